@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+// landreg: a GeoPackage registry of a subdistrict's parcels, zones, violation spots, redevelopment sites
+// and tenancies. Dependencies point one way: landreg → LandAnalysis → LandRegistry → LandGeometry → CGEOS/CPROJ.
+import PackageDescription
+
+let package = Package(
+    name: "landreg",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "landreg", targets: ["landreg"]),
+        .library(name: "LandGeometry", targets: ["LandGeometry"]),
+        .library(name: "LandRegistry", targets: ["LandRegistry"]),
+        .library(name: "LandAnalysis", targets: ["LandAnalysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos",
+                       providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj",
+                       providers: [.apt(["libproj-dev"])]),
+        .target(name: "LandGeometry", dependencies: ["CGEOS", "CPROJ"]),
+        .target(name: "LandRegistry", dependencies: [
+            "LandGeometry",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "LandAnalysis", dependencies: ["LandRegistry", "LandGeometry"]),
+        .executableTarget(name: "landreg", dependencies: [
+            "LandAnalysis", "LandRegistry", "LandGeometry",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "LandGeometryTests", dependencies: ["LandGeometry"]),
+        .testTarget(name: "LandRegistryTests", dependencies: ["LandRegistry", "LandGeometry"]),
+        .testTarget(name: "LandAnalysisTests", dependencies: ["LandAnalysis", "LandRegistry", "LandGeometry"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ]
+)

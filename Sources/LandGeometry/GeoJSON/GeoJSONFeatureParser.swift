@@ -1,0 +1,406 @@
+// MARK: - Features
+//
+// Policy: a feature is read strictly (RFC 7946 + RFC 8259). Coordinates must be finite numbers; positions need at
+// least two of them and anything after the second (Z, M) is dropped. "geometry": null (or no "geometry" member)
+// gives a feature without geometry; the importer decides what that means. Ring closure, ring length and validity
+// are not checked here: that is the geometry layer's job, which can say what is wrong in GEOS's terms.
+
+/// The byte text of one feature, cut out of the stream by a cheap scanner (string- and escape-aware brace
+/// matching), not yet parsed.
+public struct RawFeature: Sendable {
+    /// 0-based position of the feature in the file.
+    public let index: Int
+    /// 1-based line of the feature's opening '{'.
+    public let line: Int
+    /// The feature's JSON text, from its '{' to its '}'.
+    public let bytes: [UInt8]
+
+    public init(index: Int, line: Int, bytes: [UInt8]) {
+        self.index = index
+        self.line = line
+        self.bytes = bytes
+    }
+}
+
+/// One GeoJSON feature.
+public struct GeoJSONFeature: Sendable {
+    /// 0-based position in the file.
+    public let index: Int
+    /// The feature's "id" member, if any.
+    public let id: JSONValue?
+    /// The "properties" member (empty for null or absent).
+    public let properties: JSONObject
+    /// The geometry; nil for "geometry": null.
+    public let geometry: Geometry?
+
+    public init(index: Int, id: JSONValue?, properties: JSONObject, geometry: Geometry?) {
+        self.index = index
+        self.id = id
+        self.properties = properties
+        self.geometry = geometry
+    }
+}
+
+/// Parses the text of one feature. Pure and thread-safe: many threads may parse at once.
+public enum GeoJSONFeatureParser {
+    /// The deepest nesting of arrays and objects accepted inside a feature (the feature object itself is level 1).
+    public static let maxDepth = 64
+
+    /// Parses `raw` into a feature.
+    /// - Parameter file: the file name to put in errors.
+    /// - Throws: `GeoJSONError` naming the file, the feature's index (and id when it was read before the problem),
+    ///   the line and the problem.
+    public static func parse(_ raw: RawFeature, file: String) throws -> GeoJSONFeature {
+        try raw.bytes.withUnsafeBufferPointer { buffer in
+            var reader = JSONByteReader(buffer, maxDepth: maxDepth, endDescription: "the end of the feature")
+            do {
+                let (id, properties, geometry) = try reader.parseFeature()
+                return GeoJSONFeature(index: raw.index, id: id, properties: properties, geometry: geometry)
+            } catch let failure as JSONSyntaxFailure {
+                var newlines = 0
+                for i in 0..<min(failure.offset, buffer.count) where buffer[i] == 0x0A { newlines += 1 }
+                throw GeoJSONError(file: file, featureIndex: raw.index, featureID: reader.featureID.map(describeID),
+                                   line: raw.line + newlines, message: failure.message)
+            }
+        }
+    }
+
+    /// How an id is named in messages: strings as they are, numbers as their lexeme, anything else as JSON.
+    static func describeID(_ id: JSONValue) -> String {
+        id.stringValue ?? id.serialized
+    }
+}
+
+/// Where in a feature a geometry is, for messages: "geometry (Polygon)", "geometry.geometries[2] (Point)".
+struct GeoJSONGeometryPath {
+    var collectionIndices: [Int] = []
+    var type: String = ""
+
+    var text: String {
+        var s = "geometry"
+        for i in collectionIndices { s += ".geometries[\(i)]" }
+        if !type.isEmpty { s += " (\(type))" }
+        return s
+    }
+}
+
+extension JSONByteReader {
+    /// Reads one feature object, which must be the whole text.
+    mutating func parseFeature() throws -> (JSONValue?, JSONObject, Geometry?) {
+        skipWhitespace()
+        let start = pos
+        guard peek() == UInt8(ascii: "{") else { throw fail("expected a feature object, found \(found())") }
+        var properties = JSONObject()
+        var geometry: Geometry? = nil
+        var typeSeen = false
+        var keys: [String] = []
+        if try openObject() {
+            repeat {
+                skipWhitespace()
+                let keyOffset = pos
+                let key = try parseMemberName()
+                if keys.contains(key) {
+                    throw JSONSyntaxFailure(message: JSONByteReader.duplicateKeyMessage(key), offset: keyOffset)
+                }
+                keys.append(key)
+                switch key {
+                case "type":
+                    guard peek() == UInt8(ascii: "\"") else {
+                        throw fail("expected \"type\": \"Feature\", found \(found())")
+                    }
+                    let type = try parseString()
+                    guard type == "Feature" else {
+                        throw fail("expected \"type\": \"Feature\", found \(JSONValue.string(type).serialized)")
+                    }
+                    typeSeen = true
+                case "id":
+                    featureID = try parseValue()
+                case "properties":
+                    if peek() == UInt8(ascii: "{") {
+                        properties = try parseObject()
+                    } else if peek() == UInt8(ascii: "n") {
+                        _ = try parseValue()
+                    } else {
+                        throw fail("\"properties\" must be an object or null, found \(found())")
+                    }
+                case "geometry":
+                    if peek() == UInt8(ascii: "n") {
+                        _ = try parseValue()
+                        geometry = nil
+                    } else {
+                        geometry = try parseGeometry(GeoJSONGeometryPath())
+                    }
+                default:
+                    try skipValue()
+                }
+            } while try nextMember()
+            depth -= 1
+        }
+        skipWhitespace()
+        guard atEnd else { throw fail("unexpected \(found()) after the end of the feature object") }
+        guard typeSeen else {
+            throw JSONSyntaxFailure(message: "not a Feature: no \"type\": \"Feature\" member", offset: start)
+        }
+        return (featureID, properties, geometry)
+    }
+
+    static let geometryTypes: Set<String> = [
+        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
+    ]
+
+    /// Reads a geometry object at the cursor.
+    mutating func parseGeometry(_ path: GeoJSONGeometryPath) throws -> Geometry {
+        guard peek() == UInt8(ascii: "{") else {
+            throw fail("\(path.text): expected a geometry object or null, found \(found())")
+        }
+        let start = pos
+        var path = path
+        var type: String? = nil
+        var coordinatesOffset: Int? = nil
+        var geometriesOffset: Int? = nil
+        var result: Geometry? = nil
+        var keys: [String] = []
+        if try openObject() {
+            repeat {
+                skipWhitespace()
+                let keyOffset = pos
+                let key = try parseMemberName()
+                if keys.contains(key) {
+                    throw JSONSyntaxFailure(message: "\(path.text): " + JSONByteReader.duplicateKeyMessage(key),
+                                            offset: keyOffset)
+                }
+                keys.append(key)
+                switch key {
+                case "type":
+                    guard peek() == UInt8(ascii: "\"") else {
+                        throw fail("\(path.text): \"type\" must be a string, found \(found())")
+                    }
+                    let typeOffset = pos
+                    let name = try parseString()
+                    guard JSONByteReader.geometryTypes.contains(name) else {
+                        throw JSONSyntaxFailure(
+                            message: "\(path.text): unknown geometry type \(JSONValue.string(name).serialized)",
+                            offset: typeOffset)
+                    }
+                    type = name
+                    path.type = name
+                case "coordinates":
+                    if let type, type != "GeometryCollection" {
+                        result = try parseCoordinates(type: type, path)
+                    } else {
+                        coordinatesOffset = pos
+                        try skipValue()
+                    }
+                case "geometries":
+                    if type == "GeometryCollection" {
+                        result = try parseGeometries(path)
+                    } else {
+                        geometriesOffset = pos
+                        try skipValue()
+                    }
+                default:
+                    try skipValue()
+                }
+            } while try nextMember()
+        } else {
+            depth += 1  // balanced by the decrement below
+        }
+        guard let type else {
+            throw JSONSyntaxFailure(message: "\(path.text): geometry has no \"type\"", offset: start)
+        }
+        if result == nil {
+            // "coordinates" / "geometries" came before "type": read them again now that the type is known.
+            let end = pos
+            if type == "GeometryCollection" {
+                guard let geometriesOffset else {
+                    throw JSONSyntaxFailure(message: "\(path.text): GeometryCollection has no \"geometries\"",
+                                            offset: start)
+                }
+                pos = geometriesOffset
+                result = try parseGeometries(path)
+            } else {
+                guard let coordinatesOffset else {
+                    throw JSONSyntaxFailure(message: "\(path.text): \(type) has no \"coordinates\"", offset: start)
+                }
+                pos = coordinatesOffset
+                result = try parseCoordinates(type: type, path)
+            }
+            pos = end
+        }
+        depth -= 1
+        return result!
+    }
+
+    private mutating func parseGeometries(_ path: GeoJSONGeometryPath) throws -> Geometry {
+        guard peek() == UInt8(ascii: "[") else {
+            throw fail("\(path.text): \"geometries\" must be an array, found \(found())")
+        }
+        var members: [Geometry] = []
+        try enter()
+        pos += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            pos += 1
+        } else {
+            while true {
+                skipWhitespace()
+                var memberPath = path
+                memberPath.collectionIndices.append(members.count)
+                memberPath.type = ""
+                members.append(try parseGeometry(memberPath))
+                skipWhitespace()
+                guard let b = peek() else { throw fail("\(path.text): expected ',' or ']', found \(found())") }
+                pos += 1
+                if b == UInt8(ascii: ",") { continue }
+                if b == UInt8(ascii: "]") { break }
+                pos -= 1
+                throw fail("\(path.text): expected ',' or ']' after a geometry, found \(found())")
+            }
+        }
+        depth -= 1
+        return .geometryCollection(members)
+    }
+
+    private mutating func parseCoordinates(type: String, _ path: GeoJSONGeometryPath) throws -> Geometry {
+        switch type {
+        case "Point":
+            return .point(try parsePosition(path))
+        case "MultiPoint":
+            return .multiPoint(try parsePositionList(path, "an array of positions"))
+        case "LineString":
+            return .lineString(try parsePositionList(path, "an array of positions"))
+        case "MultiLineString":
+            return .multiLineString(try parseList(path, "an array of lines") {
+                try $0.parsePositionList(path, "a line (an array of positions)")
+            })
+        case "Polygon":
+            let rings = try parseList(path, "an array of rings") {
+                try $0.parsePositionList(path, "a ring (an array of positions)")
+            }
+            return .polygon(JSONByteReader.polygon(rings))
+        case "MultiPolygon":
+            let polygons = try parseList(path, "an array of polygons") {
+                try $0.parseList(path, "a polygon (an array of rings)") {
+                    try $0.parsePositionList(path, "a ring (an array of positions)")
+                }
+            }
+            return .multiPolygon(polygons.map(JSONByteReader.polygon))
+        default:
+            throw fail("\(path.text): unknown geometry type \(JSONValue.string(type).serialized)")
+        }
+    }
+
+    private static func polygon(_ rings: [[XY]]) -> Polygon {
+        guard let exterior = rings.first else { return Polygon(exterior: []) }
+        return Polygon(exterior: exterior, holes: Array(rings.dropFirst()))
+    }
+
+    /// Reads an array whose elements `element` reads.
+    private mutating func parseList<T>(_ path: GeoJSONGeometryPath, _ what: String,
+                                       _ element: (inout JSONByteReader) throws -> T) throws -> [T] {
+        guard peek() == UInt8(ascii: "[") else {
+            throw fail("\(path.text): coordinates: expected \(what), found \(found())")
+        }
+        try enter()
+        pos += 1
+        var list: [T] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            pos += 1
+            depth -= 1
+            return list
+        }
+        while true {
+            skipWhitespace()
+            list.append(try element(&self))
+            skipWhitespace()
+            guard let b = peek() else { throw fail("\(path.text): coordinates: expected ',' or ']', found \(found())") }
+            pos += 1
+            if b == UInt8(ascii: ",") { continue }
+            if b == UInt8(ascii: "]") { break }
+            pos -= 1
+            throw fail("\(path.text): coordinates: expected ',' or ']', found \(found())")
+        }
+        depth -= 1
+        return list
+    }
+
+    /// Reads an array of positions into one exactly sized array.
+    private mutating func parsePositionList(_ path: GeoJSONGeometryPath, _ what: String) throws -> [XY] {
+        guard peek() == UInt8(ascii: "[") else {
+            throw fail("\(path.text): coordinates: expected \(what), found \(found())")
+        }
+        try enter()
+        pos += 1
+        positionScratch.removeAll(keepingCapacity: true)
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            pos += 1
+            depth -= 1
+            return []
+        }
+        while true {
+            skipWhitespace()
+            let xy = try parsePosition(path)
+            positionScratch.append(xy)
+            skipWhitespace()
+            guard let b = peek() else { throw fail("\(path.text): coordinates: expected ',' or ']', found \(found())") }
+            pos += 1
+            if b == UInt8(ascii: ",") { continue }
+            if b == UInt8(ascii: "]") { break }
+            pos -= 1
+            throw fail("\(path.text): coordinates: expected ',' or ']' after a position, found \(found())")
+        }
+        depth -= 1
+        return Array(positionScratch)
+    }
+
+    /// Reads a position [x, y, …]: at least two finite numbers; the rest are checked and dropped.
+    private mutating func parsePosition(_ path: GeoJSONGeometryPath) throws -> XY {
+        guard peek() == UInt8(ascii: "[") else {
+            throw fail("\(path.text): coordinates: expected a position [x, y], found \(found())")
+        }
+        let start = pos
+        try enter()
+        pos += 1
+        var count = 0
+        var x = 0.0
+        var y = 0.0
+        skipWhitespace()
+        if peek() != UInt8(ascii: "]") {
+            while true {
+                skipWhitespace()
+                guard let b = peek(), b == UInt8(ascii: "-") || b &- 0x30 < 10 else {
+                    throw fail("\(path.text): coordinates: expected a number, found \(found())")
+                }
+                let numberStart = pos
+                let v = try parseDouble()
+                guard v.isFinite else {
+                    throw JSONSyntaxFailure(
+                        message: "\(path.text): coordinates: number \(excerpt(numberStart, pos)) is out of range (not finite)",
+                        offset: numberStart)
+                }
+                if count == 0 { x = v } else if count == 1 { y = v }
+                count += 1
+                skipWhitespace()
+                guard let c = peek() else {
+                    throw fail("\(path.text): coordinates: expected ',' or ']' in a position, found \(found())")
+                }
+                pos += 1
+                if c == UInt8(ascii: ",") { continue }
+                if c == UInt8(ascii: "]") { break }
+                pos -= 1
+                throw fail("\(path.text): coordinates: expected ',' or ']' in a position, found \(found())")
+            }
+        } else {
+            pos += 1
+        }
+        depth -= 1
+        guard count >= 2 else {
+            throw JSONSyntaxFailure(
+                message: "\(path.text): coordinates: a position needs at least 2 numbers, found \(count)",
+                offset: start)
+        }
+        return XY(x, y)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+import LandGeometry
+
+// MARK: - Exporting layers as GeoJSON
+//
+// Streams rows from the store through a PROJ transform into a GeoJSON writer: memory does not grow with the
+// layer. By default the output is RFC 7946 (EPSG:4326 lon/lat, exterior rings counter-clockwise, no crs
+// member); with a projected --crs the legacy crs member is written so GIS tools place it right. The file
+// appears only when complete (GeoJSONWriter writes beside it and renames in `finish`).
+
+public enum ExportFormat: String, CaseIterable, Sendable {
+    case geojson, geojsonseq
+}
+
+public struct ExportOptions: Sendable {
+    public var crs: CRS
+    public var format: ExportFormat
+    /// Decimal places of coordinates; nil = shortest text that reads back to the same double.
+    public var decimals: Int?
+    public var includeRetired: Bool
+
+    public init(crs: CRS = .wgs84, format: ExportFormat = .geojson, decimals: Int? = nil, includeRetired: Bool = false) {
+        self.crs = crs; self.format = format; self.decimals = decimals; self.includeRetired = includeRetired
+    }
+}
+
+public struct ExportReport: Sendable, Codable {
+    public let layer: String
+    public let file: String
+    public let crs: String
+    public let features: Int
+}
+
+/// A row of a layer as it is exported: an id, properties in order, the geometry blob.
+struct ExportRow {
+    let id: JSONValue?
+    let properties: JSONObject
+    let blob: Data
+}
+
+extension Registry {
+    /// Exports live parcels (code, land use and its name, owner, areas in m² and 亩, kept properties).
+    public func exportParcels(to file: String, options: ExportOptions) throws -> ExportReport {
+        let sql = Parcel.selectSQL.replacingOccurrences(of: "SELECT p.fid,", with: "SELECT p.geom, p.fid,")
+            + (options.includeRetired ? "" : " WHERE p.retired_at IS NULL") + " ORDER BY p.fid"
+        return try exportLayer("parcels", sql: sql, to: file, options: options) { row in
+            let p = try Parcel(row: row)
+            var props: [(key: String, value: JSONValue)] = [
+                ("code", .string(p.code)),
+                ("land_use", p.landUse.map(JSONValue.string) ?? .null),
+                ("land_use_name", p.landUseName.map(JSONValue.string) ?? .null),
+                ("land_use_system", .string(p.landUseSystem)),
+                ("owner", p.owner.map(JSONValue.string) ?? .null),
+                ("name", p.name.map(JSONValue.string) ?? .null),
+                ("registered_area_m2", p.registeredAreaM2.map { JSONValue(double: $0) } ?? .null),
+                ("planar_area_m2", JSONValue(double: p.planarAreaM2)),
+                ("ellipsoidal_area_m2", JSONValue(double: p.ellipsoidalAreaM2)),
+                ("area_mu", JSONValue(double: AreaUnits.mu(p.ellipsoidalAreaM2))),
+            ]
+            if options.includeRetired {
+                props.append(("retired_at", p.retiredAt.map(JSONValue.string) ?? .null))
+            }
+            props += try JSONObject.parse(p.properties).map { ($0.key, $0.value) }
+            return ExportRow(id: .string(p.code), properties: JSONObject(props), blob: row["geom"])
+        }
+    }
+
+    /// Exports live zones (code, kind, name, areas).
+    public func exportZones(to file: String, kind: ZoneKind? = nil, options: ExportOptions) throws -> ExportReport {
+        let sql = """
+            SELECT geom, fid, code, kind, name, planar_area_m2, ellipsoidal_area_m2, properties FROM zones
+            WHERE retired_at IS NULL \(kind.map { "AND kind = '\($0.rawValue)'" } ?? "") ORDER BY kind, code
+            """
+        return try exportLayer("zones", sql: sql, to: file, options: options) { row in
+            let area: Double = row["ellipsoidal_area_m2"]
+            var props: [(key: String, value: JSONValue)] = [
+                ("code", .string(row["code"])), ("kind", .string(row["kind"])),
+                ("name", (row["name"] as String?).map(JSONValue.string) ?? .null),
+                ("planar_area_m2", JSONValue(double: row["planar_area_m2"])),
+                ("ellipsoidal_area_m2", JSONValue(double: area)),
+                ("area_mu", JSONValue(double: AreaUnits.mu(area))),
+            ]
+            props += try JSONObject.parse(row["properties"]).map { ($0.key, $0.value) }
+            return ExportRow(id: .string(row["code"]), properties: JSONObject(props), blob: row["geom"])
+        }
+    }
+
+    /// Streams `sql`'s rows through `makeRow` into a GeoJSON file in `options.crs`.
+    func exportLayer(_ layer: String, sql: String, arguments: StatementArguments = [], to file: String,
+                     options: ExportOptions, makeRow: (Row) throws -> ExportRow) throws -> ExportReport {
+        let transform = options.crs == storeCRS ? nil : try CoordinateTransform(from: storeCRS, to: options.crs)
+        let rfc7946 = options.crs == .wgs84
+        let writer = try GeoJSONWriter(
+            path: file, format: options.format == .geojson ? .featureCollection : .sequence,
+            legacyCRSName: rfc7946 ? nil : "urn:ogc:def:crs:EPSG::\(options.crs.epsg)",
+            rfc7946Orientation: true, coordinateDecimals: options.decimals, name: layer)
+        var count = 0
+        try dbQueue.read { db in
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                let out = try makeRow(row)
+                var geometry = try out.blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
+                if let transform { geometry = try transform.transform(geometry) }
+                if case .multiPolygon(let parts) = geometry, parts.count == 1 { geometry = .polygon(parts[0]) }
+                try writer.write(id: out.id, properties: out.properties, geometry: geometry)
+                count += 1
+            }
+        }
+        try writer.finish()
+        return ExportReport(layer: layer, file: file, crs: options.crs.description, features: count)
+    }
+}

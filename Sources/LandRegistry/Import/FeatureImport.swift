@@ -1,0 +1,287 @@
+import Foundation
+import GRDB
+import LandGeometry
+
+// MARK: - What every GeoJSON layer import shares
+//
+// A layer import (parcels, zones, spots, sites) is one write transaction: an `imports` row, the features,
+// one `import` event. Every feature is checked; problems are collected (not thrown one by one) so the user
+// sees them all, and if there is any, the transaction is rolled back: the store is as it was. `--dry-run`
+// does the same work and always rolls back. What differs by layer is the row it builds and how it inserts
+// (a `FeatureLayer`).
+
+/// Options every GeoJSON layer import takes.
+public struct FeatureImportOptions: Sendable {
+    /// `--crs`: overrides the file's legacy crs member and the RFC 7946 default (lon/lat).
+    public var sourceCRS: CRS?
+    /// `--map field=PROP` pairs.
+    public var fieldMap: [String: String]
+    /// `--profile NAME` (rows of field_profiles).
+    public var profile: String?
+    public var repair: Bool
+    public var replace: Bool
+    public var dryRun: Bool
+    /// Preparing threads; default: the machine's active cores.
+    public var workers: Int
+    public var context: ChangeContext
+
+    public init(sourceCRS: CRS? = nil, fieldMap: [String: String] = [:], profile: String? = nil, repair: Bool = false,
+                replace: Bool = false, dryRun: Bool = false, workers: Int? = nil, context: ChangeContext) {
+        self.sourceCRS = sourceCRS; self.fieldMap = fieldMap; self.profile = profile; self.repair = repair
+        self.replace = replace; self.dryRun = dryRun
+        self.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount
+        self.context = context
+    }
+}
+
+/// What an import did (or, with --dry-run, would do).
+public struct ImportReport: Sendable, Codable {
+    public var importID: Int64?
+    public var layer: String
+    public var file: String
+    public var sourceCRS: String
+    public var features: Int
+    public var replaced: Int
+    public var repairs: [FeatureProblem]
+    public var planarAreaM2: Double
+    public var ellipsoidalAreaM2: Double
+    public var dryRun: Bool
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case importID = "import_id", layer, file, sourceCRS = "source_crs", features, replaced, repairs
+        case planarAreaM2 = "planar_area_m2", ellipsoidalAreaM2 = "ellipsoidal_area_m2", dryRun = "dry_run", seconds
+    }
+}
+
+/// A prepared feature: fields mapped, geometry ingested; built on worker threads.
+struct PreparedFeature<Fields: Sendable>: Sendable {
+    let index: Int
+    let featureID: String?
+    let code: String
+    let fields: Fields
+    let properties: String
+    let geometry: IngestedGeometry
+}
+
+/// What differs between layers.
+protocol FeatureLayer: Sendable {
+    associatedtype Fields: Sendable
+    /// The table and the `entity` name used in events.
+    var table: String { get }
+    var entity: String { get }
+    /// Our fields, for --map.
+    var fieldNames: [String] { get }
+    /// Reads this layer's fields (and its code) from the mapped values; runs on worker threads.
+    func readFields(_ fields: [String: JSONValue]) -> Result<(code: String, fields: Fields), IngestError>
+    /// Prepares this layer's per-import state on the writer thread, before the first row (e.g. statements).
+    func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<Fields>
+}
+
+/// Inserts prepared rows of one layer inside the import transaction.
+protocol FeatureInserter<Fields> {
+    associatedtype Fields: Sendable
+    /// Inserts a feature; returns the fid of a live row it retired (--replace), if any.
+    /// Throws `IngestError` for problems of the feature (duplicate code …).
+    func insert(_ feature: PreparedFeature<Fields>, replace: Bool) throws -> (fid: Int64, retired: Int64?)
+}
+
+extension Registry {
+    /// Imports a GeoJSON file into a layer: one transaction, all or nothing.
+    /// - Throws: `ImportFailed` listing every problem (store unchanged), `ImportSetupError` for bad options.
+    func importFeatures<L: FeatureLayer>(
+        _ layer: L, file: String, options: FeatureImportOptions, progress: ((ImportProgress) -> Void)?
+    ) throws -> ImportReport {
+        let started = Date()
+        let startedAt = Clock.timestamp(started)
+        let source: GeoJSONFeatureSource
+        do { source = try GeoJSONFeatureSource(path: file) } catch {
+            throw ImportFailed(file: file, problems: [FeatureProblem(featureIndex: nil, message: "\(error)")], problemCount: 1)
+        }
+        let profilePairs = try dbQueue.read { db in try profile(options.profile, db) }
+        let mapping = try FieldMapping(fields: layer.fieldNames, explicit: options.fieldMap, profile: profilePairs)
+        let declared = try declaredCRS(of: source, file: file, options: options)
+        let storeCRS = self.storeCRS
+        let fileBytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value
+        // Hash the file on another thread while the import runs: the import row records which file it was.
+        let hash = Unchecked<String?>(nil)
+        let hashing = DispatchGroup()
+        DispatchQueue.global().async(group: hashing) { hash.value = try? SHA256Hasher.hexDigest(ofFile: file) }
+
+        var problems: [FeatureProblem] = []
+        var problemCount = 0
+        func note(_ p: FeatureProblem) {
+            problemCount += 1
+            if problems.count < ImportFailed.listedProblemLimit { problems.append(p) }
+        }
+        var report = ImportReport(
+            importID: nil, layer: layer.table, file: file, sourceCRS: declared.description, features: 0, replaced: 0,
+            repairs: [], planarAreaM2: 0, ellipsoidalAreaM2: 0, dryRun: options.dryRun, seconds: 0)
+
+        do {
+            try dbQueue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO imports (layer, file_name, file_bytes, source_crs, options, feature_count, actor,
+                                             started_at, finished_at)
+                        VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
+                        """,
+                    arguments: [layer.table, file, fileBytes, declared.description, Self.optionsJSON(options),
+                                options.context.actor, startedAt, startedAt])
+                let importID = db.lastInsertedRowID
+                let inserter = try layer.makeInserter(db, importID: importID, createdAt: startedAt)
+                var extent = Envelope.empty
+                var retiredPairs: [(old: Int64, new: Int64, code: String)] = []
+
+                try ImportPipeline<PreparedFeature<L.Fields>>().run(
+                    source: source, workers: options.workers,
+                    makePreparer: {
+                        let ingest = try GeometryIngest(sourceCRS: declared, storeCRS: storeCRS, repair: options.repair)
+                        return { raw in Self.prepare(raw, file: file, layer: layer, mapping: mapping, ingest: ingest) }
+                    },
+                    progress: progress,
+                    consume: { result in
+                        switch result {
+                        case .failure(let p): note(p)
+                        case .success(let feature):
+                            do {
+                                let (fid, retired) = try inserter.insert(feature, replace: options.replace)
+                                if let retired { retiredPairs.append((retired, fid, feature.code)) }
+                                extent.include(feature.geometry.envelope)
+                                report.features += 1
+                                report.planarAreaM2 += feature.geometry.planarAreaM2
+                                report.ellipsoidalAreaM2 += feature.geometry.ellipsoidalAreaM2
+                                if let r = feature.geometry.repairNote {
+                                    report.repairs.append(FeatureProblem(
+                                        featureIndex: feature.index, featureID: feature.featureID, code: feature.code, message: r))
+                                }
+                            } catch let e as IngestError {
+                                note(FeatureProblem(featureIndex: feature.index, featureID: feature.featureID,
+                                                    code: feature.code, message: e.message))
+                            }
+                        }
+                    })
+                // ogr2ogr puts the crs member first; if this file put it after the features, we read them in the
+                // wrong CRS, unless --crs said otherwise.
+                if options.sourceCRS == nil, let late = source.legacyCRSName,
+                   let lateCRS = try? CRS.parse(late), lateCRS != declared {
+                    note(FeatureProblem(featureIndex: nil, message:
+                        "the crs member (\(late)) comes after the features; pass --crs \(lateCRS) to import this file"))
+                }
+                if report.features == 0 && problemCount == 0 {
+                    note(FeatureProblem(featureIndex: nil, message: "the file holds no features"))
+                }
+                if problemCount > 0 { throw ImportAbort.problems }
+
+                for pair in retiredPairs {
+                    try db.execute(sql: "UPDATE \(layer.table) SET superseded_by = ? WHERE fid = ?", arguments: [pair.new, pair.old])
+                    try AuditLog.append(db, context: options.context, entity: layer.entity, entityID: pair.old,
+                                        entityCode: pair.code, action: "retire", from: "live", to: "retired",
+                                        details: ["superseded_by": pair.new, "import_id": importID])
+                }
+                report.replaced = retiredPairs.count
+                try GeoPackageSchema.touchLayer(db, table: layer.table, extent: extent.isEmpty ? nil : extent)
+                hashing.wait()
+                try db.execute(
+                    sql: """
+                        UPDATE imports SET feature_count = ?, replaced_count = ?, repaired_count = ?, file_sha256 = ?,
+                          finished_at = ? WHERE id = ?
+                        """,
+                    arguments: [report.features, report.replaced, report.repairs.count, hash.value,
+                                Clock.timestamp(), importID])
+                try AuditLog.append(
+                    db, context: options.context, entity: "import", entityID: importID, entityCode: nil, action: "import",
+                    details: ["layer": layer.table, "file": file, "features": report.features, "replaced": report.replaced,
+                              "repaired": report.repairs.count, "sha256": hash.value ?? "", "source_crs": declared.description])
+                report.importID = importID
+                if options.dryRun { throw ImportAbort.dryRun }
+            }
+        } catch ImportAbort.problems {
+            throw ImportFailed(file: file, problems: problems, problemCount: problemCount)
+        } catch ImportAbort.dryRun {
+            report.importID = nil
+        } catch let e as GeoJSONError {
+            note(FeatureProblem(featureIndex: e.featureIndex, featureID: e.featureID, message: e.message))
+            throw ImportFailed(file: file, problems: problems, problemCount: problemCount)
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    /// Runs on worker threads: parse, map fields, ingest geometry.
+    private static func prepare<L: FeatureLayer>(
+        _ raw: RawFeature, file: String, layer: L, mapping: FieldMapping, ingest: GeometryIngest
+    ) -> Result<PreparedFeature<L.Fields>, FeatureProblem> {
+        let feature: GeoJSONFeature
+        do { feature = try GeoJSONFeatureParser.parse(raw, file: file) } catch let e as GeoJSONError {
+            return .failure(FeatureProblem(featureIndex: raw.index, featureID: e.featureID, message: e.message))
+        } catch {
+            return .failure(FeatureProblem(featureIndex: raw.index, message: "\(error)"))
+        }
+        let featureID = feature.id.flatMap { $0.fieldText }
+        let (values, kept) = mapping.apply(feature.properties)
+        let fields: (code: String, fields: L.Fields)
+        switch layer.readFields(values) {
+        case .failure(let e):
+            return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, code: values["code"]?.fieldText,
+                                           message: e.message))
+        case .success(let f): fields = f
+        }
+        switch ingest.ingest(feature.geometry) {
+        case .failure(let e):
+            return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, code: fields.code,
+                                           message: "geometry " + e.message))
+        case .success(let g):
+            return .success(PreparedFeature(index: raw.index, featureID: featureID, code: fields.code, fields: fields.fields,
+                                            properties: kept.serialized, geometry: g))
+        }
+    }
+
+    private func declaredCRS(of source: GeoJSONFeatureSource, file: String, options: FeatureImportOptions) throws -> CRS {
+        if let crs = options.sourceCRS { return crs }
+        if let name = source.legacyCRSName {
+            do { return try CRS.parse(name) } catch {
+                throw ImportFailed(file: file, problems: [FeatureProblem(featureIndex: nil, message:
+                    "the file's crs member \"\(name)\" is not a CRS landreg knows (\(error)); pass --crs EPSG:N")], problemCount: 1)
+            }
+        }
+        return .wgs84
+    }
+
+    private func profile(_ name: String?, _ db: Database) throws -> [String: String] {
+        guard let name else { return [:] }
+        let rows = try Row.fetchAll(db, sql: "SELECT field, property FROM field_profiles WHERE profile = ?", arguments: [name])
+        if rows.isEmpty {
+            let known = try String.fetchAll(db, sql: "SELECT DISTINCT profile FROM field_profiles ORDER BY profile")
+            throw ImportSetupError("--profile \(name): no such profile (known: \(known.joined(separator: ", ")))")
+        }
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["field"] as String, $0["property"] as String) })
+    }
+
+    private static func optionsJSON(_ o: FeatureImportOptions) -> String {
+        var d: [String: Any] = ["repair": o.repair, "replace": o.replace, "map": o.fieldMap]
+        if let p = o.profile { d["profile"] = p }
+        if let c = o.sourceCRS { d["crs"] = c.description }
+        return JSONText.object(d)
+    }
+}
+
+private enum ImportAbort: Error { case problems, dryRun }
+
+/// Translates a unique-constraint failure on a live code into the words a user needs, naming the other row.
+func duplicateCodeMessage(_ db: Database, table: String, code: String, importID: Int64, extraWhere: String = "",
+                          arguments extra: StatementArguments = []) throws -> String {
+    let row = try Row.fetchOne(
+        db, sql: "SELECT import_id, source_index, created_at FROM \(table) WHERE code = ? AND retired_at IS NULL \(extraWhere)",
+        arguments: [code] + extra)
+    if let row, (row["import_id"] as Int64?) == importID {
+        let other: Int? = row["source_index"]
+        return "duplicate code \(code): feature \(other.map(String.init) ?? "?") of this file has it too"
+    }
+    let when: String = row?["created_at"] ?? "earlier"
+    return "code \(code) already exists (live since \(when)); use --replace to supersede it (the old row is retired, not deleted)"
+}
+
+extension DatabaseError {
+    var isUniqueViolation: Bool { extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import LandGeometry
+
+// MARK: - Streaming, parallel import pipeline
+//
+// One thread scans the file into raw feature texts (cheap brace matching) and hands batches to `workers`
+// preparers that run at once (parse, check, transform, repair, measure, encode: the expensive part); the
+// caller's thread, which holds the store's write transaction, consumes the prepared rows in file order.
+// At most `maxBatchesInFlight` batches exist at a time, so memory is bounded by the batch size, not the file.
+// The same input gives the same rows in the same order whatever the number of workers.
+
+/// A feature that could not be imported: where it is and what is wrong.
+public struct FeatureProblem: Error, Sendable, Codable, Equatable, CustomStringConvertible {
+    /// 0-based position of the feature in the file; nil for a problem with the file as a whole.
+    public let featureIndex: Int?
+    public let featureID: String?
+    public let code: String?
+    public let message: String
+
+    public init(featureIndex: Int?, featureID: String? = nil, code: String? = nil, message: String) {
+        self.featureIndex = featureIndex; self.featureID = featureID; self.code = code; self.message = message
+    }
+
+    public var description: String {
+        var place: [String] = []
+        if let featureIndex { place.append("feature \(featureIndex)") }
+        var labels: [String] = []
+        if let featureID { labels.append("id \(featureID)") }
+        if let code, code != featureID { labels.append("code \(code)") }
+        let label = labels.isEmpty ? "" : " (" + labels.joined(separator: ", ") + ")"
+        return place.isEmpty ? message : place.joined() + label + ": " + message
+    }
+
+    enum CodingKeys: String, CodingKey { case featureIndex = "feature_index", featureID = "feature_id", code, message }
+}
+
+/// An import refused: every problem found (up to a cap), nothing written.
+public struct ImportFailed: Error, LocalizedError, Sendable {
+    public let file: String
+    public let problems: [FeatureProblem]
+    /// All problems found, including those beyond `problems.count`.
+    public let problemCount: Int
+    public static let listedProblemLimit = 1000
+
+    public var errorDescription: String? {
+        let name = (file as NSString).lastPathComponent
+        var lines = ["\(file): \(problemCount) problem\(problemCount == 1 ? "" : "s"); nothing was imported"]
+        lines += problems.map { "  \(name): \($0)" }
+        if problemCount > problems.count { lines.append("  … and \(problemCount - problems.count) more") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Where an import is, for progress bars.
+public struct ImportProgress: Sendable {
+    public let features: Int
+    public let bytesRead: Int64
+    public let totalBytes: Int64?
+}
+
+final class ImportPipeline<Row: Sendable> {
+    typealias Prepare = (RawFeature) -> Result<Row, FeatureProblem>
+
+    let batchSize = 512
+    let maxBatchesInFlight = 4
+
+    /// Runs the pipeline. `makePreparer` is called once per worker, on the caller's thread; each preparer is
+    /// then used by one thread at a time. `consume` runs on the caller's thread in file order. Problems of
+    /// single features are passed to `consume` as `.failure`; a problem that stops the scan (malformed file)
+    /// is thrown after the rows before it were consumed.
+    func run(
+        source: GeoJSONFeatureSource, workers: Int, makePreparer: () throws -> Prepare,
+        progress: ((ImportProgress) -> Void)?, consume: (Result<Row, FeatureProblem>) throws -> Void
+    ) throws {
+        let workerCount = max(1, workers)
+        let preparers = Unchecked(try (0..<workerCount).map { _ in try makePreparer() })
+        let queue = BoundedQueue<Batch>(capacity: maxBatchesInFlight)
+        let sourceBox = Unchecked(source)
+        let batchSize = self.batchSize
+
+        let producer = Thread {
+            let source = sourceBox.value
+            while true {
+                var scanned: [RawFeature] = []
+                scanned.reserveCapacity(batchSize)
+                var scanError: Error? = nil
+                do {
+                    while scanned.count < batchSize, let raw = try source.nextRawFeature() { scanned.append(raw) }
+                } catch { scanError = error }
+                let raws = scanned
+                let results = Unchecked([Result<Row, FeatureProblem>?](repeating: nil, count: raws.count))
+                if !raws.isEmpty {
+                    let chunks = min(workerCount, raws.count)
+                    let chunkSize = (raws.count + chunks - 1) / chunks
+                    DispatchQueue.concurrentPerform(iterations: chunks) { w in
+                        let prepare = preparers.value[w]
+                        let lo = w * chunkSize, hi = min(raws.count, lo + chunkSize)
+                        var local: [Result<Row, FeatureProblem>] = []
+                        local.reserveCapacity(hi - lo)
+                        for i in lo..<hi { local.append(prepare(raws[i])) }
+                        results.lock.withLock { for (k, r) in local.enumerated() { results.value[lo + k] = r } }
+                    }
+                }
+                let done = scanError != nil || raws.count < batchSize
+                let accepted = queue.push(Batch(results: results.value.map { $0! }, error: scanError, done: done,
+                                                bytesRead: source.bytesRead))
+                if done || !accepted { return }
+            }
+        }
+        producer.stackSize = 8 << 20
+        producer.start()
+
+        var consumed = 0
+        var consumerError: Error? = nil
+        while let batch = queue.pop() {
+            if consumerError == nil {
+                do {
+                    for result in batch.results { try consume(result); consumed += 1 }
+                    progress?(ImportProgress(features: consumed, bytesRead: batch.bytesRead, totalBytes: source.fileSize))
+                } catch { consumerError = error }
+            }
+            if let e = batch.error, consumerError == nil { consumerError = e }
+            if batch.done { break }
+        }
+        // The producer has pushed its last batch once we saw `done`; if we stopped early, drain it.
+        if consumerError != nil { queue.drain() }
+        if let consumerError { throw consumerError }
+    }
+
+    struct Batch: Sendable {
+        let results: [Result<Row, FeatureProblem>]
+        let error: Error?
+        let done: Bool
+        let bytesRead: Int64
+    }
+}
+
+/// A value handed between threads under a rule the compiler cannot see: each pipeline preparer is used by one
+/// thread at a time, and result slots are written under `lock`.
+final class Unchecked<T>: @unchecked Sendable {
+    var value: T
+    let lock = NSLock()
+    init(_ value: T) { self.value = value }
+}
+
+/// A blocking FIFO of bounded capacity between the scanning thread and the writing thread.
+final class BoundedQueue<T: Sendable>: @unchecked Sendable {
+    private var items: [T] = []
+    private let condition = NSCondition()
+    private let capacity: Int
+    private var draining = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Adds an item, waiting while the queue is full; false when the consumer has stopped (`drain`).
+    @discardableResult
+    func push(_ item: T) -> Bool {
+        condition.lock(); defer { condition.unlock() }
+        while items.count >= capacity && !draining { condition.wait() }
+        if draining { return false }
+        items.append(item)
+        condition.broadcast()
+        return true
+    }
+
+    func pop() -> T? {
+        condition.lock(); defer { condition.unlock() }
+        while items.isEmpty { condition.wait() }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
+    /// Stops accepting items and lets a blocked producer finish.
+    func drain() {
+        condition.lock(); draining = true; items.removeAll(); condition.broadcast(); condition.unlock()
+    }
+}

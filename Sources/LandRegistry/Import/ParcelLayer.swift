@@ -1,0 +1,109 @@
+import GRDB
+import LandGeometry
+
+// MARK: - Parcels import: fields and rows
+
+/// The fields of a parcel read from a survey export.
+struct ParcelFields: Sendable {
+    let landUse: String?
+    let owner: String?
+    let name: String?
+    let registeredAreaM2: Double?
+}
+
+struct ParcelLayer: FeatureLayer {
+    let table = "parcels"
+    let entity = "parcel"
+    let fieldNames = ["code", "land_use", "owner", "registered_area_m2", "name"]
+    /// Land-use codes the chosen code system knows.
+    let knownLandUses: Set<String>
+    let codeSystem: String
+
+    func readFields(_ f: [String: JSONValue]) -> Result<(code: String, fields: ParcelFields), IngestError> {
+        guard let code = f["code"]?.fieldText?.trimmed, !code.isEmpty else {
+            return .failure(IngestError("has no code (map one with --map code=PROPERTY or --profile)"))
+        }
+        let landUse = f["land_use"]?.fieldText?.trimmed
+        if let landUse, !landUse.isEmpty, !knownLandUses.contains(landUse) {
+            return .failure(IngestError("unknown land-use code \"\(landUse)\" in \(codeSystem)"))
+        }
+        var area: Double? = nil
+        if let raw = f["registered_area_m2"] {
+            guard let a = raw.fieldNumber, a >= 0 else {
+                return .failure(IngestError("registered area \(raw.serialized) is not a non-negative number"))
+            }
+            area = a
+        }
+        return .success((code, ParcelFields(landUse: landUse?.isEmpty == true ? nil : landUse, owner: f["owner"]?.fieldText,
+                                            name: f["name"]?.fieldText, registeredAreaM2: area)))
+    }
+
+    func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<ParcelFields> {
+        try ParcelInserter(db: db, importID: importID, createdAt: createdAt, codeSystem: codeSystem)
+    }
+}
+
+final class ParcelInserter: FeatureInserter {
+    let db: Database
+    let importID: Int64
+    let createdAt: String
+    let codeSystem: String
+    let insertStatement: Statement
+    let retireStatement: Statement
+
+    init(db: Database, importID: Int64, createdAt: String, codeSystem: String) throws {
+        self.db = db; self.importID = importID; self.createdAt = createdAt; self.codeSystem = codeSystem
+        insertStatement = try db.makeStatement(sql: """
+            INSERT INTO parcels (geom, code, land_use, land_use_system, owner, name, registered_area_m2, planar_area_m2,
+                                 ellipsoidal_area_m2, properties, import_id, source_index, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        retireStatement = try db.makeStatement(sql: """
+            UPDATE parcels SET retired_at = ? WHERE code = ? AND retired_at IS NULL AND import_id IS NOT ? RETURNING fid
+            """)
+    }
+
+    func insert(_ f: PreparedFeature<ParcelFields>, replace: Bool) throws -> (fid: Int64, retired: Int64?) {
+        var retired: Int64? = nil
+        if replace {
+            retired = try Int64.fetchOne(retireStatement, arguments: [createdAt, f.code, importID])
+        }
+        do {
+            try insertStatement.execute(arguments: [
+                f.geometry.blob.databaseBlob, f.code, f.fields.landUse, codeSystem, f.fields.owner, f.fields.name,
+                f.fields.registeredAreaM2, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, f.properties,
+                importID, f.index, createdAt,
+            ])
+        } catch let e as DatabaseError where e.isUniqueViolation {
+            throw IngestError(try duplicateCodeMessage(db, table: "parcels", code: f.code, importID: importID))
+        }
+        return (db.lastInsertedRowID, retired)
+    }
+}
+
+extension Registry {
+    /// Imports survey parcels from GeoJSON (FeatureCollection or text sequence), all or nothing.
+    /// - Parameter codeSystem: the land-use code system of the file: "gb21010" (GB/T 21010-2017, default) or "yongdi".
+    public func importParcels(
+        file: String, codeSystem: String = "gb21010", options: FeatureImportOptions,
+        progress: ((ImportProgress) -> Void)? = nil
+    ) throws -> ImportReport {
+        let known = try dbQueue.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT code FROM landuse_codes WHERE system = ?", arguments: [codeSystem]))
+        }
+        if known.isEmpty { throw ImportSetupError("--code-system \(codeSystem): no such land-use code system (gb21010, yongdi)") }
+        return try importFeatures(ParcelLayer(knownLandUses: known, codeSystem: codeSystem), file: file, options: options,
+                                  progress: progress)
+    }
+}
+
+extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+}
+
+import Foundation
+
+extension Array where Element == UInt8 {
+    /// The bytes as an SQLite blob argument.
+    var databaseBlob: Data { Data(self) }
+}

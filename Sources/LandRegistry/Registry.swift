@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import LandGeometry
+
+// MARK: - The store facade
+//
+// One `Registry` owns one GeoPackage file through one GRDB DatabaseQueue in WAL mode: readers in other
+// processes never block the writer, several landreg processes may write (a busy writer waits up to
+// `busyTimeoutSeconds`). A queue, not a pool: a CLI process does one thing at a time, and opening must not
+// write anything, so that a read or a refused import leaves the file byte for byte as it was. Writes are named
+// for what they mean and run in one transaction each; reads are focused methods (see the extensions in
+// Import/, Queries/, Export/). Only LandRegistry knows SQL.
+
+public final class Registry: Sendable {
+    /// The store file.
+    public let path: String
+    /// The working CRS: every geometry in the store is in it.
+    public let storeCRS: CRS
+    let dbQueue: DatabaseQueue
+
+    /// How long a write waits for another process's transaction before giving up, in seconds.
+    public static let busyTimeoutSeconds: TimeInterval = 60
+
+    private init(path: String, storeCRS: CRS, dbQueue: DatabaseQueue) {
+        self.path = path; self.storeCRS = storeCRS; self.dbQueue = dbQueue
+    }
+
+    static func configuration(readonly: Bool = false) -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeoutSeconds)
+        config.readonly = readonly
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in SpatialSQLFunctions.register(on: db) }
+        return config
+    }
+
+    /// Creates a new store at `path` in `crs`, with the reference data found in `seeds`.
+    /// - Throws: `RegistryError.storeExists` when the file is there already; CRS and SQL errors otherwise.
+    public static func create(at path: String, crs: CRS, seeds: SeedSet) throws -> Registry {
+        if FileManager.default.fileExists(atPath: path) { throw RegistryError.storeExists(path) }
+        let definition = try StoreCRSDefinition(crs)
+        do {
+            let dbQueue = try DatabaseQueue(path: path, configuration: configuration())
+            // WAL is a property of the file: set once here, every later connection uses it. (GRDB's own WAL set-up
+            // writes a scratch table on every open, which would change the file even for a read.)
+            try dbQueue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try Migrations.migrator(storeCRS: definition).migrate(dbQueue)
+            try dbQueue.write { db in
+                try seeds.load(into: db)
+                try db.execute(sql: "INSERT INTO landreg_meta (key, value) VALUES ('landreg_version', ?)",
+                               arguments: [landregVersion])
+            }
+            return Registry(path: path, storeCRS: crs, dbQueue: dbQueue)
+        } catch {
+            // A half-made store is worse than none: remove what this call created.
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            throw error
+        }
+    }
+
+    /// Opens an existing store. A store from an older landreg is backed up (to `PATH.bak-<time>`) and migrated;
+    /// one written by a newer landreg is refused.
+    public static func open(at path: String) throws -> Registry {
+        guard FileManager.default.fileExists(atPath: path) else { throw RegistryError.storeNotFound(path) }
+        let dbQueue: DatabaseQueue
+        do {
+            dbQueue = try DatabaseQueue(path: path, configuration: configuration())
+        } catch {
+            throw RegistryError.notAStore(path, String(describing: error))
+        }
+        let (crsText, applied): (String?, Set<String>) = try dbQueue.read { db in
+            guard try db.tableExists("landreg_meta"), try db.tableExists("grdb_migrations") else { return (nil, []) }
+            let crs = try String.fetchOne(db, sql: "SELECT value FROM landreg_meta WHERE key = 'store_crs'")
+            let ids = try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+            return (crs, ids)
+        }
+        guard let crsText else { throw RegistryError.notAStore(path, "it has no landreg_meta table") }
+        let crs = try CRS.parse(crsText)
+        let migrator = Migrations.migrator(storeCRS: try StoreCRSDefinition(crs))
+        let known = Set(migrator.migrations)
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty { throw RegistryError.newerStore(path, unknown.sorted()) }
+        if applied != known {
+            let backup = path + ".bak-" + Registry.timestampForFileName()
+            try dbQueue.backup(to: try DatabaseQueue(path: backup))
+            try migrator.migrate(dbQueue)
+            FileHandle.standardError.write(Data("landreg: migrated \(path) to this version (backup: \(backup))\n".utf8))
+        }
+        return Registry(path: path, storeCRS: crs, dbQueue: dbQueue)
+    }
+
+    /// Copies the store consistently (SQLite online backup) while others may write.
+    public func backup(to destination: String) throws {
+        if FileManager.default.fileExists(atPath: destination) { throw RegistryError.storeExists(destination) }
+        let target = try DatabaseQueue(path: destination, configuration: Registry.configuration())
+        try dbQueue.backup(to: target)
+        // A GeoPackage is one file: leave the copy in rollback-journal mode with nothing pending.
+        try target.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+        try target.close()
+    }
+
+    /// Checkpoints the WAL into the main file and closes, so the store is one self-contained file.
+    public func close() throws {
+        dbQueue.writeWithoutTransaction { db in _ = try? db.checkpoint(.truncate) }
+        try dbQueue.close()
+    }
+
+    static func timestampForFileName() -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return f.string(from: Date())
+    }
+}
+
+/// The version written into new stores' landreg_meta.
+public let landregVersion = "0.1.0"
+
+extension StoreCRSDefinition {
+    init(_ crs: CRS) throws {
+        let geographic: Entry? = crs.isGeographic ? nil : Entry(
+            epsg: CRS.cgcs2000Geographic.epsg, name: CRS.cgcs2000Geographic.name, wkt: CRS.cgcs2000Geographic.wkt1)
+        self.init(epsg: crs.epsg, name: crs.name, wkt: crs.wkt1, geographic: geographic)
+    }
+}
+
+/// Failures of opening or creating a store, in words a user can act on.
+public enum RegistryError: Error, LocalizedError, Equatable {
+    case storeNotFound(String)
+    case storeExists(String)
+    case notAStore(String, String)
+    case newerStore(String, [String])
+
+    public var errorDescription: String? {
+        switch self {
+        case .storeNotFound(let p):
+            return "\(p): no store here; create one with `landreg init --store \(p)` or pass --store / LANDREG_STORE"
+        case .storeExists(let p):
+            return "\(p): a file already exists there; choose another path (nothing was changed)"
+        case .notAStore(let p, let why):
+            return "\(p): not a landreg store (\(why))"
+        case .newerStore(let p, let ids):
+            return "\(p) was written by a newer landreg (it has schema steps this version does not know: "
+                + ids.joined(separator: ", ") + "); upgrade landreg to open it. Nothing was changed."
+        }
+    }
+}

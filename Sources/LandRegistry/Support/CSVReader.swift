@@ -1,0 +1,105 @@
+import Foundation
+
+// MARK: - CSV (RFC 4180) reading
+//
+// Used for seeds and for the CSV imports (enterprises, tenancies, spot updates). UTF-8 with or without BOM,
+// comma-separated, double-quoted fields may hold commas, quotes ("") and newlines. The first row is the header.
+
+public struct CSVTable: Sendable {
+    public let file: String
+    public let header: [String]
+    /// Data rows; `lineNumbers[i]` is the 1-based line where row i starts (the header is line 1).
+    public let rows: [[String]]
+    public let lineNumbers: [Int]
+
+    /// Reads and parses a whole CSV file. Throws `CSVError` naming the file and line on malformed input.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CSVError(file: path, line: nil, message: "cannot read the file")
+        }
+        guard var text = String(data: data, encoding: .utf8) else {
+            throw CSVError(file: path, line: nil, message: "not UTF-8 text")
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        try self.init(text: text, file: path)
+    }
+
+    public init(text: String, file: String) throws {
+        self.file = file
+        var records: [[String]] = []
+        var starts: [Int] = []
+        var field = "", record: [String] = []
+        var inQuotes = false, line = 1, recordStart = 1, fieldWasQuoted = false
+        var iterator = text.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func endRecord() {
+            record.append(field); field = ""; fieldWasQuoted = false
+            if !(record.count == 1 && record[0].isEmpty) { records.append(record); starts.append(recordStart) }
+            record = []
+        }
+        while let c = pending ?? iterator.next() {
+            pending = nil
+            if inQuotes {
+                if c == "\"" {
+                    if let n = iterator.next() {
+                        if n == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = n }
+                    } else { inQuotes = false }
+                } else {
+                    if c == "\n" { line += 1 }
+                    field.unicodeScalars.append(c)
+                }
+                continue
+            }
+            switch c {
+            case "\"":
+                if field.isEmpty && !fieldWasQuoted { inQuotes = true; fieldWasQuoted = true }
+                else { throw CSVError(file: file, line: line, message: "a quote inside an unquoted field") }
+            case ",":
+                record.append(field); field = ""; fieldWasQuoted = false
+            case "\r":
+                continue
+            case "\n":
+                endRecord(); line += 1; recordStart = line
+            default:
+                if fieldWasQuoted { throw CSVError(file: file, line: line, message: "text after a closing quote") }
+                field.unicodeScalars.append(c)
+            }
+        }
+        if inQuotes { throw CSVError(file: file, line: recordStart, message: "the file ends inside a quoted field") }
+        if !field.isEmpty || !record.isEmpty { endRecord() }
+        guard let header = records.first else { throw CSVError(file: file, line: 1, message: "no header row") }
+        self.header = header.map { $0.trimmingCharacters(in: .whitespaces) }
+        self.rows = Array(records.dropFirst())
+        self.lineNumbers = Array(starts.dropFirst())
+        for (i, row) in rows.enumerated() where row.count != self.header.count {
+            throw CSVError(file: file, line: lineNumbers[i],
+                           message: "\(row.count) fields, but the header has \(self.header.count)")
+        }
+    }
+
+    /// The column index of `name`, or nil.
+    public func column(_ name: String) -> Int? { header.firstIndex(of: name) }
+
+    /// Throws unless every name in `required` is a column.
+    public func require(_ required: [String]) throws {
+        let missing = required.filter { column($0) == nil }
+        if !missing.isEmpty {
+            throw CSVError(file: file, line: 1, message: "missing column(s) " + missing.joined(separator: ", ")
+                           + " (the header has " + header.joined(separator: ", ") + ")")
+        }
+    }
+
+    /// Row `i` as a dictionary from column name to value (empty strings kept).
+    public func record(_ i: Int) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: zip(header, rows[i]))
+    }
+}
+
+public struct CSVError: Error, LocalizedError, Equatable {
+    public let file: String
+    public let line: Int?
+    public let message: String
+    public var errorDescription: String? {
+        line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)"
+    }
+}

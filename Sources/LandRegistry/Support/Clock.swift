@@ -1,0 +1,63 @@
+import Foundation
+
+/// Dates as the store keeps them: timestamps in UTC ISO 8601, effective dates as YYYY-MM-DD.
+public enum Clock {
+    public static func timestamp(_ date: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+
+    public static func today() -> String { String(timestamp().prefix(10)) }
+
+    /// Checks a YYYY-MM-DD date (a real calendar day) and returns it unchanged.
+    public static func validDay(_ text: String) -> String? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1...12).contains(m), d >= 1 else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        return d <= days ? text : nil
+    }
+}
+
+/// Compact JSON text for the `details`/`options` columns, built without Foundation's JSONSerialization
+/// quirks (key order is sorted so the text is stable).
+enum JSONText {
+    static func object(_ dict: [String: Any]) -> String {
+        "{" + dict.keys.sorted().map { quote($0) + ":" + value(dict[$0]!) }.joined(separator: ",") + "}"
+    }
+
+    static func value(_ v: Any) -> String {
+        switch v {
+        case let s as String: return quote(s)
+        case let b as Bool: return b ? "true" : "false"
+        case let i as Int: return String(i)
+        case let i as Int64: return String(i)
+        case let d as Double: return d.isFinite ? String(d) : "null"
+        case let a as [Any]: return "[" + a.map(value).joined(separator: ",") + "]"
+        case let o as [String: Any]: return object(o)
+        case Optional<Any>.none: return "null"
+        default: return quote(String(describing: v))
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20:
+                let h = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}

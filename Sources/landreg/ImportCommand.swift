@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import LandGeometry
+import LandRegistry
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import a layer from a file: all of it or, on any problem, nothing.",
+        subcommands: [ImportParcels.self, ImportZones.self])
+}
+
+/// Options of every GeoJSON layer import.
+struct GeoJSONImportOptions: ParsableArguments {
+    @Argument(help: "A GeoJSON FeatureCollection or text sequence (.geojsons: one feature per line).")
+    var file: String
+
+    @Option(help: "The file's CRS (overrides its crs member; default RFC 7946 lon/lat).")
+    var crs: CRS?
+
+    @Option(name: .customLong("map"), help: ArgumentHelp("Read a field from a property (repeatable).", valueName: "field=PROP"))
+    var map: [String] = []
+
+    @Option(help: "Field-name profile, e.g. sandiao for 三调 DLTB exports (BSM, DLBM, QSDWMC, TBMJ …).")
+    var profile: String?
+
+    @Flag(help: "Make invalid geometry valid (reported per feature) instead of refusing it.")
+    var repair = false
+
+    @Flag(help: "Supersede live records with the same code (the old row is retired, never deleted).")
+    var replace = false
+
+    @Flag(help: "Check everything, write nothing.")
+    var dryRun = false
+
+    @Option(help: "Threads that parse and check features (default: the number of cores).")
+    var workers: Int?
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    @Flag(help: "Print the import report as JSON.")
+    var json = false
+
+    func validate() throws {
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        _ = try FieldMapping.parseMapArguments(map)
+    }
+
+    func importOptions(_ change: ChangeOptions) throws -> FeatureImportOptions {
+        FeatureImportOptions(sourceCRS: crs, fieldMap: try FieldMapping.parseMapArguments(map), profile: profile,
+                             repair: repair, replace: replace, dryRun: dryRun, workers: workers,
+                             context: try change.context())
+    }
+
+    /// Runs an import with a progress bar and prints its report.
+    func perform(_ label: String, _ body: (@escaping (ImportProgress) -> Void) throws -> ImportReport) throws {
+        let bar = ProgressBar(label: label, quiet: quiet)
+        let report: ImportReport
+        do { report = try body { bar.update($0) } } catch { bar.finish(); throw error }
+        bar.finish()
+        if json { try printJSON(report); return }
+        for r in report.repairs { diagnose("\(file): repaired \(r)") }
+        let verb = report.dryRun ? "would import" : "imported"
+        var line = "\(verb) \(report.features) \(report.layer) from \(file) (\(report.sourceCRS))"
+        if report.replaced > 0 { line += ", superseding \(report.replaced)" }
+        if !report.repairs.isEmpty { line += ", \(report.repairs.count) repaired" }
+        line += ": \(Format.m2(report.ellipsoidalAreaM2)) m² = \(Format.mu(report.ellipsoidalAreaM2)) 亩 = \(Format.ha(report.ellipsoidalAreaM2)) ha"
+        line += " (ellipsoidal), in \(Format.number(report.seconds, decimals: 1)) s"
+        if let id = report.importID { line += " [import #\(id)]" }
+        printOut(line + "\n")
+    }
+}
+
+struct ImportParcels: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "parcels", abstract: "Import survey parcels from GeoJSON.")
+    @OptionGroup var source: GeoJSONImportOptions
+    @Option(help: "The land-use code system of the file: gb21010 (GB/T 21010-2017) or yongdi (用地用海).")
+    var codeSystem = "gb21010"
+    @OptionGroup var change: ChangeOptions
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let registry = try store.open()
+        try source.perform("import parcels") { progress in
+            try registry.importParcels(file: source.file, codeSystem: codeSystem,
+                                       options: try source.importOptions(change), progress: progress)
+        }
+    }
+}
+
+extension ZoneKind: ExpressibleByArgument {}
+
+struct ImportZones: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "zones", abstract: "Import zones of one kind from GeoJSON.")
+    @OptionGroup var source: GeoJSONImportOptions
+    @Option(help: "community, village, grid, basic-farmland, development-area or other.")
+    var kind: ZoneKind
+    @OptionGroup var change: ChangeOptions
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let registry = try store.open()
+        try source.perform("import zones") { progress in
+            try registry.importZones(file: source.file, kind: kind, options: try source.importOptions(change), progress: progress)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import LandGeometry
+import LandRegistry
+
+/// `--store PATH`, shared by every command that opens the store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store file (a GeoPackage).", valueName: "PATH"))
+    var store: String?
+
+    /// --store, else $LANDREG_STORE, else ./landreg.gpkg.
+    var path: String {
+        if let store { return store }
+        if let env = ProcessInfo.processInfo.environment["LANDREG_STORE"], !env.isEmpty { return env }
+        return "landreg.gpkg"
+    }
+
+    func open() throws -> Registry { try Registry.open(at: path) }
+}
+
+/// Who makes a change, when it takes effect, why, and on what evidence.
+struct ChangeOptions: ParsableArguments {
+    @Option(help: "Who makes the change (default: $LANDREG_ACTOR, then the login name).")
+    var actor: String?
+
+    @Option(help: "A note kept with the change in the audit log.")
+    var note: String?
+
+    @Option(name: .customLong("on"), help: ArgumentHelp("The date the change takes effect (default: today).", valueName: "YYYY-MM-DD"))
+    var effectiveDate: String?
+
+    @Option(help: ArgumentHelp("A file the change rests on; its path and SHA-256 are kept.", valueName: "FILE"))
+    var evidence: String?
+
+    func validate() throws {
+        if let d = effectiveDate, Clock.validDay(d) == nil {
+            throw ValidationError("--on \(d): expected a date as YYYY-MM-DD")
+        }
+        if let a = actor, a.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--actor must not be empty")
+        }
+    }
+
+    func context() throws -> ChangeContext {
+        ChangeContext(actor: resolvedActor, effectiveDate: effectiveDate, note: note,
+                      evidence: try evidence.map { try Evidence(file: $0) })
+    }
+
+    var resolvedActor: String {
+        if let actor { return actor }
+        let env = ProcessInfo.processInfo.environment
+        if let a = env["LANDREG_ACTOR"], !a.isEmpty { return a }
+        if let u = env["USER"] ?? env["LOGNAME"], !u.isEmpty { return u }
+        let name = ProcessInfo.processInfo.userName
+        return name.isEmpty ? "unknown" : name
+    }
+}
+
+/// Output format for lists and reports.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv, md
+}
+
+extension CRS: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let crs = try? CRS.parse(argument) else { return nil }
+        self = crs
+    }
+}
+
+/// Writes a line to stderr.
+func diagnose(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Prints a Codable value as one pretty JSON document on stdout.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = try encoder.encode(value)
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}

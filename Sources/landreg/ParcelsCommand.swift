@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import LandGeometry
+import LandRegistry
+
+struct ParcelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parcels", abstract: "List, show and find survey parcels.",
+        subcommands: [List.self, Show.self, History.self, At.self])
+
+    static func table(_ parcels: [Parcel]) -> TextTable {
+        var t = TextTable(["code", "land use", "name", "owner", "area m²", "area 亩", "status"], rightAligned: [4, 5])
+        for p in parcels {
+            t.add([p.code, [p.landUse, p.landUseName].compactMap { $0 }.joined(separator: " "), p.name ?? "", p.owner ?? "",
+                   Format.m2(p.ellipsoidalAreaM2), Format.mu(p.ellipsoidalAreaM2),
+                   p.retiredAt.map { "retired \($0.prefix(10))" } ?? "live"])
+        }
+        return t
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List live parcels, optionally filtered.")
+        @Option(help: "Land-use code prefix (01 = farmland, 0601 = industrial).") var landUse: String?
+        @Option(help: "Only parcels overlapping the zone with this code.") var zone: String?
+        @Option(help: ArgumentHelp("Only parcels intersecting this box, in store CRS units.", valueName: "minx,miny,maxx,maxy"))
+        var bbox: String?
+        @Option(help: "At most this many parcels.") var limit: Int?
+        @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
+        @Flag(help: "Same as --format json.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws { _ = try parsedBBox() }
+
+        func parsedBBox() throws -> Envelope? {
+            guard let bbox else { return nil }
+            let v = bbox.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard v.count == 4, v[0] <= v[2], v[1] <= v[3] else {
+                throw ValidationError("--bbox \(bbox): expected minx,miny,maxx,maxy with min ≤ max")
+            }
+            return Envelope(minX: v[0], minY: v[1], maxX: v[2], maxY: v[3])
+        }
+
+        func run() throws {
+            let parcels = try store.open().parcels(ParcelFilter(landUsePrefix: landUse, zoneCode: zone, bbox: try parsedBBox(), limit: limit))
+            let total = parcels.reduce(0) { $0 + $1.ellipsoidalAreaM2 }
+            if json || format == .json { try printJSON(parcels); return }
+            printOut(ParcelsCommand.table(parcels).render(format))
+            if format == .table {
+                printOut("\(parcels.count) parcels, \(Format.m2(total)) m² = \(Format.mu(total)) 亩 = \(Format.ha(total)) ha\n")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one live parcel with its areas and kept properties.")
+        @Argument(help: "The parcel code.") var code: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let registry = try store.open()
+            let p = try registry.parcel(code: code)
+            if json { try printJSON(p); return }
+            var lines = [
+                "code            \(p.code)",
+                "land use        \([p.landUse, p.landUseName].compactMap { $0 }.joined(separator: " ")) (\(p.landUseSystem))",
+                "name            \(p.name ?? "–")",
+                "owner           \(p.owner ?? "–")",
+                "area            \(Format.m2(p.ellipsoidalAreaM2)) m² = \(Format.mu(p.ellipsoidalAreaM2)) 亩 = \(Format.ha(p.ellipsoidalAreaM2)) ha (ellipsoidal, CGCS2000)",
+                "planar area     \(Format.m2(p.planarAreaM2)) m² (\(registry.storeCRS))",
+            ]
+            if let r = p.registeredAreaM2 {
+                let diff = p.ellipsoidalAreaM2 - r
+                lines.append("registered      \(Format.m2(r)) m² = \(Format.mu(r)) 亩 (computed − registered: \(Format.number(diff, decimals: 2)) m²)")
+            }
+            lines.append("imported        \(p.createdAt) (import #\(p.importID.map(String.init) ?? "–"))")
+            lines.append("properties      \(p.properties)")
+            printOut(lines.joined(separator: "\n") + "\n")
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every version of a parcel code and the events that made them.")
+        @Argument(help: "The parcel code.") var code: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let registry = try store.open()
+            let versions = try registry.parcelHistory(code: code)
+            let events = try registry.events(entity: "parcel", code: code)
+            if json {
+                struct Out: Encodable { let versions: [Parcel]; let events: [Event] }
+                try printJSON(Out(versions: versions, events: events)); return
+            }
+            printOut(ParcelsCommand.table(versions).render())
+            for e in events {
+                printOut("\(e.recordedAt)  \(e.action)  \(e.fromState ?? "") → \(e.toState ?? "")  by \(e.actor)  \(e.details)\n")
+            }
+        }
+    }
+
+    struct At: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The parcel containing a point.")
+        @Argument(help: "Easting or longitude.") var x: Double
+        @Argument(help: "Northing or latitude.") var y: Double
+        @Option(help: "The point's CRS (default: the store's).") var crs: CRS?
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let registry = try store.open()
+            var point = XY(x, y)
+            if let crs, crs != registry.storeCRS {
+                point = try CoordinateTransform(from: crs, to: registry.storeCRS).transform(point)
+            }
+            let found = try registry.parcels(containing: point)
+            if json { try printJSON(found); return }
+            if found.isEmpty { throw NotFound(what: "parcel", code: "at (\(x), \(y))") }
+            printOut(ParcelsCommand.table(found).render())
+        }
+    }
+}
+
+struct ZonesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zones", abstract: "List zones.", subcommands: [List.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List live zones.")
+        @Option(help: "Only zones of this kind.") var kind: ZoneKind?
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let zones = try store.open().zones(kind: kind)
+            if json { try printJSON(zones); return }
+            var t = TextTable(["kind", "code", "name", "area m²", "area 亩"], rightAligned: [3, 4])
+            for z in zones { t.add([z.kind, z.code, z.name ?? "", Format.m2(z.ellipsoidalAreaM2), Format.mu(z.ellipsoidalAreaM2)]) }
+            printOut(t.render())
+        }
+    }
+}
