@@ -365,15 +365,18 @@ def main(argv=None):
     hgt = (cj1 - cj0)[rep]
     ci = ci0[rep] + off // hgt; cj = cj0[rep] + off % hgt
     cvill = pv[notpond][rep]
-    vi = np.stack([ci * NY1 + cj, (ci + 1) * NY1 + cj, (ci + 1) * NY1 + cj + 1, ci * NY1 + cj + 1, ci * NY1 + cj], 1)
-    quads = shapely.polygons(np.stack([Xf[vi], Yf[vi]], axis=2))
     vgeoms = []
-    for k in range(nv):
-        g = shapely.coverage_union_all(quads[cvill == k])
-        vgeoms.append(g)
-    del quads, vi
+    byv = np.argsort(cvill, kind="stable")
+    bounds_ = np.searchsorted(cvill[byv], np.arange(nv + 1))
+    for k in range(nv):   # one village at a time keeps memory flat
+        sel_ = byv[bounds_[k]:bounds_[k + 1]]
+        a_i, a_j = ci[sel_], cj[sel_]
+        vi = np.stack([a_i * NY1 + a_j, (a_i + 1) * NY1 + a_j, (a_i + 1) * NY1 + a_j + 1, a_i * NY1 + a_j + 1,
+                       a_i * NY1 + a_j], 1)
+        vgeoms.append(shapely.coverage_union_all(shapely.polygons(np.stack([Xf[vi], Yf[vi]], axis=2))))
+    del byv, ci, cj, rep, off, hgt
     outline = shapely.coverage_union_all(np.array(vgeoms))
-    log(f"zones: {nv} villages from {len(rep)} cells; district area {outline.area / 1e6:.3f} km2")
+    log(f"zones: {nv} villages from {len(cvill)} cells; district area {outline.area / 1e6:.3f} km2")
 
     # basic farmland: farmland superblocks (inner corners), most of them, buffered, not parcel-aligned
     zr = np.random.default_rng([seed, 4])
