@@ -255,3 +255,86 @@ public enum Utilisation {
         return (num, den)
     }
 }
+
+extension SiteOccupant {
+    /// Writes every key, null included, so that the JSON keys are stable.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(creditCode, forKey: .creditCode)
+        try c.encode(name, forKey: .name)
+        try c.encode(role, forKey: .role)
+        try c.encode(floorAreaM2, forKey: .floorAreaM2)
+        try c.encode(landM2, forKey: .landM2)
+        try c.encode(taxPerMu, forKey: .taxPerMu)
+        try c.encode(valueAddedPerMu, forKey: .valueAddedPerMu)
+        try c.encode(efficiencyClass, forKey: .efficiencyClass)
+    }
+}
+
+extension SiteUtilisation {
+    /// Writes every key, null included, so that the JSON keys are stable.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code, forKey: .code)
+        try c.encode(name, forKey: .name)
+        try c.encode(holder, forKey: .holder)
+        try c.encode(holderName, forKey: .holderName)
+        try c.encode(industry, forKey: .industry)
+        try c.encode(stage, forKey: .stage)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(zone, forKey: .zone)
+        try c.encode(landAreaM2, forKey: .landAreaM2)
+        try c.encode(landAreaMu, forKey: .landAreaMu)
+        try c.encode(footprintM2, forKey: .footprintM2)
+        try c.encode(floorAreaM2, forKey: .floorAreaM2)
+        try c.encode(far, forKey: .far)
+        try c.encode(coverage, forKey: .coverage)
+        try c.encode(leasedFloorM2, forKey: .leasedFloorM2)
+        try c.encode(occupancy, forKey: .occupancy)
+        try c.encode(vacancy, forKey: .vacancy)
+        try c.encode(tenants, forKey: .tenants)
+        try c.encode(overLeased, forKey: .overLeased)
+        try c.encode(minFAR, forKey: .minFAR)
+        try c.encode(farBelowMin, forKey: .farBelowMin)
+        try c.encode(coverageBelow30, forKey: .coverageBelow30)
+        try c.encode(taxPerMu, forKey: .taxPerMu)
+        try c.encode(valueAddedPerMu, forKey: .valueAddedPerMu)
+        try c.encode(holderClass, forKey: .holderClass)
+        try c.encode(occupants, forKey: .occupants)
+    }
+}
+
+extension EnterpriseEfficiency {
+    /// Writes every key, null included, so that the JSON keys are stable.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(creditCode, forKey: .creditCode)
+        try c.encode(name, forKey: .name)
+        try c.encode(industry, forKey: .industry)
+        try c.encode(scale, forKey: .scale)
+        try c.encode(ownLandM2, forKey: .ownLandM2)
+        try c.encode(leasedInLandM2, forKey: .leasedInLandM2)
+        try c.encode(leasedOutLandM2, forKey: .leasedOutLandM2)
+        try c.encode(actualLandM2, forKey: .actualLandM2)
+        try c.encode(actualLandMu, forKey: .actualLandMu)
+        try c.encode(taxYuan, forKey: .taxYuan)
+        try c.encode(valueAddedYuan, forKey: .valueAddedYuan)
+        try c.encode(taxPerMu, forKey: .taxPerMu)
+        try c.encode(valueAddedPerMu, forKey: .valueAddedPerMu)
+        try c.encode(efficiencyClass, forKey: .efficiencyClass)
+    }
+}
+
+extension UtilisationReport {
+    /// Writes every key, null included, so that the JSON keys are stable.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(asOf, forKey: .asOf)
+        try c.encode(year, forKey: .year)
+        try c.encode(thresholdsSource, forKey: .thresholdsSource)
+        try c.encode(sites, forKey: .sites)
+        try c.encode(enterprises, forKey: .enterprises)
+        try c.encode(zones, forKey: .zones)
+        try c.encode(zoneKind, forKey: .zoneKind)
+    }
+}

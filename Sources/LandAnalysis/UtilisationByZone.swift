@@ -97,3 +97,28 @@ extension Utilisation {
         return out
     }
 }
+
+extension ZoneUtilisation {
+    /// Writes every key, null included, so that the JSON keys are stable.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(zoneCode, forKey: .zoneCode)
+        try c.encode(zoneName, forKey: .zoneName)
+        try c.encode(sites, forKey: .sites)
+        try c.encode(landAreaM2, forKey: .landAreaM2)
+        try c.encode(landAreaMu, forKey: .landAreaMu)
+        try c.encode(footprintM2, forKey: .footprintM2)
+        try c.encode(floorAreaM2, forKey: .floorAreaM2)
+        try c.encode(far, forKey: .far)
+        try c.encode(coverage, forKey: .coverage)
+        try c.encode(leasedFloorM2, forKey: .leasedFloorM2)
+        try c.encode(occupancy, forKey: .occupancy)
+        try c.encode(vacancy, forKey: .vacancy)
+        try c.encode(tenants, forKey: .tenants)
+        try c.encode(overLeasedSites, forKey: .overLeasedSites)
+        try c.encode(farBelowMinSites, forKey: .farBelowMinSites)
+        try c.encode(coverageBelow30Sites, forKey: .coverageBelow30Sites)
+        try c.encode(taxPerMu, forKey: .taxPerMu)
+        try c.encode(valueAddedPerMu, forKey: .valueAddedPerMu)
+    }
+}

@@ -299,3 +299,13 @@ func duplicateCodeMessage(_ db: Database, table: String, code: String, importID:
 extension DatabaseError {
     var isUniqueViolation: Bool { extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE }
 }
+
+extension Statement {
+    /// Clears a failed execution so the statement can run again. SQLite keeps a failed statement's error until
+    /// sqlite3_reset, which returns it once more; GRDB resets at the start of the next execute and would throw
+    /// that stale error for the *next* row (a new code reported as a duplicate). Resetting here, ignoring the
+    /// stale error, avoids that.
+    func discardFailure() {
+        _ = try? setArguments(arguments)
+    }
+}

@@ -82,7 +82,7 @@ struct SiteLayer: FeatureLayer {
 
     func geometryForNull(_ fields: SiteFields) -> Result<Geometry, IngestError>? {
         guard let codes = fields.parcelCodes else {
-            return .failure(IngestError("has no geometry (null) and no parcels list; give one or the other"))
+            return .failure(IngestError("is null and there is no parcels list; give one or the other"))
         }
         let parts = codes.compactMap { parcelGeometries[$0] }   // all known: readFields checked
         do {
@@ -134,6 +134,7 @@ final class SiteInserter: FeatureInserter {
                 parcels, try SiteExportKeys.strip(f.properties), importID, f.index, createdAt,
             ])
         } catch let e as DatabaseError where e.isUniqueViolation {
+            insertStatement.discardFailure()
             throw IngestError(try duplicateCodeMessage(db, table: "sites", code: f.code, importID: importID))
         }
         return (db.lastInsertedRowID, retired)
