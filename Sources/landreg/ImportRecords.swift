@@ -35,7 +35,7 @@ struct CSVImportOptions: ParsableArguments {
     func report(_ r: CSVImportReport) throws {
         for w in r.warnings { diagnose("\(file): warning: \(w)") }
         if json { try printJSON(r); return }
-        printOut("imported \(r.rows) \(r.table.replacingOccurrences(of: "_", with: " ")) rows from \(file)"
+        printOut("imported \(r.rows) rows into \(r.table) from \(file)"
                  + (r.warnings.isEmpty ? "" : ", \(r.warnings.count) warning\(r.warnings.count == 1 ? "" : "s")")
                  + (r.importID.map { " [import #\($0)]" } ?? "") + "\n")
     }
