@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LandAnalysis
 import LandGeometry
 import LandRegistry
 
@@ -42,6 +43,19 @@ struct DemoCommand: ParsableCommand {
         let total = summary.reduce(0) { $0 + $1.ellipsoidalAreaM2 }
         t.add(["", "total", String(summary.reduce(0) { $0 + $1.parcels }), Format.m2(total), Format.mu(total), Format.ha(total)])
         printOut(t.render())
+
+        // Industrial second development: enterprises, their figures, sites (some built from parcels), leases.
+        let enterprises = try registry.importEnterprises(file: data + "/enterprises.csv", context: context)
+        let years = try registry.importEnterpriseYears(file: data + "/enterprise-years.csv", context: context)
+        let sites = try registry.importSites(file: data + "/sites.geojson", options: FeatureImportOptions(context: context))
+        let leases = try registry.importTenancies(file: data + "/tenancies.csv", context: context)
+        printOut("\nimported \(enterprises.rows) enterprises, \(years.rows) enterprise years, \(sites.features) sites, "
+                 + "\(leases.rows) tenancies\n")
+        for w in leases.warnings { printOut("  warning: \(w)\n") }
+        let asOf = "2026-06-30"
+        let report = Utilisation.report(try Utilisation.input(from: registry, asOf: asOf))
+        printOut("\nUtilisation as of \(asOf); 亩均 figures (万元/亩) for \(report.year.map(String.init) ?? "–")\n")
+        printOut(ReportUtilisation.siteTable(report.sites).render())
         try registry.close()
     }
 }

@@ -6,7 +6,8 @@ import LandRegistry
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import a layer from a file: all of it or, on any problem, nothing.",
-        subcommands: [ImportParcels.self, ImportZones.self])
+        subcommands: [ImportParcels.self, ImportZones.self,
+                      ImportSites.self, ImportEnterprises.self, ImportEnterpriseYears.self, ImportTenancies.self])
 }
 
 /// Options of every GeoJSON layer import.

@@ -76,6 +76,14 @@ protocol FeatureLayer: Sendable {
     func readFields(_ fields: [String: JSONValue]) -> Result<(code: String, fields: Fields), IngestError>
     /// Prepares this layer's per-import state on the writer thread, before the first row (e.g. statements).
     func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<Fields>
+    /// For a feature whose GeoJSON geometry is null: the geometry this layer builds from its fields instead,
+    /// already in the store CRS (a site given as a list of parcels); nil refuses the null geometry as usual.
+    /// Runs on worker threads.
+    func geometryForNull(_ fields: Fields) -> Result<Geometry, IngestError>?
+}
+
+extension FeatureLayer {
+    func geometryForNull(_ fields: Fields) -> Result<Geometry, IngestError>? { nil }
 }
 
 /// Inserts prepared rows of one layer inside the import transaction.
@@ -227,7 +235,13 @@ extension Registry {
                                            message: e.message))
         case .success(let f): fields = f
         }
-        switch ingest.ingest(feature.geometry) {
+        let ingested: Result<IngestedGeometry, IngestError>
+        if feature.geometry == nil, let built = layer.geometryForNull(fields.fields) {
+            ingested = built.flatMap(ingest.ingestStoreGeometry)
+        } else {
+            ingested = ingest.ingest(feature.geometry)
+        }
+        switch ingested {
         case .failure(let e):
             return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, code: fields.code,
                                            message: "geometry " + e.message))
@@ -284,4 +298,14 @@ func duplicateCodeMessage(_ db: Database, table: String, code: String, importID:
 
 extension DatabaseError {
     var isUniqueViolation: Bool { extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE }
+}
+
+extension Statement {
+    /// Clears a failed execution so the statement can run again. SQLite keeps a failed statement's error until
+    /// sqlite3_reset, which returns it once more; GRDB resets at the start of the next execute and would throw
+    /// that stale error for the *next* row (a new code reported as a duplicate). Resetting here, ignoring the
+    /// stale error, avoids that.
+    func discardFailure() {
+        _ = try? setArguments(arguments)
+    }
 }

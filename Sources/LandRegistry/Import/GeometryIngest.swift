@@ -87,6 +87,22 @@ final class GeometryIngest {
         }
     }
 
+    /// Measures and encodes a polygonal geometry that is already in the store CRS and valid (one landreg built,
+    /// e.g. a union of stored parcels).
+    func ingestStoreGeometry(_ g: Geometry) -> Result<IngestedGeometry, IngestError> {
+        guard let polygons = g.polygons, !g.isEmpty else { return .failure(IngestError("has no polygonal area")) }
+        let geometry = Geometry.multiPolygon(polygons)
+        guard let envelope = geometry.envelope else { return .failure(IngestError("has an empty geometry")) }
+        do {
+            return .success(IngestedGeometry(
+                geometry: geometry, blob: GeoPackageBinary.encode(geometry, srsID: srsID), envelope: envelope,
+                planarAreaM2: areas.planarArea(geometry), ellipsoidalAreaM2: try areas.ellipsoidalArea(geometry),
+                repairNote: nil))
+        } catch {
+            return .failure(IngestError("geometry could not be measured: \(error)"))
+        }
+    }
+
     /// A declared CRS that cannot be right is the most common import mistake: lon/lat read as metres or
     /// metres read as lon/lat. Say which and what to pass instead.
     private func coordinatePlausibility(_ g: Geometry) -> String? {

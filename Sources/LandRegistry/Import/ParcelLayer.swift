@@ -75,6 +75,7 @@ final class ParcelInserter: FeatureInserter {
                 importID, f.index, createdAt,
             ])
         } catch let e as DatabaseError where e.isUniqueViolation {
+            insertStatement.discardFailure()
             throw IngestError(try duplicateCodeMessage(db, table: "parcels", code: f.code, importID: importID))
         }
         return (db.lastInsertedRowID, retired)

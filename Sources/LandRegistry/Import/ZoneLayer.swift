@@ -65,6 +65,7 @@ final class ZoneInserter: FeatureInserter {
                 f.geometry.ellipsoidalAreaM2, f.properties, importID, f.index, createdAt,
             ])
         } catch let e as DatabaseError where e.isUniqueViolation {
+            insertStatement.discardFailure()
             throw IngestError(try duplicateCodeMessage(db, table: "zones", code: f.code, importID: importID,
                                                        extraWhere: "AND kind = ?", arguments: [kind.rawValue]))
         }

@@ -1,0 +1,124 @@
+import Foundation
+import LandGeometry
+import LandRegistry
+
+// MARK: - Utilisation per zone
+//
+// Each site is assigned to the one zone (of the chosen kind) holding the largest part of its area (planar
+// intersection area in the store CRS; ties go to the smaller zone code), so that no site is counted twice;
+// a site overlapping no zone is reported under "(no zone)". A zone's figures are sums over its sites, and
+// its ratios are area-weighted: FAR = Σ floor / Σ land, coverage = Σ footprint / Σ land (over sites whose
+// floor area / footprint is known), occupancy = Σ leased / Σ floor, 亩均 figures land-weighted as for a site.
+// Only zones with at least one site are listed.
+
+/// Utilisation of the sites assigned to one zone.
+public struct ZoneUtilisation: Codable, Sendable, Equatable {
+    /// nil for the sites that overlap no zone.
+    public var zoneCode: String?
+    public var zoneName: String?
+    public var sites: Int
+    public var landAreaM2: Double
+    public var landAreaMu: Double
+    public var footprintM2: Double
+    public var floorAreaM2: Double
+    public var far: Double?
+    public var coverage: Double?
+    public var leasedFloorM2: Double
+    public var occupancy: Double?
+    public var vacancy: Double?
+    public var tenants: Int
+    public var overLeasedSites: Int
+    public var farBelowMinSites: Int
+    public var coverageBelow30Sites: Int
+    public var taxPerMu: Double?
+    public var valueAddedPerMu: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case sites, far, coverage, occupancy, vacancy, tenants
+        case zoneCode = "zone_code", zoneName = "zone_name", landAreaM2 = "land_area_m2", landAreaMu = "land_area_mu"
+        case footprintM2 = "footprint_m2", floorAreaM2 = "floor_area_m2", leasedFloorM2 = "leased_floor_m2"
+        case overLeasedSites = "over_leased_sites", farBelowMinSites = "far_below_min_sites"
+        case coverageBelow30Sites = "coverage_below_30_sites", taxPerMu = "tax_per_mu", valueAddedPerMu = "value_added_per_mu"
+    }
+}
+
+extension Utilisation {
+    /// The zone holding the largest part of each site (site code → zone code); sites overlapping none are absent.
+    /// - Throws: `GEOSError` when an overlay fails.
+    public static func assignZones(sites: [(code: String, geometry: Geometry)],
+                                   zones: [(code: String, geometry: Geometry)]) throws -> [String: String] {
+        let index = SpatialIndex(zones.map { $0.geometry.envelope ?? .empty })
+        let geos = GEOSContext()
+        let prepared = try zones.map { try geos.prepare($0.geometry) }
+        var out: [String: String] = [:]
+        for site in sites {
+            guard let box = site.geometry.envelope else { continue }
+            var best: (code: String, area: Double)? = nil
+            for i in index.query(box).sorted() {
+                let area = try prepared[i].intersectionArea(with: site.geometry)
+                guard area > 0 else { continue }
+                if best == nil || area > best!.area || (area == best!.area && zones[i].code < best!.code) {
+                    best = (zones[i].code, area)
+                }
+            }
+            if let best { out[site.code] = best.code }
+        }
+        return out
+    }
+
+    /// Adds per-zone rows (and each site's zone) to a report. `zones`: code → name of the zones of `kind`.
+    public static func byZone(_ report: UtilisationReport, assignment: [String: String], zones: [String: String?],
+                              kind: String) -> UtilisationReport {
+        var out = report
+        out.zoneKind = kind
+        for i in out.sites.indices { out.sites[i].zone = assignment[out.sites[i].code] }
+        let groups = Dictionary(grouping: out.sites, by: { $0.zone })
+        out.zones = groups.keys.sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }.map { code in
+            let sites = groups[code]!
+            let land = sites.reduce(0) { $0 + $1.landAreaM2 }
+            let withFloor = sites.filter { $0.floorAreaM2 != nil }, withFootprint = sites.filter { $0.footprintM2 != nil }
+            let floor = withFloor.reduce(0) { $0 + $1.floorAreaM2! }
+            let footprint = withFootprint.reduce(0) { $0 + $1.footprintM2! }
+            let leased = withFloor.reduce(0) { $0 + $1.leasedFloorM2 }
+            let occupancy = ratio(withFloor.isEmpty ? nil : leased, floor)
+            let occupants = sites.flatMap(\.occupants)
+            return ZoneUtilisation(
+                zoneCode: code, zoneName: code.flatMap { zones[$0] ?? nil }, sites: sites.count, landAreaM2: land,
+                landAreaMu: AreaUnits.mu(land), footprintM2: footprint, floorAreaM2: floor,
+                far: ratio(withFloor.isEmpty ? nil : floor, withFloor.reduce(0) { $0 + $1.landAreaM2 }),
+                coverage: ratio(withFootprint.isEmpty ? nil : footprint, withFootprint.reduce(0) { $0 + $1.landAreaM2 }),
+                leasedFloorM2: leased, occupancy: occupancy, vacancy: occupancy.map { max(0, 1 - $0) },
+                tenants: Set(occupants.filter { $0.role == "tenant" }.map(\.creditCode)).count,
+                overLeasedSites: sites.filter(\.overLeased).count,
+                farBelowMinSites: sites.filter { $0.farBelowMin == true }.count,
+                coverageBelow30Sites: sites.filter { $0.coverageBelow30 == true }.count,
+                taxPerMu: weightedMean(occupants, \.taxPerMu), valueAddedPerMu: weightedMean(occupants, \.valueAddedPerMu))
+        }
+        return out
+    }
+}
+
+extension ZoneUtilisation {
+    /// Writes every key, null included, so that the JSON keys are stable.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(zoneCode, forKey: .zoneCode)
+        try c.encode(zoneName, forKey: .zoneName)
+        try c.encode(sites, forKey: .sites)
+        try c.encode(landAreaM2, forKey: .landAreaM2)
+        try c.encode(landAreaMu, forKey: .landAreaMu)
+        try c.encode(footprintM2, forKey: .footprintM2)
+        try c.encode(floorAreaM2, forKey: .floorAreaM2)
+        try c.encode(far, forKey: .far)
+        try c.encode(coverage, forKey: .coverage)
+        try c.encode(leasedFloorM2, forKey: .leasedFloorM2)
+        try c.encode(occupancy, forKey: .occupancy)
+        try c.encode(vacancy, forKey: .vacancy)
+        try c.encode(tenants, forKey: .tenants)
+        try c.encode(overLeasedSites, forKey: .overLeasedSites)
+        try c.encode(farBelowMinSites, forKey: .farBelowMinSites)
+        try c.encode(coverageBelow30Sites, forKey: .coverageBelow30Sites)
+        try c.encode(taxPerMu, forKey: .taxPerMu)
+        try c.encode(valueAddedPerMu, forKey: .valueAddedPerMu)
+    }
+}

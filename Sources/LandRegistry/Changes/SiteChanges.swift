@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+
+// MARK: - Moving a site through its stages
+//
+// One call, one transaction, one event: the stage step (checked against the stage table in Records/Site.swift),
+// and optionally a new mode and a disposed area (0 ≤ disposed ≤ land area, the ellipsoidal area). Asking for
+// the stage the site is at, with a mode or disposed area, records just those (action "update").
+
+/// A site change refused; nothing was written.
+public struct SiteChangeRefused: Error, LocalizedError, Sendable {
+    public let code: String
+    public let reason: String
+    public var errorDescription: String? { "site \(code): \(reason); nothing was changed" }
+}
+
+extension Registry {
+    /// Moves the live site `code` to `stage`, optionally setting its mode and disposed area (m²).
+    /// - Throws: `NotFound`, `SiteChangeRefused` saying why.
+    @discardableResult
+    public func advanceSite(code: String, to stage: SiteStage, mode: SiteMode? = nil, disposedM2: Double? = nil,
+                            context: ChangeContext) throws -> Site {
+        try dbQueue.write { db in
+            guard let site = try Site.fetchOne(db, sql: Site.selectSQL + " WHERE s.code = ? AND s.retired_at IS NULL",
+                                               arguments: [code]) else { throw NotFound(what: "live site", code: code) }
+            let isUpdate = stage == site.stage && (mode != nil || disposedM2 != nil)
+            if isUpdate && site.stage == .cancelled {
+                throw SiteChangeRefused(code: code, reason: "the site is cancelled: its mode and disposed area stay as they are")
+            }
+            if !isUpdate, let why = SiteStages.refusal(from: site.stage, to: stage, suspendedFrom: site.suspendedFrom) {
+                throw SiteChangeRefused(code: code, reason: why)
+            }
+            if let d = disposedM2 {
+                guard d.isFinite, d >= 0 else {
+                    throw SiteChangeRefused(code: code, reason: "disposed area \(d) m² must be a number ≥ 0")
+                }
+                guard d <= site.landAreaM2 else {
+                    throw SiteChangeRefused(code: code, reason: String(
+                        format: "disposed area %.2f m² (%.2f 亩) exceeds the site's land area %.2f m² (%.2f 亩)",
+                        d, AreaUnits.mu(d), site.landAreaM2, AreaUnits.mu(site.landAreaM2)))
+                }
+            }
+            let suspendedFrom: SiteStage? = stage == .suspended ? site.stage : (stage == site.stage ? site.suspendedFrom : nil)
+            try db.execute(sql: """
+                UPDATE sites SET stage = ?, suspended_from = ?, mode = coalesce(?, mode), disposed_m2 = coalesce(?, disposed_m2)
+                WHERE fid = ?
+                """, arguments: [stage.rawValue, suspendedFrom?.rawValue, mode?.rawValue, disposedM2, site.fid])
+            var details: [String: Any] = [:]
+            if let mode { details["mode"] = mode.rawValue; details["previous_mode"] = site.mode?.rawValue ?? "none" }
+            if let disposedM2 { details["disposed_m2"] = disposedM2; details["previous_disposed_m2"] = site.disposedM2 }
+            try AuditLog.append(db, context: context, entity: "site", entityID: site.fid, entityCode: code,
+                                action: isUpdate ? "update" : "advance", from: site.stage.rawValue, to: stage.rawValue,
+                                details: details)
+            return try Site.fetchOne(db, sql: Site.selectSQL + " WHERE s.fid = ?", arguments: [site.fid])!
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+
+// MARK: - Enterprises and their yearly figures from CSV
+//
+// enterprises.csv: credit_code,name[,industry,scale]; enterprise-years.csv: credit_code,year[,tax_yuan,
+// value_added_yuan,revenue_yuan,energy_tce,employees,rd_yuan]. Credit codes are checked (GB 32100-2015);
+// a code or a (code, year) already in the store or twice in the file is a problem, as is a year for an
+// enterprise the store does not know.
+
+extension Registry {
+    /// Imports enterprises from CSV, all or nothing. - Throws: `CSVImportFailed` listing every bad row.
+    public func importEnterprises(file: String, context: ChangeContext) throws -> CSVImportReport {
+        try importCSV(file: file, table: "enterprises", required: ["credit_code", "name"], context: context) { db, csv, importID, problems in
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO enterprises (credit_code, name, industry, scale, import_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            var seen: [String: Int] = [:]
+            var rows = 0
+            let now = Clock.timestamp()
+            for i in csv.rows.indices {
+                let line = csv.lineNumbers[i]
+                var why: [String] = []
+                let code = csv.value(i, "credit_code")
+                if let code {
+                    if let p = CreditCode.problem(code) { why.append(p) }
+                    else if let other = seen[code] { why.append("credit code \(code) is on line \(other) too") }
+                    else if try Bool.fetchOne(db, sql: "SELECT 1 FROM enterprises WHERE credit_code = ?", arguments: [code]) == true {
+                        why.append("credit code \(code) is already registered")
+                    }
+                } else { why.append("no credit_code") }
+                let name = csv.value(i, "name")
+                if name == nil { why.append("no name") }
+                let scale = csv.value(i, "scale")
+                if let scale, scale != "above", scale != "below" { why.append("scale \"\(scale)\" is neither above nor below") }
+                if !why.isEmpty { problems.add(line, why.joined(separator: "; ")); continue }
+                seen[code!] = line
+                try insert.execute(arguments: [code, name, csv.value(i, "industry"), scale, importID, now])
+                rows += 1
+            }
+            return (rows, [])
+        }
+    }
+
+    /// Imports enterprises' yearly figures from CSV, all or nothing. - Throws: `CSVImportFailed`.
+    public func importEnterpriseYears(file: String, context: ChangeContext) throws -> CSVImportReport {
+        try importCSV(file: file, table: "enterprise_years", required: ["credit_code", "year"], context: context) { db, csv, importID, problems in
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO enterprise_years (credit_code, year, tax_yuan, value_added_yuan, revenue_yuan, energy_tce,
+                                              employees, rd_yuan, import_id, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let known = Set(try String.fetchAll(db, sql: "SELECT credit_code FROM enterprises"))
+            var seen: [String: Int] = [:]
+            var rows = 0
+            let now = Clock.timestamp()
+            for i in csv.rows.indices {
+                let line = csv.lineNumbers[i]
+                var why: [String] = []
+                let code = csv.value(i, "credit_code")
+                if let code {
+                    if let p = CreditCode.problem(code) { why.append(p) }
+                    else if !known.contains(code) { why.append("unknown enterprise \(code) (import it with `landreg import enterprises` first)") }
+                } else { why.append("no credit_code") }
+                let yearText = csv.value(i, "year")
+                let year = yearText.flatMap(Int.init)
+                if year == nil || !(1949...2200).contains(year!) { why.append("year \"\(yearText ?? "")\" is not a year") }
+                func number(_ column: String, nonNegative: Bool = true) -> Double? {
+                    guard let text = csv.value(i, column) else { return nil }
+                    guard let v = Double(text), v.isFinite, !nonNegative || v >= 0 else {
+                        why.append("\(column) \"\(text)\" is not a\(nonNegative ? " non-negative" : "") number"); return nil
+                    }
+                    return v
+                }
+                let tax = number("tax_yuan"), va = number("value_added_yuan", nonNegative: false)
+                let revenue = number("revenue_yuan"), energy = number("energy_tce"), rd = number("rd_yuan")
+                var employees: Int? = nil
+                if let text = csv.value(i, "employees") {
+                    employees = Int(text)
+                    if employees == nil || employees! < 0 { why.append("employees \"\(text)\" is not a whole number ≥ 0") }
+                }
+                if let code, let year, why.isEmpty {
+                    let key = "\(code) \(year)"
+                    if let other = seen[key] { why.append("\(code) \(year) is on line \(other) too") }
+                    else if try Bool.fetchOne(db, sql: "SELECT 1 FROM enterprise_years WHERE credit_code = ? AND year = ?",
+                                              arguments: [code, year]) == true {
+                        why.append("the store already has \(code)'s figures for \(year)")
+                    }
+                    seen[key] = line
+                }
+                if !why.isEmpty { problems.add(line, why.joined(separator: "; ")); continue }
+                try insert.execute(arguments: [code, year, tax, va, revenue, energy, employees, rd, importID, now])
+                rows += 1
+            }
+            return (rows, [])
+        }
+    }
+}

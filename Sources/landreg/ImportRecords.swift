@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import LandRegistry
+
+// MARK: - import sites | enterprises | enterprise-years | tenancies
+
+struct ImportSites: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sites",
+        abstract: "Import redevelopment sites from GeoJSON.",
+        discussion: """
+            Fields: code, name, holder (credit code), industry, footprint_m2, floor_area_m2, planned_far, \
+            low_efficiency_type, mode, stage, parcels. A feature with "geometry": null and a "parcels" array of live \
+            parcel codes becomes the union of those parcels. Land area is computed from the geometry.
+            """)
+    @OptionGroup var source: GeoJSONImportOptions
+    @OptionGroup var change: ChangeOptions
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let registry = try store.open()
+        try source.perform("import sites") { progress in
+            try registry.importSites(file: source.file, options: try source.importOptions(change), progress: progress)
+        }
+    }
+}
+
+/// Options of the CSV record imports.
+struct CSVImportOptions: ParsableArguments {
+    @Argument(help: "A CSV file (UTF-8, header row).")
+    var file: String
+    @Flag(help: "Print the import report as JSON.")
+    var json = false
+
+    func report(_ r: CSVImportReport) throws {
+        for w in r.warnings { diagnose("\(file): warning: \(w)") }
+        if json { try printJSON(r); return }
+        printOut("imported \(r.rows) rows into \(r.table) from \(file)"
+                 + (r.warnings.isEmpty ? "" : ", \(r.warnings.count) warning\(r.warnings.count == 1 ? "" : "s")")
+                 + (r.importID.map { " [import #\($0)]" } ?? "") + "\n")
+    }
+}
+
+struct ImportEnterprises: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enterprises",
+        abstract: "Import enterprises from CSV: credit_code,name[,industry,scale]; credit codes are checked (GB 32100-2015).")
+    @OptionGroup var csv: CSVImportOptions
+    @OptionGroup var change: ChangeOptions
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try csv.report(try store.open().importEnterprises(file: csv.file, context: try change.context()))
+    }
+}
+
+struct ImportEnterpriseYears: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enterprise-years",
+        abstract: "Import yearly figures from CSV: credit_code,year[,tax_yuan,value_added_yuan,revenue_yuan,energy_tce,employees,rd_yuan].")
+    @OptionGroup var csv: CSVImportOptions
+    @OptionGroup var change: ChangeOptions
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try csv.report(try store.open().importEnterpriseYears(file: csv.file, context: try change.context()))
+    }
+}
+
+struct ImportTenancies: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tenancies",
+        abstract: "Import leases from CSV: site,tenant,floor_area_m2,start[,end,use].",
+        discussion: "Leases that over-lease their site are recorded with a warning, or refused with --strict.")
+    @OptionGroup var csv: CSVImportOptions
+    @Flag(help: "Refuse the file if a lease would over-lease its site.")
+    var strict = false
+    @OptionGroup var change: ChangeOptions
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try csv.report(try store.open().importTenancies(file: csv.file, strict: strict, context: try change.context()))
+    }
+}
