@@ -42,6 +42,24 @@ struct DemoCommand: ParsableCommand {
         let total = summary.reduce(0) { $0 + $1.ellipsoidalAreaM2 }
         t.add(["", "total", String(summary.reduce(0) { $0 + $1.parcels }), Format.m2(total), Format.mu(total), Format.ha(total)])
         printOut(t.render())
+
+        // Violation spots: both inspection batches, then a field team's scripted lifecycle steps (GeoData/spot-updates.csv).
+        printOut("\n")
+        for batch in ["2023-07", "2024-01"] {
+            let file = data + "/spots-\(batch).geojson"
+            guard FileManager.default.fileExists(atPath: file) else { continue }
+            let r = try registry.importSpots(file: file, batch: batch, options: FeatureImportOptions(context: context))
+            printOut("imported \(r.features) spots of batch \(batch)\n")
+        }
+        let updates = data + "/spot-updates.csv"
+        if FileManager.default.fileExists(atPath: updates) {
+            let u = try registry.importSpotUpdates(file: updates, defaults: context)
+            printOut("applied \(u.applied.count) lifecycle steps from \(updates)\n")
+        }
+        if try !registry.spots().isEmpty {
+            printOut("\n" + ReportRectification.render(
+                try ReportRectification.compute(registry, by: .batch, zoneKind: .village, asOf: Clock.today()), format: .table))
+        }
         try registry.close()
     }
 }

@@ -5,7 +5,9 @@ import LandRegistry
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Export a layer as GeoJSON for GIS tools.",
-        subcommands: [Parcels.self, Zones.self])
+        subcommands: [Parcels.self, Zones.self,
+                      Spots.self,
+        ])
 
     struct Common: ParsableArguments {
         @Option(name: .shortAndLong, help: "The output file (written completely, then moved into place).")

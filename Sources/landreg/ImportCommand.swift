@@ -6,7 +6,10 @@ import LandRegistry
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import a layer from a file: all of it or, on any problem, nothing.",
-        subcommands: [ImportParcels.self, ImportZones.self])
+        subcommands: [ImportParcels.self, ImportZones.self,
+                      ImportSpots.self,
+                      ImportSpotUpdates.self,
+        ])
 }
 
 /// Options of every GeoJSON layer import.

@@ -15,5 +15,7 @@ struct Landreg: ParsableCommand {
         subcommands: [
             InitCommand.self, ImportCommand.self, ParcelsCommand.self, ZonesCommand.self, ExportCommand.self,
             DemoCommand.self,
+            SpotsCommand.self,
+            ReportCommand.self,
         ])
 }
