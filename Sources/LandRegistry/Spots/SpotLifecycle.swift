@@ -86,11 +86,12 @@ extension Registry {
         }
 
         let areaM2 = spot.ellipsoidalAreaM2
+        // Field figures may be planar or ellipsoidal (they differ by ~1e-5 here) and rounded: allow either, plus 1 cm².
+        let largestAreaM2 = max(spot.ellipsoidalAreaM2, spot.planarAreaM2) + 0.01
         func checkArea(_ value: Double?, _ name: String) throws {
             guard let value else { return }
             guard value.isFinite, value >= 0 else { throw refuse("spot \(code): \(name) \(value) m² must be a number ≥ 0") }
-            // A little slack for figures copied from the spot's own area, rounded.
-            guard value <= areaM2 + 0.01 else {
+            guard value <= largestAreaM2 else {
                 throw refuse("spot \(code): \(name) \(Self.m2(value)) m² is more than the spot's monitored area (\(Self.m2(areaM2)) m²)")
             }
         }

@@ -41,14 +41,13 @@ public enum SpotStateMachine {
         Transition(action: .close, from: .rectified, to: .closed),
     ]
 
-    /// What each step needs besides an allowed state, in words for refusals and help.
+    /// What each step needs besides an allowed state, in words for refusals and help (close needs nothing more).
     public static let requirements: [SpotAction: String] = [
-        .verify: "--judgement legal|illegal|other (optional on a reported spot, which then becomes verifying)",
+        .verify: "--judgement legal|illegal|other, optional on a reported spot, which then becomes verifying",
         .rectify: "--measure and --deadline",
-        .progress: "at least one of --restored, --recultivated, --remaining (m², remaining ≤ the monitored area)",
-        .complete: "a remaining area of 0 (record it with `progress --remaining 0`)",
+        .progress: "at least one of --restored, --recultivated, --remaining in m², remaining ≤ the monitored area",
+        .complete: "a remaining area of 0, recorded with `progress --remaining 0`",
         .reopen: "--reason",
-        .close: "nothing more (--doc names the close-out document)",
     ]
 
     /// The states `action` may start from.
@@ -73,7 +72,7 @@ public enum SpotStateMachine {
         if action == .verify && status == .verifying && target == .verifying {
             text += "; a verifying spot needs --judgement legal|illegal|other"
         }
-        return text + " (" + action.rawValue + " needs " + (requirements[action] ?? "") + ")"
+        return text + (requirements[action].map { " (and " + $0 + ")" } ?? "")
     }
 
     static func list(_ words: [String]) -> String {
