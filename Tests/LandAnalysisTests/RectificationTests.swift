@@ -3,7 +3,7 @@ import Testing
 @testable import LandRegistry
 
 /// A spot value for the pure report functions: area and farmland in m² (planar = ellipsoidal here).
-func spot(_ code: String, batch: String = "B1", status: SpotStatus, area: Double = 1_000, farmland: Double = 0,
+private func spot(_ code: String, batch: String = "B1", status: SpotStatus, area: Double = 1_000, farmland: Double = 0,
           basic: Double = 0, measure: String? = nil, deadline: String? = nil, recultivated: Double? = nil,
           remaining: Double? = nil, zones: [String] = []) -> Spot {
     let judgement: SpotJudgement? = switch status {

@@ -4,20 +4,22 @@ import LandGeometry
 import Testing
 @testable import LandRegistry
 
-/// A rectangle feature in EPSG:4549 metres with the given properties (JSON members without braces).
-func rectFeature(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ properties: String) -> String {
-    let ring = "[[\(x0),\(y0)],[\(x1),\(y0)],[\(x1),\(y1)],[\(x0),\(y1)],[\(x0),\(y0)]]"
-    return #"{"type":"Feature","properties":{\#(properties)},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#
-}
+extension SpotFixture {
+    /// A rectangle feature in EPSG:4549 metres with the given properties (JSON members without braces).
+    static func rect(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ properties: String) -> String {
+        let ring = "[[\(x0),\(y0)],[\(x1),\(y0)],[\(x1),\(y1)],[\(x0),\(y1)],[\(x0),\(y0)]]"
+        return #"{"type":"Feature","properties":{\#(properties)},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#
+    }
 
-/// Everything a spot step could change: every spots row (all columns but the geometry) and every event.
-func spotState(_ registry: Registry) throws -> [String] {
-    try registry.dbQueue.read { db in
-        let spots = try Row.fetchAll(db, sql: "SELECT * FROM spots ORDER BY fid").map { row in
-            row.columnNames.filter { $0 != "geom" }.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: "|")
+    /// Everything a spot step could change: every spots row (all columns but the geometry) and every event.
+    static func state(_ registry: Registry) throws -> [String] {
+        try registry.dbQueue.read { db in
+            let spots = try Row.fetchAll(db, sql: "SELECT * FROM spots ORDER BY fid").map { row in
+                row.columnNames.filter { $0 != "geom" }.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: "|")
+            }
+            let events = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id").map { "\($0)" }
+            return spots + events
         }
-        let events = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id").map { "\($0)" }
-        return spots + events
     }
 }
 
@@ -36,13 +38,13 @@ enum SpotFixture {
 
     static func spotsFile(batch: String = "2024-01", s1Side: Double = 100, extra: String = "") -> String {
         var features = [
-            rectFeature(520_000, 3_340_000, 520_000 + s1Side, 3_340_100,
+            SpotFixture.rect(520_000, 3_340_000, 520_000 + s1Side, 3_340_100,
                         #""code":"S1","batch":"\#(batch)","detected_date":"2024-01-05","clue_code":"XS-1","village":"湖埠村","current_use":"厂房"\#(extra)"#),
-            rectFeature(521_000, 3_340_000, 521_050, 3_340_050, #""code":"S2","detected_date":"2024-01-06""#),
+            SpotFixture.rect(521_000, 3_340_000, 521_050, 3_340_050, #""code":"S2","detected_date":"2024-01-06""#),
         ]
         for i in 1...8 {
             let x = 519_000 + Double(i) * 20
-            features.append(rectFeature(x, 3_340_200, x + 10, 3_340_210, #""code":"SP\#(i)""#))
+            features.append(SpotFixture.rect(x, 3_340_200, x + 10, 3_340_210, #""code":"SP\#(i)""#))
         }
         return Fixtures.write(Fixtures.collection4549(features))
     }
@@ -51,15 +53,15 @@ enum SpotFixture {
         let registry = try Fixtures.store()
         let options = FeatureImportOptions(context: context)
         _ = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549([
-            rectFeature(519_950, 3_340_000, 520_050, 3_340_100, #""code":"A","land_use":"0101""#),
-            rectFeature(520_000, 3_340_000, 520_080, 3_340_100, #""code":"B","land_use":"0102""#),
-            rectFeature(520_050, 3_340_000, 520_150, 3_340_100, #""code":"C","land_use":"0601""#),
+            SpotFixture.rect(519_950, 3_340_000, 520_050, 3_340_100, #""code":"A","land_use":"0101""#),
+            SpotFixture.rect(520_000, 3_340_000, 520_080, 3_340_100, #""code":"B","land_use":"0102""#),
+            SpotFixture.rect(520_050, 3_340_000, 520_150, 3_340_100, #""code":"C","land_use":"0601""#),
         ])), options: options)
         _ = try registry.importZones(file: Fixtures.write(Fixtures.collection4549([
-            rectFeature(520_000, 3_340_000, 520_030, 3_340_100, #""code":"BF1""#),
+            SpotFixture.rect(520_000, 3_340_000, 520_030, 3_340_100, #""code":"BF1""#),
         ])), kind: .basicFarmland, options: options)
         _ = try registry.importZones(file: Fixtures.write(Fixtures.collection4549([
-            rectFeature(519_000, 3_339_900, 521_000, 3_340_300, #""code":"V1","name":"湖埠村""#),
+            SpotFixture.rect(519_000, 3_339_900, 521_000, 3_340_300, #""code":"V1","name":"湖埠村""#),
         ])), kind: .village, options: options)
         _ = try registry.importSpots(file: spotsFile(), batch: "2024-01", options: options)
         return registry
@@ -99,7 +101,7 @@ struct SpotImportTests {
         #expect(again.features == 0 && again.unchanged == 10)
         #expect(try registry.spots().count == 10)
 
-        let before = try spotState(registry)
+        let before = try SpotFixture.state(registry)
         let changed = try #require(throws: ImportFailed.self) {
             try registry.importSpots(file: SpotFixture.spotsFile(s1Side: 90), batch: "2024-01", options: options)
         }
@@ -114,18 +116,18 @@ struct SpotImportTests {
             try registry.importSpots(file: SpotFixture.spotsFile(batch: "2024-02"), batch: "2024-02", options: options)
         }
         #expect(otherBatch.problemCount == 10)
-        #expect(try spotState(registry) == before)
+        #expect(try SpotFixture.state(registry) == before)
     }
 
     @Test func badSpotsAreAllListedAndNothingIsWritten() throws {
         let registry = try Fixtures.store()
-        let before = try spotState(registry)
+        let before = try SpotFixture.state(registry)
         let file = Fixtures.write(Fixtures.collection4549([
-            rectFeature(520_000, 3_340_000, 520_010, 3_340_010, #""code":"D1""#),
-            rectFeature(520_100, 3_340_000, 520_110, 3_340_010, #""code":"D1""#),
-            rectFeature(520_200, 3_340_000, 520_210, 3_340_010, #""code":"W","batch":"2023-07""#),
-            rectFeature(520_300, 3_340_000, 520_310, 3_340_010, #""code":"T","detected_date":"2024-02-30""#),
-            rectFeature(520_400, 3_340_000, 520_410, 3_340_010, #""batch":"2024-01""#),
+            SpotFixture.rect(520_000, 3_340_000, 520_010, 3_340_010, #""code":"D1""#),
+            SpotFixture.rect(520_100, 3_340_000, 520_110, 3_340_010, #""code":"D1""#),
+            SpotFixture.rect(520_200, 3_340_000, 520_210, 3_340_010, #""code":"W","batch":"2023-07""#),
+            SpotFixture.rect(520_300, 3_340_000, 520_310, 3_340_010, #""code":"T","detected_date":"2024-02-30""#),
+            SpotFixture.rect(520_400, 3_340_000, 520_410, 3_340_010, #""batch":"2024-01""#),
         ]))
         let failure = try #require(throws: ImportFailed.self) {
             try registry.importSpots(file: file, batch: "2024-01", options: options)
@@ -136,7 +138,7 @@ struct SpotImportTests {
         #expect(text.contains(#"feature 2 (code W): its batch is "2023-07", but the import is --batch 2024-01"#))
         #expect(text.contains(#"feature 3 (code T): detected date "2024-02-30" is not a date YYYY-MM-DD"#))
         #expect(text.contains("feature 4: has no code"))
-        #expect(try spotState(registry) == before)
+        #expect(try SpotFixture.state(registry) == before)
         #expect(throws: ImportSetupError.self) { try registry.importSpots(file: file, batch: " ", options: options) }
     }
 }
@@ -267,14 +269,14 @@ struct SpotLifecycleTests {
                 default: target = .rectifying
                 }
                 if SpotStateMachine.transition(step.action, from: status, to: target) != nil { continue }
-                let before = try spotState(registry)
+                let before = try SpotFixture.state(registry)
                 let refused = try #require(throws: SpotStepRefused.self, "\(step) from \(status)") {
                     try registry.applySpotStep(step, code: code, context: SpotFixture.on("2024-03-01"))
                 }
                 #expect(refused.message.hasPrefix("spot \(code) is \(status.rawValue); \(step.action.rawValue)"), "\(refused.message)")
                 #expect(refused.message.contains("needs a spot that is"))
                 #expect(refused.errorDescription!.hasSuffix("nothing was changed"))
-                #expect(try spotState(registry) == before)
+                #expect(try SpotFixture.state(registry) == before)
                 refusedCount += 1
             }
         }
@@ -291,7 +293,7 @@ struct SpotLifecycleTests {
     @Test func stepsWithBadValuesAreRefusedAndChangeNothing() throws {
         let registry = try SpotFixture.store()
         let codes = try Self.spotsInEveryState(registry)
-        let before = try spotState(registry)
+        let before = try SpotFixture.state(registry)
         let day = SpotFixture.on("2024-03-01")
         func refused(_ step: SpotStep, _ code: String, _ context: ChangeContext = SpotFixture.on("2024-03-01")) throws -> String {
             try #require(throws: SpotStepRefused.self) { try registry.applySpotStep(step, code: code, context: context) }.message
@@ -312,7 +314,7 @@ struct SpotLifecycleTests {
         #expect(try refused(.close(doc: nil), codes[.legal]!, SpotFixture.on("2024-01-31"))
                 .contains("would come before its last step (on 2024-02-01)"))
         #expect(throws: NotFound.self) { try registry.applySpotStep(.complete, code: "NOPE", context: day) }
-        #expect(try spotState(registry) == before)
+        #expect(try SpotFixture.state(registry) == before)
     }
 
     @Test func overdueIsJudgedAsOfADate() throws {
@@ -362,7 +364,7 @@ struct SpotUpdatesTests {
 
     @Test func anyBadRowMeansNoRowIsAppliedAndEveryBadRowIsListed() throws {
         let registry = try SpotFixture.store()
-        let before = try spotState(registry)
+        let before = try SpotFixture.state(registry)
         let csv = Fixtures.write(Self.header + """
             S1,verify,illegal,,,,,,,,,,,2024-02-01,,
             S1,complete,,,,,,,,,,,,2024-02-02,,
@@ -395,7 +397,7 @@ struct SpotUpdatesTests {
         #expect(text.contains(#"line 12 (S1): remaining_m2 "ten" is not a number ≥ 0"#))
         #expect(text.contains("line 13: no code"))
         // Line 11 acted on the state line 2 left (illegal) and was fine; still nothing was applied.
-        #expect(try spotState(registry) == before)
+        #expect(try SpotFixture.state(registry) == before)
         #expect(throws: CSVError.self) {
             try registry.importSpotUpdates(file: Fixtures.write("code,action,colour\nS1,verify,red\n", name: "c.csv"),
                                            defaults: SpotFixture.context)
