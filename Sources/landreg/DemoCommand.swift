@@ -56,6 +56,24 @@ struct DemoCommand: ParsableCommand {
         let report = Utilisation.report(try Utilisation.input(from: registry, asOf: asOf))
         printOut("\nUtilisation as of \(asOf); 亩均 figures (万元/亩) for \(report.year.map(String.init) ?? "–")\n")
         printOut(ReportUtilisation.siteTable(report.sites).render())
+
+        // Violation spots: both inspection batches, then a field team's scripted lifecycle steps (GeoData/spot-updates.csv).
+        printOut("\n")
+        for batch in ["2023-07", "2024-01"] {
+            let file = data + "/spots-\(batch).geojson"
+            guard FileManager.default.fileExists(atPath: file) else { continue }
+            let r = try registry.importSpots(file: file, batch: batch, options: FeatureImportOptions(context: context))
+            printOut("imported \(r.features) spots of batch \(batch)\n")
+        }
+        let updates = data + "/spot-updates.csv"
+        if FileManager.default.fileExists(atPath: updates) {
+            let u = try registry.importSpotUpdates(file: updates, defaults: context)
+            printOut("applied \(u.applied.count) lifecycle steps from \(updates)\n")
+        }
+        if try !registry.spots().isEmpty {
+            printOut("\n" + ReportRectification.render(
+                try ReportRectification.compute(registry, by: .batch, zoneKind: .village, asOf: Clock.today()), format: .table))
+        }
         try registry.close()
     }
 }

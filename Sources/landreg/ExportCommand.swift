@@ -6,7 +6,9 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export", abstract: "Export a layer as GeoJSON for GIS tools.",
         subcommands: [Parcels.self, Zones.self,
-                      Sites.self])
+                      Sites.self,
+                      Spots.self,
+        ])
 
     struct Common: ParsableArguments {
         @Option(name: .shortAndLong, help: "The output file (written completely, then moved into place).")

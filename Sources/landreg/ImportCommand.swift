@@ -7,7 +7,10 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import a layer from a file: all of it or, on any problem, nothing.",
         subcommands: [ImportParcels.self, ImportZones.self,
-                      ImportSites.self, ImportEnterprises.self, ImportEnterpriseYears.self, ImportTenancies.self])
+                      ImportSites.self, ImportEnterprises.self, ImportEnterpriseYears.self, ImportTenancies.self,
+                      ImportSpots.self,
+                      ImportSpotUpdates.self,
+        ])
 }
 
 /// Options of every GeoJSON layer import.

@@ -15,6 +15,8 @@ struct Landreg: ParsableCommand {
         subcommands: [
             InitCommand.self, ImportCommand.self, ParcelsCommand.self, ZonesCommand.self, ExportCommand.self,
             DemoCommand.self,
-            SitesCommand.self, TenanciesCommand.self, ReportCommand.self,
+            SitesCommand.self, TenanciesCommand.self,
+            SpotsCommand.self,
+            ReportCommand.self,
         ])
 }

@@ -1,8 +1,11 @@
 import ArgumentParser
 
-/// `landreg report …`: the office's reports. (Other reports add themselves to `subcommands`.)
+/// `landreg report …`: the office's standing reports. Each report is a subcommand in its own file.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Reports: utilisation of industrial land.",
-        subcommands: [ReportUtilisation.self])
+        commandName: "report", abstract: "Reports: rectification of violation spots, utilisation of industrial land.",
+        subcommands: [
+            ReportRectification.self,
+            ReportUtilisation.self,
+        ])
 }

@@ -47,9 +47,11 @@ public struct ImportReport: Sendable, Codable {
     public var ellipsoidalAreaM2: Double
     public var dryRun: Bool
     public var seconds: Double
+    /// Features skipped because the store already holds them exactly so (a spot batch re-sent unchanged).
+    public var unchanged: Int = 0
 
     enum CodingKeys: String, CodingKey {
-        case importID = "import_id", layer, file, sourceCRS = "source_crs", features, replaced, repairs
+        case importID = "import_id", layer, file, sourceCRS = "source_crs", features, replaced, repairs, unchanged
         case planarAreaM2 = "planar_area_m2", ellipsoidalAreaM2 = "ellipsoidal_area_m2", dryRun = "dry_run", seconds
     }
 }
@@ -85,6 +87,9 @@ protocol FeatureLayer: Sendable {
 extension FeatureLayer {
     func geometryForNull(_ fields: Fields) -> Result<Geometry, IngestError>? { nil }
 }
+
+/// Thrown by an inserter for a feature the store already holds exactly so: skipped and counted, not a problem.
+struct FeatureUnchanged: Error {}
 
 /// Inserts prepared rows of one layer inside the import transaction.
 protocol FeatureInserter<Fields> {
@@ -163,6 +168,8 @@ extension Registry {
                                     report.repairs.append(FeatureProblem(
                                         featureIndex: feature.index, featureID: feature.featureID, code: feature.code, message: r))
                                 }
+                            } catch is FeatureUnchanged {
+                                report.unchanged += 1
                             } catch let e as IngestError {
                                 note(FeatureProblem(featureIndex: feature.index, featureID: feature.featureID,
                                                     code: feature.code, message: e.message))
@@ -176,7 +183,7 @@ extension Registry {
                     note(FeatureProblem(featureIndex: nil, message:
                         "the crs member (\(late)) comes after the features; pass --crs \(lateCRS) to import this file"))
                 }
-                if report.features == 0 && problemCount == 0 {
+                if report.features == 0 && report.unchanged == 0 && problemCount == 0 {
                     note(FeatureProblem(featureIndex: nil, message: "the file holds no features"))
                 }
                 if problemCount > 0 { throw ImportAbort.problems }
@@ -200,7 +207,8 @@ extension Registry {
                 try AuditLog.append(
                     db, context: options.context, entity: "import", entityID: importID, entityCode: nil, action: "import",
                     details: ["layer": layer.table, "file": file, "features": report.features, "replaced": report.replaced,
-                              "repaired": report.repairs.count, "sha256": hash.value ?? "", "source_crs": declared.description])
+                              "repaired": report.repairs.count, "sha256": hash.value ?? "", "source_crs": declared.description,
+                              "unchanged": report.unchanged])
                 report.importID = importID
                 if options.dryRun { throw ImportAbort.dryRun }
             }

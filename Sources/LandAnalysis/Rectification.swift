@@ -1,0 +1,244 @@
+import LandRegistry
+
+// MARK: - Rectification report (整改统计)
+//
+// Pure functions over registry reads (live spots, zones): no SQL, no I/O. Areas are the ellipsoidal figures
+// (CGCS2000, what 三调 reports) in m², with 亩 alongside. Definitions (DOMAIN.md):
+//   illegal spots          = judged illegal, whatever happened since (illegal, rectifying, rectified, closed)
+//   rectified (by count)   = illegal spots now rectified or closed (closing an illegal spot needs rectified first)
+//   rate by count          = rectified / illegal
+//   rate by area           = (illegal area − Σ remaining) / illegal area, where an illegal spot not yet under
+//                            rectification remains whole and a rectified or closed one has 0 remaining
+//   close-out rate         = closed illegal spots / illegal spots
+//   demolish-restore       = Σ recultivated / Σ farmland area of illegal spots under demolish-restore
+//   overdue (as of a date) = illegal or rectifying with a deadline before that date; illegal spots with no
+//                            deadline are not overdue but listed as awaiting a deadline
+// A ratio with a zero denominator is nil (JSON null, "–" in tables).
+
+/// How the report groups spots.
+public enum RectificationGrouping: String, CaseIterable, Sendable, Codable {
+    case batch, zone
+}
+
+/// The metrics of one group of spots.
+public struct RectificationGroup: Sendable, Codable, Equatable {
+    /// The batch name, the zone code, "(none)" for spots in no zone of the kind, or "total".
+    public var group: String
+    /// The zone's name when grouping by zone.
+    public var name: String?
+    public var spots = 0
+    /// Count per status, every status present (0 when none).
+    public var byStatus: [String: Int] = Dictionary(uniqueKeysWithValues: SpotStatus.allCases.map { ($0.rawValue, 0) })
+    public var monitoredAreaM2 = 0.0
+    public var illegalSpots = 0
+    public var illegalAreaM2 = 0.0
+    public var illegalAreaMu = 0.0
+    public var illegalFarmlandM2 = 0.0
+    public var illegalFarmlandMu = 0.0
+    public var illegalBasicFarmlandM2 = 0.0
+    public var illegalBasicFarmlandMu = 0.0
+    public var rectifiedSpots = 0
+    public var closedIllegalSpots = 0
+    public var remainingM2 = 0.0
+    public var remainingMu = 0.0
+    public var rectificationRateByCount: Double?
+    public var rectificationRateByArea: Double?
+    public var closeOutRate: Double?
+    public var demolishRestoreFarmlandM2 = 0.0
+    public var recultivatedM2 = 0.0
+    public var demolishRestoreCompletion: Double?
+    public var overdueSpots = 0
+    public var noDeadlineSpots = 0
+
+    enum CodingKeys: String, CodingKey {
+        case group, name, spots
+        case byStatus = "by_status", monitoredAreaM2 = "monitored_area_m2"
+        case illegalSpots = "illegal_spots", illegalAreaM2 = "illegal_area_m2", illegalAreaMu = "illegal_area_mu"
+        case illegalFarmlandM2 = "illegal_farmland_m2", illegalFarmlandMu = "illegal_farmland_mu"
+        case illegalBasicFarmlandM2 = "illegal_basic_farmland_m2", illegalBasicFarmlandMu = "illegal_basic_farmland_mu"
+        case rectifiedSpots = "rectified_spots", closedIllegalSpots = "closed_illegal_spots"
+        case remainingM2 = "remaining_m2", remainingMu = "remaining_mu"
+        case rectificationRateByCount = "rectification_rate_by_count", rectificationRateByArea = "rectification_rate_by_area"
+        case closeOutRate = "close_out_rate", demolishRestoreFarmlandM2 = "demolish_restore_farmland_m2"
+        case recultivatedM2 = "recultivated_m2", demolishRestoreCompletion = "demolish_restore_completion"
+        case overdueSpots = "overdue_spots", noDeadlineSpots = "no_deadline_spots"
+    }
+
+    public init(group: String, name: String? = nil) { self.group = group; self.name = name }
+
+    // Encoded explicitly so that nil ratios appear as null: the key set is stable.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(group, forKey: .group); try c.encode(name, forKey: .name); try c.encode(spots, forKey: .spots)
+        try c.encode(byStatus, forKey: .byStatus); try c.encode(monitoredAreaM2, forKey: .monitoredAreaM2)
+        try c.encode(illegalSpots, forKey: .illegalSpots); try c.encode(illegalAreaM2, forKey: .illegalAreaM2)
+        try c.encode(illegalAreaMu, forKey: .illegalAreaMu); try c.encode(illegalFarmlandM2, forKey: .illegalFarmlandM2)
+        try c.encode(illegalFarmlandMu, forKey: .illegalFarmlandMu)
+        try c.encode(illegalBasicFarmlandM2, forKey: .illegalBasicFarmlandM2)
+        try c.encode(illegalBasicFarmlandMu, forKey: .illegalBasicFarmlandMu)
+        try c.encode(rectifiedSpots, forKey: .rectifiedSpots); try c.encode(closedIllegalSpots, forKey: .closedIllegalSpots)
+        try c.encode(remainingM2, forKey: .remainingM2); try c.encode(remainingMu, forKey: .remainingMu)
+        try c.encode(rectificationRateByCount, forKey: .rectificationRateByCount)
+        try c.encode(rectificationRateByArea, forKey: .rectificationRateByArea)
+        try c.encode(closeOutRate, forKey: .closeOutRate)
+        try c.encode(demolishRestoreFarmlandM2, forKey: .demolishRestoreFarmlandM2)
+        try c.encode(recultivatedM2, forKey: .recultivatedM2)
+        try c.encode(demolishRestoreCompletion, forKey: .demolishRestoreCompletion)
+        try c.encode(overdueSpots, forKey: .overdueSpots); try c.encode(noDeadlineSpots, forKey: .noDeadlineSpots)
+    }
+
+    /// Adds one spot to the sums (ratios are computed by `finish`).
+    mutating func add(_ s: Spot, asOf: String) {
+        spots += 1
+        byStatus[s.status.rawValue, default: 0] += 1
+        monitoredAreaM2 += s.ellipsoidalAreaM2
+        guard s.isIllegal else { return }
+        illegalSpots += 1
+        illegalAreaM2 += s.ellipsoidalAreaM2
+        illegalFarmlandM2 += s.farmlandAreaM2
+        illegalBasicFarmlandM2 += s.basicFarmlandAreaM2
+        if s.status == .rectified || s.status == .closed { rectifiedSpots += 1 }
+        if s.status == .closed { closedIllegalSpots += 1 }
+        remainingM2 += s.unrectifiedAreaM2
+        if s.measure == Rectification.demolishRestore {
+            demolishRestoreFarmlandM2 += s.farmlandAreaM2
+            recultivatedM2 += s.recultivatedM2 ?? 0
+        }
+        if s.isOverdue(asOf: asOf) { overdueSpots += 1 }
+        if s.status == .illegal && s.deadline == nil { noDeadlineSpots += 1 }
+    }
+
+    mutating func finish() {
+        func ratio(_ a: Double, _ b: Double) -> Double? { b > 0 ? a / b : nil }
+        illegalAreaMu = AreaUnits.mu(illegalAreaM2)
+        illegalFarmlandMu = AreaUnits.mu(illegalFarmlandM2)
+        illegalBasicFarmlandMu = AreaUnits.mu(illegalBasicFarmlandM2)
+        remainingMu = AreaUnits.mu(remainingM2)
+        rectificationRateByCount = ratio(Double(rectifiedSpots), Double(illegalSpots))
+        rectificationRateByArea = ratio(illegalAreaM2 - remainingM2, illegalAreaM2)
+        closeOutRate = ratio(Double(closedIllegalSpots), Double(illegalSpots))
+        demolishRestoreCompletion = ratio(recultivatedM2, demolishRestoreFarmlandM2)
+    }
+}
+
+/// An illegal spot listed by the report: overdue, or awaiting a deadline.
+public struct RectificationListedSpot: Sendable, Codable, Equatable {
+    public let code: String
+    public let batch: String
+    public let status: SpotStatus
+    public let measure: String?
+    public let deadline: String?
+    /// Days past the deadline as of the report date (nil without a deadline).
+    public let daysOverdue: Int?
+    public let areaM2: Double
+    public let farmlandAreaM2: Double
+    public let remainingM2: Double
+    public let zoneCodes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case code, batch, status, measure, deadline
+        case daysOverdue = "days_overdue", areaM2 = "area_m2", farmlandAreaM2 = "farmland_area_m2"
+        case remainingM2 = "remaining_m2", zoneCodes = "zone_codes"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(code, forKey: .code); try c.encode(batch, forKey: .batch); try c.encode(status, forKey: .status)
+        try c.encode(measure, forKey: .measure); try c.encode(deadline, forKey: .deadline)
+        try c.encode(daysOverdue, forKey: .daysOverdue); try c.encode(areaM2, forKey: .areaM2)
+        try c.encode(farmlandAreaM2, forKey: .farmlandAreaM2); try c.encode(remainingM2, forKey: .remainingM2)
+        try c.encode(zoneCodes, forKey: .zoneCodes)
+    }
+}
+
+/// The rectification report: metrics per group and in total, and the spots that need chasing.
+public struct RectificationReport: Sendable, Codable, Equatable {
+    public let asOf: String
+    public let by: RectificationGrouping
+    public let zoneKind: String?
+    public let groups: [RectificationGroup]
+    public let total: RectificationGroup
+    /// Illegal or rectifying spots past their deadline, most overdue first.
+    public let overdue: [RectificationListedSpot]
+    /// Illegal spots that have no deadline yet (not rectifying).
+    public let noDeadline: [RectificationListedSpot]
+
+    enum CodingKeys: String, CodingKey {
+        case asOf = "as_of", by, zoneKind = "zone_kind", groups, total, overdue, noDeadline = "no_deadline"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(asOf, forKey: .asOf); try c.encode(by, forKey: .by); try c.encode(zoneKind, forKey: .zoneKind)
+        try c.encode(groups, forKey: .groups); try c.encode(total, forKey: .total)
+        try c.encode(overdue, forKey: .overdue); try c.encode(noDeadline, forKey: .noDeadline)
+    }
+}
+
+public enum Rectification {
+    /// The measure whose completion the report follows (拆除复耕).
+    public static let demolishRestore = "demolish-restore"
+
+    /// Computes the report over `spots` as of `asOf` (YYYY-MM-DD).
+    /// - Parameters:
+    ///   - by: group by batch, or by zone (`zones`: the live zones of one kind, as code → name). A spot counts in
+    ///     every zone of the kind it overlaps and once in the total; spots in none form the group "(none)".
+    public static func report(spots: [Spot], asOf: String, by: RectificationGrouping = .batch,
+                              zones: [(code: String, name: String?)] = [], zoneKind: String? = nil) -> RectificationReport {
+        var groups: [RectificationGroup] = []
+        switch by {
+        case .batch:
+            var index: [String: Int] = [:]
+            for s in spots {
+                if index[s.batch] == nil { index[s.batch] = groups.count; groups.append(RectificationGroup(group: s.batch)) }
+                groups[index[s.batch]!].add(s, asOf: asOf)
+            }
+            groups.sort { $0.group < $1.group }
+        case .zone:
+            groups = zones.map { RectificationGroup(group: $0.code, name: $0.name) }
+            let index = Dictionary(zones.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { a, _ in a })
+            var none = RectificationGroup(group: "(none)")
+            for s in spots {
+                let hits = Set(s.zoneCodes.compactMap { index[$0] })
+                if hits.isEmpty { none.add(s, asOf: asOf) }
+                for i in hits.sorted() { groups[i].add(s, asOf: asOf) }
+            }
+            if none.spots > 0 { groups.append(none) }
+        }
+        var total = RectificationGroup(group: "total")
+        for s in spots { total.add(s, asOf: asOf) }
+        for i in groups.indices { groups[i].finish() }
+        total.finish()
+
+        func listed(_ s: Spot) -> RectificationListedSpot {
+            RectificationListedSpot(code: s.code, batch: s.batch, status: s.status, measure: s.measure, deadline: s.deadline,
+                                    daysOverdue: s.deadline.flatMap { days(from: $0, to: asOf) },
+                                    areaM2: s.ellipsoidalAreaM2, farmlandAreaM2: s.farmlandAreaM2,
+                                    remainingM2: s.unrectifiedAreaM2, zoneCodes: s.zoneCodes)
+        }
+        let overdue = spots.filter { $0.isOverdue(asOf: asOf) }.map(listed)
+            .sorted { ($0.deadline ?? "", $0.code) < ($1.deadline ?? "", $1.code) }
+        let noDeadline = spots.filter { $0.status == .illegal && $0.deadline == nil }.map(listed).sorted { $0.code < $1.code }
+        return RectificationReport(asOf: asOf, by: by, zoneKind: by == .zone ? zoneKind : nil, groups: groups, total: total,
+                                   overdue: overdue, noDeadline: noDeadline)
+    }
+
+    /// Whole days from one YYYY-MM-DD date to another (proleptic Gregorian), nil if either is not a date.
+    public static func days(from a: String, to b: String) -> Int? {
+        guard let x = dayNumber(a), let y = dayNumber(b) else { return nil }
+        return y - x
+    }
+
+    /// Days since 1970-01-01 of a YYYY-MM-DD date (Howard Hinnant's days_from_civil).
+    static func dayNumber(_ text: String) -> Int? {
+        guard Clock.validDay(text) != nil else { return nil }
+        let p = text.split(separator: "-").compactMap { Int($0) }
+        var y = p[0]; let m = p[1], d = p[2]
+        if m <= 2 { y -= 1 }
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+}

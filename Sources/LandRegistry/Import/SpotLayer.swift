@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+import LandGeometry
+
+// MARK: - Spots import: fields, overlay, rows
+//
+// A spot batch is imported like any layer (one transaction, every problem listed, nothing written on any).
+// For each spot the inserter also measures, in the same transaction and on the writer thread:
+//   farmland       = area(spot ∩ ∪ live parcels whose land use is 耕地: gb21010 0101/0102/0103, yongdi 01xx)
+//   basic farmland = area(spot ∩ ∪ live zones of kind basic-farmland)
+//   zones          = the live zones (any kind) the spot overlaps by a positive area
+// Candidates come from the R*Tree (rtree_parcels_geom, rtree_zones_geom); parcels are tested and clipped by the
+// spot, prepared once per spot; zones (few, large) are prepared once per import and test the spots. The clipped
+// pieces are unioned before measuring, so overlapping parcels never count twice. Cost: about 1 ms per spot in a
+// release build (2,000 spots over 20,000 parcels), on the writer thread inside the import transaction.
+
+/// The fields of a spot read from an inspection batch.
+struct SpotFields: Sendable {
+    let detectedDate: String?
+    let clueCode: String?
+    let village: String?
+}
+
+struct SpotLayer: FeatureLayer {
+    let table = "spots"
+    let entity = "spot"
+    let fieldNames = ["code", "batch", "detected_date", "clue_code", "village"]
+    /// `--batch`: every spot of the file belongs to it.
+    let batch: String
+    let context: ChangeContext
+    let storeCRS: CRS
+
+    func readFields(_ f: [String: JSONValue]) -> Result<(code: String, fields: SpotFields), IngestError> {
+        guard let code = f["code"]?.fieldText?.trimmed, !code.isEmpty else {
+            return .failure(IngestError("has no code (map one with --map code=PROPERTY)"))
+        }
+        if let b = f["batch"]?.fieldText?.trimmed, !b.isEmpty, b != batch {
+            return .failure(IngestError("its batch is \"\(b)\", but the import is --batch \(batch)"))
+        }
+        var detected: String? = nil
+        if let raw = f["detected_date"] {
+            guard let text = raw.fieldText?.trimmed, let day = Clock.validDay(text) else {
+                return .failure(IngestError("detected date \(raw.serialized) is not a date YYYY-MM-DD"))
+            }
+            detected = day
+        }
+        return .success((code, SpotFields(detectedDate: detected, clueCode: f["clue_code"]?.fieldText?.trimmed,
+                                          village: f["village"]?.fieldText?.trimmed)))
+    }
+
+    func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<SpotFields> {
+        try SpotInserter(db: db, importID: importID, createdAt: createdAt, batch: batch, context: context,
+                         storeCRS: storeCRS)
+    }
+}
+
+/// A spot's overlay with farmland, basic farmland and zones. Areas in m²: `…M2` ellipsoidal, `…PlanarM2` planar.
+struct SpotOverlay {
+    var farmlandM2 = 0.0, farmlandPlanarM2 = 0.0
+    var basicFarmlandM2 = 0.0, basicFarmlandPlanarM2 = 0.0
+    var zoneCodes: [String] = []
+}
+
+/// Measures spot overlays against the store's live parcels and zones; one per thread (owns GEOS and PROJ).
+final class SpotOverlayCalculator {
+    private let geos = GEOSContext()
+    private let areas: AreaCalculator
+    private let farmlandStatement: Statement
+    private let zonesStatement: Statement
+    private let zoneGeometryStatement: Statement
+    /// Zones are few and large (a village is the union of hundreds of parcels) and the same for every spot:
+    /// prepare each once, on first use, rather than converting it to GEOS again for every spot it touches.
+    private var preparedZones: [Int64: PreparedGeometry] = [:]
+
+    /// SQL condition on parcels `p` that holds for farmland (耕地) in either code system.
+    static let farmlandCondition = """
+        ((p.land_use_system = 'gb21010' AND p.land_use IN ('0101', '0102', '0103'))
+          OR (p.land_use_system = 'yongdi' AND substr(p.land_use, 1, 2) = '01'))
+        """
+
+    init(db: Database, storeCRS: CRS) throws {
+        areas = try AreaCalculator(crs: storeCRS)
+        farmlandStatement = try db.makeStatement(sql: """
+            SELECT p.geom FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id
+            WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?
+              AND p.retired_at IS NULL AND \(Self.farmlandCondition)
+            """)
+        zonesStatement = try db.makeStatement(sql: """
+            SELECT z.fid, z.code, z.kind FROM rtree_zones_geom r JOIN zones z ON z.fid = r.id
+            WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND z.retired_at IS NULL
+            """)
+        zoneGeometryStatement = try db.makeStatement(sql: "SELECT geom FROM zones WHERE fid = ?")
+    }
+
+    func overlay(of spot: Geometry, envelope e: Envelope) throws -> SpotOverlay {
+        let prepared = try geos.prepare(spot)
+        let box: StatementArguments = [e.maxX, e.minX, e.maxY, e.minY]
+        var result = SpotOverlay()
+
+        var farmland: [Geometry] = []
+        let parcels = try Row.fetchCursor(farmlandStatement, arguments: box)
+        while let row = try parcels.next() {
+            let g = try Self.decode(row["geom"])
+            if try prepared.intersects(g) { farmland.append(try prepared.intersection(with: g)) }
+        }
+        (result.farmlandPlanarM2, result.farmlandM2) = try measure(farmland)
+
+        var basic: [Geometry] = []
+        var codes = Set<String>()
+        let zones = try Row.fetchAll(zonesStatement, arguments: box)
+        for row in zones {
+            let zone = try preparedZone(row["fid"])
+            guard try zone.intersects(spot) else { continue }
+            let isBasic = (row["kind"] as String) == ZoneKind.basicFarmland.rawValue
+            if try zone.contains(spot) {
+                codes.insert(row["code"])
+                if isBasic { basic.append(spot) }
+                continue
+            }
+            let piece = try zone.intersection(with: spot)
+            guard piece.planarArea > 0 else { continue }   // touching along an edge is not overlapping
+            codes.insert(row["code"])
+            if isBasic { basic.append(piece) }
+        }
+        (result.basicFarmlandPlanarM2, result.basicFarmlandM2) = try measure(basic)
+        result.zoneCodes = codes.sorted()
+        return result
+    }
+
+    private func preparedZone(_ fid: Int64) throws -> PreparedGeometry {
+        if let p = preparedZones[fid] { return p }
+        guard let blob = try Data.fetchOne(zoneGeometryStatement, arguments: [fid]) else {
+            throw GeometryInputError("zone \(fid) has no geometry")
+        }
+        let p = try geos.prepare(try Self.decode(blob))
+        preparedZones[fid] = p
+        return p
+    }
+
+    /// Planar and ellipsoidal area of the union of `pieces` (each already clipped to the spot).
+    private func measure(_ pieces: [Geometry]) throws -> (planar: Double, ellipsoidal: Double) {
+        let nonEmpty = pieces.filter { !$0.isEmpty }
+        if nonEmpty.isEmpty { return (0, 0) }
+        let union = nonEmpty.count == 1 ? nonEmpty[0] : try geos.unaryUnion(nonEmpty)
+        return (union.planarArea, try areas.ellipsoidalArea(union))
+    }
+
+    private static func decode(_ blob: Data) throws -> Geometry {
+        try blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
+    }
+}
+
+final class SpotInserter: FeatureInserter {
+    let db: Database
+    let importID: Int64
+    let createdAt: String
+    let batch: String
+    let context: ChangeContext
+    let overlay: SpotOverlayCalculator
+    let existingStatement: Statement
+    let insertStatement: Statement
+    /// Each spot's `import` event (to_state reported), written like `AuditLog.append` but through one prepared
+    /// statement and with the import's own timestamp: formatting a timestamp and a record round trip per spot
+    /// cost more than the whole overlay.
+    let eventStatement: Statement
+
+    init(db: Database, importID: Int64, createdAt: String, batch: String, context: ChangeContext, storeCRS: CRS) throws {
+        self.db = db; self.importID = importID; self.createdAt = createdAt; self.batch = batch; self.context = context
+        overlay = try SpotOverlayCalculator(db: db, storeCRS: storeCRS)
+        existingStatement = try db.makeStatement(sql: """
+            SELECT fid, batch, geom, detected_date, clue_code, village, properties, import_id, source_index, created_at
+            FROM spots WHERE code = ? AND retired_at IS NULL
+            """)
+        insertStatement = try db.makeStatement(sql: """
+            INSERT INTO spots (geom, code, batch, detected_date, clue_code, village, properties, planar_area_m2,
+                               ellipsoidal_area_m2, farmland_area_m2, farmland_planar_area_m2, basic_farmland_area_m2,
+                               basic_farmland_planar_area_m2, zone_codes, status, import_id, source_index, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?)
+            """)
+        eventStatement = try db.makeStatement(sql: """
+            INSERT INTO events (recorded_at, effective_date, actor, entity, entity_id, entity_code, action, from_state,
+                                to_state, note, evidence_path, evidence_sha256, details)
+            VALUES (?, ?, ?, 'spot', ?, ?, 'import', NULL, 'reported', ?, ?, ?, ?)
+            """)
+    }
+
+    func insert(_ f: PreparedFeature<SpotFields>, replace: Bool) throws -> (fid: Int64, retired: Int64?) {
+        if let old = try Row.fetchOne(existingStatement, arguments: [f.code]) {
+            if (old["import_id"] as Int64?) == importID {
+                let other: Int? = old["source_index"]
+                throw IngestError("duplicate code \(f.code): feature \(other.map(String.init) ?? "?") of this file has it too")
+            }
+            let sameBatch = (old["batch"] as String) == batch
+            let unchanged = sameBatch && (old["geom"] as Data) == f.geometry.blob.databaseBlob
+                && (old["properties"] as String) == f.properties && (old["detected_date"] as String?) == f.fields.detectedDate
+                && (old["clue_code"] as String?) == f.fields.clueCode && (old["village"] as String?) == f.fields.village
+            if unchanged { throw FeatureUnchanged() }
+            let when: String = old["created_at"]
+            throw IngestError("code \(f.code) already exists (batch \(old["batch"] as String), imported \(when.prefix(10))) "
+                + (sameBatch ? "with other geometry or properties" : "")
+                + "; a spot code may come again only as the same batch re-sent unchanged")
+        }
+        let o: SpotOverlay
+        do { o = try overlay.overlay(of: f.geometry.geometry, envelope: f.geometry.envelope) } catch {
+            throw IngestError("overlay with farmland and zones failed: \(error)")
+        }
+        let zoneCodes = JSONText.value(o.zoneCodes)
+        try insertStatement.execute(arguments: [
+            f.geometry.blob.databaseBlob, f.code, batch, f.fields.detectedDate, f.fields.clueCode, f.fields.village,
+            f.properties, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, o.farmlandM2, o.farmlandPlanarM2,
+            o.basicFarmlandM2, o.basicFarmlandPlanarM2, zoneCodes, importID, f.index, createdAt,
+        ])
+        let fid = db.lastInsertedRowID
+        try eventStatement.execute(arguments: [
+            createdAt, context.effectiveDate, context.actor, fid, f.code, context.note, context.evidence?.path,
+            context.evidence?.sha256,
+            JSONText.object(["batch": batch, "import_id": importID, "area_m2": f.geometry.ellipsoidalAreaM2,
+                             "farmland_area_m2": o.farmlandM2, "basic_farmland_area_m2": o.basicFarmlandM2]),
+        ])
+        return (fid, nil)
+    }
+}
+
+extension Registry {
+    /// Imports one satellite-inspection batch of violation spots from GeoJSON, all or nothing, measuring each
+    /// spot's farmland and basic-farmland occupation and the zones it falls in. A code already in the store is
+    /// refused unless it is the same batch re-sent unchanged (then skipped and counted in `unchanged`).
+    /// - Throws: `ImportFailed` listing every problem (store unchanged), `ImportSetupError` for bad options.
+    public func importSpots(
+        file: String, batch: String, options: FeatureImportOptions, progress: ((ImportProgress) -> Void)? = nil
+    ) throws -> ImportReport {
+        let name = batch.trimmed
+        guard !name.isEmpty else { throw ImportSetupError("--batch must name the inspection batch, e.g. --batch 2023-07") }
+        if options.replace {
+            throw ImportSetupError("spots are never replaced (--replace): their lifecycle history would be lost; "
+                                   + "a new batch with new codes is a new import")
+        }
+        return try importFeatures(SpotLayer(batch: name, context: options.context, storeCRS: storeCRS), file: file, options: options,
+                                  progress: progress)
+    }
+}

@@ -1,0 +1,112 @@
+import GRDB
+
+/// Where a violation spot is in its lifecycle (see `SpotStateMachine`).
+public enum SpotStatus: String, CaseIterable, Codable, Sendable, DatabaseValueConvertible {
+    /// Imported from an inspection batch, not yet looked at.
+    case reported
+    /// Being verified on site.
+    case verifying
+    /// Judged legal (合法) or other (其他: e.g. not a change of use); both close out directly.
+    case legal, other
+    /// Judged illegal (违法), awaiting rectification.
+    case illegal
+    /// Under rectification (整改中), with a measure and a deadline.
+    case rectifying
+    /// Rectified (整改到位): nothing remains; awaiting close-out.
+    case rectified
+    /// Closed out (销号).
+    case closed
+}
+
+/// The verification judgement (判定类型).
+public enum SpotJudgement: String, CaseIterable, Codable, Sendable, DatabaseValueConvertible {
+    case legal, illegal, other
+
+    /// The status a spot takes when judged so.
+    public var status: SpotStatus {
+        switch self {
+        case .legal: return .legal
+        case .illegal: return .illegal
+        case .other: return .other
+        }
+    }
+}
+
+/// A violation spot (违法图斑) as stored, without its geometry. Areas are in m² (see `AreaUnits` for 亩).
+/// The `…AreaM2` figures are ellipsoidal (CGCS2000), the `…PlanarAreaM2` ones planar in the store CRS.
+public struct Spot: Codable, Sendable, Equatable, FetchableRecord {
+    public var fid: Int64
+    public var code: String
+    /// The inspection batch (监测批次), e.g. "2023-07".
+    public var batch: String
+    public var detectedDate: String?
+    public var clueCode: String?
+    public var village: String?
+    /// Source properties kept verbatim, as a JSON object text.
+    public var properties: String
+    /// The monitored area (图斑面积).
+    public var planarAreaM2: Double
+    public var ellipsoidalAreaM2: Double
+    /// Area of the spot over live farmland parcels (耕地), counted once where parcels overlap.
+    public var farmlandAreaM2: Double
+    public var farmlandPlanarAreaM2: Double
+    /// Area of the spot over live basic-farmland zones (永久基本农田).
+    public var basicFarmlandAreaM2: Double
+    public var basicFarmlandPlanarAreaM2: Double
+    /// Codes of the live zones (any kind) the spot overlapped when imported.
+    public var zoneCodes: [String]
+    public var judgement: SpotJudgement?
+    public var basis: String?
+    public var approvalDoc: String?
+    /// A code of the store's rectification_measures (demolish-restore, supplementary-approval, …).
+    public var measure: String?
+    /// YYYY-MM-DD.
+    public var deadline: String?
+    public var restoredM2: Double?
+    public var recultivatedM2: Double?
+    public var remainingM2: Double?
+    public var status: SpotStatus
+    public var closedDoc: String?
+    public var importID: Int64?
+    public var createdAt: String
+    public var retiredAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case fid, code, batch, village, properties, judgement, basis, measure, deadline, status
+        case detectedDate = "detected_date", clueCode = "clue_code"
+        case planarAreaM2 = "planar_area_m2", ellipsoidalAreaM2 = "ellipsoidal_area_m2"
+        case farmlandAreaM2 = "farmland_area_m2", farmlandPlanarAreaM2 = "farmland_planar_area_m2"
+        case basicFarmlandAreaM2 = "basic_farmland_area_m2", basicFarmlandPlanarAreaM2 = "basic_farmland_planar_area_m2"
+        case zoneCodes = "zone_codes", approvalDoc = "approval_doc", restoredM2 = "restored_m2"
+        case recultivatedM2 = "recultivated_m2", remainingM2 = "remaining_m2", closedDoc = "closed_doc"
+        case importID = "import_id", createdAt = "created_at", retiredAt = "retired_at"
+    }
+
+    /// The columns to select so that rows decode as `Spot`.
+    static let columnsSQL = """
+        fid, code, batch, detected_date, clue_code, village, properties, planar_area_m2, ellipsoidal_area_m2,
+        farmland_area_m2, farmland_planar_area_m2, basic_farmland_area_m2, basic_farmland_planar_area_m2, zone_codes,
+        judgement, basis, approval_doc, measure, deadline, restored_m2, recultivated_m2, remaining_m2, status,
+        closed_doc, import_id, created_at, retired_at
+        """
+
+    /// True when the spot was judged illegal, whatever happened since (rectifying, rectified, closed).
+    public var isIllegal: Bool { judgement == .illegal }
+
+    /// Overdue as of `date` (YYYY-MM-DD): illegal or rectifying with a deadline before that date.
+    public func isOverdue(asOf date: String) -> Bool {
+        guard status == .illegal || status == .rectifying, let deadline else { return false }
+        return deadline < date
+    }
+
+    /// The area still to rectify in m²: all of an illegal spot's area until a remaining area is recorded,
+    /// the recorded remaining area once under rectification, 0 for spots not illegal.
+    public var unrectifiedAreaM2: Double {
+        guard isIllegal else { return 0 }
+        switch status {
+        case .illegal: return remainingM2 ?? ellipsoidalAreaM2
+        case .rectifying: return remainingM2 ?? ellipsoidalAreaM2
+        default: return remainingM2 ?? 0
+        }
+    }
+}

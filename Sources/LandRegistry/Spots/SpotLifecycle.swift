@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+
+// MARK: - Applying lifecycle steps
+//
+// One step = one transaction: read the live spot, ask the state machine, check the step's values, update the
+// row, append the event (from/to state, the values set, actor, effective date, note, evidence). A refused step
+// throws `SpotStepRefused` before anything is written. Steps of one spot must not go back in time: a step's
+// effective date is never before the spot's last lifecycle step.
+
+/// One lifecycle step with the values it sets.
+public enum SpotStep: Sendable, Equatable {
+    /// Verification; without a judgement a reported spot becomes `verifying`.
+    case verify(judgement: SpotJudgement?, basis: String?, approvalDoc: String?)
+    /// Start rectification of an illegal spot with a measure (a rectification_measures code) and a deadline (YYYY-MM-DD).
+    case rectify(measure: String, deadline: String)
+    /// Record rectification progress in m² (nil = leave as it is).
+    case progress(restoredM2: Double?, recultivatedM2: Double?, remainingM2: Double?)
+    /// Rectification done: needs a remaining area of 0.
+    case complete
+    /// A failed review sends a rectified spot back to rectifying (打回重核); optionally with the remaining area found.
+    case reopen(reason: String, remainingM2: Double?)
+    /// Close-out (销号), optionally with the document number.
+    case close(doc: String?)
+
+    public var action: SpotAction {
+        switch self {
+        case .verify: return .verify
+        case .rectify: return .rectify
+        case .progress: return .progress
+        case .complete: return .complete
+        case .reopen: return .reopen
+        case .close: return .close
+        }
+    }
+}
+
+/// A step applied: the spot, the states, and its event.
+public struct SpotStepResult: Sendable, Codable, Equatable {
+    public let code: String
+    public let action: SpotAction
+    public let from: SpotStatus
+    public let to: SpotStatus
+    public let eventID: Int64
+
+    enum CodingKeys: String, CodingKey { case code, action, from, to, eventID = "event_id" }
+}
+
+/// A step the spot's state or the step's values do not allow. Nothing was written.
+public struct SpotStepRefused: Error, LocalizedError, Equatable {
+    public let code: String
+    public let message: String
+    public var errorDescription: String? { message + "; nothing was changed" }
+}
+
+extension Registry {
+    /// Applies one lifecycle step to the live spot with this code, in one transaction with its event.
+    /// - Throws: `NotFound`, `SpotStepRefused` (store unchanged).
+    @discardableResult
+    public func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext) throws -> SpotStepResult {
+        try dbQueue.write { db in try Self.applySpotStep(step, code: code, context: context, db) }
+    }
+
+    static func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext, _ db: Database) throws -> SpotStepResult {
+        guard let spot = try Spot.fetchOne(
+            db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL", arguments: [code])
+        else { throw NotFound(what: "spot", code: code) }
+        func refuse(_ why: String) -> SpotStepRefused { SpotStepRefused(code: code, message: why) }
+
+        let action = step.action
+        let target: SpotStatus
+        switch step {
+        case .verify(let judgement, _, _): target = judgement?.status ?? .verifying
+        case .rectify, .progress, .reopen: target = .rectifying
+        case .complete: target = .rectified
+        case .close: target = .closed
+        }
+        guard SpotStateMachine.transition(action, from: spot.status, to: target) != nil else {
+            throw refuse(SpotStateMachine.refusal(code: code, action: action, from: spot.status, to: target))
+        }
+        if let last = try String.fetchOne(db, sql: """
+            SELECT max(effective_date) FROM events WHERE entity = 'spot' AND entity_id = ? AND action <> 'import'
+            """, arguments: [spot.fid]), context.effectiveDate < last {
+            throw refuse("spot \(code): \(action.rawValue) on \(context.effectiveDate) would come before its last step (on \(last)); "
+                         + "steps are recorded in the order they happened")
+        }
+
+        let areaM2 = spot.ellipsoidalAreaM2
+        // Field figures may be planar or ellipsoidal (they differ by ~1e-5 here) and rounded: allow either, plus 1 cm².
+        let largestAreaM2 = max(spot.ellipsoidalAreaM2, spot.planarAreaM2) + 0.01
+        func checkArea(_ value: Double?, _ name: String) throws {
+            guard let value else { return }
+            guard value.isFinite, value >= 0 else { throw refuse("spot \(code): \(name) \(value) m² must be a number ≥ 0") }
+            guard value <= largestAreaM2 else {
+                throw refuse("spot \(code): \(name) \(Self.m2(value)) m² is more than the spot's monitored area (\(Self.m2(areaM2)) m²)")
+            }
+        }
+
+        var columns: [(String, DatabaseValueConvertible?)] = [("status", target.rawValue)]
+        var details: [String: Any] = [:]
+        switch step {
+        case .verify(let judgement, let basis, let approvalDoc):
+            if let judgement { columns.append(("judgement", judgement.rawValue)); details["judgement"] = judgement.rawValue }
+            if let basis { columns.append(("basis", basis)); details["basis"] = basis }
+            if let approvalDoc { columns.append(("approval_doc", approvalDoc)); details["approval_doc"] = approvalDoc }
+        case .rectify(let measure, let deadline):
+            let known = try String.fetchAll(db, sql: "SELECT code FROM rectification_measures ORDER BY id")
+            guard known.contains(measure) else {
+                throw refuse("spot \(code): unknown measure \"\(measure)\" (known: \(known.joined(separator: ", ")))")
+            }
+            guard Clock.validDay(deadline) != nil else { throw refuse("spot \(code): deadline \(deadline) is not a date YYYY-MM-DD") }
+            guard deadline >= context.effectiveDate else {
+                throw refuse("spot \(code): deadline \(deadline) is before the day rectification starts (\(context.effectiveDate))")
+            }
+            columns += [("measure", measure), ("deadline", deadline)]
+            details["measure"] = measure; details["deadline"] = deadline
+            if spot.remainingM2 == nil {
+                // Nothing is rectified yet: all of the spot remains.
+                columns.append(("remaining_m2", areaM2)); details["remaining_m2"] = areaM2
+            }
+        case .progress(let restored, let recultivated, let remaining):
+            guard restored != nil || recultivated != nil || remaining != nil else {
+                throw refuse("spot \(code): progress needs " + (SpotStateMachine.requirements[.progress] ?? ""))
+            }
+            try checkArea(restored, "restored area"); try checkArea(recultivated, "recultivated area")
+            try checkArea(remaining, "remaining area")
+            if let restored { columns.append(("restored_m2", restored)); details["restored_m2"] = restored }
+            if let recultivated { columns.append(("recultivated_m2", recultivated)); details["recultivated_m2"] = recultivated }
+            if let remaining { columns.append(("remaining_m2", remaining)); details["remaining_m2"] = remaining }
+        case .complete:
+            let remaining = spot.remainingM2 ?? areaM2
+            guard remaining == 0 else {
+                throw refuse("spot \(code) is rectifying with \(Self.m2(remaining)) m² remaining; complete needs "
+                             + (SpotStateMachine.requirements[.complete] ?? ""))
+            }
+        case .reopen(let reason, let remaining):
+            guard !reason.trimmed.isEmpty else { throw refuse("spot \(code): reopen needs --reason") }
+            try checkArea(remaining, "remaining area")
+            details["reason"] = reason
+            if let remaining { columns.append(("remaining_m2", remaining)); details["remaining_m2"] = remaining }
+        case .close(let doc):
+            if let doc { columns.append(("closed_doc", doc)); details["doc"] = doc }
+        }
+
+        try db.execute(
+            sql: "UPDATE spots SET " + columns.map { "\($0.0) = ?" }.joined(separator: ", ") + " WHERE fid = ?",
+            arguments: StatementArguments(columns.map(\.1) + [spot.fid]))
+        let event = try AuditLog.append(db, context: context, entity: "spot", entityID: spot.fid, entityCode: code,
+                                        action: action.rawValue, from: spot.status.rawValue, to: target.rawValue,
+                                        details: details)
+        return SpotStepResult(code: code, action: action, from: spot.status, to: target, eventID: event.id ?? 0)
+    }
+
+    static func m2(_ v: Double) -> String { String(format: "%.2f", v) }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import LandGeometry
+
+// MARK: - Reading spots
+
+/// Filters for `spots list`. Every filter narrows; none means all live spots.
+public struct SpotFilter: Sendable {
+    public var batch: String?
+    public var status: SpotStatus?
+    /// Only spots overdue as of `asOf`.
+    public var overdue = false
+    /// Only spots that overlapped the zone with this code when imported.
+    public var zoneCode: String?
+    /// YYYY-MM-DD; the date `overdue` is judged on (default today).
+    public var asOf: String
+
+    public init(batch: String? = nil, status: SpotStatus? = nil, overdue: Bool = false, zoneCode: String? = nil,
+                asOf: String? = nil) {
+        self.batch = batch; self.status = status; self.overdue = overdue; self.zoneCode = zoneCode
+        self.asOf = asOf ?? Clock.today()
+    }
+}
+
+extension Registry {
+    /// Live spots matching `filter`, by batch and code.
+    /// - Throws: `NotFound` when `zoneCode` names no live zone.
+    public func spots(_ filter: SpotFilter = SpotFilter()) throws -> [Spot] {
+        try dbQueue.read { db in
+            var clauses = ["retired_at IS NULL"]
+            var arguments: StatementArguments = []
+            if let batch = filter.batch { clauses.append("batch = ?"); arguments += [batch] }
+            if let status = filter.status { clauses.append("status = ?"); arguments += [status.rawValue] }
+            if filter.overdue {
+                clauses.append("status IN ('illegal', 'rectifying') AND deadline IS NOT NULL AND deadline < ?")
+                arguments += [filter.asOf]
+            }
+            if let zone = filter.zoneCode {
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM zones WHERE code = ? AND retired_at IS NULL)",
+                                        arguments: [zone]) == true else { throw NotFound(what: "live zone", code: zone) }
+                clauses.append("EXISTS (SELECT 1 FROM json_each(spots.zone_codes) WHERE value = ?)")
+                arguments += [zone]
+            }
+            return try Spot.fetchAll(db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE "
+                                     + clauses.joined(separator: " AND ") + " ORDER BY batch, code", arguments: arguments)
+        }
+    }
+
+    /// The live spot with this code. - Throws: `NotFound`.
+    public func spot(code: String) throws -> Spot {
+        try dbQueue.read { db in
+            guard let s = try Spot.fetchOne(db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL",
+                                            arguments: [code]) else { throw NotFound(what: "spot", code: code) }
+            return s
+        }
+    }
+
+    /// The spot's events, oldest first: its import and every lifecycle step. - Throws: `NotFound`.
+    public func spotHistory(code: String) throws -> [Event] {
+        _ = try spot(code: code)
+        return try events(entity: "spot", code: code)
+    }
+
+    /// The geometry of a live spot, in the store CRS. - Throws: `NotFound`.
+    public func spotGeometry(code: String) throws -> Geometry {
+        try dbQueue.read { db in
+            guard let g = try liveGeometry(db, table: "spots", code: code) else { throw NotFound(what: "spot", code: code) }
+            return g
+        }
+    }
+}

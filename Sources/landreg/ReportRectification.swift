@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import LandAnalysis
+import LandRegistry
+
+extension RectificationGrouping: ExpressibleByArgument {}
+
+struct ReportRectification: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rectification",
+        abstract: "Rectification of violation spots per batch or zone: states, illegal farmland, rates, overdue spots.",
+        discussion: """
+            Areas are ellipsoidal (CGCS2000). Rate by count = rectified or closed illegal spots / illegal spots; \
+            by area = (illegal area − remaining) / illegal area; close-out rate = closed illegal / illegal; \
+            demolish-restore completion = recultivated / farmland of illegal spots under demolish-restore. \
+            Overdue = illegal or rectifying with a deadline before --as-of.
+            """)
+    @Option(help: "Group by batch or by zone.") var by: RectificationGrouping = .batch
+    @Option(help: "With --by zone: the kind of zone to group by.") var zoneKind: ZoneKind = .village
+    @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD")) var asOf: String?
+    @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if let asOf, Clock.validDay(asOf) == nil { throw ValidationError("--as-of \(asOf): expected a date as YYYY-MM-DD") }
+    }
+
+    func run() throws {
+        let report = try Self.compute(try store.open(), by: by, zoneKind: zoneKind, asOf: asOf ?? Clock.today())
+        if format == .json { try printJSON(report); return }
+        printOut(Self.render(report, format: format))
+    }
+
+    static func compute(_ registry: Registry, by: RectificationGrouping, zoneKind: ZoneKind, asOf: String) throws
+        -> RectificationReport
+    {
+        let zones = by == .zone ? try registry.zones(kind: zoneKind).map { (code: $0.code, name: $0.name) } : []
+        return Rectification.report(spots: try registry.spots(), asOf: asOf, by: by, zones: zones,
+                                    zoneKind: by == .zone ? zoneKind.rawValue : nil)
+    }
+
+    /// The report as text: the groups table (with a total row), then the spots to chase (not in CSV).
+    static func render(_ r: RectificationReport, format: OutputFormat) -> String {
+        let statuses = SpotStatus.allCases.map(\.rawValue)
+        var t = TextTable([r.by == .zone ? "zone" : "batch", "spots"] + statuses
+                          + ["illegal", "illegal 亩", "farmland 亩", "basic farmland 亩", "remaining 亩", "rate (count)",
+                             "rate (area)", "closed out", "recultivated", "overdue"],
+                          rightAligned: Set(1..<(statuses.count + 12)))
+        for g in r.groups + [r.total] {
+            let label = g.name.map { "\(g.group) \($0)" } ?? g.group
+            t.add([label, String(g.spots)] + statuses.map { String(g.byStatus[$0] ?? 0) }
+                  + [String(g.illegalSpots), Format.mu(g.illegalAreaM2), Format.mu(g.illegalFarmlandM2),
+                     Format.mu(g.illegalBasicFarmlandM2), Format.mu(g.remainingM2), Format.percent(g.rectificationRateByCount),
+                     Format.percent(g.rectificationRateByArea), Format.percent(g.closeOutRate),
+                     Format.percent(g.demolishRestoreCompletion), String(g.overdueSpots)])
+        }
+        var out = ""
+        if format != .csv {
+            out += "Rectification of violation spots as of \(r.asOf), by \(r.by.rawValue)"
+                + (r.zoneKind.map { " (\($0) zones)" } ?? "") + "; areas ellipsoidal (CGCS2000)\n\n"
+        }
+        out += t.render(format)
+        if format == .csv { return out }
+        func listing(_ title: String, _ spots: [RectificationListedSpot]) {
+            out += "\n\(title): \(spots.count)\n"
+            guard !spots.isEmpty else { return }
+            var l = TextTable(["code", "batch", "status", "measure", "deadline", "days overdue", "area m²", "farmland m²",
+                               "remaining m²", "zones"], rightAligned: [5, 6, 7, 8])
+            for s in spots {
+                l.add([s.code, s.batch, s.status.rawValue, s.measure ?? "", s.deadline ?? "", s.daysOverdue.map(String.init) ?? "",
+                       Format.m2(s.areaM2), Format.m2(s.farmlandAreaM2), Format.m2(s.remainingM2), s.zoneCodes.joined(separator: " ")])
+            }
+            out += (format == .md ? "\n" : "") + l.render(format)
+        }
+        listing("Overdue (illegal or rectifying past the deadline)", r.overdue)
+        listing("Illegal, awaiting rectification (no deadline)", r.noDeadline)
+        return out
+    }
+}
