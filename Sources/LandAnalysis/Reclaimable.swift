@@ -182,7 +182,8 @@ public final class ReclaimableCalculator {
         for zone in zones {
             let prepared = try geos.prepare(zone.geometry)
             func clip(_ g: Geometry) throws -> Geometry {
-                g.isEmpty || !(try prepared.intersects(g)) ? .multiPolygon([]) : try prepared.intersection(with: g)
+                if g.isEmpty { return .multiPolygon([]) }
+                return try prepared.intersects(g) ? try prepared.intersection(with: g) : .multiPolygon([])
             }
             // Progress follows the share of each source's polygon that lies in the zone.
             func share(_ members: [ReclaimSource]) throws -> (progress: Double, count: Int) {

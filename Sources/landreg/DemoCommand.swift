@@ -74,6 +74,11 @@ struct DemoCommand: ParsableCommand {
             printOut("\n" + ReportRectification.render(
                 try ReportRectification.compute(registry, by: .batch, zoneKind: .village, asOf: Clock.today()), format: .table))
         }
+
+        // How much land can be won back: restorable farmland under illegal spots and industrial land to take back.
+        let (reclaimable, _) = try ReclaimableCalculator.compute(registry, asOf: nil, zoneKind: .village)
+        for w in reclaimable.warnings { diagnose("warning: \(w)") }
+        printOut("\n" + ReportReclaimable.render(reclaimable, by: .zone, format: .table))
         try registry.close()
     }
 }

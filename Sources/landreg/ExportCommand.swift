@@ -8,6 +8,7 @@ struct ExportCommand: ParsableCommand {
         subcommands: [Parcels.self, Zones.self,
                       Sites.self,
                       Spots.self,
+                      Reclaimable.self,
         ])
 
     struct Common: ParsableArguments {

@@ -89,12 +89,7 @@ extension Registry {
     /// Streams `sql`'s rows through `makeRow` into a GeoJSON file in `options.crs`.
     func exportLayer(_ layer: String, sql: String, arguments: StatementArguments = [], to file: String,
                      options: ExportOptions, makeRow: (Row) throws -> ExportRow) throws -> ExportReport {
-        let transform = options.crs == storeCRS ? nil : try CoordinateTransform(from: storeCRS, to: options.crs)
-        let rfc7946 = options.crs == .wgs84
-        let writer = try GeoJSONWriter(
-            path: file, format: options.format == .geojson ? .featureCollection : .sequence,
-            legacyCRSName: rfc7946 ? nil : "urn:ogc:def:crs:EPSG::\(options.crs.epsg)",
-            rfc7946Orientation: true, coordinateDecimals: options.decimals, name: layer)
+        let (writer, transform) = try makeWriter(layer, file: file, options: options)
         var count = 0
         try dbQueue.read { db in
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
@@ -109,5 +104,35 @@ extension Registry {
         }
         try writer.finish()
         return ExportReport(layer: layer, file: file, crs: options.crs.description, features: count)
+    }
+}
+
+extension Registry {
+    /// Exports computed features (geometries in the store CRS, e.g. analysis results) the same way as a layer.
+    public func exportFeatures(_ layer: String, _ features: [(id: JSONValue?, properties: JSONObject, geometry: Geometry)],
+                               to file: String, options: ExportOptions) throws -> ExportReport {
+        let (writer, transform) = try makeWriter(layer, file: file, options: options)
+        for f in features {
+            var geometry = f.geometry
+            if let transform { geometry = try transform.transform(geometry) }
+            try writer.write(id: f.id, properties: f.properties, geometry: geometry)
+        }
+        try writer.finish()
+        return ExportReport(layer: layer, file: file, crs: options.crs.description, features: features.count)
+    }
+}
+
+extension Registry {
+    /// A GeoJSON writer for `options` and the transform from the store CRS (nil when the same).
+    fileprivate func makeWriter(_ layer: String, file: String, options: ExportOptions) throws
+        -> (GeoJSONWriter, CoordinateTransform?)
+    {
+        let transform = options.crs == storeCRS ? nil : try CoordinateTransform(from: storeCRS, to: options.crs)
+        let rfc7946 = options.crs == .wgs84
+        let writer = try GeoJSONWriter(
+            path: file, format: options.format == .geojson ? .featureCollection : .sequence,
+            legacyCRSName: rfc7946 ? nil : "urn:ogc:def:crs:EPSG::\(options.crs.epsg)",
+            rfc7946Orientation: true, coordinateDecimals: options.decimals, name: layer)
+        return (writer, transform)
     }
 }

@@ -97,13 +97,8 @@ final class SpotOverlayCalculator {
         let box: StatementArguments = [e.maxX, e.minX, e.maxY, e.minY]
         var result = SpotOverlay()
 
-        var farmland: [Geometry] = []
-        let parcels = try Row.fetchCursor(farmlandStatement, arguments: box)
-        while let row = try parcels.next() {
-            let g = try Self.decode(row["geom"])
-            if try prepared.intersects(g) { farmland.append(try prepared.intersection(with: g)) }
-        }
-        (result.farmlandPlanarM2, result.farmlandM2) = try measure(farmland)
+        let farmland = try farmland(of: prepared, envelope: e)
+        if !farmland.isEmpty { (result.farmlandPlanarM2, result.farmlandM2) = (farmland.planarArea, try areas.ellipsoidalArea(farmland)) }
 
         var basic: [Geometry] = []
         var codes = Set<String>()
@@ -126,6 +121,25 @@ final class SpotOverlayCalculator {
         result.zoneCodes = codes.sorted()
         return result
     }
+
+    /// The spot's farmland: spot ∩ ∪ live farmland parcels whose box meets `e` (the spot's envelope), as one
+    /// geometry (empty when none), so that overlapping parcels never count twice.
+    func farmland(of spot: PreparedGeometry, envelope e: Envelope) throws -> Geometry {
+        var pieces: [Geometry] = []
+        let parcels = try Row.fetchCursor(farmlandStatement, arguments: [e.maxX, e.minX, e.maxY, e.minY])
+        while let row = try parcels.next() {
+            let g = try Self.decode(row["geom"])
+            if try spot.intersects(g) {
+                let piece = try spot.intersection(with: g)
+                if !piece.isEmpty { pieces.append(piece) }
+            }
+        }
+        if pieces.isEmpty { return .multiPolygon([]) }
+        return pieces.count == 1 ? pieces[0] : try geos.unaryUnion(pieces)
+    }
+
+    /// Prepares a spot geometry with this calculator's GEOS context.
+    func prepare(_ g: Geometry) throws -> PreparedGeometry { try geos.prepare(g) }
 
     private func preparedZone(_ fid: Int64) throws -> PreparedGeometry {
         if let p = preparedZones[fid] { return p }
