@@ -15,5 +15,6 @@ struct Landreg: ParsableCommand {
         subcommands: [
             InitCommand.self, ImportCommand.self, ParcelsCommand.self, ZonesCommand.self, ExportCommand.self,
             DemoCommand.self,
+            BackupCommand.self, CheckCommand.self,
         ])
 }
