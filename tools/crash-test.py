@@ -107,6 +107,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--landreg", default=None, help="the binary (default .build/release/landreg, else .build/debug/landreg)")
     ap.add_argument("--work", default="/tmp/landreg-crash-test")
+    ap.add_argument("--district", default=None, help="a folder gen_district.py already wrote (with --crs 4549 or both)")
     args = ap.parse_args()
     landreg = args.landreg or next((p for p in (f"{REPO}/.build/release/landreg", f"{REPO}/.build/debug/landreg")
                                     if os.access(p, os.X_OK)), None)
@@ -116,7 +117,7 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     env = dict(os.environ, LANDREG_ACTOR="crash-test")
 
-    district = f"{args.work}/district-{args.parcels}"
+    district = args.district or f"{args.work}/district-{args.parcels}"
     big = f"{district}/parcels.geojson"
     if not os.path.exists(big):
         print(f"generating {args.parcels} parcels …", flush=True)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Concurrency: WRITERS landreg processes at once, each making WRITES writes one after another to the same store
+# (each write: a one-zone import with --replace, i.e. one transaction and one audit event). Checks that every
+# write succeeded, that the audit log holds exactly WRITERS × WRITES new events (WRITES per actor), and that
+# `landreg check` passes afterwards.
+#   tools/concurrency-test.sh [WRITERS=8] [WRITES=50]        (LANDREG=path/to/landreg to choose the binary)
+set -euo pipefail
+writers=${1:-8}; writes=${2:-50}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+landreg=${LANDREG:-$repo/.build/release/landreg}
+[ -x "$landreg" ] || landreg=$repo/.build/debug/landreg
+work=$(mktemp -d /tmp/landreg-concurrency.XXXXXX)
+cd "$work"
+"$landreg" init --store busy.gpkg >/dev/null
+for w in $(seq 0 $((writers - 1))); do
+  for i in $(seq 0 $((writes - 1))); do
+    x=$((580000 + i * 30)); y=$((3360000 + w * 30))
+    printf '{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":[{"type":"Feature","properties":{"code":"W%d-%d"},"geometry":{"type":"Polygon","coordinates":[[[%d,%d],[%d,%d],[%d,%d],[%d,%d],[%d,%d]]]}}]}\n' \
+      "$w" "$i" $x $y $((x + 20)) $y $((x + 20)) $((y + 20)) $x $((y + 20)) $x $y > "w$w-$i.geojson"
+  done
+done
+count() { /usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' busy.gpkg "$1"; }
+before=$(count "SELECT count(*) FROM events")
+start=$(date +%s.%N)
+pids=()
+for w in $(seq 0 $((writers - 1))); do
+  ( failed=0
+    for i in $(seq 0 $((writes - 1))); do
+      LANDREG_ACTOR=writer-$w "$landreg" import zones "w$w-$i.geojson" --kind grid --replace --quiet --store busy.gpkg \
+        >/dev/null 2>>"w$w.err" || failed=$((failed + 1))
+    done
+    exit $failed ) &
+  pids+=($!)
+done
+failures=0
+for p in "${pids[@]}"; do wait "$p" || failures=$((failures + $?)); done
+seconds=$(echo "$(date +%s.%N) - $start" | bc)
+after=$(count "SELECT count(*) FROM events")
+per_actor=$(count "SELECT group_concat(n) FROM (SELECT count(*) AS n FROM events WHERE action = 'import' GROUP BY actor)")
+"$landreg" check --store busy.gpkg >check.txt && checked=ok || checked=FAILED
+new=$((after - before))
+echo "$writers writers × $writes writes in ${seconds} s: $failures failed, $new new events (expected $((writers * writes))), per writer: $per_actor, check: $checked"
+[ "$failures" -eq 0 ] && [ "$new" -eq $((writers * writes)) ] && [ "$checked" = ok ] || { cat w*.err check.txt | head -40; exit 1; }
+rm -rf "$work"
