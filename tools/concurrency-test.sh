@@ -34,7 +34,7 @@ for w in $(seq 0 $((writers - 1))); do
 done
 failures=0
 for p in "${pids[@]}"; do wait "$p" || failures=$((failures + $?)); done
-seconds=$(echo "$(date +%s.%N) - $start" | bc)
+seconds=$(printf "%.1f" "$(echo "$(date +%s.%N) - $start" | bc)")
 after=$(count "SELECT count(*) FROM events")
 per_actor=$(count "SELECT group_concat(n) FROM (SELECT count(*) AS n FROM events WHERE action = 'import' GROUP BY actor)")
 "$landreg" check --store busy.gpkg >check.txt && checked=ok || checked=FAILED
