@@ -89,15 +89,7 @@ public final class Registry: Sendable {
         return Registry(path: path, storeCRS: crs, dbQueue: dbQueue)
     }
 
-    /// Copies the store consistently (SQLite online backup) while others may write.
-    public func backup(to destination: String) throws {
-        if FileManager.default.fileExists(atPath: destination) { throw RegistryError.storeExists(destination) }
-        let target = try DatabaseQueue(path: destination, configuration: Registry.configuration())
-        try dbQueue.backup(to: target)
-        // A GeoPackage is one file: leave the copy in rollback-journal mode with nothing pending.
-        try target.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-        try target.close()
-    }
+    // `backup(to:)`: see Backup/StoreBackup.swift.
 
     /// Checkpoints the WAL into the main file and closes, so the store is one self-contained file.
     public func close() throws {

@@ -18,5 +18,6 @@ struct Landreg: ParsableCommand {
             SitesCommand.self, TenanciesCommand.self,
             SpotsCommand.self,
             ReportCommand.self,
+            BackupCommand.self, CheckCommand.self,
         ])
 }

@@ -20,7 +20,7 @@ extension Registry {
     @discardableResult
     public func advanceSite(code: String, to stage: SiteStage, mode: SiteMode? = nil, disposedM2: Double? = nil,
                             context: ChangeContext) throws -> Site {
-        try dbQueue.write { db in
+        try write { db in
             guard let site = try Site.fetchOne(db, sql: Site.selectSQL + " WHERE s.code = ? AND s.retired_at IS NULL",
                                                arguments: [code]) else { throw NotFound(what: "live site", code: code) }
             let isUpdate = stage == site.stage && (mode != nil || disposedM2 != nil)

@@ -61,7 +61,7 @@ extension Registry {
     /// Records a lease. - Throws: `TenancyRefused` (with every reason) when it is refused; with `strict`, also
     /// when it would over-lease the site.
     public func addTenancy(_ new: NewTenancy, strict: Bool = false, context: ChangeContext) throws -> TenancyRecorded {
-        try dbQueue.write { db in
+        try write { db in
             let checked = try Self.check(new, db)
             if !checked.problems.isEmpty { throw TenancyRefused(checked.problems.joined(separator: "; ")) }
             if strict, let over = checked.overLease {
@@ -85,7 +85,7 @@ extension Registry {
     /// Ends a lease on `day` (its last day). - Throws: `TenancyRefused` for an unknown, ended or void lease or a
     /// day before its start.
     public func endTenancy(id: Int64, on day: String, context: ChangeContext) throws -> Tenancy {
-        try dbQueue.write { db in
+        try write { db in
             guard Clock.validDay(day) != nil else { throw TenancyRefused("end date \(day) is not a date (YYYY-MM-DD)") }
             guard let t = try Tenancy.fetchOne(db, sql: Tenancy.selectSQL + " WHERE t.id = ?", arguments: [id]) else {
                 throw TenancyRefused("no tenancy #\(id)")

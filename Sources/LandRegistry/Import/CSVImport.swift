@@ -57,11 +57,12 @@ extension Registry {
         } catch let e as CSVError {
             throw CSVImportFailed(file: file, problems: [.init(line: e.line, message: e.message)])
         }
-        let problems = CSVProblems()
+        var problems = CSVProblems()
         let startedAt = Clock.timestamp()
         var report = CSVImportReport(importID: nil, table: table, file: file, rows: 0, warnings: [])
         do {
-            try dbQueue.write { db in
+            try write { db in
+                problems = CSVProblems()   // a busy store may replay this transaction from the start
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value
                 try db.execute(
                     sql: """

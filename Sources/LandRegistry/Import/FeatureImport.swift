@@ -132,7 +132,7 @@ extension Registry {
             repairs: [], planarAreaM2: 0, ellipsoidalAreaM2: 0, dryRun: options.dryRun, seconds: 0)
 
         do {
-            try dbQueue.write { db in
+            try write(replayable: false) { db in
                 try db.execute(
                     sql: """
                         INSERT INTO imports (layer, file_name, file_bytes, source_crs, options, feature_count, actor,
@@ -236,6 +236,12 @@ extension Registry {
         }
         let featureID = feature.id.flatMap { $0.fieldText }
         let (values, kept) = mapping.apply(feature.properties)
+        // Mapped fields become text columns, and SQLite text as GRDB binds it ends at the first NUL: a NUL would
+        // silently cut the value short. (Kept properties are stored as JSON text, where a NUL is escaped.)
+        if let field = values.keys.sorted().first(where: { values[$0]?.fieldText?.contains("\u{0}") == true }) {
+            return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, message:
+                "field \(field) contains a NUL character (U+0000), which the store cannot keep verbatim; remove it"))
+        }
         let fields: (code: String, fields: L.Fields)
         switch layer.readFields(values) {
         case .failure(let e):

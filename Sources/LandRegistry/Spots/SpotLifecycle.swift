@@ -58,7 +58,7 @@ extension Registry {
     /// - Throws: `NotFound`, `SpotStepRefused` (store unchanged).
     @discardableResult
     public func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext) throws -> SpotStepResult {
-        try dbQueue.write { db in try Self.applySpotStep(step, code: code, context: context, db) }
+        try write { db in try Self.applySpotStep(step, code: code, context: context, db) }
     }
 
     static func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext, _ db: Database) throws -> SpotStepResult {

@@ -61,7 +61,8 @@ extension Registry {
         var problems: [SpotUpdateProblem] = []
         var applied: [SpotStepResult] = []
         do {
-            try dbQueue.write { db in
+            try write { db in
+                problems = []; applied = []   // a busy store may replay this transaction from the start
                 for i in csv.rows.indices {
                     let record = csv.record(i).mapValues { $0.trimmed }
                     let line = csv.lineNumbers[i]
