@@ -95,7 +95,7 @@ extension Registry {
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
                 let out = try makeRow(row)
-                var geometry = try out.blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
+                var geometry = try decodeGeometry(out.blob)
                 if let transform { geometry = try transform.transform(geometry) }
                 if case .multiPolygon(let parts) = geometry, parts.count == 1 { geometry = .polygon(parts[0]) }
                 try writer.write(id: out.id, properties: out.properties, geometry: geometry)

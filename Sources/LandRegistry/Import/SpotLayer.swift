@@ -128,7 +128,7 @@ final class SpotOverlayCalculator {
         var pieces: [Geometry] = []
         let parcels = try Row.fetchCursor(farmlandStatement, arguments: [e.maxX, e.minX, e.maxY, e.minY])
         while let row = try parcels.next() {
-            let g = try Self.decode(row["geom"])
+            let g = try decodeGeometry(row["geom"])
             if try spot.intersects(g) {
                 let piece = try spot.intersection(with: g)
                 if !piece.isEmpty { pieces.append(piece) }
@@ -146,7 +146,7 @@ final class SpotOverlayCalculator {
         guard let blob = try Data.fetchOne(zoneGeometryStatement, arguments: [fid]) else {
             throw GeometryInputError("zone \(fid) has no geometry")
         }
-        let p = try geos.prepare(try Self.decode(blob))
+        let p = try geos.prepare(try decodeGeometry(blob))
         preparedZones[fid] = p
         return p
     }
@@ -159,9 +159,6 @@ final class SpotOverlayCalculator {
         return (union.planarArea, try areas.ellipsoidalArea(union))
     }
 
-    private static func decode(_ blob: Data) throws -> Geometry {
-        try blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
-    }
 }
 
 final class SpotInserter: FeatureInserter {

@@ -127,6 +127,11 @@ extension Registry {
 
 // MARK: - Geometry reads shared by queries, analyses and exports
 
+/// Decodes a GeoPackage geometry blob read from the store.
+func decodeGeometry(_ blob: Data) throws -> Geometry {
+    try blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
+}
+
 /// Decodes the geometry blobs of `fids` in `table` (a feature layer of ours).
 func geometries(_ db: Database, table: String, fids: [Int64]) throws -> [Int64: Geometry] {
     var out: [Int64: Geometry] = [:]
@@ -135,7 +140,7 @@ func geometries(_ db: Database, table: String, fids: [Int64]) throws -> [Int64: 
         let rows = try Row.fetchCursor(db, sql: "SELECT fid, geom FROM \(table) WHERE fid IN (\(ids.map(String.init).joined(separator: ",")))")
         while let row = try rows.next() {
             let blob: Data = row["geom"]
-            out[row["fid"]] = try blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
+            out[row["fid"]] = try decodeGeometry(blob)
         }
     }
     return out
@@ -146,7 +151,7 @@ func liveGeometry(_ db: Database, table: String, code: String) throws -> Geometr
     let rows = try Row.fetchAll(db, sql: "SELECT geom FROM \(table) WHERE code = ? AND retired_at IS NULL", arguments: [code])
     let polygons = try rows.flatMap { row -> [Polygon] in
         let blob: Data = row["geom"]
-        return try blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry.polygons ?? [] }
+        return try decodeGeometry(blob).polygons ?? []
     }
     return polygons.isEmpty ? nil : .multiPolygon(polygons)
 }

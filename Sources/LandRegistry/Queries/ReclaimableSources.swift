@@ -126,8 +126,3 @@ extension Registry {
         }
     }
 }
-
-/// Decodes a GeoPackage geometry blob read from the store.
-func decodeGeometry(_ blob: Data) throws -> Geometry {
-    try blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
-}
