@@ -35,7 +35,9 @@ struct ReportRectification: ParsableCommand {
         -> RectificationReport
     {
         let zones = by == .zone ? try registry.zones(kind: zoneKind).map { (code: $0.code, name: $0.name) } : []
-        return Rectification.report(spots: try registry.spots(), asOf: asOf, by: by, zones: zones,
+        // A past date sees each spot as it stood then (rebuilt from the audit log); today or later, as it is now.
+        let spots = asOf < Clock.today() ? try registry.spots(asOf: asOf) : try registry.spots()
+        return Rectification.report(spots: spots, asOf: asOf, by: by, zones: zones,
                                     zoneKind: by == .zone ? zoneKind.rawValue : nil)
     }
 

@@ -1,4 +1,5 @@
 import GRDB
+import LandGeometry
 
 // MARK: - Records as they stood on a date, from the audit log
 //
@@ -16,8 +17,18 @@ import GRDB
 public struct SpotStateAsOf: Sendable, Equatable {
     public var status: String
     public var judgement: String?
+    public var basis: String?
+    public var approvalDoc: String?
     public var measure: String?
+    public var deadline: String?
+    public var restoredM2: Double?
     public var recultivatedM2: Double?
+    public var remainingM2: Double?
+    public var closedDoc: String?
+
+    public init(status: String, judgement: String? = nil, measure: String? = nil, recultivatedM2: Double? = nil) {
+        self.status = status; self.judgement = judgement; self.measure = measure; self.recultivatedM2 = recultivatedM2
+    }
 }
 
 /// A site's stage, mode and disposed area on a date.
@@ -37,19 +48,25 @@ extension Registry {
             states[fid] = SpotStateAsOf(status: "reported")
         }
         let events = try Row.fetchCursor(db, sql: """
-            SELECT entity_id, to_state, json_extract(details, '$.judgement') AS judgement,
-                   json_extract(details, '$.measure') AS measure,
-                   json_extract(details, '$.recultivated_m2') AS recultivated_m2
-            FROM events
+            SELECT entity_id, to_state, details FROM events
             WHERE entity = 'spot' AND to_state IS NOT NULL AND effective_date <= ?
             ORDER BY effective_date, id
             """, arguments: [date])
         while let e = try events.next() {
             guard let fid: Int64 = e["entity_id"], var s = states[fid] else { continue }
             s.status = e["to_state"]
-            if let j: String = e["judgement"] { s.judgement = j }
-            if let m: String = e["measure"] { s.measure = m }
-            if let r: Double = e["recultivated_m2"] { s.recultivatedM2 = r }
+            let d = (try? JSONObject.parse(e["details"])) ?? JSONObject()
+            func text(_ key: String) -> String? { d[key]?.stringValue }
+            func number(_ key: String) -> Double? { d[key]?.doubleValue }
+            if let v = text("judgement") { s.judgement = v }
+            if let v = text("basis") { s.basis = v }
+            if let v = text("approval_doc") { s.approvalDoc = v }
+            if let v = text("measure") { s.measure = v }
+            if let v = text("deadline") { s.deadline = v }
+            if let v = number("restored_m2") { s.restoredM2 = v }
+            if let v = number("recultivated_m2") { s.recultivatedM2 = v }
+            if let v = number("remaining_m2") { s.remainingM2 = v }
+            if let v = text("doc") { s.closedDoc = v }
             states[fid] = s
         }
         return states
@@ -78,5 +95,26 @@ extension Registry {
             states[fid] = s
         }
         return states
+    }
+}
+
+extension Registry {
+    /// The live spots that existed on `date`, each as it stood then (status, judgement, measure, deadline,
+    /// reported areas), ordered by batch and code.
+    public func spots(asOf date: String) throws -> [Spot] {
+        try dbQueue.read { db in
+            let states = try spotStates(db, asOf: date)
+            return try Spot.fetchAll(db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE retired_at IS NULL ORDER BY batch, code")
+                .compactMap { spot in
+                    guard let s = states[spot.fid], let status = SpotStatus(rawValue: s.status) else { return nil }
+                    var then = spot
+                    then.status = status
+                    then.judgement = s.judgement.flatMap(SpotJudgement.init(rawValue:))
+                    then.basis = s.basis; then.approvalDoc = s.approvalDoc; then.measure = s.measure
+                    then.deadline = s.deadline; then.restoredM2 = s.restoredM2; then.recultivatedM2 = s.recultivatedM2
+                    then.remainingM2 = s.remainingM2; then.closedDoc = s.closedDoc
+                    return then
+                }
+        }
     }
 }
