@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "LandRegistry", dependencies: [
             "LandGeometry",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // GRDB's own SQLite module: the C API for the hot paths of bulk imports (SQL functions, binding).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .target(name: "LandAnalysis", dependencies: ["LandRegistry", "LandGeometry"]),
         .executableTarget(name: "landreg", dependencies: [
