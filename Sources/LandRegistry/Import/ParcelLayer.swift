@@ -108,7 +108,13 @@ extension Registry {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Without leading and trailing white space. Most field values have none: they are returned as they are,
+    /// without Foundation's trimming, which bridges through NSString (Unicode White_Space, tested on the ends,
+    /// includes every character of `whitespacesAndNewlines`).
+    var trimmed: String {
+        guard let first, let last, first.isWhitespace || last.isWhitespace else { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
 
 import Foundation
