@@ -60,8 +60,10 @@ class Bench:
         return p.stdout
 
     def has_command(self, *words):
-        p = subprocess.run([self.landreg, *words, "--help"], env=self.env, capture_output=True, text=True)
-        return p.returncode == 0
+        """True when `landreg WORDS…` exists: the last word is listed under the parent's SUBCOMMANDS."""
+        p = subprocess.run([self.landreg, *words[:-1], "--help"], env=self.env, capture_output=True, text=True)
+        listed = p.stdout.split("SUBCOMMANDS:", 1)[-1] if "SUBCOMMANDS:" in p.stdout else ""
+        return any(line.split()[:1] == [words[-1]] for line in listed.splitlines())
 
     # -- data ----------------------------------------------------------------------------------------------
 

@@ -259,9 +259,10 @@ extension Registry {
     }
 
     /// Page cache of the import's connection while a layer import runs, in KiB. SQLite's default (2 MiB) is
-    /// smaller than the R*Tree and code indexes of a large import: their pages were spilled to the WAL and
-    /// rewritten over and over (1.5 million pwrite calls for 100,000 parcels). Pages are allocated as used.
-    static let importCacheKiB = 128 * 1024
+    /// smaller than the nodes of an R*Tree of a few hundred thousand rows, which an import into a layer that
+    /// already holds rows updates row by row (BulkSpatialIndex); the rest of an import appends, for which the
+    /// cache size hardly matters. Pages are allocated as used, so a small import does not pay for it.
+    static let importCacheKiB = 32 * 1024
 
     /// Sets the import page cache; returns the connection's setting to restore.
     static func enlargePageCache(_ db: Database) throws -> Int {
