@@ -77,6 +77,8 @@ protocol FeatureLayer: Sendable {
     /// Reads this layer's fields (and its code) from the mapped values; runs on worker threads.
     func readFields(_ fields: [String: JSONValue]) -> Result<(code: String, fields: Fields), IngestError>
     /// Prepares this layer's per-import state on the writer thread, before the first row (e.g. statements).
+    /// The layer's own R*Tree does not hold this import's rows until the import ends (BulkSpatialIndex); other
+    /// layers' R*Trees are current.
     func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<Fields>
     /// For a feature whose GeoJSON geometry is null: the geometry this layer builds from its fields instead,
     /// already in the store CRS (a site given as a list of parcels); nil refuses the null geometry as usual.
