@@ -21,10 +21,15 @@ let package = Package(
                        providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj",
                        providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "LandGeometry", dependencies: ["CGEOS", "CPROJ"]),
         .target(name: "LandRegistry", dependencies: [
             "LandGeometry",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // GRDB's own SQLite module: the C API for the hot paths of bulk imports (SQL functions, binding).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "CCrypto",
         ]),
         .target(name: "LandAnalysis", dependencies: ["LandRegistry", "LandGeometry"]),
         .executableTarget(name: "landreg", dependencies: [

@@ -24,6 +24,8 @@ public struct FeatureImportOptions: Sendable {
     /// Preparing threads; default: the machine's active cores.
     public var workers: Int
     public var context: ChangeContext
+    /// Bytes the reader reads at a time; tests make it small so that features straddle buffer edges.
+    var readBufferBytes = 1 << 20
 
     public init(sourceCRS: CRS? = nil, fieldMap: [String: String] = [:], profile: String? = nil, repair: Bool = false,
                 replace: Bool = false, dryRun: Bool = false, workers: Int? = nil, context: ChangeContext) {
@@ -77,6 +79,8 @@ protocol FeatureLayer: Sendable {
     /// Reads this layer's fields (and its code) from the mapped values; runs on worker threads.
     func readFields(_ fields: [String: JSONValue]) -> Result<(code: String, fields: Fields), IngestError>
     /// Prepares this layer's per-import state on the writer thread, before the first row (e.g. statements).
+    /// The layer's own R*Tree does not hold this import's rows until the import ends (BulkSpatialIndex); other
+    /// layers' R*Trees are current.
     func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<Fields>
     /// For a feature whose GeoJSON geometry is null: the geometry this layer builds from its fields instead,
     /// already in the store CRS (a site given as a list of parcels); nil refuses the null geometry as usual.
@@ -108,7 +112,7 @@ extension Registry {
         let started = Date()
         let startedAt = Clock.timestamp(started)
         let source: GeoJSONFeatureSource
-        do { source = try GeoJSONFeatureSource(path: file) } catch {
+        do { source = try GeoJSONFeatureSource(path: file, bufferSize: options.readBufferBytes) } catch {
             throw ImportFailed(file: file, problems: [FeatureProblem(featureIndex: nil, message: "\(error)")], problemCount: 1)
         }
         let profilePairs = try dbQueue.read { db in try profile(options.profile, db) }
@@ -133,6 +137,8 @@ extension Registry {
 
         do {
             try write(replayable: false) { db in
+                let previousCache = try Self.enlargePageCache(db)
+                defer { Self.restorePageCache(db, previousCache) }
                 try db.execute(
                     sql: """
                         INSERT INTO imports (layer, file_name, file_bytes, source_crs, options, feature_count, actor,
@@ -143,6 +149,7 @@ extension Registry {
                                 options.context.actor, startedAt, startedAt])
                 let importID = db.lastInsertedRowID
                 let inserter = try layer.makeInserter(db, importID: importID, createdAt: startedAt)
+                let spatialIndex = try BulkSpatialIndex(db, table: layer.table)
                 var extent = Envelope.empty
                 var retiredPairs: [(old: Int64, new: Int64, code: String)] = []
 
@@ -159,6 +166,7 @@ extension Registry {
                         case .success(let feature):
                             do {
                                 let (fid, retired) = try inserter.insert(feature, replace: options.replace)
+                                try spatialIndex.add(fid: fid, envelope: feature.geometry.envelope)
                                 if let retired { retiredPairs.append((retired, fid, feature.code)) }
                                 extent.include(feature.geometry.envelope)
                                 report.features += 1
@@ -195,6 +203,7 @@ extension Registry {
                                         details: ["superseded_by": pair.new, "import_id": importID])
                 }
                 report.replaced = retiredPairs.count
+                try spatialIndex.finish(db)
                 try GeoPackageSchema.touchLayer(db, table: layer.table, extent: extent.isEmpty ? nil : extent)
                 hashing.wait()
                 try db.execute(
@@ -263,6 +272,24 @@ extension Registry {
             return .success(PreparedFeature(index: raw.index, featureID: featureID, code: fields.code, fields: fields.fields,
                                             properties: kept.serialized, geometry: g))
         }
+    }
+
+    /// Page cache of the import's connection while a layer import runs, in KiB. SQLite's default (2 MiB) is
+    /// smaller than the nodes of an R*Tree of a few hundred thousand rows, which an import into a layer that
+    /// already holds rows updates row by row (BulkSpatialIndex); the rest of an import appends, for which the
+    /// cache size hardly matters. Pages are allocated as used, so a small import does not pay for it.
+    static let importCacheKiB = 32 * 1024
+
+    /// Sets the import page cache; returns the connection's setting to restore.
+    static func enlargePageCache(_ db: Database) throws -> Int {
+        let previous = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+        try db.execute(sql: "PRAGMA cache_size = -\(importCacheKiB)")
+        return previous
+    }
+
+    static func restorePageCache(_ db: Database, _ previous: Int) {
+        // Cannot fail for an integer argument; a failure would only leave the larger cache.
+        try? db.execute(sql: "PRAGMA cache_size = \(previous)")
     }
 
     private func declaredCRS(of source: GeoJSONFeatureSource, file: String, options: FeatureImportOptions) throws -> CRS {

@@ -12,6 +12,8 @@ import LandGeometry
 public struct FieldMapping: Sendable {
     /// Our field → the source property it is read from.
     public let sources: [String: String]
+    /// The properties read into fields (not kept as they are).
+    private let used: Set<String>
     /// Properties landreg computes and writes on export; never kept from input.
     public static let computedOnExport: Set<String> = [
         "land_use_name", "land_use_name_en", "planar_area_m2", "ellipsoidal_area_m2", "area_m2", "area_mu",
@@ -36,16 +38,18 @@ public struct FieldMapping: Sendable {
             sources[field] = property
         }
         self.sources = sources
+        self.used = Set(sources.values)
     }
 
     /// Splits a feature's properties into our fields and the properties kept as they are.
     public func apply(_ properties: JSONObject) -> (fields: [String: JSONValue], kept: JSONObject) {
         var fields: [String: JSONValue] = [:]
-        let used = Set(sources.values)
+        fields.reserveCapacity(sources.count)
         for (field, property) in sources {
             if let v = properties[property], v != .null { fields[field] = v }
         }
         var kept: [(key: String, value: JSONValue)] = []
+        kept.reserveCapacity(properties.count)
         for member in properties where !used.contains(member.key) && !Self.computedOnExport.contains(member.key) {
             kept.append(member)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import LandGeometry
 
 // MARK: - One feature's geometry on its way into the store
@@ -118,9 +119,10 @@ final class GeometryIngest {
                 return "coordinates (\(Self.format(e.minX)), \(Self.format(e.minY))) look like longitude/latitude, not \(sourceCRS) metres; "
                     + "pass --crs EPSG:4326 (or EPSG:4490)"
             }
+            if let safe = plausibleBox, safe.contains(XY(e.minX, e.minY)), safe.contains(XY(e.maxX, e.maxY)) { return nil }
             if let use = sourceCRS.areaOfUseLonLat, let toLonLat = try? lonLatTransform() {
                 let corners = [XY(e.minX, e.minY), XY(e.maxX, e.maxY)]
-                let margin = 3.0  // Gauss-Krüger zones are used somewhat beyond their nominal band
+                let margin = Self.areaOfUseMarginDegrees
                 for c in corners {
                     guard let ll = try? toLonLat.transform(c), ll.x.isFinite, ll.y.isFinite,
                           ll.x >= use.minX - margin, ll.x <= use.maxX + margin,
@@ -133,6 +135,61 @@ final class GeometryIngest {
             }
         }
         return nil
+    }
+
+    /// Gauss-Krüger zones are used somewhat beyond their nominal band.
+    static let areaOfUseMarginDegrees = 3.0
+
+    /// A box in the source CRS whose every point passes the area-of-use check, so that a feature inside it
+    /// needs no PROJ call (transforming two corners per feature was a tenth of the preparing threads' time).
+    private lazy var plausibleBox: Envelope? = Self.plausibleBoxes.box(for: sourceCRS)
+
+    private static let plausibleBoxes = PlausibleBoxes()
+
+    /// Computed once per CRS and process (creating the PROJ transforms costs as much as checking thousands
+    /// of features): the largest axis-aligned box inside the image of the area of use (with its margin), found
+    /// from the images of its four edges, shrunk by 1 % and accepted only when its own corners pass. Nil
+    /// (every feature checked with PROJ) when that does not work out.
+    private final class PlausibleBoxes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var boxes: [Int: Envelope?] = [:]
+
+        func box(for crs: CRS) -> Envelope? {
+            lock.lock(); defer { lock.unlock() }
+            if let known = boxes[crs.epsg] { return known }
+            let box = Self.compute(crs)
+            boxes[crs.epsg] = box
+            return box
+        }
+
+        private static func compute(_ crs: CRS) -> Envelope? {
+            guard !crs.isGeographic, let use = crs.areaOfUseLonLat,
+                  let toSource = try? CoordinateTransform(from: .wgs84, to: crs),
+                  let toLonLat = try? CoordinateTransform(from: crs, to: .wgs84) else { return nil }
+            let m = GeometryIngest.areaOfUseMarginDegrees
+            let west = use.minX - m, east = use.maxX + m, south = max(use.minY - m, -89), north = min(use.maxY + m, 89)
+            let steps = 64
+            func edge(_ point: (Double) -> XY) -> [XY]? {
+                try? toSource.transform((0...steps).map { point(Double($0) / Double(steps)) })
+            }
+            guard let westEdge = edge({ XY(west, south + $0 * (north - south)) }),
+                  let eastEdge = edge({ XY(east, south + $0 * (north - south)) }),
+                  let southEdge = edge({ XY(west + $0 * (east - west), south) }),
+                  let northEdge = edge({ XY(west + $0 * (east - west), north) }) else { return nil }
+            let all = westEdge + eastEdge + southEdge + northEdge
+            guard all.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { return nil }
+            var box = Envelope(minX: westEdge.map(\.x).max()!, minY: southEdge.map(\.y).max()!,
+                               maxX: eastEdge.map(\.x).min()!, maxY: northEdge.map(\.y).min()!)
+            guard box.minX < box.maxX, box.minY < box.maxY else { return nil }
+            let dx = (box.maxX - box.minX) / 100, dy = (box.maxY - box.minY) / 100
+            box = Envelope(minX: box.minX + dx, minY: box.minY + dy, maxX: box.maxX - dx, maxY: box.maxY - dy)
+            let corners = [XY(box.minX, box.minY), XY(box.minX, box.maxY), XY(box.maxX, box.minY), XY(box.maxX, box.maxY)]
+            for c in corners {
+                guard let ll = try? toLonLat.transform(c), ll.x >= west, ll.x <= east,
+                      ll.y >= use.minY - m, ll.y <= use.maxY + m else { return nil }
+            }
+            return box
+        }
     }
 
     private var lonLatCache: CoordinateTransform?

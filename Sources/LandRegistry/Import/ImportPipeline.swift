@@ -63,6 +63,9 @@ final class ImportPipeline<Row: Sendable> {
 
     let batchSize = 512
     let maxBatchesInFlight = 4
+    /// Chunks a batch is cut into per worker, for load balancing; no chunk is smaller than `minChunk` features.
+    let chunksPerWorker = 4
+    let minChunk = 16
 
     /// Runs the pipeline. `makePreparer` is called once per worker, on the caller's thread; each preparer is
     /// then used by one thread at a time. `consume` runs on the caller's thread in file order. Problems of
@@ -76,7 +79,7 @@ final class ImportPipeline<Row: Sendable> {
         let preparers = Unchecked(try (0..<workerCount).map { _ in try makePreparer() })
         let queue = BoundedQueue<Batch>(capacity: maxBatchesInFlight)
         let sourceBox = Unchecked(source)
-        let batchSize = self.batchSize
+        let batchSize = self.batchSize, chunksPerWorker = self.chunksPerWorker, minChunk = self.minChunk
 
         let producer = Thread {
             let source = sourceBox.value
@@ -90,15 +93,25 @@ final class ImportPipeline<Row: Sendable> {
                 let raws = scanned
                 let results = Unchecked([Result<Row, FeatureProblem>?](repeating: nil, count: raws.count))
                 if !raws.isEmpty {
-                    let chunks = min(workerCount, raws.count)
-                    let chunkSize = (raws.count + chunks - 1) / chunks
-                    DispatchQueue.concurrentPerform(iterations: chunks) { w in
+                    // Each worker takes the next chunk of the batch while there is one, so that a worker slowed
+                    // down (the writer thread shares the cores) does not hold the batch up.
+                    let chunkSize = max(minChunk, (raws.count + workerCount * chunksPerWorker - 1) / (workerCount * chunksPerWorker))
+                    let next = Unchecked(0)
+                    DispatchQueue.concurrentPerform(iterations: min(workerCount, raws.count)) { w in
                         let prepare = preparers.value[w]
-                        let lo = w * chunkSize, hi = min(raws.count, lo + chunkSize)
-                        var local: [Result<Row, FeatureProblem>] = []
-                        local.reserveCapacity(hi - lo)
-                        for i in lo..<hi { local.append(prepare(raws[i])) }
-                        results.lock.withLock { for (k, r) in local.enumerated() { results.value[lo + k] = r } }
+                        while true {
+                            let lo = next.lock.withLock { () -> Int in
+                                let lo = next.value
+                                next.value += chunkSize
+                                return lo
+                            }
+                            if lo >= raws.count { break }
+                            let hi = min(raws.count, lo + chunkSize)
+                            var local: [Result<Row, FeatureProblem>] = []
+                            local.reserveCapacity(hi - lo)
+                            for i in lo..<hi { local.append(prepare(raws[i])) }
+                            results.lock.withLock { for (k, r) in local.enumerated() { results.value[lo + k] = r } }
+                        }
                     }
                 }
                 let done = scanError != nil || raws.count < batchSize

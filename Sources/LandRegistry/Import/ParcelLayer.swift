@@ -48,12 +48,12 @@ final class ParcelInserter: FeatureInserter {
     let importID: Int64
     let createdAt: String
     let codeSystem: String
-    let insertStatement: Statement
+    let insertStatement: BulkStatement
     let retireStatement: Statement
 
     init(db: Database, importID: Int64, createdAt: String, codeSystem: String) throws {
         self.db = db; self.importID = importID; self.createdAt = createdAt; self.codeSystem = codeSystem
-        insertStatement = try db.makeStatement(sql: """
+        insertStatement = try BulkStatement(db, sql: """
             INSERT INTO parcels (geom, code, land_use, land_use_system, owner, name, registered_area_m2, planar_area_m2,
                                  ellipsoidal_area_m2, properties, import_id, source_index, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -68,14 +68,23 @@ final class ParcelInserter: FeatureInserter {
         if replace {
             retired = try Int64.fetchOne(retireStatement, arguments: [createdAt, f.code, importID])
         }
+        let s = insertStatement
+        s.bind(1, blob: f.geometry.blob)
+        s.bind(2, f.code)
+        s.bind(3, f.fields.landUse)
+        s.bind(4, codeSystem)
+        s.bind(5, f.fields.owner)
+        s.bind(6, f.fields.name)
+        s.bind(7, f.fields.registeredAreaM2)
+        s.bind(8, f.geometry.planarAreaM2)
+        s.bind(9, f.geometry.ellipsoidalAreaM2)
+        s.bind(10, f.properties)
+        s.bind(11, importID)
+        s.bind(12, Int64(f.index))
+        s.bind(13, createdAt)
         do {
-            try insertStatement.execute(arguments: [
-                f.geometry.blob.databaseBlob, f.code, f.fields.landUse, codeSystem, f.fields.owner, f.fields.name,
-                f.fields.registeredAreaM2, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, f.properties,
-                importID, f.index, createdAt,
-            ])
+            try s.execute()
         } catch let e as DatabaseError where e.isUniqueViolation {
-            insertStatement.discardFailure()
             throw IngestError(try duplicateCodeMessage(db, table: "parcels", code: f.code, importID: importID))
         }
         return (db.lastInsertedRowID, retired)
@@ -99,7 +108,13 @@ extension Registry {
 }
 
 extension String {
-    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    /// Without leading and trailing white space. Most field values have none: they are returned as they are,
+    /// without Foundation's trimming, which bridges through NSString (Unicode White_Space, tested on the ends,
+    /// includes every character of `whitespacesAndNewlines`).
+    var trimmed: String {
+        guard let first, let last, first.isWhitespace || last.isWhitespace else { return self }
+        return trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
 
 import Foundation

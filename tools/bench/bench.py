@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""landreg benchmark suite: landreg against ogr2ogr / ogrinfo / shapely on the same input, in the same run.
+
+Run it through tools/bench/run.sh (which builds landreg in release mode first). Each row runs landreg and its
+peer alternately (landreg first on even repetitions, the peer first on odd ones), `--reps` times, and prints
+the medians, the ratio landreg/peer, the target and the peak RSS of each (GNU time's %M, the largest over the
+repetitions). Inputs are generated once by tools/gen_district.py (seed 7) and cached in tools/bench/out/.
+Rows whose landreg command does not exist on this branch print "feature not on this branch yet" and are skipped.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = sys.executable  # the python3 on PATH: shapely 2 and pyproj
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.landreg = args.landreg
+        self.out = args.out
+        self.work = os.path.join(self.out, "work")
+        os.makedirs(self.work, exist_ok=True)
+        self.env = dict(os.environ, LANDREG_SEEDS=os.path.join(args.repo, "seeds"), LANDREG_ACTOR="bench")
+        self.rows = []
+
+    # -- running things ------------------------------------------------------------------------------------
+
+    def timed(self, cmd, cwd=None):
+        """Runs cmd; returns (seconds, peak RSS in KiB). Fails loudly on a non-zero exit."""
+        with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+            start = time.perf_counter()
+            p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name] + cmd, cwd=cwd, env=self.env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            seconds = time.perf_counter() - start
+            if p.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-800:]}")
+            rss = int(t.read().strip().splitlines()[-1])
+        return seconds, rss
+
+    def run(self, cmd, **kw):
+        p = subprocess.run(cmd, env=self.env, capture_output=True, text=True, **kw)
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[-800:]}")
+        return p.stdout
+
+    def has_command(self, *words):
+        """True when `landreg WORDS…` exists: the last word is listed under the parent's SUBCOMMANDS."""
+        p = subprocess.run([self.landreg, *words[:-1], "--help"], env=self.env, capture_output=True, text=True)
+        listed = p.stdout.split("SUBCOMMANDS:", 1)[-1] if "SUBCOMMANDS:" in p.stdout else ""
+        return any(line.split()[:1] == [words[-1]] for line in listed.splitlines())
+
+    # -- data ----------------------------------------------------------------------------------------------
+
+    def district(self, n):
+        """tools/gen_district.py output for n parcels (EPSG:4549 GeoJSON), generated once."""
+        d = os.path.join(self.out, f"data-{n}")
+        stamp = os.path.join(d, "parcels.geojson")
+        if not os.path.exists(stamp):
+            log(f"generating a district of {n:,} parcels in {d} (once)")
+            tmp = d + ".tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            subprocess.run([PY, os.path.join(self.args.repo, "tools", "gen_district.py"), "--parcels", str(n),
+                            "--seed", "7", "--out", tmp, "--crs", "4549", "--format", "geojson", "--quiet"], check=True)
+            os.replace(tmp, d)
+        return d
+
+    def store(self, n):
+        """A landreg store holding the district's parcels (made by an untimed import when missing)."""
+        path = os.path.join(self.out, f"store-{n}.gpkg")
+        if not os.path.exists(path):
+            data = self.district(n)
+            log(f"building {path} (once)")
+            tmp = path + ".tmp.gpkg"
+            for s in ("", "-wal", "-shm"):
+                if os.path.exists(tmp + s):
+                    os.remove(tmp + s)
+            self.run([self.landreg, "init", "--store", tmp])
+            self.run([self.landreg, "import", "parcels", os.path.join(data, "parcels.geojson"), "--profile", "sandiao",
+                      "--store", tmp, "--quiet"])
+            os.replace(tmp, path)
+        return path
+
+    def fresh(self, name):
+        path = os.path.join(self.work, name)
+        for s in ("", "-wal", "-shm", ".tmp"):
+            if os.path.exists(path + s):
+                os.remove(path + s)
+        return path
+
+    # -- the comparison loop -------------------------------------------------------------------------------
+
+    def compare(self, name, target, landreg_run, peer_run, reps=None, rss_limit_mb=None, note=""):
+        """landreg_run / peer_run: callables returning (seconds, rss KiB). Alternates them `reps` times."""
+        reps = reps or self.args.reps
+        ours, theirs = [], []
+        for r in range(reps):
+            order = [(landreg_run, ours), (peer_run, theirs)]
+            if r % 2:
+                order.reverse()
+            for fn, sink in order:
+                sink.append(fn())
+            log(f"{name}: rep {r + 1}/{reps}: landreg {ours[-1][0]:.2f} s, peer {theirs[-1][0]:.2f} s")
+        lm = statistics.median(s for s, _ in ours)
+        pm = statistics.median(s for s, _ in theirs)
+        lrss = max(k for _, k in ours) / 1024
+        prss = max(k for _, k in theirs) / 1024
+        ratio = lm / pm
+        met = ratio <= target and (rss_limit_mb is None or lrss <= rss_limit_mb)
+        target_text = f"≤ {target:.1f}" + (f", RSS ≤ {rss_limit_mb} MB" if rss_limit_mb else "")
+        self.rows.append([name, f"{lm:.2f}", f"{pm:.2f}", f"{ratio:.2f}", target_text, "yes" if met else "NO",
+                          f"{lrss:.0f}", f"{prss:.0f}", note])
+
+    def skip(self, name, why):
+        log(f"{name}: skipped: {why}")
+        self.rows.append([name, "–", "–", "–", "", "skipped", "–", "–", why])
+
+    # -- rows ----------------------------------------------------------------------------------------------
+
+    def import_row(self, n, rss_limit_mb=None):
+        parcels = os.path.join(self.district(n), "parcels.geojson")
+        ours_store = self.fresh(f"import-{n}.gpkg")
+        peer_out = self.fresh(f"ogr-{n}.gpkg")
+
+        def ours():
+            self.fresh(f"import-{n}.gpkg")
+            self.run([self.landreg, "init", "--store", ours_store])
+            return self.timed([self.landreg, "import", "parcels", parcels, "--profile", "sandiao", "--store", ours_store,
+                               "--quiet"])
+
+        def peer():
+            self.fresh(f"ogr-{n}.gpkg")
+            return self.timed(["ogr2ogr", "-f", "GPKG", peer_out, parcels])
+
+        self.compare(f"import {n:,} parcels (validate + both areas + index) vs ogr2ogr -f GPKG", 1.0, ours, peer,
+                     rss_limit_mb=rss_limit_mb)
+        # The last imported store (made by this landreg) is the store of the later rows.
+        shutil.copyfile(ours_store, os.path.join(self.out, f"store-{n}.gpkg"))
+
+    def export_row(self, n):
+        store = self.store(n)
+        ours_out = os.path.join(self.work, f"export-{n}.geojson")
+        peer_out = os.path.join(self.work, f"ogr-export-{n}.geojson")
+
+        def ours():
+            return self.timed([self.landreg, "export", "parcels", "-o", ours_out, "--store", store])
+
+        def peer():
+            if os.path.exists(peer_out):
+                os.remove(peer_out)
+            return self.timed(["ogr2ogr", "-f", "GeoJSON", "-t_srs", "EPSG:4326", "-lco", "RFC7946=YES", peer_out, store,
+                               "parcels"])
+
+        self.compare(f"export {n:,} parcels to RFC 7946 GeoJSON vs ogr2ogr -t_srs EPSG:4326 -lco RFC7946=YES", 1.0,
+                     ours, peer)
+
+    def lookup_points(self, store, count):
+        """Deterministic points: the bounding-box centres of `count` random parcels."""
+        con = sqlite3.connect(store)
+        n = con.execute("SELECT max(id) FROM rtree_parcels_geom").fetchone()[0]
+        ids = random.Random(7).sample(range(1, n + 1), count)
+        pts = []
+        for i in ids:
+            row = con.execute("SELECT (minx + maxx) / 2, (miny + maxy) / 2 FROM rtree_parcels_geom WHERE id = ?", (i,)).fetchone()
+            pts.append((f"{row[0]:.3f}", f"{row[1]:.3f}"))
+        con.close()
+        return pts
+
+    def lookup_row(self, n, count):
+        store = self.store(n)
+        pts = self.lookup_points(store, count)
+        # Both tools must find the same parcels (checked on the first points, outside the timing).
+        mismatches = 0
+        for x, y in pts[:20]:
+            ours = sorted(p["code"] for p in json.loads(self.run([self.landreg, "parcels", "at", x, y, "--json", "--store", store])))
+            out = self.run(["ogrinfo", "-ro", "-q", "-spat", x, y, x, y, store, "parcels"])
+            theirs = sorted(line.split("=", 1)[1].strip() for line in out.splitlines() if line.strip().startswith("code (String)"))
+            mismatches += ours != theirs
+
+        def loop(make):
+            total, peak = 0.0, 0
+            for x, y in pts:
+                s, k = self.timed(make(x, y))
+                total += s
+                peak = max(peak, k)
+            return total, peak
+
+        def ours():
+            return loop(lambda x, y: [self.landreg, "parcels", "at", x, y, "--json", "--store", store])
+
+        def peer():
+            return loop(lambda x, y: ["ogrinfo", "-ro", "-q", "-spat", x, y, x, y, store, "parcels"])
+
+        note = "a process per look-up for both" + (f"; {mismatches} of 20 checked points differ" if mismatches else "")
+        self.compare(f"{count:,} point look-ups (parcels at) on {n:,} parcels vs ogrinfo -spat", 1.0, ours, peer, note=note)
+
+    def farmland_row(self, n):
+        name = f"farmland area of the spots over {n:,} parcels vs shapely 2 STRtree + intersection areas"
+        if not self.has_command("import", "spots"):
+            return self.skip(name, "feature not on this branch yet (no `landreg import spots`)")
+        store = self.store(n)
+        spots = os.path.join(self.district(n), "spots-2023-07.geojson")
+        work = os.path.join(self.work, f"spots-{n}.gpkg")
+
+        def ours():
+            self.fresh(f"spots-{n}.gpkg")
+            shutil.copyfile(store, work)
+            return self.timed([self.landreg, "import", "spots", spots, "--batch", "2023-07", "--store", work, "--quiet"])
+
+        def peer():
+            return self.timed([PY, os.path.join(HERE, "peer_farmland.py"), store, spots])
+
+        count = sum(1 for line in open(spots, encoding="utf-8") if line.startswith('{"type":"Feature"'))
+        self.compare(name.replace("the spots", f"{count:,} spots"), 1.0, ours, peer,
+                     note="landreg: `import spots` (stores farmland areas); peer reads the same store")
+
+    def reclaimable_row(self, n):
+        name = f"reclaimable area on {n:,} parcels vs shapely 2 union_all"
+        if not (self.has_command("report", "reclaimable") and self.has_command("import", "spot-updates")):
+            return self.skip(name, "feature not on this branch yet (no `landreg report reclaimable`)")
+        data = self.district(n)
+        spots = os.path.join(data, "spots-2023-07.geojson")
+        work = os.path.join(self.out, f"reclaim-{n}.gpkg")
+        if not os.path.exists(work):
+            try:
+                tmp = self.fresh(f"reclaim-{n}.gpkg")
+                shutil.copyfile(self.store(n), tmp)
+                self.run([self.landreg, "import", "spots", spots, "--batch", "2023-07", "--store", tmp, "--quiet"])
+                codes = [json.loads(line.rstrip().rstrip(","))["properties"]["code"]
+                         for line in open(spots, encoding="utf-8") if line.startswith('{"type":"Feature"')]
+                updates = os.path.join(self.work, "updates.csv")
+                with open(updates, "w", encoding="utf-8") as f:
+                    f.write("code,action,judgement,measure,deadline\n")
+                    for c in codes:
+                        f.write(f"{c},verify,illegal,,\n")
+                    for c in codes:
+                        f.write(f"{c},rectify,,demolish-restore,2030-12-31\n")
+                self.run([self.landreg, "import", "spot-updates", updates, "--store", tmp])
+                os.replace(tmp, work)
+            except RuntimeError as e:
+                return self.skip(name, f"setting up failed (adjust tools/bench/bench.py to the merged CLI): {e}")
+
+        def ours():
+            return self.timed([self.landreg, "report", "reclaimable", "--format", "json", "--store", work])
+
+        def peer():
+            return self.timed([PY, os.path.join(HERE, "peer_reclaimable.py"), work, spots])
+
+        self.compare(name, 1.0, ours, peer, note="every spot of a batch judged illegal, demolish-restore")
+
+    # -- the table -----------------------------------------------------------------------------------------
+
+    def table(self):
+        head = ["operation", "landreg s", "peer s", "ratio", "target", "met", "landreg RSS MB", "peer RSS MB", "note"]
+        cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+        gdal = subprocess.run(["ogrinfo", "--version"], capture_output=True, text=True).stdout.strip()
+        try:
+            commit = subprocess.run(["git", "-C", self.args.repo, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                    text=True).stdout.strip()
+        except OSError:
+            commit = "?"
+        lines = [f"{datetime.date.today().isoformat()}, {os.cpu_count()} cores ({cpu}), load average "
+                 f"{os.getloadavg()[0]:.1f} at the end, {gdal}, shapely {shapely_version()}, landreg {commit}, "
+                 f"{self.args.reps} repetition(s), medians in seconds{' (--quick)' if self.args.quick else ''}", "",
+                 "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for r in self.rows:
+            lines.append("| " + " | ".join(r) + " |")
+        return "\n".join(lines)
+
+
+def shapely_version():
+    try:
+        return subprocess.run([PY, "-c", "import shapely; print(shapely.__version__)"], capture_output=True,
+                              text=True).stdout.strip()
+    except OSError:
+        return "?"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--landreg", required=True)
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--quick", action="store_true", help="100,000 parcels only, 1 repetition, 100 look-ups")
+    ap.add_argument("--reps", type=int, help="repetitions per row (default 3; 1 with --quick)")
+    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, export-100k, lookups, farmland, reclaimable")
+    ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    args = ap.parse_args()
+    if args.reps is None:
+        args.reps = 1 if args.quick else 3
+    os.makedirs(args.out, exist_ok=True)
+    b = Bench(args)
+    big = 100_000 if args.quick else 1_000_000
+    rows = {
+        "import-100k": lambda: b.import_row(100_000),
+        "import-1m": lambda: None if args.quick else b.import_row(1_000_000, rss_limit_mb=300),
+        "export-100k": lambda: b.export_row(100_000),
+        "lookups": lambda: b.lookup_row(big, 100 if args.quick else 1_000),
+        "farmland": lambda: b.farmland_row(big),
+        "reclaimable": lambda: b.reclaimable_row(100_000),
+    }
+    chosen = args.rows.split(",") if args.rows else list(rows)
+    for r in chosen:
+        if r not in rows:
+            sys.exit(f"bench: unknown row {r} (rows: {', '.join(rows)})")
+    for r in chosen:
+        try:
+            rows[r]()
+        except RuntimeError as e:
+            b.rows.append([r, "–", "–", "–", "", "FAILED", "–", "–", str(e)[:200].replace("|", "/")])
+            log(f"{r}: FAILED: {e}")
+    text = b.table()
+    print(text)
+    with open(os.path.join(args.out, "latest.md"), "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
