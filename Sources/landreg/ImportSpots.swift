@@ -34,9 +34,7 @@ struct ImportSpots: ParsableCommand {
         if source.json { return }
         if unchanged > 0 { printOut("\(unchanged) spots already in the store unchanged (skipped)\n") }
         if let importID, features > 0 {
-            let spots = try registry.spots(SpotFilter(batch: batch)).filter { $0.importID == importID }
-            let farmland = spots.reduce(0) { $0 + $1.farmlandAreaM2 }
-            let basic = spots.reduce(0) { $0 + $1.basicFarmlandAreaM2 }
+            let (farmland, basic) = try registry.farmlandTotals(importID: importID)
             printOut("over farmland \(Format.m2(farmland)) m² = \(Format.mu(farmland)) 亩, of which basic farmland "
                      + "\(Format.m2(basic)) m² = \(Format.mu(basic)) 亩 (ellipsoidal)\n")
         }

@@ -69,3 +69,16 @@ extension Registry {
         }
     }
 }
+
+extension Registry {
+    /// Σ farmland and Σ basic-farmland area (ellipsoidal, m²) of the spots one import brought in.
+    public func farmlandTotals(importID: Int64) throws -> (farmlandM2: Double, basicFarmlandM2: Double) {
+        try dbQueue.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT coalesce(sum(farmland_area_m2), 0) AS f, coalesce(sum(basic_farmland_area_m2), 0) AS b
+                FROM spots WHERE import_id = ?
+                """, arguments: [importID])
+            return (row?["f"] ?? 0, row?["b"] ?? 0)
+        }
+    }
+}
