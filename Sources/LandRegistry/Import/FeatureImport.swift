@@ -113,7 +113,9 @@ extension Registry {
         let startedAt = Clock.timestamp(started)
         let source: GeoJSONFeatureSource
         do { source = try GeoJSONFeatureSource(path: file, bufferSize: options.readBufferBytes) } catch {
-            throw ImportFailed(file: file, problems: [FeatureProblem(featureIndex: nil, message: "\(error)")], problemCount: 1)
+            // ImportFailed names the file once; a GeoJSONError's own message does not repeat it.
+            let message = (error as? GeoJSONError)?.message ?? "\(error)"
+            throw ImportFailed(file: file, problems: [FeatureProblem(featureIndex: nil, message: message)], problemCount: 1)
         }
         let profilePairs = try dbQueue.read { db in try profile(options.profile, db) }
         let mapping = try FieldMapping(fields: layer.fieldNames, explicit: options.fieldMap, profile: profilePairs)
