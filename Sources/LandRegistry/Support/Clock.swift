@@ -1,4 +1,5 @@
 import Foundation
+import LandGeometry
 
 /// Dates as the store keeps them: timestamps in UTC ISO 8601, effective dates as YYYY-MM-DD.
 public enum Clock {
@@ -22,8 +23,8 @@ public enum Clock {
     }
 }
 
-/// Compact JSON text for the `details`/`options` columns, built without Foundation's JSONSerialization
-/// quirks (key order is sorted so the text is stable).
+/// Compact JSON text for the `details`/`options` columns from Swift dictionaries, keys sorted so the text is
+/// stable. Strings are escaped by `JSONValue` (LandGeometry); numbers keep Swift's `description`.
 enum JSONText {
     static func object(_ dict: [String: Any]) -> String {
         "{" + dict.keys.sorted().map { quote($0) + ":" + value(dict[$0]!) }.joined(separator: ",") + "}"
@@ -43,21 +44,6 @@ enum JSONText {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal: the one escaper in the project (JSONValue's, shared with the GeoJSON writer).
+    static func quote(_ s: String) -> String { JSONValue.string(s).serialized }
 }
