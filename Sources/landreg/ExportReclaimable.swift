@@ -7,14 +7,10 @@ extension ExportCommand {
     struct Reclaimable: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export reclaimable land as dissolved polygons: category (farmland, industrial, both), source codes, area.")
-        @Option(help: ArgumentHelp("The state as it stood on this day (default: now).", valueName: "YYYY-MM-DD"))
+        @Option(help: ArgumentHelp("The state as it stood on this day (default: now).", valueName: "YYYY-MM-DD"), transform: parseDay)
         var asOf: String?
         @OptionGroup var common: Common
         @OptionGroup var store: StoreOptions
-
-        func validate() throws {
-            if let d = asOf, Clock.validDay(d) == nil { throw ValidationError("--as-of \(d): expected YYYY-MM-DD") }
-        }
 
         func run() throws {
             let registry = try store.open()

@@ -8,14 +8,10 @@ extension ExportCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export live sites with their utilisation metrics (as of a day, 亩均 for a year) as properties.")
         @Option(help: "The year of the enterprise figures (default: the latest up to the as-of year).") var year: Int?
-        @Option(help: ArgumentHelp("The day leases are counted on (default: today).", valueName: "YYYY-MM-DD")) var asOf: String?
+        @Option(help: ArgumentHelp("The day leases are counted on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay) var asOf: String?
         @Option(help: ArgumentHelp("A thresholds CSV instead of the store's.", valueName: "FILE")) var thresholds: String?
         @OptionGroup var common: Common
         @OptionGroup var store: StoreOptions
-
-        func validate() throws {
-            if let d = asOf, Clock.validDay(d) == nil { throw ValidationError("--as-of \(d): expected YYYY-MM-DD") }
-        }
 
         func run() throws {
             let registry = try store.open()

@@ -5,14 +5,10 @@ extension ExportCommand {
     struct Spots: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export live spots with status, judgement, measure, deadline, overdue and areas (m², 亩).")
-        @Option(help: ArgumentHelp("The date `overdue` is judged on (default: today).", valueName: "YYYY-MM-DD"))
+        @Option(help: ArgumentHelp("The date `overdue` is judged on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay)
         var asOf: String?
         @OptionGroup var common: Common
         @OptionGroup var store: StoreOptions
-
-        func validate() throws {
-            if let asOf, Clock.validDay(asOf) == nil { throw ValidationError("--as-of \(asOf): expected a date as YYYY-MM-DD") }
-        }
 
         func run() throws {
             try common.report(try store.open().exportSpots(to: common.output, asOf: asOf, options: common.options))

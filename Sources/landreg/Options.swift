@@ -26,16 +26,14 @@ struct ChangeOptions: ParsableArguments {
     @Option(help: "A note kept with the change in the audit log.")
     var note: String?
 
-    @Option(name: .customLong("on"), help: ArgumentHelp("The date the change takes effect (default: today).", valueName: "YYYY-MM-DD"))
+    @Option(name: .customLong("on"), help: ArgumentHelp("The date the change takes effect (default: today).", valueName: "YYYY-MM-DD"),
+            transform: parseDay)
     var effectiveDate: String?
 
     @Option(help: ArgumentHelp("A file the change rests on; its path and SHA-256 are kept.", valueName: "FILE"))
     var evidence: String?
 
     func validate() throws {
-        if let d = effectiveDate, Clock.validDay(d) == nil {
-            throw ValidationError("--on \(d): expected a date as YYYY-MM-DD")
-        }
         if let a = actor, a.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--actor must not be empty")
         }
@@ -54,6 +52,13 @@ struct ChangeOptions: ParsableArguments {
         let name = ProcessInfo.processInfo.userName
         return name.isEmpty ? "unknown" : name
     }
+}
+
+/// The `transform:` of every date option (--as-of, --on, --deadline, --active-on): a real calendar day
+/// written YYYY-MM-DD, refused while parsing so that no command has to check it again.
+func parseDay(_ text: String) throws -> String {
+    guard let day = Clock.validDay(text) else { throw ValidationError("expected a calendar date as YYYY-MM-DD") }
+    return day
 }
 
 /// Output format for lists and reports.

@@ -21,14 +21,10 @@ struct ReportReclaimable: ParsableCommand {
             """)
     @Option(help: "category or zone.") var by: ReclaimableGrouping = .category
     @Option(help: "With --by zone: the kind of zone (default village).") var zoneKind: ZoneKind = .village
-    @Option(help: ArgumentHelp("Report the state as it stood on this day (default: now).", valueName: "YYYY-MM-DD"))
+    @Option(help: ArgumentHelp("Report the state as it stood on this day (default: now).", valueName: "YYYY-MM-DD"), transform: parseDay)
     var asOf: String?
     @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
     @OptionGroup var store: StoreOptions
-
-    func validate() throws {
-        if let d = asOf, Clock.validDay(d) == nil { throw ValidationError("--as-of \(d): expected YYYY-MM-DD") }
-    }
 
     func run() throws {
         let registry = try store.open()

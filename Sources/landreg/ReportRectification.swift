@@ -17,13 +17,9 @@ struct ReportRectification: ParsableCommand {
             """)
     @Option(help: "Group by batch or by zone.") var by: RectificationGrouping = .batch
     @Option(help: "With --by zone: the kind of zone to group by.") var zoneKind: ZoneKind = .village
-    @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD")) var asOf: String?
+    @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay) var asOf: String?
     @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
     @OptionGroup var store: StoreOptions
-
-    func validate() throws {
-        if let asOf, Clock.validDay(asOf) == nil { throw ValidationError("--as-of \(asOf): expected a date as YYYY-MM-DD") }
-    }
 
     func run() throws {
         let report = try Self.compute(try store.open(), by: by, zoneKind: zoneKind, asOf: asOf ?? Clock.today())

@@ -21,15 +21,11 @@ struct ReportUtilisation: ParsableCommand {
     @Option(help: "site or zone.") var by: UtilisationGrouping = .site
     @Option(help: "With --by zone: the kind of zone (default village).") var zoneKind: ZoneKind = .village
     @Option(help: "The year of the enterprise figures.") var year: Int?
-    @Option(help: ArgumentHelp("The day leases are counted on (default: today).", valueName: "YYYY-MM-DD")) var asOf: String?
+    @Option(help: ArgumentHelp("The day leases are counted on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay) var asOf: String?
     @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
     @Option(help: ArgumentHelp("A thresholds CSV (indicator,class,min_value[,unit]) instead of the store's.", valueName: "FILE"))
     var thresholds: String?
     @OptionGroup var store: StoreOptions
-
-    func validate() throws {
-        if let d = asOf, Clock.validDay(d) == nil { throw ValidationError("--as-of \(d): expected YYYY-MM-DD") }
-    }
 
     func run() throws {
         let registry = try store.open()

@@ -6,11 +6,6 @@ import LandRegistry
 extension SpotJudgement: ExpressibleByArgument {}
 extension SpotStatus: ExpressibleByArgument {}
 
-/// A YYYY-MM-DD option value, checked in validate().
-private func checkDay(_ value: String?, _ option: String) throws {
-    if let value, Clock.validDay(value) == nil { throw ValidationError("\(option) \(value): expected a date as YYYY-MM-DD") }
-}
-
 private func checkArea(_ value: Double?, _ option: String) throws {
     if let value, !(value.isFinite && value >= 0) { throw ValidationError("\(option) \(value): expected an area in m² ≥ 0") }
 }
@@ -55,11 +50,10 @@ struct SpotsCommand: ParsableCommand {
         @Argument(help: "The spot code.") var code: String
         @Option(help: "demolish-restore, supplementary-approval, mixed, confiscation or other (the store's rectification_measures).")
         var measure: String
-        @Option(help: ArgumentHelp("The rectification deadline.", valueName: "YYYY-MM-DD")) var deadline: String
+        @Option(help: ArgumentHelp("The rectification deadline.", valueName: "YYYY-MM-DD"), transform: parseDay) var deadline: String
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var change: ChangeOptions
         @OptionGroup var store: StoreOptions
-        func validate() throws { try checkDay(deadline, "--deadline") }
         func run() throws {
             try SpotsCommand.apply(.rectify(measure: measure, deadline: deadline), code: code, change: change, store: store, json: json)
         }
@@ -131,12 +125,10 @@ struct SpotsCommand: ParsableCommand {
         @Option(help: "Only spots in this status.") var status: SpotStatus?
         @Flag(help: "Only spots overdue as of --as-of (illegal or rectifying past their deadline).") var overdue = false
         @Option(help: "Only spots overlapping the zone with this code.") var zone: String?
-        @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD")) var asOf: String?
+        @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay) var asOf: String?
         @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
         @Flag(help: "Same as --format json.") var json = false
         @OptionGroup var store: StoreOptions
-
-        func validate() throws { try checkDay(asOf, "--as-of") }
 
         func run() throws {
             let filter = SpotFilter(batch: batch, status: status, overdue: overdue, zoneCode: zone, asOf: asOf)
@@ -161,11 +153,9 @@ struct SpotsCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one spot: areas, overlay, lifecycle.")
         @Argument(help: "The spot code.") var code: String
-        @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD")) var asOf: String?
+        @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay) var asOf: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var store: StoreOptions
-
-        func validate() throws { try checkDay(asOf, "--as-of") }
 
         func run() throws {
             let registry = try store.open()

@@ -16,8 +16,8 @@ struct TenanciesCommand: ParsableCommand {
         @Option(help: "The site code.") var site: String
         @Option(help: "The tenant's unified social credit code (an imported enterprise).") var tenant: String
         @Option(help: ArgumentHelp("Leased floor area, m² (> 0).", valueName: "M2")) var floorArea: Double
-        @Option(help: ArgumentHelp("First day of the lease.", valueName: "YYYY-MM-DD")) var start: String
-        @Option(help: ArgumentHelp("Last day of the lease (default: open-ended).", valueName: "YYYY-MM-DD")) var end: String?
+        @Option(help: ArgumentHelp("First day of the lease.", valueName: "YYYY-MM-DD"), transform: parseDay) var start: String
+        @Option(help: ArgumentHelp("Last day of the lease (default: open-ended).", valueName: "YYYY-MM-DD"), transform: parseDay) var end: String?
         @Option(help: "production, storage or office.") var use: TenancyUse = .production
         @Flag(help: "Refuse the lease if it would over-lease the site.") var strict = false
         @Flag(help: "Print the lease as JSON.") var json = false
@@ -55,14 +55,10 @@ struct TenanciesCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List leases.")
         @Option(help: "Only leases of this site.") var site: String?
-        @Option(help: ArgumentHelp("Only leases active on this day.", valueName: "YYYY-MM-DD")) var activeOn: String?
+        @Option(help: ArgumentHelp("Only leases active on this day.", valueName: "YYYY-MM-DD"), transform: parseDay) var activeOn: String?
         @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
         @Flag(help: "Same as --format json.") var json = false
         @OptionGroup var store: StoreOptions
-
-        func validate() throws {
-            if let d = activeOn, Clock.validDay(d) == nil { throw ValidationError("--active-on \(d): expected YYYY-MM-DD") }
-        }
 
         func run() throws {
             let leases = try store.open().tenancies(siteCode: site, activeOn: activeOn)

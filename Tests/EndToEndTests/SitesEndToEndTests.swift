@@ -73,7 +73,13 @@ struct SitesEndToEndTests {
             (["sites", "advance", "EC-001", "--to", "assessed", "--disposed", "99999"], 1, "exceeds the site's land area"),
             (["sites", "advance", "EC-001", "--to", "finished"], 64, "--to"),
             (["import", "enterprises", CLI.geoData + "/enterprise-years.csv"], 1, "missing column(s) name"),
-            (["report", "utilisation", "--as-of", "2026-13-01"], 64, "expected YYYY-MM-DD"),
+            // Every date option is refused the same way while the arguments are parsed.
+            (["report", "utilisation", "--as-of", "2026-13-01"], 64, "'2026-13-01' is invalid for '--as-of <YYYY-MM-DD>'"),
+            (["tenancies", "list", "--active-on", "2026-1-5"], 64, "'2026-1-5' is invalid for '--active-on <YYYY-MM-DD>'"),
+            (["tenancies", "add", "--site", "EC-001", "--tenant", "91330110MAQMXECX9A", "--floor-area", "5", "--start", "2026-02-29"],
+             64, "expected a calendar date as YYYY-MM-DD"),
+            (["tenancies", "end", "1", "--on", "2026-04-31"], 64, "'2026-04-31' is invalid for '--on <YYYY-MM-DD>'"),
+            (["export", "reclaimable", "-o", dir + "/r.geojson", "--as-of", "yesterday"], 64, "'yesterday' is invalid for '--as-of"),
         ]
         for (args, status, message) in cases {
             let r = try CLI.landreg(args + ["--store", store], in: dir)

@@ -125,7 +125,7 @@ struct SpotsEndToEndTests {
         #expect(refused.stdout.isEmpty)
         #expect(try snapshot() == before)
         let badDate = try landreg(["spots", "rectify", code, "--measure", "other", "--deadline", "2024-02-30"])
-        #expect(badDate.status == 64 && badDate.stderr.contains("--deadline 2024-02-30"))
+        #expect(badDate.status == 64 && badDate.stderr.contains("'2024-02-30' is invalid for '--deadline <YYYY-MM-DD>'"))
 
         let steps: [[String]] = [
             ["verify", code, "--judgement", "illegal", "--basis", "未批先建", "--on", "2023-08-20", "--actor", "李娜"],
