@@ -86,10 +86,19 @@ protocol FeatureLayer: Sendable {
     /// already in the store CRS (a site given as a list of parcels); nil refuses the null geometry as usual.
     /// Runs on worker threads.
     func geometryForNull(_ fields: Fields) -> Result<Geometry, IngestError>?
+    /// Per-worker work on a feature once its geometry is in the store CRS (e.g. overlays with other layers), so
+    /// that it runs on the preparing cores rather than the writer thread. Called once per worker, on the
+    /// import's thread; the closure it returns is then used by one worker thread at a time. It may read other
+    /// layers through its own read-only connection to `storePath` (they are committed before the import begins).
+    func makeEnricher(storePath: String, storeCRS: CRS) throws -> FeatureEnricher<Fields>?
 }
+
+/// Adds to a prepared feature's fields on a worker thread; a thrown error becomes the feature's problem.
+typealias FeatureEnricher<Fields> = (inout Fields, IngestedGeometry) throws -> Void
 
 extension FeatureLayer {
     func geometryForNull(_ fields: Fields) -> Result<Geometry, IngestError>? { nil }
+    func makeEnricher(storePath: String, storeCRS: CRS) throws -> FeatureEnricher<Fields>? { nil }
 }
 
 /// Thrown by an inserter for a feature the store already holds exactly so: skipped and counted, not a problem.
@@ -159,7 +168,10 @@ extension Registry {
                     source: source, workers: options.workers,
                     makePreparer: {
                         let ingest = try GeometryIngest(sourceCRS: declared, storeCRS: storeCRS, repair: options.repair)
-                        return { raw in Self.prepare(raw, file: file, layer: layer, mapping: mapping, ingest: ingest) }
+                        let enrich = try layer.makeEnricher(storePath: path, storeCRS: storeCRS)
+                        return { raw in
+                            Self.prepare(raw, file: file, layer: layer, mapping: mapping, ingest: ingest, enrich: enrich)
+                        }
                     },
                     progress: progress,
                     consume: { result in
@@ -237,7 +249,8 @@ extension Registry {
 
     /// Runs on worker threads: parse, map fields, ingest geometry.
     private static func prepare<L: FeatureLayer>(
-        _ raw: RawFeature, file: String, layer: L, mapping: FieldMapping, ingest: GeometryIngest
+        _ raw: RawFeature, file: String, layer: L, mapping: FieldMapping, ingest: GeometryIngest,
+        enrich: FeatureEnricher<L.Fields>?
     ) -> Result<PreparedFeature<L.Fields>, FeatureProblem> {
         let feature: GeoJSONFeature
         do { feature = try GeoJSONFeatureParser.parse(raw, file: file) } catch let e as GeoJSONError {
@@ -271,7 +284,14 @@ extension Registry {
             return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, code: fields.code,
                                            message: "geometry " + e.message))
         case .success(let g):
-            return .success(PreparedFeature(index: raw.index, featureID: featureID, code: fields.code, fields: fields.fields,
+            var layerFields = fields.fields
+            if let enrich {
+                do { try enrich(&layerFields, g) } catch {
+                    return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, code: fields.code,
+                                                   message: (error as? IngestError)?.message ?? "\(error)"))
+                }
+            }
+            return .success(PreparedFeature(index: raw.index, featureID: featureID, code: fields.code, fields: layerFields,
                                             properties: kept.serialized, geometry: g))
         }
     }

@@ -81,7 +81,13 @@ final class ImportPipeline<Row: Sendable> {
         let sourceBox = Unchecked(source)
         let batchSize = self.batchSize, chunksPerWorker = self.chunksPerWorker, minChunk = self.minChunk
 
+        // run() returns only after the producer has stopped, on the normal and on the error path: the preparers
+        // (GEOS contexts, PROJ transforms, read-only store connections) are then released on this thread, and
+        // none of them is still working while the caller rolls back or closes the store.
+        let producerFinished = DispatchSemaphore(value: 0)
+        defer { producerFinished.wait(); preparers.value.removeAll() }
         let producer = Thread {
+            defer { producerFinished.signal() }
             let source = sourceBox.value
             while true {
                 var scanned: [RawFeature] = []

@@ -5,20 +5,22 @@ import LandGeometry
 // MARK: - Spots import: fields, overlay, rows
 //
 // A spot batch is imported like any layer (one transaction, every problem listed, nothing written on any).
-// For each spot the inserter also measures, in the same transaction and on the writer thread:
+// For each spot the preparing workers also measure, each through its own read-only connection (parcels and zones
+// are committed before the import begins, so every worker sees the same layers):
 //   farmland       = area(spot ∩ ∪ live parcels whose land use is 耕地: gb21010 0101/0102/0103, yongdi 01xx)
 //   basic farmland = area(spot ∩ ∪ live zones of kind basic-farmland)
 //   zones          = the live zones (any kind) the spot overlaps by a positive area
 // Candidates come from the R*Tree (rtree_parcels_geom, rtree_zones_geom); parcels are tested and clipped by the
-// spot, prepared once per spot; zones (few, large) are prepared once per import and test the spots. The clipped
-// pieces are unioned before measuring, so overlapping parcels never count twice. Cost: about 1 ms per spot in a
-// release build (2,000 spots over 20,000 parcels), on the writer thread inside the import transaction.
+// spot, prepared once per spot; zones (few, large) are prepared once per worker and test the spots. The clipped
+// pieces are unioned before measuring, so overlapping parcels never count twice.
 
 /// The fields of a spot read from an inspection batch.
 struct SpotFields: Sendable {
     let detectedDate: String?
     let clueCode: String?
     let village: String?
+    /// Measured by the preparing workers (SpotLayer.makeEnricher); nil until then.
+    var overlay: SpotOverlay? = nil
 }
 
 struct SpotLayer: FeatureLayer {
@@ -48,6 +50,23 @@ struct SpotLayer: FeatureLayer {
                                           village: f["village"]?.fieldText?.trimmed)))
     }
 
+    /// Each worker measures its spots' overlays through its own read-only connection: the overlays are the costly
+    /// part of a spot import, and on the writer thread they would leave the other cores idle.
+    func makeEnricher(storePath: String, storeCRS: CRS) throws -> FeatureEnricher<SpotFields>? {
+        let reader = try DatabaseQueue(path: storePath, configuration: Registry.configuration(readonly: true))
+        var calculator: SpotOverlayCalculator? = nil
+        return { fields, geometry in
+            do {
+                fields.overlay = try reader.read { db in
+                    if calculator == nil { calculator = try SpotOverlayCalculator(db: db, storeCRS: storeCRS) }
+                    return try calculator!.overlay(of: geometry.geometry, envelope: geometry.envelope)
+                }
+            } catch {
+                throw IngestError("overlay with farmland and zones failed: \(error)")
+            }
+        }
+    }
+
     func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<SpotFields> {
         try SpotInserter(db: db, importID: importID, createdAt: createdAt, batch: batch, context: context,
                          storeCRS: storeCRS)
@@ -55,7 +74,7 @@ struct SpotLayer: FeatureLayer {
 }
 
 /// A spot's overlay with farmland, basic farmland and zones. Areas in m²: `…M2` ellipsoidal, `…PlanarM2` planar.
-struct SpotOverlay {
+struct SpotOverlay: Sendable {
     var farmlandM2 = 0.0, farmlandPlanarM2 = 0.0
     var basicFarmlandM2 = 0.0, basicFarmlandPlanarM2 = 0.0
     var zoneCodes: [String] = []
@@ -167,7 +186,6 @@ final class SpotInserter: FeatureInserter {
     let createdAt: String
     let batch: String
     let context: ChangeContext
-    let overlay: SpotOverlayCalculator
     let existingStatement: Statement
     let insertStatement: Statement
     /// Each spot's `import` event (to_state reported), written like `AuditLog.append` but through one prepared
@@ -177,7 +195,6 @@ final class SpotInserter: FeatureInserter {
 
     init(db: Database, importID: Int64, createdAt: String, batch: String, context: ChangeContext, storeCRS: CRS) throws {
         self.db = db; self.importID = importID; self.createdAt = createdAt; self.batch = batch; self.context = context
-        overlay = try SpotOverlayCalculator(db: db, storeCRS: storeCRS)
         existingStatement = try db.makeStatement(sql: """
             SELECT fid, batch, geom, detected_date, clue_code, village, properties, import_id, source_index, created_at
             FROM spots WHERE code = ? AND retired_at IS NULL
@@ -211,10 +228,7 @@ final class SpotInserter: FeatureInserter {
                 + (sameBatch ? "with other geometry or properties" : "")
                 + "; a spot code may come again only as the same batch re-sent unchanged")
         }
-        let o: SpotOverlay
-        do { o = try overlay.overlay(of: f.geometry.geometry, envelope: f.geometry.envelope) } catch {
-            throw IngestError("overlay with farmland and zones failed: \(error)")
-        }
+        guard let o = f.fields.overlay else { throw IngestError("the spot's overlay was not measured") }
         let zoneCodes = JSONText.value(o.zoneCodes)
         try insertStatement.execute(arguments: [
             f.geometry.blob.databaseBlob, f.code, batch, f.fields.detectedDate, f.fields.clueCode, f.fields.village,
