@@ -91,6 +91,34 @@ struct GEOSContextTests {
         #expect(abs(try prepared.intersection(with: .polygon(Polygon(exterior: Fixture.square(0, 0, 5)))).planarArea - 21) < 1e-9)
     }
 
+    @Test("clipped union: pieces read from GeoPackage blobs, overlaps counted once, touching adds nothing")
+    func clippedUnion() throws {
+        let blob = { (g: Geometry) in GeoPackageBinary.encode(g, srsID: 4549) }
+        // The clip is the 10 × 10 square with a 2 × 2 hole at (2, 2) (area 96).
+        let pieces = try ctx.prepare(Fixture.squareWithHole).clippedUnion()
+        let left = Geometry.polygon(Polygon(exterior: Fixture.square(-5, 0, 10)))         // covers x 0…5 of the clip
+        let overlapping = Geometry.polygon(Polygon(exterior: Fixture.square(3, 0, 4)))    // x 3…7, y 0…4, overlaps `left`
+        let touching = Geometry.polygon(Polygon(exterior: Fixture.square(10, 0, 5)))      // shares the edge x = 10
+        let apart = Geometry.polygon(Polygon(exterior: Fixture.square(30, 30, 5)))
+        #expect(try blob(left).withUnsafeBytes { try pieces.add(geoPackageBlob: $0) })
+        #expect(try blob(overlapping).withUnsafeBytes { try pieces.add(geoPackageBlob: $0) })
+        #expect(try !blob(touching).withUnsafeBytes { try pieces.add(geoPackageBlob: $0) })
+        #expect(try !blob(apart).withUnsafeBytes { try pieces.add(geoPackageBlob: $0) })
+        #expect(try !blob(.multiPolygon([])).withUnsafeBytes { try pieces.add(geoPackageBlob: $0) })
+        #expect(pieces.count == 2)
+        let union = try pieces.union()
+        // x 0…5 over the full height minus the hole's x 2…4 part (4), plus x 5…7, y 0…4 (8): 50 − 4 + 8 = 54,
+        // the same as GEOS's own intersection of the clip with the union of the candidates.
+        let expected = try ctx.intersection(Fixture.squareWithHole, try ctx.union(left, overlapping)).planarArea
+        #expect(abs(union.planarArea - 54) < 1e-9 && abs(expected - 54) < 1e-9)
+        #expect(try pieces.union() == .multiPolygon([]))   // used up
+        // A malformed stored geometry is an error naming the step, not a crash.
+        var broken = blob(left)
+        broken.removeLast(12)
+        #expect(throws: GEOSError.self) { try broken.withUnsafeBytes { try pieces.add(geoPackageBlob: $0) } }
+        #expect(throws: GeometryInputError.self) { try [UInt8]([0x47, 0x50]).withUnsafeBytes { try pieces.add(geoPackageBlob: $0) } }
+    }
+
     @Test("structurally broken input is a GeometryInputError, not a GEOS crash")
     func inputErrors() {
         let open = Geometry.polygon(Polygon(exterior: [XY(0, 0), XY(1, 0), XY(1, 1), XY(0, 1)]))

@@ -10,9 +10,10 @@ import LandGeometry
 //   farmland       = area(spot ∩ ∪ live parcels whose land use is 耕地: gb21010 0101/0102/0103, yongdi 01xx)
 //   basic farmland = area(spot ∩ ∪ live zones of kind basic-farmland)
 //   zones          = the live zones (any kind) the spot overlaps by a positive area
-// Candidates come from the R*Tree (rtree_parcels_geom, rtree_zones_geom); parcels are tested and clipped by the
-// spot, prepared once per spot; zones (few, large) are prepared once per worker and test the spots. The clipped
-// pieces are unioned before measuring, so overlapping parcels never count twice.
+// Candidates come from the R*Tree (rtree_parcels_geom, rtree_zones_geom). Parcels are read by GEOS straight from
+// their stored WKB, tested and clipped by the spot (prepared once per spot), and the pieces stay in GEOS until
+// their union (LandGeometry's ClippedUnion), so overlapping parcels never count twice. Zones (few, large) are
+// prepared once per worker and test the spots.
 
 /// The fields of a spot read from an inspection batch.
 struct SpotFields: Sendable {
@@ -144,17 +145,15 @@ final class SpotOverlayCalculator {
     /// The spot's farmland: spot ∩ ∪ live farmland parcels whose box meets `e` (the spot's envelope), as one
     /// geometry (empty when none), so that overlapping parcels never count twice.
     func farmland(of spot: PreparedGeometry, envelope e: Envelope) throws -> Geometry {
-        var pieces: [Geometry] = []
+        let pieces = try spot.clippedUnion()
         let parcels = try Row.fetchCursor(farmlandStatement, arguments: [e.maxX, e.minX, e.maxY, e.minY])
         while let row = try parcels.next() {
-            let g = try decodeGeometry(row["geom"])
-            if try spot.intersects(g) {
-                let piece = try spot.intersection(with: g)
-                if !piece.isEmpty { pieces.append(piece) }
+            try row.withUnsafeData(atIndex: 0) { blob in
+                guard let blob else { return }
+                try blob.withUnsafeBytes { try pieces.add(geoPackageBlob: $0) }
             }
         }
-        if pieces.isEmpty { return .multiPolygon([]) }
-        return pieces.count == 1 ? pieces[0] : try geos.unaryUnion(pieces)
+        return try pieces.union()
     }
 
     /// Prepares a spot geometry with this calculator's GEOS context.
