@@ -43,6 +43,9 @@ class Bench:
 
     def timed(self, cmd, cwd=None):
         """Runs cmd; returns (seconds, peak RSS in KiB). Fails loudly on a non-zero exit."""
+        # Flush what earlier steps wrote (the other tool's output, a copied store) before the clock starts: an
+        # fsync inside the timed command would otherwise also pay for writing back those pages (ext4 data=ordered).
+        os.sync()
         with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
             start = time.perf_counter()
             p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name] + cmd, cwd=cwd, env=self.env,
@@ -220,9 +223,7 @@ class Bench:
         def ours():
             self.fresh(f"spots-{n}.gpkg")
             shutil.copyfile(store, work)
-            # Write the copy to disk before the clock starts: the import's commit syncs the store file, and without
-            # this it would also pay for flushing the half-gigabyte copy made just now (0.9 s measured).
-            os.sync()
+            # (timed() syncs first: the import's commit would otherwise also flush this half-gigabyte copy, 0.9 s.)
             return self.timed([self.landreg, "import", "spots", spots, "--batch", "2023-07", "--store", work, "--quiet"])
 
         def peer():
