@@ -5,9 +5,9 @@ import Foundation
 //
 // A district-wide dissolve (every reclaimable spot's farmland, every site) is one cascaded union, which GEOS runs
 // on one core. Cut the parts into spatially compact groups (by the x of their envelopes' centres, so that groups
-// share little boundary), dissolve each group on its own thread with its own GEOS context, then dissolve the
-// group results on the caller's context. The point set is the same as one cascaded union's; only the noding
-// order differs, so coordinates may differ in the last bits.
+// share little boundary), dissolve each group on its own thread with its own GEOS context, then merge the group
+// results on the caller's context (`mergeDissolved`). The point set is the same as one cascaded union's; only the
+// noding order differs, so coordinates may differ in the last bits.
 
 extension GEOSContext {
     /// `unaryUnion(parts)` computed by `workers` threads (each with its own GEOS context) and merged on this
