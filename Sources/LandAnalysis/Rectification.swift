@@ -25,7 +25,7 @@ public struct RectificationGroup: Sendable, Codable, Equatable {
     /// The batch name, the zone code, "(none)" for spots in no zone of the kind, or "total".
     public var group: String
     /// The zone's name when grouping by zone.
-    public var name: String?
+    @NullWhenNil public var name: String?
     public var spots = 0
     /// Count per status, every status present (0 when none).
     public var byStatus: [String: Int] = Dictionary(uniqueKeysWithValues: SpotStatus.allCases.map { ($0.rawValue, 0) })
@@ -41,12 +41,12 @@ public struct RectificationGroup: Sendable, Codable, Equatable {
     public var closedIllegalSpots = 0
     public var remainingM2 = 0.0
     public var remainingMu = 0.0
-    public var rectificationRateByCount: Double?
-    public var rectificationRateByArea: Double?
-    public var closeOutRate: Double?
+    @NullWhenNil public var rectificationRateByCount: Double?
+    @NullWhenNil public var rectificationRateByArea: Double?
+    @NullWhenNil public var closeOutRate: Double?
     public var demolishRestoreFarmlandM2 = 0.0
     public var recultivatedM2 = 0.0
-    public var demolishRestoreCompletion: Double?
+    @NullWhenNil public var demolishRestoreCompletion: Double?
     public var overdueSpots = 0
     public var noDeadlineSpots = 0
 
@@ -65,27 +65,6 @@ public struct RectificationGroup: Sendable, Codable, Equatable {
     }
 
     public init(group: String, name: String? = nil) { self.group = group; self.name = name }
-
-    // Encoded explicitly so that nil ratios appear as null: the key set is stable.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(group, forKey: .group); try c.encode(name, forKey: .name); try c.encode(spots, forKey: .spots)
-        try c.encode(byStatus, forKey: .byStatus); try c.encode(monitoredAreaM2, forKey: .monitoredAreaM2)
-        try c.encode(illegalSpots, forKey: .illegalSpots); try c.encode(illegalAreaM2, forKey: .illegalAreaM2)
-        try c.encode(illegalAreaMu, forKey: .illegalAreaMu); try c.encode(illegalFarmlandM2, forKey: .illegalFarmlandM2)
-        try c.encode(illegalFarmlandMu, forKey: .illegalFarmlandMu)
-        try c.encode(illegalBasicFarmlandM2, forKey: .illegalBasicFarmlandM2)
-        try c.encode(illegalBasicFarmlandMu, forKey: .illegalBasicFarmlandMu)
-        try c.encode(rectifiedSpots, forKey: .rectifiedSpots); try c.encode(closedIllegalSpots, forKey: .closedIllegalSpots)
-        try c.encode(remainingM2, forKey: .remainingM2); try c.encode(remainingMu, forKey: .remainingMu)
-        try c.encode(rectificationRateByCount, forKey: .rectificationRateByCount)
-        try c.encode(rectificationRateByArea, forKey: .rectificationRateByArea)
-        try c.encode(closeOutRate, forKey: .closeOutRate)
-        try c.encode(demolishRestoreFarmlandM2, forKey: .demolishRestoreFarmlandM2)
-        try c.encode(recultivatedM2, forKey: .recultivatedM2)
-        try c.encode(demolishRestoreCompletion, forKey: .demolishRestoreCompletion)
-        try c.encode(overdueSpots, forKey: .overdueSpots); try c.encode(noDeadlineSpots, forKey: .noDeadlineSpots)
-    }
 
     /// Adds one spot to the sums (ratios are computed by `finish`).
     mutating func add(_ s: Spot, asOf: String) {

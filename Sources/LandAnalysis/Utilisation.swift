@@ -45,16 +45,16 @@ public let minimumCoverage = 0.30
 /// One enterprise's land on one site, as of the report date.
 public struct SiteOccupant: Codable, Sendable, Equatable {
     public var creditCode: String
-    public var name: String?
+    @NullWhenNil public var name: String?
     /// "holder" or "tenant".
     public var role: String
     /// Floor area it uses: leased floor for a tenant; for the holder, floor area less what is leased out (≥ 0).
-    public var floorAreaM2: Double?
+    @NullWhenNil public var floorAreaM2: Double?
     /// Its share of the site's land, m².
     public var landM2: Double
-    public var taxPerMu: Double?
-    public var valueAddedPerMu: Double?
-    public var efficiencyClass: String?
+    @NullWhenNil public var taxPerMu: Double?
+    @NullWhenNil public var valueAddedPerMu: Double?
+    @NullWhenNil public var efficiencyClass: String?
 
     enum CodingKeys: String, CodingKey {
         case name, role
@@ -66,30 +66,30 @@ public struct SiteOccupant: Codable, Sendable, Equatable {
 /// Utilisation of one site as of the report date.
 public struct SiteUtilisation: Codable, Sendable, Equatable {
     public var code: String
-    public var name: String?
-    public var holder: String?
-    public var holderName: String?
-    public var industry: String?
+    @NullWhenNil public var name: String?
+    @NullWhenNil public var holder: String?
+    @NullWhenNil public var holderName: String?
+    @NullWhenNil public var industry: String?
     public var stage: String
-    public var mode: String?
-    public var zone: String?
+    @NullWhenNil public var mode: String?
+    @NullWhenNil public var zone: String?
     public var landAreaM2: Double
     public var landAreaMu: Double
-    public var footprintM2: Double?
-    public var floorAreaM2: Double?
-    public var far: Double?
-    public var coverage: Double?
+    @NullWhenNil public var footprintM2: Double?
+    @NullWhenNil public var floorAreaM2: Double?
+    @NullWhenNil public var far: Double?
+    @NullWhenNil public var coverage: Double?
     public var leasedFloorM2: Double
-    public var occupancy: Double?
-    public var vacancy: Double?
+    @NullWhenNil public var occupancy: Double?
+    @NullWhenNil public var vacancy: Double?
     public var tenants: Int
     public var overLeased: Bool
-    public var minFAR: Double?
-    public var farBelowMin: Bool?
-    public var coverageBelow30: Bool?
-    public var taxPerMu: Double?
-    public var valueAddedPerMu: Double?
-    public var holderClass: String?
+    @NullWhenNil public var minFAR: Double?
+    @NullWhenNil public var farBelowMin: Bool?
+    @NullWhenNil public var coverageBelow30: Bool?
+    @NullWhenNil public var taxPerMu: Double?
+    @NullWhenNil public var valueAddedPerMu: Double?
+    @NullWhenNil public var holderClass: String?
     public var occupants: [SiteOccupant]
 
     enum CodingKeys: String, CodingKey {
@@ -105,20 +105,20 @@ public struct SiteUtilisation: Codable, Sendable, Equatable {
 /// One enterprise's actual land and 亩均 figures.
 public struct EnterpriseEfficiency: Codable, Sendable, Equatable {
     public var creditCode: String
-    public var name: String?
-    public var industry: String?
-    public var scale: String?
+    @NullWhenNil public var name: String?
+    @NullWhenNil public var industry: String?
+    @NullWhenNil public var scale: String?
     public var ownLandM2: Double
     public var leasedInLandM2: Double
     public var leasedOutLandM2: Double
     public var actualLandM2: Double
     public var actualLandMu: Double
-    public var taxYuan: Double?
-    public var valueAddedYuan: Double?
-    public var taxPerMu: Double?
-    public var valueAddedPerMu: Double?
+    @NullWhenNil public var taxYuan: Double?
+    @NullWhenNil public var valueAddedYuan: Double?
+    @NullWhenNil public var taxPerMu: Double?
+    @NullWhenNil public var valueAddedPerMu: Double?
     /// nil when the enterprise has no figures for the year or no actual land.
-    public var efficiencyClass: String?
+    @NullWhenNil public var efficiencyClass: String?
 
     enum CodingKeys: String, CodingKey {
         case name, industry, scale
@@ -253,75 +253,6 @@ public enum Utilisation {
             den += AreaUnits.mu(o.landM2)
         }
         return (num, den)
-    }
-}
-
-extension SiteOccupant {
-    /// Writes every key, null included, so that the JSON keys are stable.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(creditCode, forKey: .creditCode)
-        try c.encode(name, forKey: .name)
-        try c.encode(role, forKey: .role)
-        try c.encode(floorAreaM2, forKey: .floorAreaM2)
-        try c.encode(landM2, forKey: .landM2)
-        try c.encode(taxPerMu, forKey: .taxPerMu)
-        try c.encode(valueAddedPerMu, forKey: .valueAddedPerMu)
-        try c.encode(efficiencyClass, forKey: .efficiencyClass)
-    }
-}
-
-extension SiteUtilisation {
-    /// Writes every key, null included, so that the JSON keys are stable.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(code, forKey: .code)
-        try c.encode(name, forKey: .name)
-        try c.encode(holder, forKey: .holder)
-        try c.encode(holderName, forKey: .holderName)
-        try c.encode(industry, forKey: .industry)
-        try c.encode(stage, forKey: .stage)
-        try c.encode(mode, forKey: .mode)
-        try c.encode(zone, forKey: .zone)
-        try c.encode(landAreaM2, forKey: .landAreaM2)
-        try c.encode(landAreaMu, forKey: .landAreaMu)
-        try c.encode(footprintM2, forKey: .footprintM2)
-        try c.encode(floorAreaM2, forKey: .floorAreaM2)
-        try c.encode(far, forKey: .far)
-        try c.encode(coverage, forKey: .coverage)
-        try c.encode(leasedFloorM2, forKey: .leasedFloorM2)
-        try c.encode(occupancy, forKey: .occupancy)
-        try c.encode(vacancy, forKey: .vacancy)
-        try c.encode(tenants, forKey: .tenants)
-        try c.encode(overLeased, forKey: .overLeased)
-        try c.encode(minFAR, forKey: .minFAR)
-        try c.encode(farBelowMin, forKey: .farBelowMin)
-        try c.encode(coverageBelow30, forKey: .coverageBelow30)
-        try c.encode(taxPerMu, forKey: .taxPerMu)
-        try c.encode(valueAddedPerMu, forKey: .valueAddedPerMu)
-        try c.encode(holderClass, forKey: .holderClass)
-        try c.encode(occupants, forKey: .occupants)
-    }
-}
-
-extension EnterpriseEfficiency {
-    /// Writes every key, null included, so that the JSON keys are stable.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(creditCode, forKey: .creditCode)
-        try c.encode(name, forKey: .name)
-        try c.encode(industry, forKey: .industry)
-        try c.encode(scale, forKey: .scale)
-        try c.encode(ownLandM2, forKey: .ownLandM2)
-        try c.encode(leasedInLandM2, forKey: .leasedInLandM2)
-        try c.encode(leasedOutLandM2, forKey: .leasedOutLandM2)
-        try c.encode(actualLandM2, forKey: .actualLandM2)
-        try c.encode(actualLandMu, forKey: .actualLandMu)
-        try c.encode(taxYuan, forKey: .taxYuan)
-        try c.encode(valueAddedYuan, forKey: .valueAddedYuan)
-        try c.encode(taxPerMu, forKey: .taxPerMu)
-        try c.encode(valueAddedPerMu, forKey: .valueAddedPerMu)
-        try c.encode(efficiencyClass, forKey: .efficiencyClass)
     }
 }
 

@@ -14,24 +14,24 @@ import LandRegistry
 /// Utilisation of the sites assigned to one zone.
 public struct ZoneUtilisation: Codable, Sendable, Equatable {
     /// nil for the sites that overlap no zone.
-    public var zoneCode: String?
-    public var zoneName: String?
+    @NullWhenNil public var zoneCode: String?
+    @NullWhenNil public var zoneName: String?
     public var sites: Int
     public var landAreaM2: Double
     public var landAreaMu: Double
     public var footprintM2: Double
     public var floorAreaM2: Double
-    public var far: Double?
-    public var coverage: Double?
+    @NullWhenNil public var far: Double?
+    @NullWhenNil public var coverage: Double?
     public var leasedFloorM2: Double
-    public var occupancy: Double?
-    public var vacancy: Double?
+    @NullWhenNil public var occupancy: Double?
+    @NullWhenNil public var vacancy: Double?
     public var tenants: Int
     public var overLeasedSites: Int
     public var farBelowMinSites: Int
     public var coverageBelow30Sites: Int
-    public var taxPerMu: Double?
-    public var valueAddedPerMu: Double?
+    @NullWhenNil public var taxPerMu: Double?
+    @NullWhenNil public var valueAddedPerMu: Double?
 
     enum CodingKeys: String, CodingKey {
         case sites, far, coverage, occupancy, vacancy, tenants
@@ -95,30 +95,5 @@ extension Utilisation {
                 taxPerMu: weightedMean(occupants, \.taxPerMu), valueAddedPerMu: weightedMean(occupants, \.valueAddedPerMu))
         }
         return out
-    }
-}
-
-extension ZoneUtilisation {
-    /// Writes every key, null included, so that the JSON keys are stable.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(zoneCode, forKey: .zoneCode)
-        try c.encode(zoneName, forKey: .zoneName)
-        try c.encode(sites, forKey: .sites)
-        try c.encode(landAreaM2, forKey: .landAreaM2)
-        try c.encode(landAreaMu, forKey: .landAreaMu)
-        try c.encode(footprintM2, forKey: .footprintM2)
-        try c.encode(floorAreaM2, forKey: .floorAreaM2)
-        try c.encode(far, forKey: .far)
-        try c.encode(coverage, forKey: .coverage)
-        try c.encode(leasedFloorM2, forKey: .leasedFloorM2)
-        try c.encode(occupancy, forKey: .occupancy)
-        try c.encode(vacancy, forKey: .vacancy)
-        try c.encode(tenants, forKey: .tenants)
-        try c.encode(overLeasedSites, forKey: .overLeasedSites)
-        try c.encode(farBelowMinSites, forKey: .farBelowMinSites)
-        try c.encode(coverageBelow30Sites, forKey: .coverageBelow30Sites)
-        try c.encode(taxPerMu, forKey: .taxPerMu)
-        try c.encode(valueAddedPerMu, forKey: .valueAddedPerMu)
     }
 }
