@@ -280,7 +280,7 @@ public final class ReclaimableCalculator {
     private func union(_ parts: [Geometry]) throws -> Geometry {
         if parts.isEmpty { return .multiPolygon([]) }
         // One part is already dissolved: every part here is valid (see `usable`) or a union's result, and a valid
-        // polygonal geometry is its own union. (Re-unioning the farmland union alone was a third of the report.)
+        // polygonal geometry is its own union, so the total of one category needs no second overlay.
         if parts.count == 1 { return parts[0] }
         do { return try geos.parallelUnaryUnion(parts) } catch {
             var result = Geometry.multiPolygon([])
