@@ -105,10 +105,10 @@ public struct RectificationListedSpot: Sendable, Codable, Equatable {
     public let code: String
     public let batch: String
     public let status: SpotStatus
-    public let measure: String?
-    public let deadline: String?
+    @NullWhenNil public var measure: String?
+    @NullWhenNil public var deadline: String?
     /// Days past the deadline as of the report date (nil without a deadline).
-    public let daysOverdue: Int?
+    @NullWhenNil public var daysOverdue: Int?
     public let areaM2: Double
     public let farmlandAreaM2: Double
     public let remainingM2: Double
@@ -119,22 +119,13 @@ public struct RectificationListedSpot: Sendable, Codable, Equatable {
         case daysOverdue = "days_overdue", areaM2 = "area_m2", farmlandAreaM2 = "farmland_area_m2"
         case remainingM2 = "remaining_m2", zoneCodes = "zone_codes"
     }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(code, forKey: .code); try c.encode(batch, forKey: .batch); try c.encode(status, forKey: .status)
-        try c.encode(measure, forKey: .measure); try c.encode(deadline, forKey: .deadline)
-        try c.encode(daysOverdue, forKey: .daysOverdue); try c.encode(areaM2, forKey: .areaM2)
-        try c.encode(farmlandAreaM2, forKey: .farmlandAreaM2); try c.encode(remainingM2, forKey: .remainingM2)
-        try c.encode(zoneCodes, forKey: .zoneCodes)
-    }
 }
 
 /// The rectification report: metrics per group and in total, and the spots that need chasing.
 public struct RectificationReport: Sendable, Codable, Equatable {
     public let asOf: String
     public let by: RectificationGrouping
-    public let zoneKind: String?
+    @NullWhenNil public var zoneKind: String?
     public let groups: [RectificationGroup]
     public let total: RectificationGroup
     /// Illegal or rectifying spots past their deadline, most overdue first.
@@ -144,13 +135,6 @@ public struct RectificationReport: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case asOf = "as_of", by, zoneKind = "zone_kind", groups, total, overdue, noDeadline = "no_deadline"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(asOf, forKey: .asOf); try c.encode(by, forKey: .by); try c.encode(zoneKind, forKey: .zoneKind)
-        try c.encode(groups, forKey: .groups); try c.encode(total, forKey: .total)
-        try c.encode(overdue, forKey: .overdue); try c.encode(noDeadline, forKey: .noDeadline)
     }
 }
 
