@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "landreg", targets: ["landreg"]),
         .library(name: "LandGeometry", targets: ["LandGeometry"]),
+        .library(name: "LandFormats", targets: ["LandFormats"]),
         .library(name: "LandRegistry", targets: ["LandRegistry"]),
         .library(name: "LandAnalysis", targets: ["LandAnalysis"]),
     ],
@@ -21,11 +22,18 @@ let package = Package(
                        providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj",
                        providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(name: "CGDAL", path: "Sources/CGDAL", pkgConfig: "gdal",
+                       providers: [.apt(["libgdal-dev"])]),
+        .systemLibrary(name: "CXLSXWriter", path: "Sources/CXLSXWriter", pkgConfig: "xlsxwriter",
+                       providers: [.apt(["libxlsxwriter-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
         .target(name: "LandGeometry", dependencies: ["CGEOS", "CPROJ"]),
+        // Other formats than GeoJSON (Shapefile, FileGDB, GeoPackage, KML, CSV+WKT, xlsx) through GDAL's C API,
+        // and formatted office tables through libxlsxwriter. Only this target imports CGDAL and CXLSXWriter.
+        .target(name: "LandFormats", dependencies: ["LandGeometry", "CGDAL", "CXLSXWriter"]),
         .target(name: "LandRegistry", dependencies: [
-            "LandGeometry",
+            "LandGeometry", "LandFormats",
             .product(name: "GRDB", package: "GRDB.swift"),
             // GRDB's own SQLite module: the C API for the hot paths of bulk imports (SQL functions, binding).
             .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -4,7 +4,8 @@
 # Idempotent: it installs only what is missing, and runs apt-get update only when it must install.
 set -euo pipefail
 
-apt_packages=(pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libssl-dev sqlite3 gdal-bin python3-gdal)
+apt_packages=(pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libssl-dev sqlite3 libgdal-dev libxlsxwriter-dev
+              gdal-bin python3-gdal)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
