@@ -7,10 +7,18 @@ struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
         abstract: "Copy the store consistently (SQLite online backup), even while others write to it.",
-        discussion: "The copy is one self-contained GeoPackage file. An existing file at FILE is never overwritten.")
+        discussion: """
+            The copy is one self-contained GeoPackage file, moved into place only when complete and checked. An \
+            existing FILE is refused; with --overwrite an earlier landreg backup (a store copy in rollback-journal \
+            mode, nothing beside it) or a plain file may be replaced. Never the store, a live store, another \
+            database or a symbolic link, even with --overwrite.
+            """)
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The copy to create (must not exist).", valueName: "FILE"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("The copy to create.", valueName: "FILE"))
     var output: String
+
+    @Flag(help: "Replace FILE if it is an earlier landreg backup (or a plain file); never the store or another database.")
+    var overwrite = false
 
     @Flag(help: "Print the report as JSON.")
     var json = false
@@ -18,7 +26,9 @@ struct BackupCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let report = try store.open().backup(to: output)
+        let policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
+        try Registry.checkBackupTarget(output, policy: policy)   // before the store is opened
+        let report = try store.open().backup(to: output, policy: policy)
         if json { try printJSON(report); return }
         let rows = report.tables.reduce(0) { $0 + $1.rows }
         printOut("copied \(report.source) to \(report.destination): \(report.bytes) bytes, \(report.tables.count) tables, "

@@ -13,6 +13,7 @@ extension ExportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            let options = try common.checkedOptions(store)
             let registry = try store.open()
             let (report, polygons) = try ReclaimableCalculator.compute(registry, asOf: asOf, zoneKind: nil)
             for w in report.warnings { diagnose("warning: \(w)") }
@@ -26,7 +27,7 @@ extension ExportCommand {
                     ("as_of", .string(report.asOf)),
                 ]), geometry: p.geometry)
             }
-            try common.report(try registry.exportFeatures("reclaimable", features, to: common.output, options: common.options))
+            try common.report(try registry.exportFeatures("reclaimable", features, to: common.output, options: options))
         }
     }
 }

@@ -14,13 +14,14 @@ extension ExportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            let options = try common.checkedOptions(store)
             let registry = try store.open()
             let table = try thresholds.map { try EfficiencyThresholds.load(file: $0) }
             let report = Utilisation.report(try Utilisation.input(from: registry, asOf: asOf ?? Clock.today(), year: year,
                                                                   thresholds: table))
             let metrics = Dictionary(report.sites.map { ($0.code, Utilisation.exportProperties($0, asOf: report.asOf, year: report.year)) },
                                      uniquingKeysWith: { a, _ in a })
-            try common.report(try registry.exportSites(to: common.output, options: common.options, metrics: metrics))
+            try common.report(try registry.exportSites(to: common.output, options: options, metrics: metrics))
         }
     }
 }

@@ -11,7 +11,8 @@ extension ExportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            try common.report(try store.open().exportSpots(to: common.output, asOf: asOf, options: common.options))
+            let options = try common.checkedOptions(store)
+            try common.report(try store.open().exportSpots(to: common.output, asOf: asOf, options: options))
         }
     }
 }

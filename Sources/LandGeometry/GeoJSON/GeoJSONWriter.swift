@@ -9,8 +9,9 @@ import Darwin
 // MARK: - Streaming GeoJSON output
 //
 // Policy: features are written one per line into a buffer that is flushed every `bufferSize` bytes, so memory
-// does not grow with the layer. A regular file is written under a temporary name next to it and renamed into
-// place by `finish()`: an export that fails half-way leaves no half-written file (and any old file untouched).
+// does not grow with the layer. The writer creates a new file at the path it is given (never an existing one) and
+// removes it again when it is not finished; putting a complete file in place (temporary name, fsync, rename) is
+// the caller's: landreg's exports go through LandRegistry's `OutputFile`, the one temporary + rename mechanism.
 // Numbers: shortest text that reads back as the same Double, integral values without ".0" ("500000"); with
 // `coordinateDecimals`, coordinates are rounded to that many decimals and trailing zeros dropped.
 
@@ -38,12 +39,11 @@ public final class GeoJSONWriter {
     private let bufferSize: Int
     private var out: [UInt8] = []
     private var fd: Int32
-    private let temporaryPath: String?
     private var finished = false
 
-    /// Creates the output file and writes the FeatureCollection's opening.
+    /// Creates the output file (it must not exist) and writes the FeatureCollection's opening.
     /// - Parameters:
-    ///   - path: the file to write; "-" writes to standard output.
+    ///   - path: the file to create; "-" writes to standard output.
     ///   - format: a FeatureCollection or a text sequence (one feature per line).
     ///   - rfc8142: for `.sequence`, start each feature with RS (0x1E) as RFC 8142 asks.
     ///   - legacyCRSName: writes the legacy "crs" member (e.g. "urn:ogc:def:crs:EPSG::4549") that GDAL and QGIS
@@ -53,7 +53,7 @@ public final class GeoJSONWriter {
     ///   - coordinateDecimals: round coordinates to this many decimals (7 for degrees ≈ 1 cm, 3 for metres);
     ///     nil writes the shortest round-trip text.
     ///   - name: the FeatureCollection's "name" member (the layer name GDAL shows). Ignored for sequences.
-    /// - Throws: `GeoJSONError` when the file cannot be created.
+    /// - Throws: `GeoJSONError` when the file cannot be created (it exists, or the folder is not writable).
     public init(path: String, format: Format = .featureCollection, rfc8142: Bool = false,
                 legacyCRSName: String? = nil, rfc7946Orientation: Bool = true, coordinateDecimals: Int? = nil,
                 name: String? = nil, bufferSize: Int = 1 << 20) throws {
@@ -77,18 +77,9 @@ public final class GeoJSONWriter {
 
         if path == "-" {
             fd = 1
-            temporaryPath = nil
         } else {
-            var info = stat()
-            let exists = stat(path, &info) == 0
-            if !exists || (info.st_mode & S_IFMT) == S_IFREG {
-                let tmp = path + ".tmp-\(getpid())"
-                temporaryPath = tmp
-                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            } else {
-                temporaryPath = nil
-                fd = open(path, O_WRONLY | O_TRUNC)
-            }
+            // O_EXCL | O_NOFOLLOW: never truncate or follow what is there; the file removed on failure is ours.
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
                 let reason = String(cString: strerror(errno))
                 throw GeoJSONError(file: path, message: "cannot create: \(reason)")
@@ -111,9 +102,9 @@ public final class GeoJSONWriter {
     }
 
     deinit {
-        if !finished {
-            if fd > 1 { _ = geojsonWriterClose(fd) }
-            if let temporaryPath { _ = unlink(temporaryPath) }
+        if !finished && fd > 1 {
+            _ = geojsonWriterClose(fd)
+            _ = unlink(path)
         }
     }
 
@@ -161,29 +152,23 @@ public final class GeoJSONWriter {
         }
     }
 
-    /// Closes the FeatureCollection, writes everything out, closes the file and moves it into place.
+    /// Closes the FeatureCollection, writes everything out and closes the file. (Syncing it to disk and moving it
+    /// into place is the caller's: see the policy above.) On failure the file is removed.
     public func finish() throws {
         guard !finished else { return }
         if format == .featureCollection { append(featureCount > 0 ? "\n]}\n" : "]}\n") }
-        try flush()
-        finished = true
-        if fd > 1 {
-            if fsync(fd) != 0 && errno != EINVAL && errno != EROFS {
-                let reason = String(cString: strerror(errno))
-                _ = geojsonWriterClose(fd)
-                if let temporaryPath { _ = unlink(temporaryPath) }
-                throw GeoJSONError(file: path, message: "cannot write: \(reason)")
-            }
-            if geojsonWriterClose(fd) != 0 {
-                let reason = String(cString: strerror(errno))
-                if let temporaryPath { _ = unlink(temporaryPath) }
-                throw GeoJSONError(file: path, message: "cannot write: \(reason)")
-            }
+        do {
+            try flush()
+        } catch {
+            finished = true
+            if fd > 1 { _ = geojsonWriterClose(fd); _ = unlink(path) }
+            throw error
         }
-        if let temporaryPath, rename(temporaryPath, path) != 0 {
+        finished = true
+        if fd > 1 && geojsonWriterClose(fd) != 0 {
             let reason = String(cString: strerror(errno))
-            _ = unlink(temporaryPath)
-            throw GeoJSONError(file: path, message: "cannot move the written file into place: \(reason)")
+            _ = unlink(path)
+            throw GeoJSONError(file: path, message: "cannot write: \(reason)")
         }
     }
 

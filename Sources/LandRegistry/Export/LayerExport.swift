@@ -7,7 +7,9 @@ import LandGeometry
 // Streams rows from the store through a PROJ transform into a GeoJSON writer: memory does not grow with the
 // layer. By default the output is RFC 7946 (EPSG:4326 lon/lat, exterior rings counter-clockwise, no crs
 // member); with a projected --crs the legacy crs member is written so GIS tools place it right. The file
-// appears only when complete (GeoJSONWriter writes beside it and renames in `finish`).
+// appears only when complete and never replaces the store, a database, a link or (without --overwrite) an existing
+// file: `OutputFile.write` (Support/OutputFile.swift) owns the checks, the temporary and the rename. "-" writes to
+// standard output.
 
 public enum ExportFormat: String, CaseIterable, Sendable {
     case geojson, geojsonseq
@@ -19,9 +21,13 @@ public struct ExportOptions: Sendable {
     /// Decimal places of coordinates; nil = shortest text that reads back to the same double.
     public var decimals: Int?
     public var includeRetired: Bool
+    /// What the output may replace; the exporting store's own path is always protected as well.
+    public var outputPolicy: OutputPolicy
 
-    public init(crs: CRS = .wgs84, format: ExportFormat = .geojson, decimals: Int? = nil, includeRetired: Bool = false) {
+    public init(crs: CRS = .wgs84, format: ExportFormat = .geojson, decimals: Int? = nil, includeRetired: Bool = false,
+                outputPolicy: OutputPolicy = OutputPolicy()) {
         self.crs = crs; self.format = format; self.decimals = decimals; self.includeRetired = includeRetired
+        self.outputPolicy = outputPolicy
     }
 }
 
@@ -89,20 +95,21 @@ extension Registry {
     /// Streams `sql`'s rows through `makeRow` into a GeoJSON file in `options.crs`.
     func exportLayer(_ layer: String, sql: String, arguments: StatementArguments = [], to file: String,
                      options: ExportOptions, makeRow: (Row) throws -> ExportRow) throws -> ExportReport {
-        let (writer, transform) = try makeWriter(layer, file: file, options: options)
-        var count = 0
-        try dbQueue.read { db in
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            while let row = try rows.next() {
-                let out = try makeRow(row)
-                var geometry = try decodeGeometry(out.blob)
-                if let transform { geometry = try transform.transform(geometry) }
-                if case .multiPolygon(let parts) = geometry, parts.count == 1 { geometry = .polygon(parts[0]) }
-                try writer.write(id: out.id, properties: out.properties, geometry: geometry)
-                count += 1
+        let count = try writeGeoJSON(layer, to: file, options: options) { writer, transform in
+            var count = 0
+            try dbQueue.read { db in
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try rows.next() {
+                    let out = try makeRow(row)
+                    var geometry = try decodeGeometry(out.blob)
+                    if let transform { geometry = try transform.transform(geometry) }
+                    if case .multiPolygon(let parts) = geometry, parts.count == 1 { geometry = .polygon(parts[0]) }
+                    try writer.write(id: out.id, properties: out.properties, geometry: geometry)
+                    count += 1
+                }
             }
+            return count
         }
-        try writer.finish()
         return ExportReport(layer: layer, file: file, crs: options.crs.description, features: count)
     }
 }
@@ -111,28 +118,50 @@ extension Registry {
     /// Exports computed features (geometries in the store CRS, e.g. analysis results) the same way as a layer.
     public func exportFeatures(_ layer: String, _ features: [(id: JSONValue?, properties: JSONObject, geometry: Geometry)],
                                to file: String, options: ExportOptions) throws -> ExportReport {
-        let (writer, transform) = try makeWriter(layer, file: file, options: options)
-        for f in features {
-            var geometry = f.geometry
-            if let transform { geometry = try transform.transform(geometry) }
-            try writer.write(id: f.id, properties: f.properties, geometry: geometry)
+        try writeGeoJSON(layer, to: file, options: options) { writer, transform in
+            for f in features {
+                var geometry = f.geometry
+                if let transform { geometry = try transform.transform(geometry) }
+                try writer.write(id: f.id, properties: f.properties, geometry: geometry)
+            }
         }
-        try writer.finish()
         return ExportReport(layer: layer, file: file, crs: options.crs.description, features: features.count)
     }
 }
 
 extension Registry {
-    /// A GeoJSON writer for `options` and the transform from the store CRS (nil when the same).
-    fileprivate func makeWriter(_ layer: String, file: String, options: ExportOptions) throws
-        -> (GeoJSONWriter, CoordinateTransform?)
-    {
+    /// The policy an export of this store writes under: `options.outputPolicy` with the store protected.
+    public func outputPolicy(_ policy: OutputPolicy) -> OutputPolicy {
+        var p = policy
+        if !p.protectedPaths.contains(path) { p.protectedPaths.append(path) }
+        p.expects = .file
+        return p
+    }
+
+    /// Writes `file` through `OutputFile` (checked, then written under a temporary name and moved into place):
+    /// `body` gets a GeoJSON writer for `options` and the transform from the store CRS (nil when the same).
+    fileprivate func writeGeoJSON<T>(_ layer: String, to file: String, options: ExportOptions,
+                                     _ body: (GeoJSONWriter, CoordinateTransform?) throws -> T) throws -> T {
         let transform = options.crs == storeCRS ? nil : try CoordinateTransform(from: storeCRS, to: options.crs)
         let rfc7946 = options.crs == .wgs84
-        let writer = try GeoJSONWriter(
-            path: file, format: options.format == .geojson ? .featureCollection : .sequence,
-            legacyCRSName: rfc7946 ? nil : "urn:ogc:def:crs:EPSG::\(options.crs.epsg)",
-            rfc7946Orientation: true, coordinateDecimals: options.decimals, name: layer)
-        return (writer, transform)
+        func write(_ path: String) throws -> T {
+            let writer = try GeoJSONWriter(
+                path: path, format: options.format == .geojson ? .featureCollection : .sequence,
+                legacyCRSName: rfc7946 ? nil : "urn:ogc:def:crs:EPSG::\(options.crs.epsg)",
+                rfc7946Orientation: true, coordinateDecimals: options.decimals, name: layer)
+            let result = try body(writer, transform)
+            try writer.finish()
+            return result
+        }
+        if file == "-" { return try write(file) }
+        return try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy)) { temporary in
+            do {
+                return try write(temporary)
+            } catch let e as GeoJSONError where e.file == temporary {
+                // Name the output the user asked for, not the hidden temporary.
+                throw GeoJSONError(file: file, featureIndex: e.featureIndex, featureID: e.featureID, line: e.line,
+                                   message: e.message + " (no file was left there)")
+            }
+        }
     }
 }

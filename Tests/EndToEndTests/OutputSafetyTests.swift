@@ -1,0 +1,283 @@
+import Foundation
+import Testing
+
+/// Outputs never destroy data (issue 12): every command that writes a file refuses the store, its journal, any
+/// SQLite database, a symbolic link, a missing or unwritable folder, and (without --overwrite) an existing file;
+/// a write that fails half-way leaves nothing behind.
+@Suite("Output safety end to end", .serialized)
+struct OutputSafetyTests {
+    /// A command that writes a file, and how to tell its output is complete.
+    struct OutputCommand: CustomTestStringConvertible, Sendable {
+        let arguments: [String]
+        var testDescription: String { arguments.joined(separator: " ") }
+        var isBackup: Bool { arguments == ["backup"] }
+    }
+
+    static let commands: [OutputCommand] = [
+        OutputCommand(arguments: ["export", "parcels"]),
+        OutputCommand(arguments: ["export", "zones"]),
+        OutputCommand(arguments: ["export", "spots", "--as-of", "2026-06-30"]),
+        OutputCommand(arguments: ["export", "sites", "--as-of", "2026-06-30"]),
+        OutputCommand(arguments: ["export", "reclaimable", "--as-of", "2026-06-30"]),
+        OutputCommand(arguments: ["backup"]),
+    ]
+
+    /// The demo district (parcels, zones, spots, sites, enterprises), made once and copied per test.
+    static let template: String = {
+        let dir = CLI.temporaryDirectory()
+        let store = dir + "/demo.gpkg"
+        let r = try! CLI.landreg(["demo", "--store", store], in: dir)
+        precondition(r.status == 0, "landreg demo failed: \(r.stderr)")
+        return store
+    }()
+
+    /// A fresh folder holding a copy of the demo store as district.gpkg.
+    static func district() throws -> (dir: String, store: String) {
+        let dir = CLI.temporaryDirectory()
+        let store = dir + "/district.gpkg"
+        try FileManager.default.copyItem(atPath: template, toPath: store)
+        return (dir, store)
+    }
+
+    static func run(_ command: OutputCommand, to output: String, store: String, in dir: String,
+                    _ extra: [String] = []) throws -> CLI.Result {
+        try CLI.landreg(command.arguments + ["-o", output, "--store", store] + extra, in: dir)
+    }
+
+    static func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    /// Hidden temporaries or moved-aside copies an output may have left in `dir`.
+    static func leftovers(_ dir: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".landreg-") || $0.contains(".partial-") }
+    }
+
+    /// The store is byte-identical to `before` and `landreg check --quick` passes on it.
+    static func expectStoreIntact(_ store: String, _ before: Data, in dir: String,
+                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(try bytes(store) == before, "the store's bytes changed", sourceLocation: sourceLocation)
+        let check = try CLI.landreg(["check", "--quick", "--store", store], in: dir)
+        #expect(check.status == 0, "check --quick: \(check.stdout)\(check.stderr)", sourceLocation: sourceLocation)
+    }
+
+    /// Checks that `output` is the complete result of `command`: an export equals a fresh export to a new name byte
+    /// for byte and holds the feature count it reported; a backup passes `check --quick` and holds the store's rows.
+    static func expectComplete(_ command: OutputCommand, _ output: String, report: CLI.Result, store: String, in dir: String,
+                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+        if command.isBackup {
+            let check = try CLI.landreg(["check", "--quick", "--store", output], in: dir)
+            #expect(check.status == 0, "\(check.stdout)\(check.stderr)", sourceLocation: sourceLocation)
+            #expect(try SafetyTests.sql(output, "SELECT count(*) FROM parcels") == SafetyTests.sql(store, "SELECT count(*) FROM parcels"),
+                    sourceLocation: sourceLocation)
+            #expect(try SafetyTests.sql(output, "PRAGMA journal_mode").first == "delete", sourceLocation: sourceLocation)
+            return
+        }
+        let fresh = dir + "/fresh-\(UUID().uuidString).geojson"
+        let again = try run(command, to: fresh, store: store, in: dir)
+        #expect(again.status == 0, "\(again.stderr)", sourceLocation: sourceLocation)
+        #expect(try bytes(output) == bytes(fresh), "the replaced output differs from a fresh export", sourceLocation: sourceLocation)
+        let json = try JSONSerialization.jsonObject(with: bytes(output)) as? [String: Any]
+        let features = json?["features"] as? [Any] ?? []
+        #expect(!features.isEmpty && report.stdout.contains("exported \(features.count) "), "\(report.stdout)",
+                sourceLocation: sourceLocation)
+        try FileManager.default.removeItem(atPath: fresh)
+    }
+
+    // MARK: The issue's report
+
+    @Test("issue 12: export parcels -o district.gpkg --store district.gpkg fails and leaves the store intact")
+    func exportOntoTheStore() throws {
+        let (dir, store) = try Self.district()
+        let before = try Self.bytes(store)
+        let r = try CLI.landreg(["export", "parcels", "-o", "district.gpkg", "--store", "district.gpkg"], in: dir)
+        #expect(r.status == 1, "exit \(r.status): \(r.stdout)")
+        #expect(r.stderr.contains("district.gpkg is the store district.gpkg; an output never replaces the store"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        try Self.expectStoreIntact(store, before, in: dir)
+        #expect(try Self.leftovers(dir).isEmpty)
+    }
+
+    // MARK: Every output command
+
+    @Test("an existing file is refused, then replaced completely with --overwrite", arguments: commands)
+    func existingFile(_ command: OutputCommand) throws {
+        let (dir, store) = try Self.district()
+        let output = dir + "/out.dat"
+        let old = Data("an earlier report the office still needs\n".utf8)
+        try old.write(to: URL(fileURLWithPath: output))
+        let refused = try Self.run(command, to: output, store: store, in: dir)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("\(output) already exists; pass --overwrite to replace it"), "\(refused.stderr)")
+        #expect(try Self.bytes(output) == old)
+
+        let replaced = try Self.run(command, to: output, store: store, in: dir, ["--overwrite"])
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        try Self.expectComplete(command, output, report: replaced, store: store, in: dir)
+        #expect(try Self.leftovers(dir).isEmpty)
+    }
+
+    @Test("the store itself is refused even with --overwrite, by any name", arguments: commands)
+    func theStore(_ command: OutputCommand) throws {
+        let (dir, store) = try Self.district()
+        try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
+        try FileManager.default.linkItem(atPath: store, toPath: dir + "/hardlink.gpkg")
+        let before = try Self.bytes(store)
+        for (output, message) in [(store, "is the store \(store);"), ("./sub/../district.gpkg", "is the store"),
+                                  (dir + "/hardlink.gpkg", "under another name (a hard link)")] {
+            for extra in [[], ["--overwrite"]] {
+                let r = try Self.run(command, to: output, store: store, in: dir, extra)
+                #expect(r.status == 1, "\(output) \(extra): exit \(r.status)")
+                #expect(r.stderr.contains(message) && r.stderr.contains("even with --overwrite"), "\(r.stderr)")
+            }
+        }
+        try Self.expectStoreIntact(store, before, in: dir)
+        #expect(try Self.leftovers(dir).isEmpty)
+    }
+
+    @Test("the store's -wal and -shm are refused even with --overwrite", arguments: commands)
+    func theStoresJournal(_ command: OutputCommand) throws {
+        let (dir, store) = try Self.district()
+        let before = try Self.bytes(store)
+        for (suffix, role) in [("-wal", "write-ahead log"), ("-shm", "shared-memory index"), ("-journal", "rollback journal")] {
+            let r = try Self.run(command, to: store + suffix, store: store, in: dir, ["--overwrite"])
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("is the store's \(role) \(store + suffix)"), "\(r.stderr)")
+        }
+        try Self.expectStoreIntact(store, before, in: dir)
+        #expect(!FileManager.default.fileExists(atPath: store + "-journal"))
+    }
+
+    @Test("another SQLite database is refused even with --overwrite", arguments: commands)
+    func anotherDatabase(_ command: OutputCommand) throws {
+        let (dir, store) = try Self.district()
+        let other = dir + "/ledger.sqlite"
+        let made = try CLI.gdalPython(["-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1]); db.execute("CREATE TABLE ledger (entry TEXT)")
+            db.execute("INSERT INTO ledger VALUES ('2026 rents')"); db.commit(); db.close()
+            """, other])
+        #expect(made.status == 0, "\(made.stderr)")
+        let before = try Self.bytes(other)
+        let r = try Self.run(command, to: other, store: store, in: dir, ["--overwrite"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(other) is an SQLite database; an output never replaces a database"), "\(r.stderr)")
+        #expect(try Self.bytes(other) == before)
+        #expect(try Self.leftovers(dir).isEmpty)
+    }
+
+    @Test("a symbolic link is refused, to a new name or an existing file, and left as it was", arguments: commands)
+    func symbolicLink(_ command: OutputCommand) throws {
+        let (dir, store) = try Self.district()
+        let fm = FileManager.default
+        let dangling = dir + "/latest.geojson"
+        try fm.createSymbolicLink(atPath: dangling, withDestinationPath: "new-name.geojson")
+        let kept = dir + "/kept.txt"
+        try Data("kept\n".utf8).write(to: URL(fileURLWithPath: kept))
+        let toKept = dir + "/to-kept.geojson"
+        try fm.createSymbolicLink(atPath: toKept, withDestinationPath: kept)
+        for link in [dangling, toKept] {
+            for extra in [[], ["--overwrite"]] {
+                let r = try Self.run(command, to: link, store: store, in: dir, extra)
+                #expect(r.status == 1)
+                #expect(r.stderr.contains("\(link) is a symbolic link"), "\(r.stderr)")
+            }
+        }
+        #expect(try fm.destinationOfSymbolicLink(atPath: dangling) == "new-name.geojson")
+        #expect(!fm.fileExists(atPath: dir + "/new-name.geojson"))
+        #expect(try fm.destinationOfSymbolicLink(atPath: toKept) == kept)
+        #expect(try Self.bytes(kept) == Data("kept\n".utf8))
+        #expect(try Self.leftovers(dir).isEmpty)
+    }
+
+    @Test("a missing folder is refused and not created", arguments: commands)
+    func missingFolder(_ command: OutputCommand) throws {
+        let (dir, store) = try Self.district()
+        let r = try Self.run(command, to: "exports/2026/out.geojson", store: store, in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("folder exports/2026 does not exist"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/exports"))
+    }
+
+    /// As root, permission bits do not stop a write: the command runs as `nobody` (setpriv), for whom the folder is
+    /// really unwritable. As another user, the folder is made read-only instead.
+    @Test("a folder that is not writable is refused with the system's reason", arguments: commands)
+    func readOnlyFolder(_ command: OutputCommand) throws {
+        let (dir, store) = try Self.district()
+        let folder = dir + "/readonly"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let output = folder + "/out.geojson"
+        let arguments = command.arguments + ["-o", output, "--store", store]
+        let r: CLI.Result
+        if getuid() == 0 {
+            let setpriv = "/usr/bin/setpriv"
+            try #require(FileManager.default.isExecutableFile(atPath: setpriv), "install util-linux (setpriv) to run this test as root")
+            // nobody may read the store and traverse its folder, not write in `folder` (root's, 0755).
+            #expect(chmod(dir, 0o755) == 0 && chmod(store, 0o644) == 0 && chmod(folder, 0o755) == 0)
+            r = try CLI.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary] + arguments, in: dir,
+                            environment: ["LANDREG_ACTOR": "e2e"])
+        } else {
+            #expect(chmod(folder, 0o555) == 0)
+            defer { chmod(folder, 0o755) }
+            r = try CLI.landreg(arguments, in: dir)
+        }
+        #expect(r.status == 1, "exit \(r.status): \(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("folder \(folder) is not writable (Permission denied)"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    /// A file-size limit (ulimit -f, as a quota or a full disk would) makes the write fail after part of the output
+    /// was written: the command says so, naming the output, and neither the output nor a temporary is left.
+    /// 64 blocks of 512 bytes (dash) = 32 KiB: room for the store's -shm (32 KiB, made when the store is opened),
+    /// less than each of these outputs (zones 40 KB, spots 70 KB, parcels 320 KB, backup 630 KB); the sites and
+    /// reclaimable exports of the demo district are smaller than the -shm, so no limit can fail them half-way.
+    static let largeOutputs = commands.filter { $0.isBackup || ["parcels", "zones", "spots"].contains($0.arguments[1]) }
+
+    @Test("a write that fails half-way leaves no file and no temporary behind", arguments: largeOutputs)
+    func failsHalfWay(_ command: OutputCommand) throws {
+        let (dir, store) = try Self.district()
+        let before = try Self.bytes(store)
+        let output = dir + "/out.dat"
+        let limitBlocks = 64
+        let r = try CLI.run("/bin/sh", ["-c", "ulimit -f \(limitBlocks); exec \"$0\" \"$@\"", CLI.binary]
+                            + command.arguments + ["-o", output, "--store", store], in: dir, environment: ["LANDREG_ACTOR": "e2e"])
+        #expect(r.status == 1, "exit \(r.status): \(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains(output), "\(r.stderr)")
+        #expect(r.stderr.contains("File too large") || r.stderr.contains("full"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+        let left = try Self.leftovers(dir)
+        #expect(left.isEmpty, "left behind: \(left)")
+        try Self.expectStoreIntact(store, before, in: dir)
+    }
+
+    // MARK: backup's own rule
+
+    @Test("backup --overwrite replaces an earlier backup, never a live store")
+    func backupReplacesOnlyAnEarlierBackup() throws {
+        let (dir, store) = try Self.district()
+        let backup = dir + "/district-monday.gpkg"
+        #expect(try CLI.landreg(["backup", "-o", backup, "--store", store], in: dir).status == 0)
+        let monday = try Self.bytes(backup)
+        // A change after Monday, then Tuesday's backup over Monday's.
+        let spots = try CLI.landreg(["spots", "list", "--status", "rectifying", "--json", "--store", store], in: dir)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(spots.stdout.utf8)) as? [[String: Any]])
+        let code = try #require(list.first { ["demolish-restore", "mixed"].contains($0["measure"] as? String ?? "") }?["code"] as? String)
+        let progress = try CLI.landreg(["spots", "progress", code, "--remaining", "0", "--store", store], in: dir)
+        #expect(progress.status == 0, "\(progress.stderr)")
+
+        let refused = try CLI.landreg(["backup", "-o", backup, "--store", store], in: dir)
+        #expect(refused.status == 1 && refused.stderr.contains("already exists; pass --overwrite"), "\(refused.stderr)")
+        #expect(try Self.bytes(backup) == monday)
+        let replaced = try CLI.landreg(["backup", "-o", backup, "--overwrite", "--store", store], in: dir)
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(try SafetyTests.sql(backup, "SELECT count(*) FROM events").first == SafetyTests.sql(store, "SELECT count(*) FROM events").first)
+        #expect(try Self.bytes(backup) != monday)
+
+        // Another live store (WAL mode) is not a backup: refused even with --overwrite.
+        let (otherDir, other) = try Self.district()
+        let otherBefore = try Self.bytes(other)
+        let live = try CLI.landreg(["backup", "-o", other, "--overwrite", "--store", store], in: dir)
+        #expect(live.status == 1 && live.stderr.contains("is an SQLite database"), "\(live.stderr)")
+        #expect(live.stderr.contains("replaces only an earlier landreg backup"), "\(live.stderr)")
+        try Self.expectStoreIntact(other, otherBefore, in: otherDir)
+        #expect(try Self.leftovers(dir).isEmpty)
+    }
+}
