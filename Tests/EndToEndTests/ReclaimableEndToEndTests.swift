@@ -123,7 +123,7 @@ struct ReclaimableEndToEndTests {
         #expect(sourcesAfter == sourcesBefore - 1)
         #expect(((after["total"] as! [String: Any])["potential_m2"] as! Double)
                 <= ((before["total"] as! [String: Any])["potential_m2"] as! Double))
-        #expect(try CLI.landreg(["export", "reclaimable", "-o", exported, "--store", store], in: dir).status == 0)
+        #expect(try CLI.landreg(["export", "reclaimable", "-o", exported, "--overwrite", "--store", store], in: dir).status == 0)
         let again = try String(contentsOfFile: exported, encoding: .utf8)
         #expect(!again.contains("\"\(code)\""))
         // As of a day before the change, the spot still counts.
