@@ -22,20 +22,23 @@ struct OutputSafetyTests {
         OutputCommand(arguments: ["backup"]),
     ]
 
+    struct DemoFailed: Error, CustomStringConvertible {
+        let description: String
+    }
+
     /// The demo district (parcels, zones, spots, sites, enterprises), made once and copied per test.
-    static let template: String = {
+    static let template: Result<String, DemoFailed> = {
         let dir = CLI.temporaryDirectory()
         let store = dir + "/demo.gpkg"
-        let r = try! CLI.landreg(["demo", "--store", store], in: dir)
-        precondition(r.status == 0, "landreg demo failed: \(r.stderr)")
-        return store
+        guard let r = try? CLI.landreg(["demo", "--store", store], in: dir) else { return .failure(DemoFailed(description: "cannot run landreg")) }
+        return r.status == 0 ? .success(store) : .failure(DemoFailed(description: "landreg demo failed: \(r.stderr)"))
     }()
 
     /// A fresh folder holding a copy of the demo store as district.gpkg.
     static func district() throws -> (dir: String, store: String) {
         let dir = CLI.temporaryDirectory()
         let store = dir + "/district.gpkg"
-        try FileManager.default.copyItem(atPath: template, toPath: store)
+        try FileManager.default.copyItem(atPath: template.get(), toPath: store)
         return (dir, store)
     }
 

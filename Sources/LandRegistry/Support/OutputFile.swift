@@ -56,6 +56,8 @@ public struct OutputFileError: Error, LocalizedError, Equatable {
         case database(String)
         case symbolicLink
         case folderMissing(String)
+        /// What should be the folder is a file.
+        case notAFolder(String)
         case folderNotWritable(String, String)
         /// A file is expected and the target is a directory.
         case directory
@@ -92,6 +94,8 @@ public struct OutputFileError: Error, LocalizedError, Equatable {
             return "\(path) is a symbolic link; outputs are never written through a link, give the real path (\(unchanged))"
         case .folderMissing(let folder):
             return "folder \(folder) does not exist; create it first (\(unchanged) to \(path))"
+        case .notAFolder(let folder):
+            return "\(folder) is a file, not a folder (\(unchanged) to \(path))"
         case .folderNotWritable(let folder, let why):
             return "folder \(folder) is not writable (\(why)); \(unchanged) to \(path)"
         case .directory:
@@ -207,9 +211,11 @@ public enum OutputFile {
         guard let folder = realPath(folderAsGiven) else {
             let code = errno
             if code == ENOENT { throw refuse(.folderMissing(folderAsGiven)) }
-            if code == ENOTDIR { throw refuse(.folderMissing(folderAsGiven + " (a file is in the way)")) }
+            if code == ENOTDIR { throw refuse(.notAFolder(folderAsGiven)) }
             throw refuse(.folderNotWritable(folderAsGiven, String(cString: strerror(code))))
         }
+        var folderInfo = stat()
+        guard stat(folder, &folderInfo) == 0, (folderInfo.st_mode & S_IFMT) == S_IFDIR else { throw refuse(.notAFolder(folderAsGiven)) }
         let full = folder + "/" + name
 
         // The store and its companions, by resolved name (they need not exist: a -wal appears while it is open).
