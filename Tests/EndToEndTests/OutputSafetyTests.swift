@@ -251,6 +251,32 @@ struct OutputSafetyTests {
         try Self.expectStoreIntact(store, before, in: dir)
     }
 
+    @Test("an export interrupted by SIGTERM or SIGINT removes its temporary and leaves no file")
+    func interrupted() throws {
+        let (dir, store) = try Self.district()
+        let grid = dir + "/grid.geojson"
+        try SafetyTests.grid(4_000, prefix: "G").write(toFile: grid, atomically: true, encoding: .utf8)
+        let imported = try CLI.landreg(["import", "parcels", grid, "--quiet", "--store", store], in: dir)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        for sig in [SIGTERM, SIGINT] {
+            let output = dir + "/parcels-\(sig).geojson"
+            let export = try SafetyTests.launch(["export", "parcels", "-o", output, "--store", store], in: dir)
+            // Signal once the temporary exists: the export is then writing (4,400 parcels take seconds here).
+            var sawTemporary = false
+            while export.isRunning && !sawTemporary {
+                sawTemporary = try !Self.leftovers(dir).isEmpty
+                if !sawTemporary { usleep(2_000) }
+            }
+            if sawTemporary { kill(export.processIdentifier, sig) }
+            export.waitUntilExit()
+            #expect(sawTemporary, "the export finished before it could be interrupted")
+            #expect(export.terminationStatus == 128 + sig, "signal \(sig): exit \(export.terminationStatus)")
+            #expect(!FileManager.default.fileExists(atPath: output))
+            let left = try Self.leftovers(dir)
+            #expect(left.isEmpty, "left behind: \(left)")
+        }
+    }
+
     // MARK: backup's own rule
 
     @Test("backup --overwrite replaces an earlier backup, never a live store")
