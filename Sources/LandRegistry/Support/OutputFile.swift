@@ -410,7 +410,7 @@ final class Interruption: @unchecked Sendable {
     static let shared = Interruption()
 
     private let lock = NSLock()
-    private var temporaries: [String: Int] = [:]
+    private var temporaries: Set<String> = []
     private var asides: [String: String] = [:]
     private var sources: [DispatchSourceSignal] = []
     private var previous: [(Int32, (@convention(c) (Int32) -> Void)?)] = []
@@ -427,12 +427,12 @@ final class Interruption: @unchecked Sendable {
                 return source
             }
         }
-        temporaries[temporary, default: 0] += 1
+        temporaries.insert(temporary)
     }
 
     func end(temporary: String) {
         lock.lock(); defer { lock.unlock() }
-        temporaries[temporary] = nil
+        temporaries.remove(temporary)
         if temporaries.isEmpty {
             for s in sources { s.cancel() }
             sources = []
@@ -452,7 +452,7 @@ final class Interruption: @unchecked Sendable {
 
     private func interrupted(by sig: Int32) {
         lock.lock()
-        for t in temporaries.keys { OutputFile.removeTree(t) }
+        for t in temporaries { OutputFile.removeTree(t) }
         for (target, aside) in asides {
             var info = stat()
             if lstat(target, &info) != 0 { _ = rename(aside, target) }
