@@ -25,6 +25,8 @@ public struct InputFileError: Error, LocalizedError, Equatable, Sendable {
     public let role: String
     /// What is wrong, without the path: "is a FIFO, not a regular file", "no such file", …
     public let problem: String
+    /// Whether the path names something that is not a regular file (else: nothing there, or not readable).
+    public let isNotARegularFile: Bool
 
     public var errorDescription: String? { "\(role) \(path): \(problem)" }
 }
@@ -36,12 +38,14 @@ public enum InputFile {
     /// - Throws: `InputFileError`: "no such file", "is a directory, not a regular file" (likewise a FIFO, a socket,
     ///   a character device, a block device), "cannot be read (permission denied)".
     public static func regular(_ path: String, role: String) throws {
-        func refuse(_ problem: String) -> InputFileError { InputFileError(path: path, role: role, problem: problem) }
+        func refuse(_ problem: String, notRegular: Bool = false) -> InputFileError {
+            InputFileError(path: path, role: role, problem: problem, isNotARegularFile: notRegular)
+        }
         if path.isEmpty { throw refuse("no such file (the path is empty)") }
         var info = stat()
         guard stat(path, &info) == 0 else { throw refuse(reason(errno)) }
         let kind = info.st_mode & S_IFMT
-        guard kind == S_IFREG else { throw refuse("is \(describe(kind)), not a regular file") }
+        guard kind == S_IFREG else { throw refuse("is \(describe(kind)), not a regular file", notRegular: true) }
         // Now that it is known to be a regular file, opening it cannot block; open rather than access(2) so that
         // the answer is the one the reader will get (effective ids, ACLs, read-only mounts).
         let fd = open(path, O_RDONLY | O_NONBLOCK)

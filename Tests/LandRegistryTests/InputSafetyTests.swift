@@ -29,7 +29,8 @@ struct InputSafetyTests {
         let error = try #require(throws: CSVError.self) {
             try csv.require(["credit_code", "name"], known: Registry.enterpriseColumns)
         }
-        #expect(error.errorDescription == #"enterprises.csv: unknown column "nmae" (known: credit_code, name, industry, scale)"#)
+        #expect(error.errorDescription == #"enterprises.csv: unknown column "nmae" (known: credit_code, name, industry, scale); "#
+                + "missing column(s) name (the header has credit_code, nmae)")
         let fine = try CSVTable(text: "name,credit_code\nx,91330110MANN6LRU7B\n", file: "e.csv")
         try fine.require(["credit_code", "name"], known: Registry.enterpriseColumns)
         #expect(fine.record(0) == ["name": "x", "credit_code": "91330110MANN6LRU7B"])
@@ -74,7 +75,18 @@ struct InputSafetyTests {
         for (path, problem) in refused {
             let error = try #require(throws: InputFileError.self) { try InputFile.regular(path, role: "evidence file") }
             #expect(error.path == path && error.role == "evidence file" && error.problem == problem)
+            #expect(error.isNotARegularFile == problem.hasSuffix("not a regular file"))
             #expect(error.errorDescription == "evidence file \(path): \(problem)")
+        }
+    }
+
+    @Test func theGeoJSONReaderRefusesAFIFOAndADirectoryWithoutOpeningThem() throws {
+        let dir = Fixtures.directory()
+        #expect(mkfifo(dir + "/in.geojson", 0o644) == 0)
+        for (path, message) in [(dir + "/in.geojson", "is a FIFO, not a regular file"), (dir, "is a directory, not a regular file"),
+                                (dir + "/none.geojson", "cannot open: no such file")] {
+            let error = try #require(throws: GeoJSONError.self) { try GeoJSONFeatureSource(path: path) }
+            #expect(error.file == path && error.message == message)
         }
     }
 

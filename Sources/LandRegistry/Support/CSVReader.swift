@@ -103,12 +103,12 @@ public struct CSVTable: Sendable {
     /// would otherwise be ignored silently, and its values lost).
     public func require(_ required: [String], known: [String]) throws {
         let unknown = header.filter { !known.contains($0) }
-        if !unknown.isEmpty {
-            let names = unknown.map { "\"\($0)\"" }.joined(separator: ", ")
-            throw CSVError(file: file, line: nil, message: "unknown column\(unknown.count == 1 ? "" : "s") \(names) (known: "
-                           + known.joined(separator: ", ") + ")")
-        }
-        try require(required)
+        guard !unknown.isEmpty else { return try require(required) }
+        let names = unknown.map { "\"\($0)\"" }.joined(separator: ", ")
+        var message = "unknown column\(unknown.count == 1 ? "" : "s") \(names) (known: " + known.joined(separator: ", ") + ")"
+        // A misspelt required column is also missing: say both, the likely cause first.
+        do { try require(required) } catch let missing as CSVError { message += "; " + missing.message }
+        throw CSVError(file: file, line: nil, message: message)
     }
 
     /// Row `i` as a dictionary from column name to value (empty strings kept). Header names are unique and every
