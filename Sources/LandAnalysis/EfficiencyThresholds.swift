@@ -1,4 +1,5 @@
 import Foundation
+import LandGeometry
 import LandRegistry
 
 // MARK: - 亩均 efficiency classes
@@ -14,6 +15,8 @@ public struct EfficiencyThresholds: Sendable {
     /// The indicators landreg computes, with their units.
     public static let indicators: [String: String] = ["tax_per_mu": "万元/亩", "value_added_per_mu": "万元/亩"]
     public static let classes = ["A", "B", "C", "D"]
+    /// The columns a thresholds CSV may have (indicator, class and min_value are required).
+    public static let columns = ["indicator", "class", "min_value", "unit", "note"]
 
     public let rows: [EfficiencyThreshold]
     /// Where the table came from ("store" or a file path), for the report.
@@ -45,10 +48,13 @@ public struct EfficiencyThresholds: Sendable {
     public static func load(file: String) throws -> EfficiencyThresholds {
         let csv: CSVTable
         do {
+            try InputFile.regular(file, role: "thresholds")
             csv = try CSVTable(contentsOf: file)
-            try csv.require(["indicator", "class", "min_value"])
+            try csv.require(["indicator", "class", "min_value"], known: columns)
         } catch let e as CSVError {
             throw ThresholdsError(source: file, problems: [(e.line.map { "line \($0): " } ?? "") + e.message])
+        } catch let e as InputFileError {
+            throw ThresholdsError(source: file, problems: [e.problem])
         }
         var rows: [EfficiencyThreshold] = []
         var lines: [Int] = []
@@ -80,6 +86,7 @@ public struct EfficiencyThresholds: Sendable {
             let needed = rows.filter { $0.efficiencyClass == c }
             if needed.allSatisfy({ r in values[r.indicator].map { $0 >= r.minValue } ?? false }) { return c }
         }
+        // Invariant: `init` refuses an empty table and any class outside `classes`, so `present` is never empty.
         return present.last!
     }
 }

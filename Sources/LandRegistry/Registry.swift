@@ -62,6 +62,10 @@ public final class Registry: Sendable {
     /// one written by a newer landreg is refused.
     public static func open(at path: String) throws -> Registry {
         guard FileManager.default.fileExists(atPath: path) else { throw RegistryError.storeNotFound(path) }
+        // SQLite would open a FIFO and then block reading its header: refuse anything but a regular file first.
+        do { try InputFile.regular(path, role: "store") } catch let e as InputFileError {
+            throw RegistryError.notAStore(path, e.problem)
+        }
         let dbQueue: DatabaseQueue
         do {
             dbQueue = try DatabaseQueue(path: path, configuration: configuration())

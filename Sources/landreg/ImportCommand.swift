@@ -50,10 +50,10 @@ struct GeoJSONImportOptions: ParsableArguments {
         _ = try FieldMapping.parseMapArguments(map)
     }
 
-    func importOptions(_ change: ChangeOptions) throws -> FeatureImportOptions {
+    func importOptions(_ change: ChangeOptions, store: StoreOptions) throws -> FeatureImportOptions {
         FeatureImportOptions(sourceCRS: crs, fieldMap: try FieldMapping.parseMapArguments(map), profile: profile,
                              repair: repair, replace: replace, dryRun: dryRun, workers: workers,
-                             context: try change.context())
+                             context: try change.context(store: store))
     }
 
     /// Runs an import with a progress bar and prints its report.
@@ -87,7 +87,7 @@ struct ImportParcels: ParsableCommand {
         let registry = try store.open()
         try source.perform("import parcels") { progress in
             try registry.importParcels(file: source.file, codeSystem: codeSystem,
-                                       options: try source.importOptions(change), progress: progress)
+                                       options: try source.importOptions(change, store: store), progress: progress)
         }
     }
 }
@@ -105,7 +105,7 @@ struct ImportZones: ParsableCommand {
     func run() throws {
         let registry = try store.open()
         try source.perform("import zones") { progress in
-            try registry.importZones(file: source.file, kind: kind, options: try source.importOptions(change), progress: progress)
+            try registry.importZones(file: source.file, kind: kind, options: try source.importOptions(change, store: store), progress: progress)
         }
     }
 }

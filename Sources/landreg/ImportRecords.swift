@@ -20,7 +20,7 @@ struct ImportSites: ParsableCommand {
     func run() throws {
         let registry = try store.open()
         try source.perform("import sites") { progress in
-            try registry.importSites(file: source.file, options: try source.importOptions(change), progress: progress)
+            try registry.importSites(file: source.file, options: try source.importOptions(change, store: store), progress: progress)
         }
     }
 }
@@ -50,7 +50,7 @@ struct ImportEnterprises: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        try csv.report(try store.open().importEnterprises(file: csv.file, context: try change.context()))
+        try csv.report(try store.open().importEnterprises(file: csv.file, context: try change.context(store: store)))
     }
 }
 
@@ -63,7 +63,7 @@ struct ImportEnterpriseYears: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        try csv.report(try store.open().importEnterpriseYears(file: csv.file, context: try change.context()))
+        try csv.report(try store.open().importEnterpriseYears(file: csv.file, context: try change.context(store: store)))
     }
 }
 
@@ -79,6 +79,6 @@ struct ImportTenancies: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        try csv.report(try store.open().importTenancies(file: csv.file, strict: strict, context: try change.context()))
+        try csv.report(try store.open().importTenancies(file: csv.file, strict: strict, context: try change.context(store: store)))
     }
 }

@@ -26,7 +26,7 @@ struct ImportSpots: ParsableCommand {
         var importID: Int64? = nil
         var unchanged = 0, features = 0
         try source.perform("import spots") { progress in
-            let r = try registry.importSpots(file: source.file, batch: batch, options: try source.importOptions(change),
+            let r = try registry.importSpots(file: source.file, batch: batch, options: try source.importOptions(change, store: store),
                                              progress: progress)
             importID = r.importID; unchanged = r.unchanged; features = r.features
             return r
@@ -57,7 +57,7 @@ struct ImportSpotUpdates: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let report = try store.open().importSpotUpdates(file: file, defaults: try change.context(), dryRun: dryRun)
+        let report = try store.open().importSpotUpdates(file: file, defaults: try change.context(store: store), dryRun: dryRun)
         if json { try printJSON(report); return }
         var counts: [String: Int] = [:]
         for r in report.applied { counts[r.action.rawValue, default: 0] += 1 }

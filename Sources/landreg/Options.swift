@@ -39,9 +39,12 @@ struct ChangeOptions: ParsableArguments {
         }
     }
 
-    func context() throws -> ChangeContext {
-        ChangeContext(actor: resolvedActor, effectiveDate: effectiveDate, note: note,
-                      evidence: try evidence.map { try Evidence(file: $0) })
+    /// The change's context; --evidence is checked (a regular file), hashed, and kept relative to the folder of
+    /// `store` when inside it.
+    func context(store: StoreOptions) throws -> ChangeContext {
+        let storeFolder = Evidence.folder(ofStore: store.path)
+        return ChangeContext(actor: resolvedActor, effectiveDate: effectiveDate, note: note,
+                             evidence: try evidence.map { try Evidence(file: $0, storeFolder: storeFolder) })
     }
 
     var resolvedActor: String {

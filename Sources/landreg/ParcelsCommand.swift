@@ -29,7 +29,11 @@ struct ParcelsCommand: ParsableCommand {
         @Flag(help: "Same as --format json.") var json = false
         @OptionGroup var store: StoreOptions
 
-        func validate() throws { _ = try parsedBBox() }
+        func validate() throws {
+            _ = try parsedBBox()
+            // A negative count would reach Array.prefix (with --zone or --bbox), which traps on it.
+            if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+        }
 
         func parsedBBox() throws -> Envelope? {
             guard let bbox else { return nil }

@@ -114,7 +114,7 @@ struct SitesCommand: ParsableCommand {
         func run() throws {
             let registry = try store.open()
             let before = try registry.site(code: code)
-            let s = try registry.advanceSite(code: code, to: to, mode: mode, disposedM2: disposed, context: try change.context())
+            let s = try registry.advanceSite(code: code, to: to, mode: mode, disposedM2: disposed, context: try change.context(store: store))
             if json { try printJSON(s); return }
             var line = "site \(s.code): \(before.stage.rawValue) → \(s.stage.rawValue)"
             if let mode { line += ", mode \(mode.rawValue)" }

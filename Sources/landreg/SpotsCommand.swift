@@ -24,7 +24,7 @@ struct SpotsCommand: ParsableCommand {
 
     /// Applies a step and prints what happened.
     static func apply(_ step: SpotStep, code: String, change: ChangeOptions, store: StoreOptions, json: Bool) throws {
-        let result = try store.open().applySpotStep(step, code: code, context: try change.context())
+        let result = try store.open().applySpotStep(step, code: code, context: try change.context(store: store))
         if json { try printJSON(result); return }
         printOut("spot \(result.code): \(result.action.rawValue), \(result.from.rawValue) → \(result.to.rawValue) [event #\(result.eventID)]\n")
     }

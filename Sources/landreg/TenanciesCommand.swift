@@ -28,7 +28,7 @@ struct TenanciesCommand: ParsableCommand {
             let registry = try store.open()
             let r = try registry.addTenancy(
                 NewTenancy(siteCode: site, tenantCreditCode: tenant, floorAreaM2: floorArea, startDate: start, endDate: end, use: use),
-                strict: strict, context: try change.context())
+                strict: strict, context: try change.context(store: store))
             if let over = r.overLease { diagnose("warning: \(over.description); recorded and flagged") }
             if json { try printJSON(r.tenancy); return }
             printOut("recorded tenancy #\(r.tenancy.id): \(r.tenancy.tenantName ?? tenant) leases \(Format.m2(floorArea)) m² of \(site) "
@@ -47,7 +47,7 @@ struct TenanciesCommand: ParsableCommand {
         }
 
         func run() throws {
-            let t = try store.open().endTenancy(id: id, on: change.effectiveDate!, context: try change.context())
+            let t = try store.open().endTenancy(id: id, on: change.effectiveDate!, context: try change.context(store: store))
             printOut("tenancy #\(t.id) on \(t.siteCode) ended on \(t.endDate ?? "")\n")
         }
     }

@@ -88,6 +88,10 @@ public final class GeoJSONFeatureSource {
         if path == "-" {
             fd = 0
         } else {
+            // Not a regular file (a FIFO would block the open itself): refused before opening.
+            do { try InputFile.regular(path, role: "import file") } catch let e as InputFileError {
+                throw GeoJSONError(file: path, message: e.isNotARegularFile ? e.problem : "cannot open: " + e.problem)
+            }
             fd = open(path, O_RDONLY)
             guard fd >= 0 else {
                 let reason = String(cString: strerror(errno))

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LandGeometry
 
 // MARK: - What every CSV record import shares (enterprises, enterprise years, tenancies)
 //
@@ -44,18 +45,22 @@ final class CSVProblems {
 }
 
 extension Registry {
-    /// Reads `file`, checks its columns, and runs `body` inside one write transaction with an `imports` row.
+    /// Reads `file`, checks its columns (every one of `required` there, none outside `known`), and runs `body`
+    /// inside one write transaction with an `imports` row.
     /// `body` inserts rows, notes problems and returns the row count and warnings; any problem rolls back.
     func importCSV(
-        file: String, table: String, required: [String], context: ChangeContext,
+        file: String, table: String, required: [String], known: [String], context: ChangeContext,
         body: (Database, CSVTable, Int64, CSVProblems) throws -> (rows: Int, warnings: [String])
     ) throws -> CSVImportReport {
         let csv: CSVTable
         do {
+            try InputFile.regular(file, role: "import file")
             csv = try CSVTable(contentsOf: file)
-            try csv.require(required)
+            try csv.require(required, known: known)
         } catch let e as CSVError {
             throw CSVImportFailed(file: file, problems: [.init(line: e.line, message: e.message)])
+        } catch let e as InputFileError {
+            throw CSVImportFailed(file: file, problems: [.init(line: nil, message: e.problem)])
         }
         var problems = CSVProblems()
         let startedAt = Clock.timestamp()

@@ -9,9 +9,16 @@ import GRDB
 // enterprise the store does not know.
 
 extension Registry {
+    /// The columns an enterprises CSV may have (credit_code and name are required).
+    public static let enterpriseColumns = ["credit_code", "name", "industry", "scale"]
+    /// The columns an enterprise-years CSV may have (credit_code and year are required).
+    public static let enterpriseYearColumns = ["credit_code", "year", "tax_yuan", "value_added_yuan", "revenue_yuan",
+                                               "energy_tce", "employees", "rd_yuan"]
+
     /// Imports enterprises from CSV, all or nothing. - Throws: `CSVImportFailed` listing every bad row.
     public func importEnterprises(file: String, context: ChangeContext) throws -> CSVImportReport {
-        try importCSV(file: file, table: "enterprises", required: ["credit_code", "name"], context: context) { db, csv, importID, problems in
+        try importCSV(file: file, table: "enterprises", required: ["credit_code", "name"], known: Self.enterpriseColumns,
+                      context: context) { db, csv, importID, problems in
             let insert = try db.makeStatement(sql: """
                 INSERT INTO enterprises (credit_code, name, industry, scale, import_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 """)
@@ -34,7 +41,7 @@ extension Registry {
                 let scale = csv.value(i, "scale")
                 if let scale, scale != "above", scale != "below" { why.append("scale \"\(scale)\" is neither above nor below") }
                 if !why.isEmpty { problems.add(line, why.joined(separator: "; ")); continue }
-                seen[code!] = line
+                if let code { seen[code] = line }
                 try insert.execute(arguments: [code, name, csv.value(i, "industry"), scale, importID, now])
                 rows += 1
             }
@@ -44,7 +51,8 @@ extension Registry {
 
     /// Imports enterprises' yearly figures from CSV, all or nothing. - Throws: `CSVImportFailed`.
     public func importEnterpriseYears(file: String, context: ChangeContext) throws -> CSVImportReport {
-        try importCSV(file: file, table: "enterprise_years", required: ["credit_code", "year"], context: context) { db, csv, importID, problems in
+        try importCSV(file: file, table: "enterprise_years", required: ["credit_code", "year"],
+                      known: Self.enterpriseYearColumns, context: context) { db, csv, importID, problems in
             let insert = try db.makeStatement(sql: """
                 INSERT INTO enterprise_years (credit_code, year, tax_yuan, value_added_yuan, revenue_yuan, energy_tce,
                                               employees, rd_yuan, import_id, created_at)
@@ -64,7 +72,7 @@ extension Registry {
                 } else { why.append("no credit_code") }
                 let yearText = csv.value(i, "year")
                 let year = yearText.flatMap(Int.init)
-                if year == nil || !(1949...2200).contains(year!) { why.append("year \"\(yearText ?? "")\" is not a year") }
+                if !(year.map { (1949...2200).contains($0) } ?? false) { why.append("year \"\(yearText ?? "")\" is not a year") }
                 func number(_ column: String, nonNegative: Bool = true) -> Double? {
                     guard let text = csv.value(i, column) else { return nil }
                     guard let v = Double(text), v.isFinite, !nonNegative || v >= 0 else {
@@ -77,7 +85,7 @@ extension Registry {
                 var employees: Int? = nil
                 if let text = csv.value(i, "employees") {
                     employees = Int(text)
-                    if employees == nil || employees! < 0 { why.append("employees \"\(text)\" is not a whole number ≥ 0") }
+                    if !(employees.map { $0 >= 0 } ?? false) { why.append("employees \"\(text)\" is not a whole number ≥ 0") }
                 }
                 if let code, let year, why.isEmpty {
                     let key = "\(code) \(year)"

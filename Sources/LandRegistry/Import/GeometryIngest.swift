@@ -209,6 +209,9 @@ final class GeometryIngest {
     }
 
     static func format(_ v: Double) -> String {
+        // Coordinates in messages come from the file: far beyond 1e15 a Double has no millimetres to round, and
+        // Int64 cannot hold 1e19 (converting it would trap), so such a value is printed as it is.
+        guard abs(v) < 1e15 else { return String(v) }
         let rounded = (v * 1000).rounded() / 1000
         return rounded == rounded.rounded() ? String(Int64(rounded)) : String(rounded)
     }

@@ -159,7 +159,16 @@ extension Registry {
                 for r in rows { fids[r["fid"]] = r["code"] }
             }
             let byFID = try LandRegistry.geometries(db, table: "parcels", fids: Array(fids.keys))
-            return Dictionary(uniqueKeysWithValues: byFID.map { (fids[$0.key]!, $0.value) })
+            // parcels_live_code makes live codes unique; a store whose index was dropped by another tool could
+            // still hold two, and picking one silently would give the site the wrong land.
+            var byCode: [String: Geometry] = [:]
+            for (fid, geometry) in byFID {
+                guard let code = fids[fid] else { continue }
+                if byCode.updateValue(geometry, forKey: code) != nil {
+                    throw ImportSetupError("the store has two live parcels with code \(code); run `landreg check`")
+                }
+            }
+            return byCode
         }
         return try importFeatures(SiteLayer(parcelGeometries: geometries), file: file, options: options, progress: progress)
     }

@@ -7,11 +7,14 @@ import GRDB
 // file order, so a row that over-leases its site because of earlier rows of the same file is noticed.
 
 extension Registry {
+    /// The columns a tenancies CSV may have (site, tenant, floor_area_m2 and start are required).
+    public static let tenancyColumns = ["site", "tenant", "floor_area_m2", "start", "end", "use"]
+
     /// Imports leases from CSV, all or nothing. Over-leasing rows are recorded and returned as warnings, or with
     /// `strict` listed as problems. - Throws: `CSVImportFailed` listing every bad row.
     public func importTenancies(file: String, strict: Bool = false, context: ChangeContext) throws -> CSVImportReport {
         try importCSV(file: file, table: "tenancies", required: ["site", "tenant", "floor_area_m2", "start"],
-                      context: context) { db, csv, importID, problems in
+                      known: Self.tenancyColumns, context: context) { db, csv, importID, problems in
             var rows = 0
             var warnings: [String] = []
             for i in csv.rows.indices {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LandGeometry
 
 /// One row of the append-only audit log: a change of state, an import, a retirement.
 /// The store itself refuses UPDATE and DELETE on `events` (triggers), whatever program writes to it.
@@ -52,22 +53,63 @@ public struct ChangeContext: Sendable {
     }
 }
 
-/// A file a change rests on: its path as given and its SHA-256 at the time of the change.
+/// A file a change rests on: where it is and its SHA-256 at the time of the change.
+///
+/// The path kept is canonical, so that the audit log names one file one way: no `.` or `..` components and no
+/// symbolic links in its folders (realpath(3)); relative to the store's folder when the file is inside it (moving
+/// the store's folder with its evidence keeps the references good), else absolute.
 public struct Evidence: Sendable, Equatable, Codable {
     public let path: String
     public let sha256: String
 
-    /// Hashes the file. - Throws: `EvidenceError` when the file is not there or unreadable.
-    public init(file path: String) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw EvidenceError(path: path, message: "no such file")
+    /// Checks that `path` is a regular file, hashes it and keeps its canonical path.
+    /// - Parameters:
+    ///   - path: as the user gave it (relative to the working directory, or absolute).
+    ///   - storeFolder: the folder of the store the change goes into (`Registry.storeFolder`); nil keeps the
+    ///     path absolute.
+    /// - Throws: `EvidenceError` when the file is missing, unreadable or not a regular file (nothing is opened
+    ///   then: a FIFO would block).
+    public init(file path: String, storeFolder: String? = nil) throws {
+        do { try InputFile.regular(path, role: "evidence file") } catch let e as InputFileError {
+            throw EvidenceError(path: path, message: e.problem)
         }
         do { self.sha256 = try SHA256Hasher.hexDigest(ofFile: path) } catch {
             throw EvidenceError(path: path, message: "cannot be read")
         }
-        self.path = path
+        self.path = Self.storedPath(path, storeFolder: storeFolder)
     }
+
+    /// The folder of the store at `storePath`, absolute (a relative store path is taken from the working directory).
+    public static func folder(ofStore storePath: String) -> String {
+        URL(fileURLWithPath: storePath).deletingLastPathComponent().path
+    }
+
+    /// `path` with its folder resolved (realpath: no `.`, `..` or symlinks), relative to `storeFolder` (itself
+    /// resolved) when inside it, else absolute. The last component is kept as named: it is the file, not a folder.
+    static func storedPath(_ path: String, storeFolder: String?) -> String {
+        let url = URL(fileURLWithPath: path)
+        let name = url.lastPathComponent
+        let folder = url.deletingLastPathComponent()
+        let resolvedFolder = realPath(folder.path) ?? folder.standardized.path
+        let full = resolvedFolder == "/" ? "/" + name : resolvedFolder + "/" + name
+        if let storeFolder, let resolvedStore = realPath(storeFolder) {
+            let prefix = resolvedStore == "/" ? "/" : resolvedStore + "/"
+            if full.hasPrefix(prefix) { return String(full.dropFirst(prefix.count)) }
+        }
+        return full
+    }
+
+    /// realpath(3), or nil when the path cannot be resolved.
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+extension Registry {
+    /// The folder the store file is in, absolute: evidence inside it is recorded relative to it.
+    public var storeFolder: String { Evidence.folder(ofStore: path) }
 }
 
 public struct EvidenceError: Error, LocalizedError {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LandGeometry
 
 // MARK: - Bulk lifecycle updates from field teams (`import spot-updates FILE.csv`)
 //
@@ -8,7 +9,7 @@ import GRDB
 // mean "not given"; a row's missing actor / date / note fall back to the command's. Rows apply in file order
 // inside one transaction (a row may act on the spot as an earlier row left it); every bad row is listed
 // (line, code, problem) and if there is any, nothing is applied. A relative evidence path is taken relative
-// to the CSV file's folder (field teams send photos beside the sheet).
+// to the CSV file's folder (field teams send photos beside the sheet); it is stored like --evidence (see `Evidence`).
 
 /// What a bulk update did.
 public struct SpotUpdatesReport: Sendable, Codable {
@@ -49,14 +50,13 @@ extension Registry {
     /// Applies every row of a spot-updates CSV, or none. `defaults` supplies actor, date and note where a row has none.
     /// - Throws: `CSVError` for a malformed file, `SpotUpdatesFailed` listing every bad row (store unchanged).
     public func importSpotUpdates(file: String, defaults: ChangeContext, dryRun: Bool = false) throws -> SpotUpdatesReport {
-        let csv = try CSVTable(contentsOf: file)
-        try csv.require(["code", "action"])
-        let unknown = csv.header.filter { !Self.spotUpdateColumns.contains($0) }
-        if !unknown.isEmpty {
-            throw CSVError(file: file, line: 1, message: "unknown column(s) " + unknown.joined(separator: ", ")
-                           + " (known: " + Self.spotUpdateColumns.joined(separator: ", ") + ")")
+        do { try InputFile.regular(file, role: "spot-updates file") } catch let e as InputFileError {
+            throw CSVError(file: file, line: nil, message: e.problem)
         }
+        let csv = try CSVTable(contentsOf: file)
+        try csv.require(["code", "action"], known: Self.spotUpdateColumns)
         let folder = (file as NSString).deletingLastPathComponent
+        let storeFolder = storeFolder
         let sha256 = try SHA256Hasher.hexDigest(ofFile: file)
         var problems: [SpotUpdateProblem] = []
         var applied: [SpotStepResult] = []
@@ -70,7 +70,7 @@ extension Registry {
                     do {
                         guard let code else { throw RowProblem("no code") }
                         let step = try Self.step(from: record)
-                        let context = try Self.context(from: record, defaults: defaults, folder: folder)
+                        let context = try Self.context(from: record, defaults: defaults, folder: folder, storeFolder: storeFolder)
                         applied.append(try Self.applySpotStep(step, code: code, context: context, db))
                     } catch let p as RowProblem {
                         problems.append(SpotUpdateProblem(line: line, code: code, message: p.message))
@@ -147,7 +147,10 @@ extension Registry {
         }
     }
 
-    static func context(from r: [String: String], defaults: ChangeContext, folder: String) throws -> ChangeContext {
+    /// A row's context: its own date, actor, note and evidence over `defaults`. The evidence path is taken
+    /// relative to `folder` (the CSV's) and stored as `Evidence` does (relative to `storeFolder` when inside it).
+    static func context(from r: [String: String], defaults: ChangeContext, folder: String,
+                        storeFolder: String?) throws -> ChangeContext {
         func text(_ key: String) -> String? { r[key].flatMap { $0.isEmpty ? nil : $0 } }
         var context = defaults
         if let on = text("on") {
@@ -158,7 +161,7 @@ extension Registry {
         if let note = text("note") { context.note = note }
         if let path = text("evidence") {
             let resolved = path.hasPrefix("/") ? path : (folder.isEmpty ? path : folder + "/" + path)
-            context.evidence = try Evidence(file: resolved)
+            context.evidence = try Evidence(file: resolved, storeFolder: storeFolder)
         }
         return context
     }

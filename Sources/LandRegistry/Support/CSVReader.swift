@@ -69,6 +69,16 @@ public struct CSVTable: Sendable {
         if !field.isEmpty || !record.isEmpty { endRecord() }
         guard let header = records.first else { throw CSVError(file: file, line: 1, message: "no header row") }
         self.header = header.map { $0.trimmingCharacters(in: .whitespaces) }
+        // A header cell names its column: an empty or a repeated name would make a row's values ambiguous
+        // (and `record(_:)` a dictionary with two values for one key). Columns are counted from 1, as in a sheet.
+        var firstColumn: [String: Int] = [:]
+        for (i, name) in self.header.enumerated() {
+            if name.isEmpty { throw CSVError(file: file, line: nil, message: "column \(i + 1) has no name (an empty header cell)") }
+            if let other = firstColumn[name] {
+                throw CSVError(file: file, line: nil, message: "column \(i + 1) \"\(name)\" repeats column \(other)")
+            }
+            firstColumn[name] = i + 1
+        }
         self.rows = Array(records.dropFirst())
         self.lineNumbers = Array(starts.dropFirst())
         for (i, row) in rows.enumerated() where row.count != self.header.count {
@@ -89,9 +99,22 @@ public struct CSVTable: Sendable {
         }
     }
 
-    /// Row `i` as a dictionary from column name to value (empty strings kept).
+    /// Throws unless every name in `required` is a column and every column is in `known` (a misspelt column
+    /// would otherwise be ignored silently, and its values lost).
+    public func require(_ required: [String], known: [String]) throws {
+        let unknown = header.filter { !known.contains($0) }
+        guard !unknown.isEmpty else { return try require(required) }
+        let names = unknown.map { "\"\($0)\"" }.joined(separator: ", ")
+        var message = "unknown column\(unknown.count == 1 ? "" : "s") \(names) (known: " + known.joined(separator: ", ") + ")"
+        // A misspelt required column is also missing: say both, the likely cause first.
+        do { try require(required) } catch let missing as CSVError { message += "; " + missing.message }
+        throw CSVError(file: file, line: nil, message: message)
+    }
+
+    /// Row `i` as a dictionary from column name to value (empty strings kept). Header names are unique and every
+    /// row has as many cells as the header (both checked in `init`), so no value is dropped.
     public func record(_ i: Int) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: zip(header, rows[i]))
+        Dictionary(zip(header, rows[i]), uniquingKeysWith: { first, _ in first })
     }
 }
 

@@ -1,5 +1,6 @@
 import CCrypto
 import Foundation
+import LandGeometry
 
 // MARK: - SHA-256 (FIPS 180-4)
 //
@@ -40,6 +41,8 @@ public struct SHA256Hasher {
 
     /// The SHA-256 of a file, read in 1 MiB chunks.
     public static func hexDigest(ofFile path: String) throws -> String {
+        // Refuse a FIFO or device before opening it: FileHandle(forReadingAtPath:) on a FIFO blocks.
+        try InputFile.regular(path, role: "file")
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
