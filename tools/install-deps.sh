@@ -21,25 +21,27 @@ fi
 # The Python test tools live in a project virtual environment, .venv at the repository root: Debian 12's python3
 # refuses `pip install` (PEP 668). It is made from Debian's interpreter with --system-site-packages so that
 # python3-gdal (osgeo, GDAL's validate_gpkg.py) stays importable; shapely 2 (Debian has 1.8), pyproj and openpyxl
-# are pip-installed into it. numpy stays below 2 (Debian's 1.24 satisfies it): Debian's osgeo.gdal_array is built
-# against numpy 1 and fails to import under numpy 2, which shapely 2.2 would pull in; shapely 2.1 accepts numpy 1.21+.
+# are pip-installed into it. shapely 2.2 (its wheel's GEOS 3.14) as the district generator was made with: under
+# shapely 2.1 (GEOS 3.13) tools/gen_district.py writes a self-intersecting village zone at 10,000 parcels. It brings
+# numpy 2 into the venv, so Debian's osgeo.gdal_array (built against numpy 1) does not import there; nothing uses it
+# (gdal and ogr do import, and validate_gpkg.py needs only those).
 # pyproj is pip's wheel, with its own PROJ data: Debian's pyproj 3.4 finds no data directory without proj-bin.
 # Tests and tools run <repo>/.venv/bin/python3.
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$repo/.venv"
 venv_ok() {
   "$venv/bin/python3" -c 'import shapely, pyproj, openpyxl, numpy, sys
-from osgeo import gdal, ogr, gdal_array
+from osgeo import gdal, ogr
 pyproj.datadir.get_data_dir(); pyproj.CRS.from_epsg(4549)
-sys.exit(0 if int(shapely.__version__.split(".")[0]) >= 2 else 1)' 2>/dev/null
+sys.exit(0 if tuple(map(int, shapely.__version__.split(".")[:2])) >= (2, 2) else 1)' 2>/dev/null
 }
 if ! venv_ok; then
   if [ ! -x "$venv/bin/python3" ]; then
     echo "install-deps: /usr/bin/python3 -m venv --system-site-packages $venv" >&2
     /usr/bin/python3 -m venv --system-site-packages "$venv"
   fi
-  echo "install-deps: pip install shapely>=2.1 pyproj openpyxl into $venv" >&2
-  "$venv/bin/python3" -m pip install -q --disable-pip-version-check 'shapely>=2.1,<2.2' 'numpy<2' 'pyproj>=3.6' openpyxl
-  venv_ok || { echo "install-deps: $venv still lacks shapely>=2, pyproj, openpyxl or osgeo" >&2; exit 1; }
+  echo "install-deps: pip install shapely>=2.2 pyproj openpyxl into $venv" >&2
+  "$venv/bin/python3" -m pip install -q --disable-pip-version-check 'shapely>=2.2' 'pyproj>=3.6' openpyxl
+  venv_ok || { echo "install-deps: $venv still lacks shapely>=2.2, pyproj, openpyxl or osgeo" >&2; exit 1; }
 fi
 echo "install-deps: ok" >&2
