@@ -132,7 +132,7 @@ struct KillTests {
     }
 
     /// For each label, the row count and SHA-256 of what its query returns ("absent" when a table is missing),
-    /// with one python process.
+    /// with one python process; for a label "row: …", the first row's values joined by "|" instead.
     static func snapshot(_ store: String, _ queries: [String: String]) throws -> [String: String] {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: queries), as: UTF8.self)
         let r = try CLI.gdalPython(["-c", """
@@ -140,6 +140,8 @@ struct KillTests {
             db = sqlite3.connect(sys.argv[1])
             for label, query in json.loads(sys.argv[2]).items():
                 try:
+                    if label.startswith("row:"):
+                        print(label + "|" + "|".join(str(v) for v in (db.execute(query).fetchone() or ()))); continue
                     h, n = hashlib.sha256(), 0
                     for row in db.execute(query):
                         h.update(repr(row).encode()); n += 1
@@ -235,20 +237,18 @@ struct KillTests {
         let (dir, store) = try SpotsEndToEndTests.sampleStore()
         let codes = try SafetyTests.sql(store, "SELECT code FROM spots WHERE status = 'reported' ORDER BY code LIMIT 2")
         #expect(codes.count == 2, "seed \(Self.seed): \(codes)")
-        // Each spot: verify as illegal, rectify, two progress reports.
+        // Each spot: verify as illegal, rectify, a progress report.
         var steps: [(code: String, arguments: [String], toState: String)] = []
         for code in codes {
             steps.append((code, ["spots", "verify", code, "--judgement", "illegal", "--on", "2026-01-05"], "illegal"))
             steps.append((code, ["spots", "rectify", code, "--measure", "demolish-restore", "--deadline", "2026-12-31", "--on", "2026-01-06"], "rectifying"))
-            for r in 1...2 {
-                steps.append((code, ["spots", "progress", code, "--recultivated", "\(r)", "--on", "2026-01-0\(6 + r)"], "rectifying"))
-            }
+            steps.append((code, ["spots", "progress", code, "--recultivated", "1", "--on", "2026-01-07"], "rectifying"))
         }
         // K of each kind of step, on a copy.
         let calibration = dir + "/calibration.gpkg"
         try FileManager.default.copyItem(atPath: store, toPath: calibration)
         var writesOf: [String: Int] = [:]
-        for step in steps.prefix(4) {
+        for step in steps.prefix(3) {
             let run = try Self.traced(step.arguments + ["--store", calibration], paths: [calibration + "-wal"], killAtWrite: nil, in: dir)
             #expect(run.result.status == 0, "seed \(Self.seed): \(step.arguments): \(run.result.stderr)")
             writesOf[step.arguments[1]] = min(writesOf[step.arguments[1]] ?? .max, run.completedWrites)
@@ -257,15 +257,15 @@ struct KillTests {
             try Self.snapshot(store, [
                 "spots": "SELECT * FROM spots ORDER BY fid", "events": "SELECT * FROM events ORDER BY id",
                 "other spots": "SELECT * FROM spots WHERE code != '\(code)' ORDER BY fid",
-                "last event": "SELECT (SELECT count(*) FROM events), entity_code, action, to_state FROM events WHERE id = (SELECT max(id) FROM events)",
-                "status": "SELECT status FROM spots WHERE code = '\(code)' AND retired_at IS NULL",
+                "row: last event": "SELECT (SELECT count(*) FROM events), entity_code, action, to_state FROM events WHERE id = (SELECT max(id) FROM events)",
+                "row: status": "SELECT status FROM spots WHERE code = '\(code)' AND retired_at IS NULL",
             ])
         }
         var moments = Moments(2)
         for (i, step) in steps.enumerated() {
             let context = "seed \(Self.seed), step \(i) \(step.arguments.prefix(3).joined(separator: " "))"
             let before = try state(step.code)
-            let eventsBefore = try Self.count(store, "SELECT count(*) FROM events")
+            let eventsBefore = Int(before["row: last event"]?.split(separator: "|").first ?? "") ?? -1
             let writes = try #require(writesOf[step.arguments[1]], "\(context): no calibration")
             let arguments = step.arguments + ["--store", store]
             _ = try Self.killInsideTransaction(arguments, store: store, writes: writes, moments: &moments, context: context, in: dir)
@@ -275,15 +275,13 @@ struct KillTests {
             let again = try CLI.landreg(arguments, in: dir)
             #expect(again.status == 0, "\(context): the step after the kill: \(again.stderr)")
             let after = try state(step.code)
-            let expected = try Self.snapshot(store, [
-                "last event": "SELECT \(eventsBefore + 1), '\(step.code)', '\(step.arguments[1])', '\(step.toState)'",
-                "status": "SELECT '\(step.toState)'"])
-            #expect(after["last event"] == expected["last event"] && after["status"] == expected["status"],
-                    "\(context): not the one event and status of the step")
+            #expect(after["row: last event"] == "\(eventsBefore + 1)|\(step.code)|\(step.arguments[1])|\(step.toState)",
+                    "\(context): not the one event of the step: \(after["row: last event"] ?? "none")")
+            #expect(after["row: status"] == step.toState, "\(context)")
             #expect(after["other spots"] == before["other spots"], "\(context): another spot changed")
         }
         let progress = try SafetyTests.sql(store, "SELECT count(*) FROM events WHERE action = 'progress' AND entity_code IN ('\(codes.joined(separator: "','"))')")
-        #expect(progress.first == "4", "seed \(Self.seed)")
+        #expect(progress.first == "2", "seed \(Self.seed)")
     }
 
     // MARK: spot-updates
