@@ -53,11 +53,36 @@ enum CLI {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func python(_ script: String, _ args: [String] = []) throws -> Result {
-        try run("/usr/bin/env", ["python3", "-c", script] + args)
+    /// The project virtual environment's interpreter (tools/install-deps.sh makes it from Debian's python3 with
+    /// --system-site-packages): shapely 2, pyproj, openpyxl, and Debian's osgeo (GDAL's validate_gpkg.py).
+    static let venvPython = repo.appendingPathComponent(".venv/bin/python3").path
+    static let installHint = "run tools/install-deps.sh (needs .venv with shapely, pyproj, openpyxl)"
+
+    struct MissingTool: Error, CustomStringConvertible {
+        let description: String
     }
 
-    static func gdalPython(_ args: [String]) throws -> Result { try run("/usr/bin/python3", args) }
+    /// nil when the venv imports everything the tests use, else why not (checked once per test process).
+    static let venvProblem: String? = {
+        guard FileManager.default.isExecutableFile(atPath: venvPython) else { return "\(venvPython) is missing" }
+        let probe = try? run(venvPython, ["-c", "import shapely, pyproj, openpyxl, sqlite3; from osgeo import gdal, ogr"])
+        guard let probe else { return "\(venvPython) does not start" }
+        return probe.status == 0 ? nil : "\(venvPython) lacks a module: \(probe.stderr.suffix(300))"
+    }()
+
+    /// The venv's python3, or an error that fails the test saying what to install (a test never skips for it).
+    static func requirePython() throws -> String {
+        if let venvProblem { throw MissingTool(description: "\(venvProblem): \(installHint)") }
+        return venvPython
+    }
+
+    /// `python -c script args…` with the venv's python (shapely 2, pyproj, openpyxl).
+    static func python(_ script: String, _ args: [String] = []) throws -> Result {
+        try run(try requirePython(), ["-c", script] + args)
+    }
+
+    /// The venv's python with `args` (a script path or -c): GDAL's Python bindings and sqlite3.
+    static func gdalPython(_ args: [String]) throws -> Result { try run(try requirePython(), args) }
 
     static func temporaryDirectory() -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("landreg-e2e-" + UUID().uuidString).path

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Never lose a record: backups while others write, the health check, SIGKILL during an import, many writers.
+/// Never lose a record: backups while others write, the health check, many writers. (SIGKILLs: KillTests.)
 @Suite("Safety end to end", .serialized)
 struct SafetyTests {
     /// A FeatureCollection (EPSG:4549) of `count` adjacent 20 m squares with codes PREFIX-0 … (a tiling: no overlaps).
@@ -173,48 +173,6 @@ struct SafetyTests {
         #expect((wideReport["area_mismatches"] as? [String: Any])?["count"] as? Int == 0)
         let text = try CLI.landreg(["check", "--store", store], in: dir)
         #expect(text.status == 1 && text.stdout.contains("PROBLEMS FOUND") && text.stdout.contains("OVER-A ∩ OVER-B"), "\(text.stdout)")
-    }
-
-    // MARK: crash safety (short version of tools/crash-test.py)
-
-    @Test("SIGKILL during an import leaves a sound store with all or none of it and everything before it")
-    func killDuringImport() throws {
-        let (dir, store) = try ParcelRegistryEndToEndTests.sampleStore()
-        let big = dir + "/grid.geojson"
-        try Self.grid(4_000, prefix: "K").write(toFile: big, atomically: true, encoding: .utf8)
-        let committed = "SELECT fid, code, land_use, owner, registered_area_m2, ellipsoidal_area_m2, properties, hex(geom), retired_at FROM parcels ORDER BY fid"
-        let eventsBefore = try Self.sql(store, "SELECT * FROM events ORDER BY id")
-        let parcelsBefore = try Self.sql(store, committed)
-        // How long an uninterrupted import takes, on a copy.
-        let calibration = dir + "/calibration.gpkg"
-        try FileManager.default.copyItem(atPath: store, toPath: calibration)
-        let t0 = Date()
-        #expect(try CLI.landreg(["import", "parcels", big, "--quiet", "--store", calibration], in: dir).status == 0)
-        let duration = Date().timeIntervalSince(t0)
-
-        var outcomes: [String] = []
-        for kill in 0..<3 {
-            let at = Double.random(in: 0.05...0.9) * duration
-            let importer = try Self.launch(["import", "parcels", big, "--quiet", "--store", store], in: dir)
-            Thread.sleep(forTimeInterval: at)
-            let killed = importer.isRunning
-            if killed { _ = Foundation.kill(importer.processIdentifier, SIGKILL) }
-            importer.waitUntilExit()
-            let (check, report) = try Self.checkJSON(store, ["--quick"], in: dir)
-            #expect(check.status == 0 && report["ok"] as? Bool == true, "kill \(kill) at \(at) s: \(check.stdout)")
-            let gdal = try Self.validateGPKG(store)
-            #expect(gdal.status == 0, "kill \(kill): \(gdal.stdout)\(gdal.stderr)")
-            let imported = try Self.sql(store, "SELECT count(*) FROM parcels WHERE code LIKE 'K-%'").first ?? "?"
-            outcomes.append("\(killed ? "killed" : "finished") at \(String(format: "%.2f", at)) s: \(imported)")
-            if killed && imported == "0" {
-                #expect(try Self.sql(store, committed) == parcelsBefore, "kill \(kill): committed parcels changed")
-                #expect(try Self.sql(store, "SELECT * FROM events ORDER BY id") == eventsBefore, "kill \(kill): events changed")
-            } else {
-                #expect(imported == "4000", "kill \(kill) left \(imported) of 4000 parcels")
-                break   // committed: a further import would only refuse the duplicate codes
-            }
-        }
-        print("kills during a \(String(format: "%.2f", duration)) s import: \(outcomes.joined(separator: "; "))")
     }
 
     // MARK: concurrency

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import LandGeometry
 
 /// Shared fixtures for the LandGeometry tests.
@@ -53,23 +54,41 @@ func wkt(_ g: Geometry) -> String {
     }
 }
 
-/// Runs `python3 -c script` and returns its stdout, or nil when python3 or the module it imports is missing.
+/// The project virtual environment's python (tools/install-deps.sh): shapely 2 and pyproj.
+let venvPython = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent(".venv/bin/python3").path
+
+/// Runs the venv's `python3 -c script` and returns its stdout. When the venv or a module is missing it records a
+/// failure saying what to run (a test never skips for it) and returns nil.
 func runPython(_ script: String) -> String? {
+    let hint = "run tools/install-deps.sh (needs .venv with shapely, pyproj, openpyxl)"
+    guard FileManager.default.isExecutableFile(atPath: venvPython) else {
+        Issue.record("\(venvPython) is missing: \(hint)")
+        return nil
+    }
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script]
-    let out = Pipe()
+    p.executableURL = URL(fileURLWithPath: venvPython)
+    p.arguments = ["-c", script]
+    let out = Pipe(), err = Pipe()
     p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    do { try p.run() } catch { return nil }
+    p.standardError = err
+    do { try p.run() } catch {
+        Issue.record("\(venvPython) does not start (\(error)): \(hint)")
+        return nil
+    }
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
     let data = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
     p.waitUntilExit()
-    guard p.terminationStatus == 0 else { return nil }
+    guard p.terminationStatus == 0 else {
+        let stderr = String(decoding: errData, as: UTF8.self)
+        Issue.record("python failed (\(stderr.suffix(500))): \(stderr.contains("ModuleNotFoundError") ? hint : "")")
+        return nil
+    }
     return String(decoding: data, as: UTF8.self)
 }
-
-/// True when `python3` can import shapely (and pyproj).
-let pythonHasShapely: Bool = runPython("import shapely, pyproj") != nil
 
 /// A small deterministic random generator (SplitMix64) so failures reproduce.
 struct SplitMix64: RandomNumberGenerator {

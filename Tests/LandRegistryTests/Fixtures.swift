@@ -68,9 +68,19 @@ enum Fixtures {
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
 
-    /// Debian's python has the GDAL bindings; the python3 on PATH has shapely and pyproj.
-    static let gdalPython = "/usr/bin/python3"
+    /// The project virtual environment's python (tools/install-deps.sh): Debian's interpreter with its GDAL
+    /// bindings, plus shapely 2 and pyproj. A test that needs it fails, saying what to run, when it is missing.
+    static var gdalPython: String {
+        get throws {
+            let venv = repo.appendingPathComponent(".venv/bin/python3").path
+            guard FileManager.default.isExecutableFile(atPath: venv) else {
+                throw MissingTool(description: "\(venv) is missing: run tools/install-deps.sh (needs .venv with shapely, pyproj, openpyxl)")
+            }
+            return venv
+        }
+    }
+    struct MissingTool: Error, CustomStringConvertible { let description: String }
     static func runPython(_ script: String, _ args: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
-        try run("/usr/bin/env", ["python3", "-c", script] + args)
+        try run(try gdalPython, ["-c", script] + args)
     }
 }

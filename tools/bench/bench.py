@@ -22,7 +22,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PY = sys.executable  # the python3 on PATH: shapely 2 and pyproj
+PY = sys.executable  # run.sh starts bench.py with the project venv's python3: shapely 2 and pyproj
 
 
 def log(msg):

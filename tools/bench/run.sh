@@ -18,4 +18,7 @@ if [ "$build" = 1 ]; then
 fi
 args=()
 for a in "$@"; do [ "$a" != "--no-build" ] && args+=("$a"); done
-exec python3 "$here/bench.py" --landreg "$repo/.build/release/landreg" --repo "$repo" "${args[@]+"${args[@]}"}"
+# The project venv (tools/install-deps.sh) has shapely 2 and pyproj; Debian's python3 has neither.
+py="$repo/.venv/bin/python3"
+[ -x "$py" ] || { echo "bench: $py is missing: run tools/install-deps.sh (needs .venv with shapely, pyproj, openpyxl)" >&2; exit 2; }
+exec "$py" "$here/bench.py" --landreg "$repo/.build/release/landreg" --repo "$repo" "${args[@]+"${args[@]}"}"
