@@ -113,7 +113,7 @@ public final class GDALFeatureSource: FeatureSource {
         var encodingSource = EncodingSource.gdal
         var dbfName = (path as NSString).lastPathComponent
         if isShapefile {
-            let base = (openPath as NSString).deletingPathExtension
+            let base = Self.withoutExtension(openPath)
             let dbfPath = Self.sibling(base, ["dbf", "DBF"])
             dbfName = ((dbfPath ?? base + ".dbf") as NSString).lastPathComponent
             if let wantedEncoding {
@@ -157,7 +157,7 @@ public final class GDALFeatureSource: FeatureSource {
         }
         guard let dataset = opened else {
             if isShapefile, messages.contains(where: { $0.text.contains(".shx") && $0.text.contains("Unable to open") }) {
-                let shx = ((openPath as NSString).deletingPathExtension as NSString).lastPathComponent + ".shx"
+                let shx = (Self.withoutExtension(openPath) as NSString).lastPathComponent + ".shx"
                 throw GDALSourceError("its index \(shx) is missing: a shapefile needs its .shp, .shx and .dbf together")
             }
             let what: String
@@ -204,7 +204,7 @@ public final class GDALFeatureSource: FeatureSource {
             self.featureCount = n >= 0 ? n : nil
 
             if isShapefile, let n = featureCount {
-                let base = (openPath as NSString).deletingPathExtension
+                let base = Self.withoutExtension(openPath)
                 if let dbf = Self.sibling(base, ["dbf", "DBF"]), let header = Self.readVSI(dbf, limit: 32), header.count >= 8 {
                     let records = Int64(header[4]) | Int64(header[5]) << 8 | Int64(header[6]) << 16 | Int64(header[7]) << 24
                     if records != n {
@@ -415,6 +415,12 @@ public final class GDALFeatureSource: FeatureSource {
             }
             return "\(name(entry)) (\(count.map { "\($0) features" } ?? "unreadable"))"
         }.joined(separator: ", ")
+    }
+
+    /// The path without its extension, by hand: NSString's path methods collapse the "//" of "/vsizip//abs/path".
+    private static func withoutExtension(_ path: String) -> String {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return path }
+        return String(path[..<dot])
     }
 
     /// The first of `base.ext` for `extensions` that exists (through GDAL's virtual file system).

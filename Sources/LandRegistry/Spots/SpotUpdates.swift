@@ -48,8 +48,9 @@ extension Registry {
 
     /// Applies every row of a spot-updates CSV, or none. `defaults` supplies actor, date and note where a row has none.
     /// - Throws: `CSVError` for a malformed file, `SpotUpdatesFailed` listing every bad row (store unchanged).
-    public func importSpotUpdates(file: String, defaults: ChangeContext, dryRun: Bool = false) throws -> SpotUpdatesReport {
-        let csv = try CSVTable(contentsOf: file)
+    public func importSpotUpdates(file: String, table: TableReadOptions = .init(), defaults: ChangeContext,
+                                  dryRun: Bool = false) throws -> SpotUpdatesReport {
+        let csv = try CSVTable.read(file, options: table).table
         try csv.require(["code", "action"])
         let unknown = csv.header.filter { !Self.spotUpdateColumns.contains($0) }
         if !unknown.isEmpty {
