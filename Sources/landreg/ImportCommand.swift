@@ -13,13 +13,22 @@ struct ImportCommand: ParsableCommand {
         ])
 }
 
-/// Options of every GeoJSON layer import.
+/// Options of every layer import (GeoJSON, or any vector format GDAL reads).
 struct GeoJSONImportOptions: ParsableArguments {
-    @Argument(help: "A GeoJSON FeatureCollection or text sequence (.geojsons: one feature per line).")
+    @Argument(help: ArgumentHelp(
+        "A GeoJSON FeatureCollection or text sequence (.geojsons), a Shapefile (.shp, or a .zip holding one), "
+            + "a FileGDB folder (.gdb), a GeoPackage (.gpkg), KML/KMZ, or a CSV with a WKT column.",
+        valueName: "file"))
     var file: String
 
-    @Option(help: "The file's CRS (overrides its crs member; default RFC 7946 lon/lat).")
+    @Option(help: "The file's CRS (overrides its .prj / SRS / crs member; GeoJSON default RFC 7946 lon/lat).")
     var crs: CRS?
+
+    @Option(help: "The layer to read from a source with several (FileGDB, GeoPackage, a zip of shapefiles).")
+    var layer: String?
+
+    @Option(help: "Text encoding of a Shapefile's .dbf: gbk, gb18030 or utf-8 (overrides .cpg and the language-driver byte).")
+    var encoding: String?
 
     @Option(name: .customLong("map"), help: ArgumentHelp("Read a field from a property (repeatable).", valueName: "field=PROP"))
     var map: [String] = []
@@ -51,9 +60,12 @@ struct GeoJSONImportOptions: ParsableArguments {
     }
 
     func importOptions(_ change: ChangeOptions, store: StoreOptions) throws -> FeatureImportOptions {
-        FeatureImportOptions(sourceCRS: crs, fieldMap: try FieldMapping.parseMapArguments(map), profile: profile,
-                             repair: repair, replace: replace, dryRun: dryRun, workers: workers,
-                             context: try change.context(store: store))
+        var options = FeatureImportOptions(
+            sourceCRS: crs, fieldMap: try FieldMapping.parseMapArguments(map), profile: profile, repair: repair,
+            replace: replace, dryRun: dryRun, workers: workers, context: try change.context(store: store))
+        options.layer = layer
+        options.encoding = encoding
+        return options
     }
 
     /// Runs an import with a progress bar and prints its report.
@@ -65,7 +77,9 @@ struct GeoJSONImportOptions: ParsableArguments {
         if json { try printJSON(report); return }
         for r in report.repairs { diagnose("\(file): repaired \(r)") }
         let verb = report.dryRun ? "would import" : "imported"
-        var line = "\(verb) \(report.features) \(report.layer) from \(file) (\(report.sourceCRS))"
+        let from = report.sourceLayer.map { "\(file) layer \($0)" } ?? file
+        var line = "\(verb) \(report.features) \(report.layer) from \(from) (\(report.sourceCRS))"
+        if let note = report.crsOverride { line += "; \(note)" }
         if report.replaced > 0 { line += ", superseding \(report.replaced)" }
         if !report.repairs.isEmpty { line += ", \(report.repairs.count) repaired" }
         line += ": \(Format.m2(report.ellipsoidalAreaM2)) m² = \(Format.mu(report.ellipsoidalAreaM2)) 亩 = \(Format.ha(report.ellipsoidalAreaM2)) ha"
@@ -76,7 +90,7 @@ struct GeoJSONImportOptions: ParsableArguments {
 }
 
 struct ImportParcels: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "parcels", abstract: "Import survey parcels from GeoJSON.")
+    static let configuration = CommandConfiguration(commandName: "parcels", abstract: "Import survey parcels from GeoJSON, a Shapefile, FileGDB, GeoPackage, KML or CSV+WKT.")
     @OptionGroup var source: GeoJSONImportOptions
     @Option(help: "The land-use code system of the file: gb21010 (GB/T 21010-2017) or yongdi (用地用海).")
     var codeSystem = "gb21010"
@@ -95,7 +109,7 @@ struct ImportParcels: ParsableCommand {
 extension ZoneKind: ExpressibleByArgument {}
 
 struct ImportZones: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "zones", abstract: "Import zones of one kind from GeoJSON.")
+    static let configuration = CommandConfiguration(commandName: "zones", abstract: "Import zones of one kind from GeoJSON or any vector format GDAL reads.")
     @OptionGroup var source: GeoJSONImportOptions
     @Option(help: "community, village, grid, basic-farmland, development-area or other.")
     var kind: ZoneKind

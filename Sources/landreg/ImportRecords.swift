@@ -27,10 +27,16 @@ struct ImportSites: ParsableCommand {
 
 /// Options of the CSV record imports.
 struct CSVImportOptions: ParsableArguments {
-    @Argument(help: "A CSV file (UTF-8, header row).")
+    @Argument(help: "A CSV file (header row; UTF-8, or GBK with --encoding gbk) or an Excel workbook (.xlsx).")
     var file: String
+    @Option(help: "Text encoding of a CSV file: utf-8 (default; a BOM means UTF-8), gbk or gb18030.")
+    var encoding: String?
+    @Option(help: "The sheet of a .xlsx workbook (default: the first).")
+    var sheet: String?
     @Flag(help: "Print the import report as JSON.")
     var json = false
+
+    var tableOptions: TableReadOptions { TableReadOptions(encoding: encoding, sheet: sheet) }
 
     func report(_ r: CSVImportReport) throws {
         for w in r.warnings { diagnose("\(file): warning: \(w)") }
@@ -44,33 +50,33 @@ struct CSVImportOptions: ParsableArguments {
 struct ImportEnterprises: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enterprises",
-        abstract: "Import enterprises from CSV: credit_code,name[,industry,scale]; credit codes are checked (GB 32100-2015).")
+        abstract: "Import enterprises from CSV or .xlsx: credit_code,name[,industry,scale]; credit codes are checked (GB 32100-2015).")
     @OptionGroup var csv: CSVImportOptions
     @OptionGroup var change: ChangeOptions
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        try csv.report(try store.open().importEnterprises(file: csv.file, context: try change.context(store: store)))
+        try csv.report(try store.open().importEnterprises(file: csv.file, table: csv.tableOptions, context: try change.context(store: store)))
     }
 }
 
 struct ImportEnterpriseYears: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enterprise-years",
-        abstract: "Import yearly figures from CSV: credit_code,year[,tax_yuan,value_added_yuan,revenue_yuan,energy_tce,employees,rd_yuan].")
+        abstract: "Import yearly figures from CSV or .xlsx: credit_code,year[,tax_yuan,value_added_yuan,revenue_yuan,energy_tce,employees,rd_yuan].")
     @OptionGroup var csv: CSVImportOptions
     @OptionGroup var change: ChangeOptions
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        try csv.report(try store.open().importEnterpriseYears(file: csv.file, context: try change.context(store: store)))
+        try csv.report(try store.open().importEnterpriseYears(file: csv.file, table: csv.tableOptions, context: try change.context(store: store)))
     }
 }
 
 struct ImportTenancies: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenancies",
-        abstract: "Import leases from CSV: site,tenant,floor_area_m2,start[,end,use].",
+        abstract: "Import leases from CSV or .xlsx: site,tenant,floor_area_m2,start[,end,use].",
         discussion: "Leases that over-lease their site are recorded with a warning, or refused with --strict.")
     @OptionGroup var csv: CSVImportOptions
     @Flag(help: "Refuse the file if a lease would over-lease its site.")
@@ -79,6 +85,6 @@ struct ImportTenancies: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        try csv.report(try store.open().importTenancies(file: csv.file, strict: strict, context: try change.context(store: store)))
+        try csv.report(try store.open().importTenancies(file: csv.file, strict: strict, table: csv.tableOptions, context: try change.context(store: store)))
     }
 }

@@ -83,6 +83,21 @@ class Bench:
             os.replace(tmp, d)
         return d
 
+    def shapefile(self, n):
+        """The district's parcels as a GBK Shapefile (.cpg CP936, ESRI .prj), as a county sends them; made once
+        from the generator's GeoJSON with ogr2ogr."""
+        d = os.path.join(self.district(n), "shp")
+        shp = os.path.join(d, "parcels.shp")
+        if not os.path.exists(shp):
+            log(f"writing {shp} with ogr2ogr (once)")
+            tmp = d + ".tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            os.makedirs(tmp)
+            self.run(["ogr2ogr", "-f", "ESRI Shapefile", "-lco", "ENCODING=CP936", os.path.join(tmp, "parcels.shp"),
+                      os.path.join(self.district(n), "parcels.geojson")])
+            os.replace(tmp, d)
+        return shp
+
     def store(self, n):
         """A landreg store holding the district's parcels (made by an untimed import when missing)."""
         path = os.path.join(self.out, f"store-{n}.gpkg")
@@ -154,6 +169,25 @@ class Bench:
                      rss_limit_mb=rss_limit_mb)
         # The last imported store (made by this landreg) is the store of the later rows.
         shutil.copyfile(ours_store, os.path.join(self.out, f"store-{n}.gpkg"))
+
+    def import_shapefile_row(self, n, rss_limit_mb=None):
+        """The same import from a Shapefile (read through GDAL, .dbf decoded from GBK, CRS from the ESRI .prj)."""
+        shp = self.shapefile(n)
+        ours_store = self.fresh(f"import-shp-{n}.gpkg")
+        peer_out = self.fresh(f"ogr-shp-{n}.gpkg")
+
+        def ours():
+            self.fresh(f"import-shp-{n}.gpkg")
+            self.run([self.landreg, "init", "--store", ours_store])
+            return self.timed([self.landreg, "import", "parcels", shp, "--profile", "sandiao", "--store", ours_store,
+                               "--quiet"])
+
+        def peer():
+            self.fresh(f"ogr-shp-{n}.gpkg")
+            return self.timed(["ogr2ogr", "-f", "GPKG", peer_out, shp])
+
+        self.compare(f"import {n:,} parcels from a Shapefile (validate + both areas + index) vs ogr2ogr -f GPKG", 1.0,
+                     ours, peer, rss_limit_mb=rss_limit_mb)
 
     def export_row(self, n):
         store = self.store(n)
@@ -302,7 +336,7 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--quick", action="store_true", help="100,000 parcels only, 1 repetition, 100 look-ups")
     ap.add_argument("--reps", type=int, help="repetitions per row (default 3; 1 with --quick)")
-    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, export-100k, lookups, farmland, reclaimable")
+    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, lookups, farmland, reclaimable")
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     args = ap.parse_args()
     if args.reps is None:
@@ -313,6 +347,8 @@ def main():
     rows = {
         "import-100k": lambda: b.import_row(100_000),
         "import-1m": lambda: None if args.quick else b.import_row(1_000_000, rss_limit_mb=300),
+        "import-shp-100k": lambda: b.import_shapefile_row(100_000),
+        "import-shp-1m": lambda: None if args.quick else b.import_shapefile_row(1_000_000, rss_limit_mb=300),
         "export-100k": lambda: b.export_row(100_000),
         "lookups": lambda: b.lookup_row(big, 100 if args.quick else 1_000),
         "farmland": lambda: b.farmland_row(big),

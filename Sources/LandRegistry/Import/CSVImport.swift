@@ -5,7 +5,8 @@ import LandGeometry
 // MARK: - What every CSV record import shares (enterprises, enterprise years, tenancies)
 //
 // Like the GeoJSON imports: one transaction holding an `imports` row, the rows and one `import` event; every
-// bad row is listed with its line number and what is wrong, and if there is any, nothing is written.
+// bad row is listed with its line number (or, from a .xlsx, its sheet and row) and what is wrong, and if there
+// is any, nothing is written.
 
 /// A CSV import refused: every bad row, nothing written.
 public struct CSVImportFailed: Error, LocalizedError, Sendable {
@@ -16,11 +17,20 @@ public struct CSVImportFailed: Error, LocalizedError, Sendable {
     }
     public let file: String
     public let problems: [Problem]
+    /// The sheet of a .xlsx; then `line` is the spreadsheet row.
+    public var sheet: String? = nil
+
+    public init(file: String, problems: [Problem], sheet: String? = nil) {
+        self.file = file; self.problems = problems; self.sheet = sheet
+    }
 
     public var errorDescription: String? {
         let name = (file as NSString).lastPathComponent
         var lines = ["\(file): \(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was imported"]
-        lines += problems.map { p in "  \(name)" + (p.line.map { ":\($0)" } ?? "") + ": " + p.message }
+        lines += problems.map { p in
+            let place = sheet.map { s in ":\(s)" + (p.line.map { ":row \($0)" } ?? "") } ?? (p.line.map { ":\($0)" } ?? "")
+            return "  \(name)\(place): \(p.message)"
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -49,18 +59,22 @@ extension Registry {
     /// inside one write transaction with an `imports` row.
     /// `body` inserts rows, notes problems and returns the row count and warnings; any problem rolls back.
     func importCSV(
-        file: String, table: String, required: [String], known: [String], context: ChangeContext,
+        file: String, source: TableReadOptions = .init(), table: String, required: [String], known: [String],
+        context: ChangeContext,
         body: (Database, CSVTable, Int64, CSVProblems) throws -> (rows: Int, warnings: [String])
     ) throws -> CSVImportReport {
-        let csv: CSVTable
+        let parsed: CSVTable
+        var sheet: String? = nil
         do {
             try InputFile.regular(file, role: "import file")
-            csv = try CSVTable(contentsOf: file)
-            try csv.require(required, known: known)
+            let read = try CSVTable.read(file, options: source)
+            sheet = read.sheet
+            try read.table.require(required, known: known)
+            parsed = read.table
         } catch let e as CSVError {
-            throw CSVImportFailed(file: file, problems: [.init(line: e.line, message: e.message)])
+            throw CSVImportFailed(file: file, problems: [.init(line: e.line, message: e.message)], sheet: sheet)
         } catch let e as InputFileError {
-            throw CSVImportFailed(file: file, problems: [.init(line: nil, message: e.problem)])
+            throw CSVImportFailed(file: file, problems: [.init(line: nil, message: e.problem)], sheet: sheet)
         }
         var problems = CSVProblems()
         let startedAt = Clock.timestamp()
@@ -77,7 +91,7 @@ extension Registry {
                         """,
                     arguments: [table, file, bytes, try? SHA256Hasher.hexDigest(ofFile: file), context.actor, startedAt, startedAt])
                 let importID = db.lastInsertedRowID
-                let (rows, warnings) = try body(db, csv, importID, problems)
+                let (rows, warnings) = try body(db, parsed, importID, problems)
                 if rows == 0 && problems.isEmpty { problems.add(nil, "the file holds no rows") }
                 if !problems.isEmpty { throw CSVAbort.problems }
                 try db.execute(sql: "UPDATE imports SET feature_count = ?, finished_at = ? WHERE id = ?",
@@ -90,7 +104,7 @@ extension Registry {
                 report.warnings = warnings
             }
         } catch CSVAbort.problems {
-            throw CSVImportFailed(file: file, problems: problems.list)
+            throw CSVImportFailed(file: file, problems: problems.list, sheet: sheet)
         }
         return report
     }

@@ -16,9 +16,9 @@ extension Registry {
                                                "energy_tce", "employees", "rd_yuan"]
 
     /// Imports enterprises from CSV, all or nothing. - Throws: `CSVImportFailed` listing every bad row.
-    public func importEnterprises(file: String, context: ChangeContext) throws -> CSVImportReport {
-        try importCSV(file: file, table: "enterprises", required: ["credit_code", "name"], known: Self.enterpriseColumns,
-                      context: context) { db, csv, importID, problems in
+    public func importEnterprises(file: String, table source: TableReadOptions = .init(), context: ChangeContext) throws -> CSVImportReport {
+        try importCSV(file: file, source: source, table: "enterprises", required: ["credit_code", "name"],
+                      known: Self.enterpriseColumns, context: context) { db, csv, importID, problems in
             let insert = try db.makeStatement(sql: """
                 INSERT INTO enterprises (credit_code, name, industry, scale, import_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 """)
@@ -50,8 +50,8 @@ extension Registry {
     }
 
     /// Imports enterprises' yearly figures from CSV, all or nothing. - Throws: `CSVImportFailed`.
-    public func importEnterpriseYears(file: String, context: ChangeContext) throws -> CSVImportReport {
-        try importCSV(file: file, table: "enterprise_years", required: ["credit_code", "year"],
+    public func importEnterpriseYears(file: String, table source: TableReadOptions = .init(), context: ChangeContext) throws -> CSVImportReport {
+        try importCSV(file: file, source: source, table: "enterprise_years", required: ["credit_code", "year"],
                       known: Self.enterpriseYearColumns, context: context) { db, csv, importID, problems in
             let insert = try db.makeStatement(sql: """
                 INSERT INTO enterprise_years (credit_code, year, tax_yuan, value_added_yuan, revenue_yuan, energy_tce,

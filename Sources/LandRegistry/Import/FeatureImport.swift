@@ -1,8 +1,12 @@
 import Foundation
 import GRDB
+import LandFormats
 import LandGeometry
 
-// MARK: - What every GeoJSON layer import shares
+// MARK: - What every layer import shares
+//
+// The source is a GeoJSON file (landreg's own streaming reader) or any layer GDAL reads (Shapefile, FileGDB,
+// GeoPackage, KML/KMZ, CSV with WKT: GDALFeatureSource); both feed the same pipeline, checks and transaction.
 //
 // A layer import (parcels, zones, spots, sites) is one write transaction: an `imports` row, the features,
 // one `import` event. Every feature is checked; problems are collected (not thrown one by one) so the user
@@ -21,6 +25,11 @@ public struct FeatureImportOptions: Sendable {
     public var repair: Bool
     public var replace: Bool
     public var dryRun: Bool
+    /// `--layer NAME`: the layer of a multi-layer source (FileGDB, GeoPackage, a zip of shapefiles).
+    public var layer: String?
+    /// `--encoding`: the text encoding of a Shapefile's .dbf (gbk, gb18030, utf-8), overriding .cpg and
+    /// language-driver byte.
+    public var encoding: String?
     /// Preparing threads; default: the machine's active cores.
     public var workers: Int
     public var context: ChangeContext
@@ -51,9 +60,14 @@ public struct ImportReport: Sendable, Codable {
     public var seconds: Double
     /// Features skipped because the store already holds them exactly so (a spot batch re-sent unchanged).
     public var unchanged: Int = 0
+    /// The layer of a GDAL source that was read.
+    public var sourceLayer: String? = nil
+    /// Set when --crs replaced the CRS the file declares, saying both.
+    public var crsOverride: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case importID = "import_id", layer, file, sourceCRS = "source_crs", features, replaced, repairs, unchanged
+        case sourceLayer = "source_layer", crsOverride = "crs_override"
         case planarAreaM2 = "planar_area_m2", ellipsoidalAreaM2 = "ellipsoidal_area_m2", dryRun = "dry_run", seconds
     }
 }
@@ -120,15 +134,13 @@ extension Registry {
     ) throws -> ImportReport {
         let started = Date()
         let startedAt = Clock.timestamp(started)
-        let source: GeoJSONFeatureSource
-        do { source = try GeoJSONFeatureSource(path: file, bufferSize: options.readBufferBytes) } catch {
-            // ImportFailed names the file once; a GeoJSONError's own message does not repeat it.
-            let message = (error as? GeoJSONError)?.message ?? "\(error)"
-            throw ImportFailed(file: file, problems: [FeatureProblem(featureIndex: nil, message: message)], problemCount: 1)
-        }
+        let opened = try LayerSource.open(file, options: options)
+        let source = opened.source
+        let sourceLayer = opened.layerName
         let profilePairs = try dbQueue.read { db in try profile(options.profile, db) }
-        let mapping = try FieldMapping(fields: layer.fieldNames, explicit: options.fieldMap, profile: profilePairs)
-        let declared = try declaredCRS(of: source, file: file, options: options)
+        let mapping = try FieldMapping(fields: layer.fieldNames, explicit: options.fieldMap, profile: profilePairs,
+                                       caseInsensitive: opened.isGDAL)
+        let (declared, crsOverride) = try opened.declaredCRS(file: file, options: options)
         let storeCRS = self.storeCRS
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value
         // Hash the file on another thread while the import runs: the import row records which file it was.
@@ -140,11 +152,13 @@ extension Registry {
         var problemCount = 0
         func note(_ p: FeatureProblem) {
             problemCount += 1
-            if problems.count < ImportFailed.listedProblemLimit { problems.append(p) }
+            if problems.count < ImportFailed.listedProblemLimit { problems.append(p.inLayer(sourceLayer)) }
         }
         var report = ImportReport(
             importID: nil, layer: layer.table, file: file, sourceCRS: declared.description, features: 0, replaced: 0,
             repairs: [], planarAreaM2: 0, ellipsoidalAreaM2: 0, dryRun: options.dryRun, seconds: 0)
+        report.sourceLayer = sourceLayer
+        report.crsOverride = crsOverride
 
         do {
             try write(replayable: false) { db in
@@ -188,7 +202,8 @@ extension Registry {
                                 report.ellipsoidalAreaM2 += feature.geometry.ellipsoidalAreaM2
                                 if let r = feature.geometry.repairNote {
                                     report.repairs.append(FeatureProblem(
-                                        featureIndex: feature.index, featureID: feature.featureID, code: feature.code, message: r))
+                                        featureIndex: feature.index, featureID: feature.featureID, code: feature.code,
+                                        message: r).inLayer(sourceLayer))
                                 }
                             } catch is FeatureUnchanged {
                                 report.unchanged += 1
@@ -200,7 +215,7 @@ extension Registry {
                     })
                 // ogr2ogr puts the crs member first; if this file put it after the features, we read them in the
                 // wrong CRS, unless --crs said otherwise.
-                if options.sourceCRS == nil, let late = source.legacyCRSName,
+                if options.sourceCRS == nil, let late = (source as? GeoJSONFeatureSource)?.legacyCRSName,
                    let lateCRS = try? CRS.parse(late), lateCRS != declared {
                     note(FeatureProblem(featureIndex: nil, message:
                         "the crs member (\(late)) comes after the features; pass --crs \(lateCRS) to import this file"))
@@ -242,6 +257,10 @@ extension Registry {
         } catch let e as GeoJSONError {
             note(FeatureProblem(featureIndex: e.featureIndex, featureID: e.featureID, message: e.message))
             throw ImportFailed(file: file, problems: problems, problemCount: problemCount)
+        } catch let e as GDALSourceError {
+            // Reading stopped (an undecodable .dbf, a truncated file): the problems so far and this one.
+            note(FeatureProblem(featureIndex: nil, message: e.message))
+            throw ImportFailed(file: file, problems: problems, problemCount: problemCount)
         }
         report.seconds = Date().timeIntervalSince(started)
         return report
@@ -249,14 +268,22 @@ extension Registry {
 
     /// Runs on worker threads: parse, map fields, ingest geometry.
     private static func prepare<L: FeatureLayer>(
-        _ raw: RawFeature, file: String, layer: L, mapping: FieldMapping, ingest: GeometryIngest,
+        _ raw: SourceFeature, file: String, layer: L, mapping: FieldMapping, ingest: GeometryIngest,
         enrich: FeatureEnricher<L.Fields>?
     ) -> Result<PreparedFeature<L.Fields>, FeatureProblem> {
         let feature: GeoJSONFeature
-        do { feature = try GeoJSONFeatureParser.parse(raw, file: file) } catch let e as GeoJSONError {
-            return .failure(FeatureProblem(featureIndex: raw.index, featureID: e.featureID, message: e.message))
-        } catch {
-            return .failure(FeatureProblem(featureIndex: raw.index, message: "\(error)"))
+        switch raw {
+        case .geoJSON(let text):
+            do { feature = try GeoJSONFeatureParser.parse(text, file: file) } catch let e as GeoJSONError {
+                return .failure(FeatureProblem(featureIndex: raw.index, featureID: e.featureID, message: e.message))
+            } catch {
+                return .failure(FeatureProblem(featureIndex: raw.index, message: "\(error)"))
+            }
+        case .decoded(let d):
+            switch LayerSource.feature(d) {
+            case .success(let f): feature = f
+            case .failure(let p): return .failure(p)
+            }
         }
         let featureID = feature.id.flatMap { $0.fieldText }
         let (values, kept) = mapping.apply(feature.properties)
@@ -316,17 +343,6 @@ extension Registry {
         try? db.execute(sql: "PRAGMA cache_size = \(previous)")
     }
 
-    private func declaredCRS(of source: GeoJSONFeatureSource, file: String, options: FeatureImportOptions) throws -> CRS {
-        if let crs = options.sourceCRS { return crs }
-        if let name = source.legacyCRSName {
-            do { return try CRS.parse(name) } catch {
-                throw ImportFailed(file: file, problems: [FeatureProblem(featureIndex: nil, message:
-                    "the file's crs member \"\(name)\" is not a CRS landreg knows (\(error)); pass --crs EPSG:N")], problemCount: 1)
-            }
-        }
-        return .wgs84
-    }
-
     private func profile(_ name: String?, _ db: Database) throws -> [String: String] {
         guard let name else { return [:] }
         let rows = try Row.fetchAll(db, sql: "SELECT field, property FROM field_profiles WHERE profile = ?", arguments: [name])
@@ -341,6 +357,8 @@ extension Registry {
         var d: [String: Any] = ["repair": o.repair, "replace": o.replace, "map": o.fieldMap]
         if let p = o.profile { d["profile"] = p }
         if let c = o.sourceCRS { d["crs"] = c.description }
+        if let l = o.layer { d["layer"] = l }
+        if let e = o.encoding { d["encoding"] = e }
         return JSONText.object(d)
     }
 }

@@ -14,6 +14,9 @@ public struct FieldMapping: Sendable {
     public let sources: [String: String]
     /// The properties read into fields (not kept as they are).
     private let used: Set<String>
+    /// Property names match whatever their case (DBF field names: BSM, bsm, Bsm are the same column).
+    private let caseInsensitive: Bool
+    private let usedLowercased: Set<String>
     /// Properties landreg computes and writes on export; never kept from input.
     public static let computedOnExport: Set<String> = [
         "land_use_name", "land_use_name_en", "planar_area_m2", "ellipsoidal_area_m2", "area_m2", "area_mu",
@@ -26,7 +29,8 @@ public struct FieldMapping: Sendable {
     ///   - explicit: `--map field=PROP` pairs (our field → property).
     ///   - profile: the chosen profile's pairs, if any.
     /// - Throws: `ImportSetupError` when `--map` names a field this layer does not have.
-    public init(fields: [String], explicit: [String: String], profile: [String: String]) throws {
+    public init(fields: [String], explicit: [String: String], profile: [String: String],
+                caseInsensitive: Bool = false) throws {
         var sources: [String: String] = [:]
         for field in fields { sources[field] = field }
         for (field, property) in profile where fields.contains(field) { sources[field] = property }
@@ -39,18 +43,31 @@ public struct FieldMapping: Sendable {
         }
         self.sources = sources
         self.used = Set(sources.values)
+        self.caseInsensitive = caseInsensitive
+        self.usedLowercased = Set(sources.values.map { $0.lowercased() })
     }
 
     /// Splits a feature's properties into our fields and the properties kept as they are.
     public func apply(_ properties: JSONObject) -> (fields: [String: JSONValue], kept: JSONObject) {
         var fields: [String: JSONValue] = [:]
         fields.reserveCapacity(sources.count)
-        for (field, property) in sources {
-            if let v = properties[property], v != .null { fields[field] = v }
+        if caseInsensitive {
+            var byLowercased: [String: JSONValue] = [:]
+            for member in properties where byLowercased[member.key.lowercased()] == nil {
+                byLowercased[member.key.lowercased()] = member.value
+            }
+            for (field, property) in sources {
+                if let v = properties[property] ?? byLowercased[property.lowercased()], v != .null { fields[field] = v }
+            }
+        } else {
+            for (field, property) in sources {
+                if let v = properties[property], v != .null { fields[field] = v }
+            }
         }
         var kept: [(key: String, value: JSONValue)] = []
         kept.reserveCapacity(properties.count)
-        for member in properties where !used.contains(member.key) && !Self.computedOnExport.contains(member.key) {
+        for member in properties where !Self.computedOnExport.contains(member.key) {
+            if caseInsensitive ? usedLowercased.contains(member.key.lowercased()) : used.contains(member.key) { continue }
             kept.append(member)
         }
         return (fields, JSONObject(kept))

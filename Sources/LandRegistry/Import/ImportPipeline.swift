@@ -1,9 +1,11 @@
 import Foundation
+import LandFormats
 import LandGeometry
 
 // MARK: - Streaming, parallel import pipeline
 //
-// One thread scans the file into raw feature texts (cheap brace matching) and hands batches to `workers`
+// One thread reads the source (a GeoJSON file scanned into raw feature texts by cheap brace matching, or a
+// layer GDAL reads feature by feature) and hands batches to `workers`
 // preparers that run at once (parse, check, transform, repair, measure, encode: the expensive part); the
 // caller's thread, which holds the store's write transaction, consumes the prepared rows in file order.
 // At most `maxBatchesInFlight` batches exist at a time, so memory is bounded by the batch size, not the file.
@@ -16,12 +18,29 @@ public struct FeatureProblem: Error, Sendable, Codable, Equatable, CustomStringC
     public let featureID: String?
     public let code: String?
     public let message: String
+    /// The layer of a source read through GDAL; then `featureID` is the OGR FID and the description names the
+    /// feature by its 1-based position.
+    public var layer: String? = nil
 
     public init(featureIndex: Int?, featureID: String? = nil, code: String? = nil, message: String) {
         self.featureIndex = featureIndex; self.featureID = featureID; self.code = code; self.message = message
     }
 
+    /// The same problem, located in a GDAL source's layer.
+    func inLayer(_ name: String?) -> FeatureProblem {
+        var copy = self
+        copy.layer = name
+        return copy
+    }
+
     public var description: String {
+        if let layer {
+            guard let featureIndex else { return "layer \(layer): \(message)" }
+            var labels = featureID.map { ["fid \($0)"] } ?? []
+            if let code { labels.append("code \(code)") }
+            let label = labels.isEmpty ? "" : " (" + labels.joined(separator: ", ") + ")"
+            return "layer \(layer): feature \(featureIndex + 1)\(label): \(message)"
+        }
         var place: [String] = []
         if let featureIndex { place.append("feature \(featureIndex)") }
         var labels: [String] = []
@@ -31,7 +50,7 @@ public struct FeatureProblem: Error, Sendable, Codable, Equatable, CustomStringC
         return place.isEmpty ? message : place.joined() + label + ": " + message
     }
 
-    enum CodingKeys: String, CodingKey { case featureIndex = "feature_index", featureID = "feature_id", code, message }
+    enum CodingKeys: String, CodingKey { case featureIndex = "feature_index", featureID = "feature_id", code, message, layer }
 }
 
 /// An import refused: every problem found (up to a cap), nothing written.
@@ -59,7 +78,7 @@ public struct ImportProgress: Sendable {
 }
 
 final class ImportPipeline<Row: Sendable> {
-    typealias Prepare = (RawFeature) -> Result<Row, FeatureProblem>
+    typealias Prepare = (SourceFeature) -> Result<Row, FeatureProblem>
 
     let batchSize = 512
     let maxBatchesInFlight = 4
@@ -73,6 +92,14 @@ final class ImportPipeline<Row: Sendable> {
     /// is thrown after the rows before it were consumed.
     func run(
         source: GeoJSONFeatureSource, workers: Int, makePreparer: () throws -> Prepare,
+        progress: ((ImportProgress) -> Void)?, consume: (Result<Row, FeatureProblem>) throws -> Void
+    ) throws {
+        try run(source: source as any FeatureSource, workers: workers, makePreparer: makePreparer, progress: progress,
+                consume: consume)
+    }
+
+    func run(
+        source: any FeatureSource, workers: Int, makePreparer: () throws -> Prepare,
         progress: ((ImportProgress) -> Void)?, consume: (Result<Row, FeatureProblem>) throws -> Void
     ) throws {
         let workerCount = max(1, workers)
@@ -90,11 +117,11 @@ final class ImportPipeline<Row: Sendable> {
             defer { producerFinished.signal() }
             let source = sourceBox.value
             while true {
-                var scanned: [RawFeature] = []
+                var scanned: [SourceFeature] = []
                 scanned.reserveCapacity(batchSize)
                 var scanError: Error? = nil
                 do {
-                    while scanned.count < batchSize, let raw = try source.nextRawFeature() { scanned.append(raw) }
+                    while scanned.count < batchSize, let raw = try source.nextSourceFeature() { scanned.append(raw) }
                 } catch { scanError = error }
                 let raws = scanned
                 let results = Unchecked([Result<Row, FeatureProblem>?](repeating: nil, count: raws.count))

@@ -12,8 +12,9 @@ extension Registry {
 
     /// Imports leases from CSV, all or nothing. Over-leasing rows are recorded and returned as warnings, or with
     /// `strict` listed as problems. - Throws: `CSVImportFailed` listing every bad row.
-    public func importTenancies(file: String, strict: Bool = false, context: ChangeContext) throws -> CSVImportReport {
-        try importCSV(file: file, table: "tenancies", required: ["site", "tenant", "floor_area_m2", "start"],
+    public func importTenancies(file: String, strict: Bool = false, table source: TableReadOptions = .init(),
+                                context: ChangeContext) throws -> CSVImportReport {
+        try importCSV(file: file, source: source, table: "tenancies", required: ["site", "tenant", "floor_area_m2", "start"],
                       known: Self.tenancyColumns, context: context) { db, csv, importID, problems in
             var rows = 0
             var warnings: [String] = []

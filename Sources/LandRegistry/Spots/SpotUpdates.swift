@@ -49,11 +49,12 @@ extension Registry {
 
     /// Applies every row of a spot-updates CSV, or none. `defaults` supplies actor, date and note where a row has none.
     /// - Throws: `CSVError` for a malformed file, `SpotUpdatesFailed` listing every bad row (store unchanged).
-    public func importSpotUpdates(file: String, defaults: ChangeContext, dryRun: Bool = false) throws -> SpotUpdatesReport {
+    public func importSpotUpdates(file: String, table: TableReadOptions = .init(), defaults: ChangeContext,
+                                  dryRun: Bool = false) throws -> SpotUpdatesReport {
         do { try InputFile.regular(file, role: "spot-updates file") } catch let e as InputFileError {
             throw CSVError(file: file, line: nil, message: e.problem)
         }
-        let csv = try CSVTable(contentsOf: file)
+        let csv = try CSVTable.read(file, options: table).table
         try csv.require(["code", "action"], known: Self.spotUpdateColumns)
         let folder = (file as NSString).deletingLastPathComponent
         let storeFolder = storeFolder

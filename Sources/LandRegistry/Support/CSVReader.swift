@@ -13,13 +13,12 @@ public struct CSVTable: Sendable {
     public let lineNumbers: [Int]
 
     /// Reads and parses a whole CSV file. Throws `CSVError` naming the file and line on malformed input.
-    public init(contentsOf path: String) throws {
+    /// - Parameter encoding: gbk, gb18030 or utf-8 (default UTF-8; a BOM means UTF-8); see TableDecoding.swift.
+    public init(contentsOf path: String, encoding: String? = nil) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CSVError(file: path, line: nil, message: "cannot read the file")
         }
-        guard var text = String(data: data, encoding: .utf8) else {
-            throw CSVError(file: path, line: nil, message: "not UTF-8 text")
-        }
+        var text = try Self.decodedText(data, file: path, encoding: encoding)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         try self.init(text: text, file: path)
     }

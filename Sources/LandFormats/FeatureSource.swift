@@ -1,0 +1,55 @@
+import LandGeometry
+
+// MARK: - Where a layer import's features come from
+//
+// The import pipeline reads features one at a time on its scanning thread and prepares them on worker threads.
+// A GeoJSON file is scanned into raw feature texts (parsed on the workers, the fast path); any other format is
+// read through GDAL into decoded features (properties and ISO WKB), whose geometry the workers decode with
+// LandGeometry's WKB decoder, so that both go through the same checks.
+
+/// One feature as a source hands it to the import pipeline.
+public enum SourceFeature: Sendable {
+    /// GeoJSON text, parsed on a worker.
+    case geoJSON(RawFeature)
+    /// A feature GDAL read: properties already typed, geometry as WKB.
+    case decoded(DecodedFeature)
+
+    /// 0-based position in the file (or layer).
+    public var index: Int {
+        switch self {
+        case .geoJSON(let raw): return raw.index
+        case .decoded(let d): return d.index
+        }
+    }
+}
+
+/// A feature read through GDAL.
+public struct DecodedFeature: Sendable {
+    /// 0-based position in the layer.
+    public let index: Int
+    /// The OGR feature id (FID).
+    public let fid: Int64
+    /// Fields in the layer's order, typed as the GeoJSON path would see them (integers and reals as numbers,
+    /// strings as text, dates as YYYY-MM-DD).
+    public let properties: JSONObject
+    /// ISO WKB of the geometry (curves linearised); nil when the feature has none.
+    public let wkb: [UInt8]?
+    /// What is wrong with the feature as read (an undecodable text field, a message of GDAL's); nil when nothing.
+    public let problem: String?
+}
+
+/// A stream of features for the import pipeline; read from one thread at a time.
+public protocol FeatureSource: AnyObject {
+    /// The next feature, or nil at the end. Throws when the file cannot be read any further.
+    func nextSourceFeature() throws -> SourceFeature?
+    /// Progress so far, in the unit of `fileSize` (bytes for GeoJSON, features for GDAL sources).
+    var bytesRead: Int64 { get }
+    /// The total for progress bars, when known.
+    var fileSize: Int64? { get }
+}
+
+extension GeoJSONFeatureSource: FeatureSource {
+    public func nextSourceFeature() throws -> SourceFeature? {
+        try nextRawFeature().map(SourceFeature.geoJSON)
+    }
+}

@@ -1,0 +1,456 @@
+import CGDAL
+import Foundation
+import LandGeometry
+
+// MARK: - Layers of any vector format GDAL reads, one feature at a time
+//
+// Shapefile (.shp, or a .zip holding them, through /vsizip/), FileGDB folders (OpenFileGDB), GeoPackage, KML/KMZ
+// and CSV with a WKT column. The driver list is chosen by extension, so that a file is never silently read as
+// some other format. Datasets are opened read-only. Features are read with OGR_L_GetNextFeature, their geometry
+// exported as ISO WKB (decoded by LandGeometry on the import's workers) and their fields typed the way the
+// GeoJSON path types properties. GDAL's messages are collected (GDALRuntime) and become landreg's errors.
+//
+// Shapefile text: GDAL's default for a .dbf without .cpg is ISO-8859-1, which turns GBK into mojibake. So the
+// .dbf is always opened raw (ENCODING="") and decoded here from what the user or the file says: --encoding, the
+// .cpg, the language-driver byte (offset 29: 0x4D = code page 936, as ArcGIS on Chinese Windows writes it), or,
+// with none of them, UTF-8 only when the bytes are valid UTF-8.
+
+/// A source (file or layer) that cannot be read; the message does not repeat the file's path.
+public struct GDALSourceError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// What the source says its CRS is.
+public enum SourceCRS: Sendable, Equatable {
+    /// No CRS at all (a shapefile without .prj, a CSV).
+    case none
+    /// Identified to an EPSG code by GDAL/PROJ (confidence ≥ 90).
+    case identified(epsg: Int, name: String)
+    /// A CRS GDAL could read but not match to an EPSG code.
+    case unidentified(name: String)
+}
+
+/// Where the text encoding of a source's fields came from.
+public enum EncodingSource: Sendable, Equatable {
+    case option, cpg, languageDriver, assumedUTF8, gdal
+}
+
+public final class GDALFeatureSource: FeatureSource {
+    /// The path as given.
+    public let path: String
+    public let layerName: String
+    public let driverName: String
+    /// The layer's feature count as GDAL reports it; nil when the driver would have to read everything.
+    public let featureCount: Int64?
+    public let crs: SourceCRS
+    /// How field text is decoded and why.
+    public let encoding: TextEncoding
+    public let encodingSource: EncodingSource
+    /// The .dbf's name for messages about its text (Shapefiles), else the file's name.
+    private let textFileName: String
+    /// Features read so far (the progress unit of this source; `fileSize` is the feature count).
+    public private(set) var bytesRead: Int64 = 0
+    public var fileSize: Int64? { featureCount }
+
+    private let dataset: GDALDatasetH
+    private let layer: OGRLayerH
+    private let decoder: TextDecoder
+    private let fieldNames: [String]
+    private let fieldTypes: [OGRFieldType]
+    /// Fields the format computes from the geometry (FileGDB's Shape_Area, Shape_Length): not attributes.
+    private let skippedFields: Set<Int>
+    private var position = 0
+    private var finished = false
+
+    /// Extensions a layer import reads through GDAL.
+    public static let layerExtensions = ["shp", "zip", "gdb", "gpkg", "kml", "kmz", "csv"]
+
+    /// Opens `path` read-only and picks its layer.
+    /// - Parameters:
+    ///   - layer: `--layer`; required when the source has several layers.
+    ///   - encoding: `--encoding`, for a Shapefile's .dbf.
+    /// - Throws: `GDALSourceError` saying what is wrong (unknown extension, not that format, several layers …).
+    public init(path: String, layer wantedLayer: String?, encoding wantedEncoding: TextEncoding?) throws {
+        GDALRuntime.ensureRegistered()
+        self.path = path
+        let ext = (path as NSString).pathExtension.lowercased()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw GDALSourceError("no such file or folder")
+        }
+        let absolute = (path as NSString).standardizingPath.hasPrefix("/")
+            ? (path as NSString).standardizingPath
+            : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+
+        var openPath = absolute
+        var drivers: [String]
+        var openOptions: [String] = []
+        var isShapefile = false
+        switch ext {
+        case "shp": drivers = ["ESRI Shapefile"]; isShapefile = true
+        case "zip":
+            openPath = try Self.shapefileInZip(absolute, layer: wantedLayer)
+            drivers = ["ESRI Shapefile"]; isShapefile = true
+        case "gdb":
+            guard isDirectory.boolValue else { throw GDALSourceError("a FileGDB is a folder, but this is a file") }
+            drivers = ["OpenFileGDB"]
+        case "gpkg": drivers = ["GPKG"]
+        case "kml": drivers = ["KML", "LIBKML"]
+        case "kmz": drivers = ["LIBKML"]
+        case "csv":
+            drivers = ["CSV"]
+            openOptions = ["GEOM_POSSIBLE_NAMES=WKT,wkt,geometry,geom,the_geom", "KEEP_GEOM_COLUMNS=NO"]
+        default:
+            throw GDALSourceError("a layer is read from .geojson, .geojsons, "
+                                  + Self.layerExtensions.map { "." + $0 }.joined(separator: ", ")
+                                  + "; .\(ext.isEmpty ? "(no extension)" : ext) is none of them")
+        }
+        if isDirectory.boolValue && ext != "gdb" { throw GDALSourceError("is a folder, not a .\(ext) file") }
+
+        var chosenEncoding = TextEncoding.utf8
+        var encodingSource = EncodingSource.gdal
+        var dbfName = (path as NSString).lastPathComponent
+        if isShapefile {
+            let base = Self.withoutExtension(openPath)
+            let dbfPath = Self.sibling(base, ["dbf", "DBF"])
+            dbfName = ((dbfPath ?? base + ".dbf") as NSString).lastPathComponent
+            if let wantedEncoding {
+                chosenEncoding = wantedEncoding; encodingSource = .option
+            } else if let cpgPath = Self.sibling(base, ["cpg", "CPG"]), let cpg = Self.readVSI(cpgPath, limit: 256) {
+                let text = String(decoding: cpg, as: UTF8.self)
+                guard let e = TextEncoding(name: text) else {
+                    throw GDALSourceError("\((cpgPath as NSString).lastPathComponent) names the encoding \""
+                        + text.trimmingCharacters(in: .whitespacesAndNewlines)
+                        + "\", which landreg does not read; pass --encoding gbk|gb18030|utf-8")
+                }
+                chosenEncoding = e; encodingSource = .cpg
+            } else if let dbfPath, let header = Self.readVSI(dbfPath, limit: 32), header.count >= 30,
+                      header[29] != 0 {
+                // 0x4D: code page 936 (ArcGIS's "Chinese GBK"); 0x7A: the same code page in ESRI's newer table.
+                guard header[29] == 0x4D || header[29] == 0x7A else {
+                    throw GDALSourceError("\(dbfName): language-driver byte 0x\(String(header[29], radix: 16, uppercase: true)) "
+                        + "is not code page 936 (GBK); pass --encoding gbk|gb18030|utf-8")
+                }
+                chosenEncoding = .gbk; encodingSource = .languageDriver
+            } else {
+                chosenEncoding = .utf8; encodingSource = .assumedUTF8
+            }
+            // Raw bytes: decoded (and checked) here, not by GDAL.
+            openOptions.append("ENCODING=")
+        } else if let wantedEncoding, wantedEncoding != .utf8 {
+            throw GDALSourceError("--encoding applies to Shapefiles (.dbf) and CSV tables; "
+                                  + "\(drivers[0]) text is always UTF-8")
+        }
+        self.encoding = chosenEncoding
+        self.encodingSource = encodingSource
+        self.decoder = TextDecoder(chosenEncoding)
+        self.textFileName = dbfName
+
+        let (opened, messages) = GDALRuntime.collectingMessages { () -> GDALDatasetH? in
+            Self.withCStringList(drivers) { driverList in
+                Self.withCStringList(openOptions) { optionList in
+                    GDALOpenEx(openPath, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), driverList, optionList, nil)
+                }
+            }
+        }
+        guard let dataset = opened else {
+            if isShapefile, messages.contains(where: { $0.text.contains(".shx") && $0.text.contains("Unable to open") }) {
+                let shx = (Self.withoutExtension(openPath) as NSString).lastPathComponent + ".shx"
+                throw GDALSourceError("its index \(shx) is missing: a shapefile needs its .shp, .shx and .dbf together")
+            }
+            let what: String
+            switch ext {
+            case "gdb": what = "is not a FileGDB (OpenFileGDB cannot open it)"
+            case "zip", "shp": what = "is not a readable Shapefile"
+            default: what = "is not a \(drivers[0]) file GDAL can read"
+            }
+            throw GDALSourceError(what + Self.gdalDetail(messages))
+        }
+        self.dataset = dataset
+        self.driverName = drivers.count == 1 ? drivers[0]
+            : GDALGetDatasetDriver(dataset).flatMap { GDALGetDriverShortName($0) }.map { String(cString: $0) } ?? drivers[0]
+
+        do {
+            // Layers with their counts, for the messages that list them.
+            let count = Int(GDALDatasetGetLayerCount(dataset))
+            var layers: [(name: String, handle: OGRLayerH)] = []
+            for i in 0..<count {
+                guard let l = GDALDatasetGetLayer(dataset, Int32(i)) else { continue }
+                layers.append((String(cString: OGR_L_GetName(l)), l))
+            }
+            func listing() -> String {
+                layers.map { "\($0.name) (\(OGR_L_GetFeatureCount($0.handle, 1)) features)" }.joined(separator: ", ")
+            }
+            let chosen: (name: String, handle: OGRLayerH)
+            if isShapefile && ext == "zip", let only = layers.first, layers.count == 1 {
+                chosen = only   // --layer already chose the shapefile inside the zip
+            } else if let wantedLayer {
+                guard let match = layers.first(where: { $0.name == wantedLayer }) else {
+                    throw GDALSourceError("has no layer \(wantedLayer); its layers: \(layers.isEmpty ? "none" : listing())")
+                }
+                chosen = match
+            } else if layers.count == 1 {
+                chosen = layers[0]
+            } else if layers.isEmpty {
+                throw GDALSourceError("holds no layer")
+            } else {
+                throw GDALSourceError("holds \(layers.count) layers: \(listing()); pass --layer NAME")
+            }
+            self.layer = chosen.handle
+            self.layerName = chosen.name
+            let n = OGR_L_GetFeatureCount(chosen.handle, 0)
+            self.featureCount = n >= 0 ? n : nil
+
+            if isShapefile, let n = featureCount {
+                let base = Self.withoutExtension(openPath)
+                if let dbf = Self.sibling(base, ["dbf", "DBF"]), let header = Self.readVSI(dbf, limit: 32), header.count >= 8 {
+                    let records = Int64(header[4]) | Int64(header[5]) << 8 | Int64(header[6]) << 16 | Int64(header[7]) << 24
+                    if records != n {
+                        throw GDALSourceError("\(dbfName) holds \(records) records but the .shp \(n) shapes; "
+                                              + "the .shp, .shx and .dbf must be written together")
+                    }
+                }
+            }
+
+            self.crs = Self.identify(OGR_L_GetSpatialRef(chosen.handle))
+
+            let definition = OGR_L_GetLayerDefn(chosen.handle)
+            var names: [String] = [], types: [OGRFieldType] = [], skipped: Set<Int> = []
+            let decodeNames = TextDecoder(chosenEncoding)
+            for i in 0..<Int(OGR_FD_GetFieldCount(definition)) {
+                let field = OGR_FD_GetFieldDefn(definition, Int32(i))
+                let raw = OGR_Fld_GetNameRef(field)!
+                let name: String
+                switch decodeNames.decode(UnsafeRawBufferPointer(start: raw, count: strlen(raw))) {
+                case .success(let s): name = s
+                case .failure:
+                    throw GDALSourceError("\(dbfName): the name of field \(i + 1) is not \(chosenEncoding.iconvName)"
+                                          + Self.encodingAdvice(encodingSource))
+                }
+                names.append(name)
+                types.append(OGR_Fld_GetType(field))
+                if driverName == "OpenFileGDB", ["shape_area", "shape_length"].contains(name.lowercased()) { skipped.insert(i) }
+            }
+            self.fieldNames = names
+            self.fieldTypes = types
+            self.skippedFields = skipped
+            OGR_L_ResetReading(chosen.handle)
+        } catch {
+            GDALClose(dataset)
+            throw error
+        }
+    }
+
+    deinit { GDALClose(dataset) }
+
+    /// The file name the messages about field text name (the .dbf of a Shapefile).
+    public var textSourceName: String { textFileName }
+
+    public func nextSourceFeature() throws -> SourceFeature? {
+        if finished { return nil }
+        let (read, messages) = GDALRuntime.collectingMessages { () -> Result<DecodedFeature?, GDALSourceError> in
+            guard let feature = OGR_L_GetNextFeature(layer) else { return .success(nil) }
+            defer { OGR_F_Destroy(feature) }
+            return decode(feature).map { $0 }
+        }
+        let failures = messages.filter { $0.level == .failure || $0.level == .fatal }
+        switch read {
+        case .failure(let e):
+            finished = true
+            throw e
+        case .success(nil):
+            finished = true
+            if !failures.isEmpty {
+                throw GDALSourceError("layer \(layerName): reading stopped after feature \(position): "
+                                      + failures.map(\.text).joined(separator: "; "))
+            }
+            if let n = featureCount, Int64(position) != n {
+                throw GDALSourceError("layer \(layerName): only \(position) of its \(n) features could be read")
+            }
+            return nil
+        case .success(let decoded?):
+            position += 1
+            bytesRead = Int64(position)
+            guard !failures.isEmpty else { return .decoded(decoded) }
+            let note = "GDAL cannot read it: " + failures.map(\.text).joined(separator: "; ")
+            return .decoded(DecodedFeature(index: decoded.index, fid: decoded.fid, properties: decoded.properties,
+                                           wkb: decoded.wkb, problem: decoded.problem.map { $0 + "; " + note } ?? note))
+        }
+    }
+
+    /// Typed fields and WKB of one feature; an undecodable field of a file that declares no encoding stops the
+    /// import (every later feature would fail the same way), a field invalid in a declared encoding is that
+    /// feature's problem.
+    private func decode(_ feature: OGRFeatureH) -> Result<DecodedFeature, GDALSourceError> {
+        let index = position
+        let fid = OGR_F_GetFID(feature)
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(fieldNames.count)
+        var problem: String? = nil
+        for i in 0..<fieldNames.count where !skippedFields.contains(i) {
+            let f = Int32(i)
+            guard OGR_F_IsFieldSetAndNotNull(feature, f) != 0 else { members.append((fieldNames[i], .null)); continue }
+            let value: JSONValue
+            switch fieldTypes[i] {
+            case OFTInteger, OFTInteger64:
+                value = .number(String(OGR_F_GetFieldAsInteger64(feature, f)))
+            case OFTReal:
+                value = JSONValue(double: OGR_F_GetFieldAsDouble(feature, f))
+            case OFTDate, OFTDateTime, OFTTime:
+                value = .string(Self.dateText(feature, f, fieldTypes[i]))
+            default:
+                let raw = OGR_F_GetFieldAsString(feature, f)!
+                switch decoder.decode(UnsafeRawBufferPointer(start: raw, count: strlen(raw))) {
+                case .success(let s): value = .string(s)
+                case .failure(let failure):
+                    if encodingSource == .assumedUTF8 {
+                        return .failure(GDALSourceError(
+                            "\(textFileName): field \(fieldNames[i]) of feature \(index + 1) is not UTF-8 and the file "
+                            + "declares no encoding (no .cpg, no language-driver byte); pass --encoding gbk|gb18030|utf-8"))
+                    }
+                    problem = problem ?? ("field \(fieldNames[i]) is not valid \(encoding.iconvName) (byte \(failure.offset + 1)"
+                                          + " of the value)" + Self.encodingAdvice(encodingSource))
+                    value = .null
+                }
+            }
+            members.append((fieldNames[i], value))
+        }
+        var wkb: [UInt8]? = nil
+        if let g = OGR_F_GetGeometryRef(feature) {
+            var geometry = g
+            var linear: OGRGeometryH? = nil
+            if OGR_G_HasCurveGeometry(g, 0) != 0, let l = OGR_G_GetLinearGeometry(g, 0, nil) { linear = l; geometry = l }
+            defer { if let linear { OGR_G_DestroyGeometry(linear) } }
+            let size = Int(OGR_G_WkbSizeEx(geometry))
+            var bytes = [UInt8](repeating: 0, count: size)
+            let err = bytes.withUnsafeMutableBufferPointer { OGR_G_ExportToIsoWkb(geometry, wkbNDR, $0.baseAddress) }
+            if err == OGRERR_NONE { wkb = bytes } else { problem = problem ?? "its geometry cannot be exported as WKB" }
+        }
+        return .success(DecodedFeature(index: index, fid: fid, properties: JSONObject(members), wkb: wkb, problem: problem))
+    }
+
+    private static func encodingAdvice(_ source: EncodingSource) -> String {
+        switch source {
+        case .option: return " as --encoding says"
+        case .cpg: return " as the .cpg says; pass --encoding gbk|gb18030|utf-8 if the .cpg is wrong"
+        case .languageDriver: return " as the .dbf's language-driver byte says; pass --encoding if it is wrong"
+        case .assumedUTF8, .gdal: return ""
+        }
+    }
+
+    private static func dateText(_ feature: OGRFeatureH, _ f: Int32, _ type: OGRFieldType) -> String {
+        var y: Int32 = 0, m: Int32 = 0, d: Int32 = 0, h: Int32 = 0, mi: Int32 = 0, tz: Int32 = 0
+        var s: Float = 0
+        _ = OGR_F_GetFieldAsDateTimeEx(feature, f, &y, &m, &d, &h, &mi, &s, &tz)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let date = String(format: "%04d", y) + "-" + two(m) + "-" + two(d)
+        let seconds = Int32(s.rounded(.down))
+        let time = two(h) + ":" + two(mi) + ":" + two(seconds)
+        switch type {
+        case OFTDate: return date
+        case OFTTime: return time
+        default: return date + "T" + time
+        }
+    }
+
+    /// Identifies a layer's SRS to an EPSG code: OSRFindMatches (which reads ESRI WKT from a .prj as well as
+    /// EPSG-coded SRSs) with confidence ≥ 90.
+    static func identify(_ srs: OGRSpatialReferenceH?) -> SourceCRS {
+        guard let srs else { return .none }
+        let name = OSRGetName(srs).map { String(cString: $0) } ?? "unnamed CRS"
+        var count: Int32 = 0
+        var confidences: UnsafeMutablePointer<Int32>? = nil
+        let (matches, _) = GDALRuntime.collectingMessages { OSRFindMatches(srs, nil, &count, &confidences) }
+        defer {
+            if let matches { OSRFreeSRSArray(matches) }
+            VSIFree(confidences)   // CPLFree is a macro for VSIFree
+        }
+        if let matches, let confidences {
+            for i in 0..<Int(count) where confidences[i] >= 90 {
+                guard let m = matches[i], let authority = OSRGetAuthorityName(m, nil),
+                      String(cString: authority).uppercased() == "EPSG",
+                      let code = OSRGetAuthorityCode(m, nil), let epsg = Int(String(cString: code)) else { continue }
+                return .identified(epsg: epsg, name: name)
+            }
+        }
+        return .unidentified(name: name)
+    }
+
+    /// The single shapefile inside a zip (or the one `layer` names) as a /vsizip/ path.
+    private static func shapefileInZip(_ absolute: String, layer: String?) throws -> String {
+        let root = "/vsizip/" + absolute
+        let (entries, messages) = GDALRuntime.collectingMessages { () -> [String]? in
+            guard let list = VSIReadDirRecursive(root) else { return nil }
+            defer { CSLDestroy(list) }
+            var out: [String] = []
+            var i = 0
+            while let p = list[i] { out.append(String(cString: p)); i += 1 }
+            return out
+        }
+        guard let entries else { throw GDALSourceError("is not a readable zip archive" + gdalDetail(messages)) }
+        let shapefiles = entries.filter { $0.lowercased().hasSuffix(".shp") && !$0.hasPrefix("__MACOSX") }.sorted()
+        if shapefiles.isEmpty { throw GDALSourceError("holds no shapefile (.shp)") }
+        func name(_ entry: String) -> String { ((entry as NSString).lastPathComponent as NSString).deletingPathExtension }
+        if let layer {
+            guard let hit = shapefiles.first(where: { name($0) == layer }) else {
+                throw GDALSourceError("has no layer \(layer); its layers: " + listing(root, shapefiles, name))
+            }
+            return root + "/" + hit
+        }
+        if shapefiles.count > 1 {
+            throw GDALSourceError("holds \(shapefiles.count) shapefiles: " + listing(root, shapefiles, name) + "; pass --layer NAME")
+        }
+        return root + "/" + shapefiles[0]
+    }
+
+    private static func listing(_ root: String, _ entries: [String], _ name: (String) -> String) -> String {
+        entries.map { entry -> String in
+            let (count, _) = GDALRuntime.collectingMessages { () -> Int64? in
+                guard let ds = GDALOpenEx(root + "/" + entry, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
+                else { return nil }
+                defer { GDALClose(ds) }
+                return GDALDatasetGetLayer(ds, 0).map { OGR_L_GetFeatureCount($0, 1) }
+            }
+            return "\(name(entry)) (\(count.map { "\($0) features" } ?? "unreadable"))"
+        }.joined(separator: ", ")
+    }
+
+    /// The path without its extension, by hand: NSString's path methods collapse the "//" of "/vsizip//abs/path".
+    private static func withoutExtension(_ path: String) -> String {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return path }
+        return String(path[..<dot])
+    }
+
+    /// The first of `base.ext` for `extensions` that exists (through GDAL's virtual file system).
+    private static func sibling(_ base: String, _ extensions: [String]) -> String? {
+        for e in extensions {
+            if let fp = VSIFOpenL(base + "." + e, "rb") { VSIFCloseL(fp); return base + "." + e }
+        }
+        return nil
+    }
+
+    /// Up to `limit` bytes of a file (through GDAL's virtual file system, so inside zips too).
+    private static func readVSI(_ path: String, limit: Int) -> [UInt8]? {
+        guard let fp = VSIFOpenL(path, "rb") else { return nil }
+        defer { VSIFCloseL(fp) }
+        var buffer = [UInt8](repeating: 0, count: limit)
+        let n = buffer.withUnsafeMutableBytes { VSIFReadL($0.baseAddress, 1, limit, fp) }
+        return Array(buffer[0..<n])
+    }
+
+    static func gdalDetail(_ messages: [GDALMessage]) -> String {
+        let texts = messages.filter { $0.level != .debug }.map(\.text)
+        return texts.isEmpty ? "" : ": " + texts.joined(separator: "; ")
+    }
+
+    /// A NULL-terminated C string list for GDAL's char** parameters; an empty list passes NULL.
+    static func withCStringList<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
+        if strings.isEmpty { return body(nil) }
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        var pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) } + [nil]
+        return pointers.withUnsafeMutableBufferPointer { body(UnsafePointer($0.baseAddress)) }
+    }
+}
