@@ -57,10 +57,11 @@ public final class GDALFeatureSource: FeatureSource {
     private let dataset: GDALDatasetH
     private let layer: OGRLayerH
     private let decoder: TextDecoder
-    private let fieldNames: [String]
+    /// The layer's field names (decoded), in order.
+    public let fieldNames: [String]
     private let fieldTypes: [OGRFieldType]
     /// Fields the format computes from the geometry (FileGDB's Shape_Area, Shape_Length): not attributes.
-    private let skippedFields: Set<Int>
+    private let skippedFields: [Bool]
     private var position = 0
     private var finished = false
 
@@ -235,7 +236,7 @@ public final class GDALFeatureSource: FeatureSource {
             }
             self.fieldNames = names
             self.fieldTypes = types
-            self.skippedFields = skipped
+            self.skippedFields = names.indices.map { skipped.contains($0) }
             OGR_L_ResetReading(chosen.handle)
         } catch {
             GDALClose(dataset)
@@ -289,7 +290,7 @@ public final class GDALFeatureSource: FeatureSource {
         var members: [(key: String, value: JSONValue)] = []
         members.reserveCapacity(fieldNames.count)
         var problem: String? = nil
-        for i in 0..<fieldNames.count where !skippedFields.contains(i) {
+        for i in 0..<fieldNames.count where !skippedFields[i] {
             let f = Int32(i)
             guard OGR_F_IsFieldSetAndNotNull(feature, f) != 0 else { members.append((fieldNames[i], .null)); continue }
             let value: JSONValue

@@ -138,8 +138,9 @@ extension Registry {
         let source = opened.source
         let sourceLayer = opened.layerName
         let profilePairs = try dbQueue.read { db in try profile(options.profile, db) }
-        let mapping = try FieldMapping(fields: layer.fieldNames, explicit: options.fieldMap, profile: profilePairs,
+        var mapping = try FieldMapping(fields: layer.fieldNames, explicit: options.fieldMap, profile: profilePairs,
                                        caseInsensitive: opened.isGDAL)
+        if let gdal = opened.gdal { mapping = try mapping.matchingCase(of: gdal.fieldNames) }
         let (declared, crsOverride) = try opened.declaredCRS(file: file, options: options)
         let storeCRS = self.storeCRS
         let fileBytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value

@@ -14,9 +14,9 @@ public struct FieldMapping: Sendable {
     public let sources: [String: String]
     /// The properties read into fields (not kept as they are).
     private let used: Set<String>
-    /// Property names match whatever their case (DBF field names: BSM, bsm, Bsm are the same column).
+    /// Property names match whatever their case (DBF field names: BSM, bsm, Bsm are the same column); applied
+    /// once per layer by `matchingCase(of:)`.
     private let caseInsensitive: Bool
-    private let usedLowercased: Set<String>
     /// Properties landreg computes and writes on export; never kept from input.
     public static let computedOnExport: Set<String> = [
         "land_use_name", "land_use_name_en", "planar_area_m2", "ellipsoidal_area_m2", "area_m2", "area_mu",
@@ -44,30 +44,31 @@ public struct FieldMapping: Sendable {
         self.sources = sources
         self.used = Set(sources.values)
         self.caseInsensitive = caseInsensitive
-        self.usedLowercased = Set(sources.values.map { $0.lowercased() })
+    }
+
+    /// The same mapping with each source property spelt as in `names` (the layer's fields) when it matches one
+    /// ignoring case: a GDAL layer has a fixed schema, so the case-insensitive match is made once, not per feature.
+    func matchingCase(of names: [String]) throws -> FieldMapping {
+        guard caseInsensitive else { return self }
+        var byLowercased: [String: String] = [:]
+        for n in names where byLowercased[n.lowercased()] == nil { byLowercased[n.lowercased()] = n }
+        var spelt: [String: String] = [:]
+        for (field, property) in sources {
+            spelt[field] = names.contains(property) ? property : byLowercased[property.lowercased()] ?? property
+        }
+        return try FieldMapping(fields: Array(sources.keys), explicit: spelt, profile: [:], caseInsensitive: caseInsensitive)
     }
 
     /// Splits a feature's properties into our fields and the properties kept as they are.
     public func apply(_ properties: JSONObject) -> (fields: [String: JSONValue], kept: JSONObject) {
         var fields: [String: JSONValue] = [:]
         fields.reserveCapacity(sources.count)
-        if caseInsensitive {
-            var byLowercased: [String: JSONValue] = [:]
-            for member in properties where byLowercased[member.key.lowercased()] == nil {
-                byLowercased[member.key.lowercased()] = member.value
-            }
-            for (field, property) in sources {
-                if let v = properties[property] ?? byLowercased[property.lowercased()], v != .null { fields[field] = v }
-            }
-        } else {
-            for (field, property) in sources {
-                if let v = properties[property], v != .null { fields[field] = v }
-            }
+        for (field, property) in sources {
+            if let v = properties[property], v != .null { fields[field] = v }
         }
         var kept: [(key: String, value: JSONValue)] = []
         kept.reserveCapacity(properties.count)
-        for member in properties where !Self.computedOnExport.contains(member.key) {
-            if caseInsensitive ? usedLowercased.contains(member.key.lowercased()) : used.contains(member.key) { continue }
+        for member in properties where !used.contains(member.key) && !Self.computedOnExport.contains(member.key) {
             kept.append(member)
         }
         return (fields, JSONObject(kept))
