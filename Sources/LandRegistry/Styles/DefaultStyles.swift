@@ -50,19 +50,26 @@ public enum DefaultStyles {
             renderer: .categorized(expression: expression, classes: gb + yongdi + [other]), labelField: nil)
     }()
 
+    /// A style with one category per value of `field`, each selected in SLD by equality.
+    private static func categorized(
+        _ layer: String, field: String, description: String,
+        _ classes: [(value: String, label: String, symbol: FillSymbol)]
+    ) -> LayerStyleDefinition {
+        LayerStyleDefinition(
+            layer: layer, geometryColumn: "geom", name: styleName(layer), description: description,
+            renderer: .categorized(expression: field, classes: classes.map {
+                StyleClass(match: $0.value, label: $0.label, symbol: $0.symbol, sld: .equals(field: field, value: $0.value))
+            }),
+            labelField: nil)
+    }
+
     /// Zones outlined by kind, no fill.
-    static let zones: LayerStyleDefinition = {
-        let classes = ZoneKind.allCases.map { kind in
+    static let zones = categorized(
+        "zones", field: "kind", description: "zones outlined by kind (no fill), each kind its own colour and dash",
+        ZoneKind.allCases.map { kind in
             let s = StyleTables.zoneKind(kind)
-            return StyleClass(match: kind.rawValue, label: s.label,
-                              symbol: .outlined(s.colour, widthMM: s.widthMM, style: s.outline),
-                              sld: .equals(field: "kind", value: kind.rawValue))
-        }
-        return LayerStyleDefinition(
-            layer: "zones", geometryColumn: "geom", name: styleName("zones"),
-            description: "zones outlined by kind (no fill), each kind its own colour and dash",
-            renderer: .categorized(expression: "kind", classes: classes), labelField: nil)
-    }()
+            return (kind.rawValue, s.label, FillSymbol.outlined(s.colour, widthMM: s.widthMM, style: s.outline))
+        })
 
     /// The QGIS expression that is true for a spot whose rectification deadline has passed. It compares with
     /// today's date each time QGIS draws, so the map stays true as days pass.
@@ -94,29 +101,16 @@ public enum DefaultStyles {
     }()
 
     /// Redevelopment sites by stage.
-    static let sites: LayerStyleDefinition = {
-        let classes = SiteStage.allCases.map { stage in
+    static let sites = categorized(
+        "sites", field: "stage", description: "redevelopment sites by stage",
+        SiteStage.allCases.map { stage in
             let s = StyleTables.siteStage(stage)
-            return StyleClass(match: stage.rawValue, label: s.label,
-                              symbol: FillSymbol(fill: s.colour, fillAlpha: 180, outline: RGB(90, 60, 30),
-                                                 outlineWidthMM: 0.4, outlineStyle: s.outline),
-                              sld: .equals(field: "stage", value: stage.rawValue))
-        }
-        return LayerStyleDefinition(
-            layer: "sites", geometryColumn: "geom", name: styleName("sites"),
-            description: "redevelopment sites by stage",
-            renderer: .categorized(expression: "stage", classes: classes), labelField: nil)
-    }()
+            return (stage.rawValue, s.label, FillSymbol(fill: s.colour, fillAlpha: 180, outline: RGB(90, 60, 30),
+                                                        outlineWidthMM: 0.4, outlineStyle: s.outline))
+        })
 
     /// The reclaimable-land export by category.
-    static let reclaimable: LayerStyleDefinition = {
-        let classes = StyleTables.reclaimableCategories.map { c in
-            StyleClass(match: c.value, label: c.label, symbol: .filled(c.colour),
-                       sld: .equals(field: "category", value: c.value))
-        }
-        return LayerStyleDefinition(
-            layer: "reclaimable", geometryColumn: "geom", name: styleName("reclaimable"),
-            description: "reclaimable land by category (farmland, industrial, both)",
-            renderer: .categorized(expression: "category", classes: classes), labelField: nil)
-    }()
+    static let reclaimable = categorized(
+        "reclaimable", field: "category", description: "reclaimable land by category (farmland, industrial, both)",
+        StyleTables.reclaimableCategories.map { ($0.value, $0.label, FillSymbol.filled($0.colour)) })
 }
