@@ -54,13 +54,7 @@ struct QGISStyleTests {
             #expect(categories.contains(value), "parcels style lacks the category \(value.isEmpty ? "(other)" : value)")
         }
         #expect((parcels["distinctColours"] as? Int ?? 0) > 10, "the parcels rendering is (nearly) one flat colour")
-        let pixels = parcels["farmlandPixels"] as? [String: [Int]] ?? [:]
-        #expect(pixels.count == 3, "no farmland parcel sampled: \(parcels)")
-        for (code, drawn) in pixels {
-            let expected = farmlandColours[code] ?? []
-            #expect(zip(drawn, expected).allSatisfy { abs($0 - $1) <= 2 } && drawn.count == 3,
-                    "a \(code) parcel is drawn in \(drawn), not the 三调 colour \(expected)")
-        }
+        expectDrawn(parcels, farmlandColours.map { ("gb21010:" + $0.key, $0.value) })
 
         let zones = report["zones"] ?? [:]
         #expect(zones["renderer"] as? String == "categorizedSymbol")
@@ -93,6 +87,46 @@ struct QGISStyleTests {
         #expect(sites["renderer"] as? String == "categorizedSymbol")
         #expect(sites["categories"] as? [String]
                 == ["identified", "assessed", "planned", "implementing", "completed", "suspended", "cancelled"])
+    }
+
+    /// Each `system:code` parcel is drawn, inside, in `colour` (±2 per channel for antialiasing).
+    static func expectDrawn(_ parcels: [String: Any], _ expected: [(key: String, colour: [Int])]) {
+        let pixels = parcels["landUsePixels"] as? [String: [Int]] ?? [:]
+        for (key, colour) in expected {
+            let drawn = pixels[key] ?? []
+            #expect(drawn.count == 3 && zip(drawn, colour).allSatisfy { abs($0 - $1) <= 2 },
+                    "a \(key) parcel is drawn in \(drawn), not in \(colour)")
+        }
+    }
+
+    @Test func yongdiParcelsAreDrawnInTheirOwnCategories() throws {
+        let dir = CLI.temporaryDirectory()
+        let store = dir + "/yongdi.gpkg"
+        // Three 100 m squares side by side: 0701 居住用地 and 1001 工矿用地 in 用地用海 (in GB/T 21010, 0701 would be
+        // 城镇住宅 and 1001 铁路), and a GB/T 21010 0101 水田.
+        func square(_ code: String, _ landUse: String, _ i: Int) -> String {
+            let x = 520_000 + Double(i) * 150, y = 3_340_000.0
+            return """
+                {"type":"Feature","properties":{"code":"\(code)","land_use":"\(landUse)"},"geometry":{"type":"Polygon",\
+                "coordinates":[[[\(x),\(y)],[\(x + 100),\(y)],[\(x + 100),\(y + 100)],[\(x),\(y + 100)],[\(x),\(y)]]]}}
+                """
+        }
+        func collection(_ features: [String]) -> String {
+            "{\"type\":\"FeatureCollection\",\"features\":[" + features.joined(separator: ",") + "]}"
+        }
+        let yongdi = dir + "/yongdi.geojson", gb = dir + "/gb.geojson"
+        try collection([square("Y1", "0701", 0), square("Y2", "1001", 1)]).write(toFile: yongdi, atomically: true, encoding: .utf8)
+        try collection([square("G1", "0101", 2)]).write(toFile: gb, atomically: true, encoding: .utf8)
+        for args in [["init"], ["import", "parcels", yongdi, "--code-system", "yongdi", "--crs", "EPSG:4549"],
+                     ["import", "parcels", gb, "--crs", "EPSG:4549"]] {
+            let r = try CLI.landreg(args + ["--store", store], in: dir)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+        }
+        let parcels = try Self.openWithQGIS(store, layers: ["parcels"], in: dir)["parcels"] ?? [:]
+        #expect(parcels["renderer"] as? String == "categorizedSymbol")
+        // 居住用地 takes the 三调 colour of 住宅用地, 工矿用地 that of 工矿仓储用地; 0101 stays 水田.
+        Self.expectDrawn(parcels, [("yongdi:0701", [229, 103, 102]), ("yongdi:1001", [197, 154, 140]),
+                                   ("gb21010:0101", [248, 208, 114])])
     }
 
     @Test func aNewStoreOpensInQGISWithEveryLayerStyled() throws {

@@ -5,7 +5,7 @@ usage: /usr/bin/python3 check_styles.py STORE.gpkg OUT_DIR LAYER...
 
 For each layer: the renderer type, its category values or rule filters and labels, whether labels are on and
 which field they show, the number of distinct colours in a rendering of the layer alone (written to
-OUT_DIR/LAYER.png), and for parcels the colour drawn inside one parcel of each farmland code.
+OUT_DIR/LAYER.png), and for parcels the colour drawn inside one parcel of each land-use code ("system:code").
 Exits 2 with a message naming the package to install when QGIS's Python bindings are missing.
 """
 import json
@@ -15,7 +15,7 @@ import sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 try:
     from qgis.core import (QgsApplication, QgsVectorLayer, QgsMapSettings, QgsMapRendererParallelJob,
-                           QgsFeatureRequest, QgsPointXY, QgsExpression)
+                           QgsPointXY, QgsExpression)
     from qgis.PyQt.QtCore import QSize
     from qgis.PyQt.QtGui import QColor
 except ImportError as e:
@@ -89,15 +89,15 @@ for name in layers:
     settings, image = render(layer, os.path.join(out_dir, name + ".png"))
     entry["distinctColours"] = distinct_colours(image)
     if name == "parcels":
-        samples = {}
-        for code in ("0101", "0102", "0103"):
-            request = QgsFeatureRequest().setFilterExpression("\"land_use\" = '%s'" % code)
-            # The largest parcel of the code, so the sample pixel is well inside it.
-            features = sorted(layer.getFeatures(request), key=lambda f: -f.geometry().area())
-            if features:
-                inside = features[0].geometry().poleOfInaccessibility(0.5)[0].asPoint()
-                samples[code] = pixel_at(settings, image, inside)
-        entry["farmlandPixels"] = samples
+        # One sample per land-use code: the pixel at the pole of inaccessibility of the largest parcel with it.
+        largest = {}
+        for f in layer.getFeatures():
+            key = "%s:%s" % (f["land_use_system"], f["land_use"])
+            if key not in largest or f.geometry().area() > largest[key].geometry().area():
+                largest[key] = f
+        entry["landUsePixels"] = {
+            key: pixel_at(settings, image, f.geometry().poleOfInaccessibility(0.5)[0].asPoint())
+            for key, f in largest.items()}
     report[name] = entry
 
 print(json.dumps(report, ensure_ascii=False))
