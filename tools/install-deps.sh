@@ -6,7 +6,7 @@
 set -euo pipefail
 
 apt_packages=(pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libssl-dev sqlite3 libgdal-dev libxlsxwriter-dev
-              gdal-bin python3-gdal python3-venv strace)
+              gdal-bin python3-gdal python3-venv strace python3-qgis qgis-providers)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

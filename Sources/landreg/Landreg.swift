@@ -19,5 +19,6 @@ struct Landreg: ParsableCommand {
             SpotsCommand.self,
             ReportCommand.self,
             BackupCommand.self, CheckCommand.self,
+            StylesCommand.self,
         ])
 }

@@ -18,6 +18,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-26-parcels-zones") { db in try parcelsAndZones(db, srsID: storeCRS.epsg) }
         migrator.registerMigration("2026-11-27-sites") { db in try sites(db, srsID: storeCRS.epsg) }
         migrator.registerMigration("2026-11-27-spots") { db in try spots(db, srsID: storeCRS.epsg) }
+        migrator.registerMigration("2026-12-01-layer-styles") { db in try layerStyles(db) }
         return migrator
     }
 
