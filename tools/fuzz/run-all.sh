@@ -30,8 +30,9 @@ sources_for() {
     geojson) echo "$here/harnesses/GeoJSONFuzzHarness.swift $(geometry_sources | tr '\n' ' ')" ;;
     csv)     echo "$here/harnesses/CSVFuzzHarness.swift $repo/Sources/LandRegistry/Support/CSVReader.swift" ;;
     wkb)     echo "$here/harnesses/WKBFuzzHarness.swift $(geometry_sources | tr '\n' ' ')" ;;
-    # Clock.swift imports LandGeometry: compiled into a module of that name, the import is ignored.
-    options) echo "$here/harnesses/OptionsFuzzHarness.swift $(geometry_sources | tr '\n' ' ') $repo/Sources/LandRegistry/Support/Clock.swift" ;;
+    # Clock.swift imports LandGeometry (and both declare an internal JSONText): LandGeometry is built first as a
+    # module of its own (see build), then the harness and Clock.swift against it.
+    options) echo "$here/harnesses/OptionsFuzzHarness.swift $repo/Sources/LandRegistry/Support/Clock.swift" ;;
     *) echo "unknown harness $1 (known: geojson csv wkb options)" >&2; exit 2 ;;
   esac
 }
@@ -42,16 +43,31 @@ max_len_for() {
 build() {
   local name=$1 out=$2 sources
   sources=$(sources_for "$name")
-  # Rebuild only when a source, this script or the sanitizer set changed.
+  # Rebuild only when a source, this build recipe or the sanitizer set changed.
   local stamp
-  stamp=$( { cat $sources "$0"; echo "$sanitize"; } | sha256sum | cut -d' ' -f1)
+  # shellcheck disable=SC2046,SC2086
+  stamp=$( { cat $sources $(geometry_sources); declare -f build; echo "$sanitize"; } | sha256sum | cut -d' ' -f1)
   if [ -x "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
   echo "building the $name harness (swiftc -sanitize=$sanitize) ..." >&2
+  rm -f "$out"
+  local flags=(-O -g -parse-as-library -sanitize="$sanitize" -diagnostic-style llvm
+               -I "$repo/Sources/CGEOS" -I "$repo/Sources/CPROJ")
+  local module=LandGeometry extra=()
+  if [ "$name" = options ]; then
+    # LandGeometry as an instrumented static library and module, then the harness against it.
+    local lib
+    lib="$(dirname "$out")/lib"
+    mkdir -p "$lib"
+    # shellcheck disable=SC2046
+    nice -n "$niceness" swiftc "${flags[@]}" -module-name LandGeometry -emit-library -static -emit-module \
+      -emit-module-path "$lib/LandGeometry.swiftmodule" -o "$lib/libLandGeometry.a" $(geometry_sources) 2>&1 \
+      | { grep -v "Cannot export local symbol '__asan" || true; }
+    module=OptionsFuzz
+    extra=(-I "$lib" "$lib/libLandGeometry.a")
+  fi
   # shellcheck disable=SC2086  # $sources is a list of paths without spaces (the repository's own files)
-  nice -n "$niceness" swiftc -O -g -parse-as-library -sanitize="$sanitize" -module-name LandGeometry -diagnostic-style llvm \
-    -I "$repo/Sources/CGEOS" -I "$repo/Sources/CPROJ" $sources -lgeos_c -lproj -o "$out" 2>&1 \
-    | { grep -v -e "Cannot export local symbol '__asan" -e "is part of module 'LandGeometry'; ignoring import" \
-          -e "^import LandGeometry" -e "^ *\\^ *$" || true; }
+  nice -n "$niceness" swiftc "${flags[@]}" -module-name "$module" $sources "${extra[@]}" -lgeos_c -lproj -o "$out" 2>&1 \
+    | { grep -v "Cannot export local symbol '__asan" || true; }
   [ -x "$out" ] || { echo "the $name harness did not build" >&2; return 1; }
   echo "$stamp" > "$out.stamp"
 }
@@ -67,7 +83,8 @@ for name in $harnesses; do
   start=$(date +%s.%N)
   set +e
   # New inputs go to the first folder ($dir/corpus); the committed seeds are only read.
-  LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+  # Swift's own crash backtracer would run inside ASan's report of a failed property; libFuzzer's report is enough.
+  SWIFT_BACKTRACE=enable=no LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
     nice -n "$niceness" "$dir/fuzzer" "$dir/corpus" "$here/corpus/$name" "${limit[@]}" -max_len="$(max_len_for "$name")" \
     -timeout=20 -rss_limit_mb=4096 -artifact_prefix="$dir/" -print_final_stats=1 > "$dir/last-run.log" 2>&1
   status=$?

@@ -12,8 +12,18 @@ import Foundation
 let inputPath = "/dev/shm/landreg-fuzz-csv-\(getpid()).csv"
 
 /// RFC 4180 text of a table: every field quoted (so commas, quotes, CR and LF inside survive), LF between records.
+/// Quotes are doubled scalar by scalar: `replacingOccurrences(of: "\"", …)` compares Characters and misses a quote
+/// that a combining mark joins into one Character (this harness found that in its own first version).
 func serialized(header: [String], rows: [[String]]) -> String {
-    func quote(_ field: String) -> String { "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    func quote(_ field: String) -> String {
+        var out = "\""
+        for c in field.unicodeScalars {
+            if c == "\"" { out.unicodeScalars.append("\"") }
+            out.unicodeScalars.append(c)
+        }
+        out.unicodeScalars.append("\"")
+        return out
+    }
     return ([header] + rows).map { $0.map(quote).joined(separator: ",") }.joined(separator: "\n") + "\n"
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LandGeometry
 
 // libFuzzer entry point for the option values the CLI parses itself. The first input byte picks the parser, the
 // rest is the option's text (UTF-8, as the shell hands it over):

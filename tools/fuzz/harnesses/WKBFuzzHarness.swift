@@ -23,6 +23,12 @@ func coordinateCount(_ g: Geometry) -> Int {
     return n
 }
 
+/// The WKB of `g` with every NaN made the canonical quiet NaN: GEOS (and any copy through a Double operation)
+/// need not keep a NaN's payload bits, and POINT EMPTY is any NaN pair.
+func canonicalWKB(_ g: Geometry) -> [UInt8] {
+    WKB.encode(g.mapCoordinates { XY($0.x.isNaN ? .nan : $0.x, $0.y.isNaN ? .nan : $0.y) })
+}
+
 func checkRoundTrip(_ g: Geometry, _ what: String) {
     let encoded = WKB.encode(g)
     if encoded.count != WKB.encodedSize(g) {
@@ -43,7 +49,7 @@ func checkAsStoreReader(_ g: Geometry, _ what: String) {
         let p = try geos.build(g, "fuzz")
         defer { GEOSGeom_destroy_r(geos.handle, p) }
         let back = try geos.geometry(from: p, "fuzz")
-        if WKB.encode(back) != WKB.encode(g) { fatalError("\(what): through GEOS and back, \(g) became \(back)") }
+        if canonicalWKB(back) != canonicalWKB(g) { fatalError("\(what): through GEOS and back, \(g) became \(back)") }
     } catch {
         // GEOS may refuse what passed the structural checks (e.g. a ring GEOS will not close); that is an error
         // the reader reports, not a crash.
