@@ -39,3 +39,24 @@ struct CSVOutputEndToEndTests {
         #expect(column.sorted() == owners.sorted(), "\(list.stdout.debugDescription)")
     }
 }
+
+/// Number options that swift-argument-parser parses with `Double(String)`, which reads "nan": landreg's own check
+/// must refuse it. Before the fix `check --tolerance-m2 nan --tolerance-percent nan` compared every area difference
+/// with NaN, found none, and reported the store sound.
+@Suite("Number options")
+struct NumberOptionEndToEndTests {
+    @Test func checkRefusesNaNTolerances() throws {
+        let dir = CLI.temporaryDirectory()
+        let store = dir + "/n.gpkg"
+        let i = try CLI.landreg(["init", "--store", store], in: dir)
+        #expect(i.status == 0, "\(i.stderr)")
+        for option in ["--tolerance-m2", "--tolerance-percent", "--overlap-tolerance-m2"] {
+            for value in ["nan", "NaN", "-1"] {
+                let r = try CLI.landreg(["check", "--quick", option + "=" + value, "--store", store], in: dir)
+                #expect(r.status != 0 && r.stderr.contains("tolerances must be numbers ≥ 0"), "\(option) \(value): \(r.stderr)")
+            }
+        }
+        let ok = try CLI.landreg(["check", "--quick", "--tolerance-m2", "0", "--store", store], in: dir)
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+    }
+}
