@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes the committed seed corpus, tools/fuzz/corpus/<harness>/, from GeoData/, seeds/ and GDAL.
 
-Run with Debian's Python (python3-gdal): /usr/bin/python3 tools/fuzz/make-seeds.py
+Run with Debian's Python (python3-gdal): /usr/bin/python3 tools/fuzz/make-seeds.py [STORE.gpkg]
+With STORE (a store built by `landreg demo --store STORE`), the first blob of each of its feature tables is added too.
 WKB and GeoPackage seeds are written by GDAL/OGR (ExportToIsoWkb / ExportToWkb, and blobs of a GeoPackage
 written by gdal.VectorTranslate), not by landreg, so that the fuzzers start from what another tool writes.
 Every seed is small (real samples are cut to their first features or rows); the whole corpus stays well under 1 MB.
@@ -32,8 +33,10 @@ def put(harness, name, data):
 
 
 def clear():
+    """Removes the generated seeds; inputs that once crashed a harness (crash-*) stay."""
     for path in glob.glob(os.path.join(corpus, "*", "*")):
-        os.remove(path)
+        if not os.path.basename(path).startswith("crash-"):
+            os.remove(path)
 
 
 # --- GeoJSON: the first two features of every sample file as a whole FeatureCollection, a GeoJSONSeq, hostile shapes.
@@ -156,7 +159,18 @@ def option_seeds():
         put("options", "decimals-" + n, b"\x02" + n.encode() + b";" + coordinates)
 
 
+def store_seeds(store):
+    db = sqlite3.connect(store)
+    for t in [r[0] for r in db.execute("SELECT table_name FROM gpkg_geometry_columns ORDER BY table_name")]:
+        row = db.execute('SELECT fid, geom FROM "%s" WHERE geom IS NOT NULL ORDER BY fid LIMIT 1' % t).fetchone()
+        if row:
+            put("wkb", "landreg-%s-%d.blob" % (t, row[0]), bytes(row[1]))
+    db.close()
+
+
 clear()
+if len(sys.argv) > 1:
+    store_seeds(sys.argv[1])
 geojson_seeds()
 csv_seeds()
 wkb_seeds()
