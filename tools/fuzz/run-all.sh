@@ -87,9 +87,11 @@ for name in $harnesses; do
   # for lsan.supp to tell GEOS's own leak (see there) from a GEOS object landreg forgot to destroy, and unwinding
   # fully makes a make-valid input 20× slower. So wkb fuzzes without leak checks, then replays its corpus once with
   # full unwinding and leak checks (below).
-  leaks=(); [ "$name" = wkb ] && leaks=(-detect_leaks=0)
+  # (-detect_leaks=0 stops libFuzzer's checks after each input, ASAN_OPTIONS=detect_leaks=0 the one at exit.)
+  leaks=(); asan=${ASAN_OPTIONS:-}
+  [ "$name" = wkb ] && { leaks=(-detect_leaks=0); asan="detect_leaks=0${asan:+:$asan}"; }
   # Swift's own crash backtracer would run inside ASan's report of a failed property; libFuzzer's report is enough.
-  SWIFT_BACKTRACE=enable=no LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="$asan" LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
     nice -n "$niceness" "$dir/fuzzer" "$dir/corpus" "$here/corpus/$name" "${limit[@]}" "${leaks[@]}" \
     -max_len="$(max_len_for "$name")" -timeout=20 -rss_limit_mb=4096 -artifact_prefix="$dir/" -print_final_stats=1 \
     > "$dir/last-run.log" 2>&1
