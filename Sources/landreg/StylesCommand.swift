@@ -38,7 +38,7 @@ struct StylesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let rows = try store.open().resetLayerStyles(context: try change.context())
+            let rows = try store.open().resetLayerStyles(context: try change.context(store: store))
             printOut("wrote \(rows.count) default styles (\(rows.map(\.table).joined(separator: ", "))) into \(store.path)\n")
         }
     }
