@@ -37,8 +37,9 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        if toleranceM2 < 0 || tolerancePercent < 0 || overlapToleranceM2 < 0 {
-            throw ValidationError("tolerances must not be negative")
+        // `!(x >= 0)`, not `x < 0`: "nan" parses as a Double and would make every comparison false (no finding).
+        if !(toleranceM2 >= 0) || !(tolerancePercent >= 0) || !(overlapToleranceM2 >= 0) {
+            throw ValidationError("tolerances must be numbers ≥ 0 (not negative, not nan)")
         }
         if limit < 0 { throw ValidationError("--limit must not be negative") }
     }

@@ -50,8 +50,17 @@ struct TextTable {
         }
     }
 
+    /// RFC 4180 field. Checked and escaped per Unicode scalar, not per Character: CR LF is one Character (not "\n"),
+    /// and a quote or comma followed by a combining mark is one Character too (found by tools/fuzz, csv harness).
     private func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        guard s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        var out = "\""
+        for c in s.unicodeScalars {
+            if c == "\"" { out.unicodeScalars.append("\"") }
+            out.unicodeScalars.append(c)
+        }
+        out.unicodeScalars.append("\"")
+        return out
     }
 
     private func displayWidth(_ s: String) -> Int {

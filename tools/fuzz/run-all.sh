@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer harness in tools/fuzz/harnesses (swiftc -sanitize=fuzzer,address, each with only the
+# source files it needs) and runs each in turn, one process per harness.
+#   tools/fuzz/run-all.sh [SECONDS]
+# With SECONDS, each harness runs that long. Without, each runs 1,000,000 inputs (libFuzzer's -runs), capped at
+# $FUZZ_MAX_SECONDS (default 1800) per harness.
+# Environment:
+#   FUZZ_DIR        work folder (default /tmp/landreg-fuzz): $FUZZ_DIR/<harness>/{fuzzer,corpus,last-run.log,crash-*}
+#   FUZZ_HARNESSES  which harnesses, space-separated (default: geojson csv wkb options)
+#   FUZZ_SANITIZE   swiftc -sanitize= value (default fuzzer,address; "fuzzer" alone measures without ASan)
+#   FUZZ_NICE       nice level of the fuzzing processes (default 10: the machine is shared)
+# The committed seed corpus, tools/fuzz/corpus/<harness>/, is read and never written: new inputs go to
+# $FUZZ_DIR/<harness>/corpus. Prints one line per harness (executions, seconds, crashes) and exits non-zero when
+# any harness crashed, leaked, timed out, ran out of memory or failed a property (artifacts: $FUZZ_DIR/<harness>/).
+set -euo pipefail
+seconds=${1:-}
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+work=${FUZZ_DIR:-/tmp/landreg-fuzz}
+harnesses=${FUZZ_HARNESSES:-geojson csv wkb options}
+sanitize=${FUZZ_SANITIZE:-fuzzer,address}
+niceness=${FUZZ_NICE:-10}
+max_seconds=${FUZZ_MAX_SECONDS:-1800}
+
+geometry_sources() { find "$repo/Sources/LandGeometry" -name '*.swift' | sort; }
+
+# The harness file, the sources compiled with it, the libraries it links, and the longest input (bytes).
+sources_for() {
+  case "$1" in
+    geojson) echo "$here/harnesses/GeoJSONFuzzHarness.swift $(geometry_sources | tr '\n' ' ')" ;;
+    csv)     echo "$here/harnesses/CSVFuzzHarness.swift $repo/Sources/LandRegistry/Support/CSVReader.swift" ;;
+    wkb)     echo "$here/harnesses/WKBFuzzHarness.swift $(geometry_sources | tr '\n' ' ')" ;;
+    # Clock.swift imports LandGeometry (and both declare an internal JSONText): LandGeometry is built first as a
+    # module of its own (see build), then the harness and Clock.swift against it.
+    options) echo "$here/harnesses/OptionsFuzzHarness.swift $repo/Sources/LandRegistry/Support/Clock.swift" ;;
+    *) echo "unknown harness $1 (known: geojson csv wkb options)" >&2; exit 2 ;;
+  esac
+}
+max_len_for() {
+  case "$1" in geojson) echo 65536 ;; csv) echo 16384 ;; wkb) echo 16384 ;; options) echo 4096 ;; esac
+}
+
+build() {
+  local name=$1 out=$2 sources
+  sources=$(sources_for "$name")
+  # Rebuild only when a source, this build recipe or the sanitizer set changed.
+  local stamp
+  # shellcheck disable=SC2046,SC2086
+  stamp=$( { cat $sources $(geometry_sources); declare -f build; echo "$sanitize"; } | sha256sum | cut -d' ' -f1)
+  if [ -x "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
+  echo "building the $name harness (swiftc -sanitize=$sanitize) ..." >&2
+  rm -f "$out"
+  local flags=(-O -g -parse-as-library -sanitize="$sanitize" -diagnostic-style llvm
+               -I "$repo/Sources/CGEOS" -I "$repo/Sources/CPROJ")
+  local module=LandGeometry extra=()
+  if [ "$name" = options ]; then
+    # LandGeometry as an instrumented static library and module, then the harness against it.
+    local lib
+    lib="$(dirname "$out")/lib"
+    mkdir -p "$lib"
+    # shellcheck disable=SC2046
+    nice -n "$niceness" swiftc "${flags[@]}" -module-name LandGeometry -emit-library -static -emit-module \
+      -emit-module-path "$lib/LandGeometry.swiftmodule" -o "$lib/libLandGeometry.a" $(geometry_sources) 2>&1 \
+      | { grep -v "Cannot export local symbol '__asan" || true; }
+    module=OptionsFuzz
+    extra=(-I "$lib" "$lib/libLandGeometry.a")
+  fi
+  # shellcheck disable=SC2086  # $sources is a list of paths without spaces (the repository's own files)
+  nice -n "$niceness" swiftc "${flags[@]}" -module-name "$module" $sources "${extra[@]}" -lgeos_c -lproj -o "$out" 2>&1 \
+    | { grep -v "Cannot export local symbol '__asan" || true; }
+  [ -x "$out" ] || { echo "the $name harness did not build" >&2; return 1; }
+  echo "$stamp" > "$out.stamp"
+}
+
+failed=0
+summary=()
+for name in $harnesses; do
+  dir="$work/$name"
+  mkdir -p "$dir/corpus"
+  build "$name" "$dir/fuzzer"
+  if [ -n "$seconds" ]; then limit=(-max_total_time="$seconds"); else limit=(-runs=1000000 -max_total_time="$max_seconds"); fi
+  crashes_before=$(find "$dir" -maxdepth 1 -name 'crash-*' -o -maxdepth 1 -name 'leak-*' -o -maxdepth 1 -name 'timeout-*' -o -maxdepth 1 -name 'oom-*' | wc -l)
+  start=$(date +%s.%N)
+  set +e
+  # New inputs go to the first folder ($dir/corpus); the committed seeds are only read.
+  # Swift's own crash backtracer would run inside ASan's report of a failed property; libFuzzer's report is enough.
+  SWIFT_BACKTRACE=enable=no LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+    nice -n "$niceness" "$dir/fuzzer" "$dir/corpus" "$here/corpus/$name" "${limit[@]}" -max_len="$(max_len_for "$name")" \
+    -timeout=20 -rss_limit_mb=4096 -artifact_prefix="$dir/" -print_final_stats=1 > "$dir/last-run.log" 2>&1
+  status=$?
+  set -e
+  end=$(date +%s.%N)
+  runs=$(awk '/^stat::number_of_executed_units/ {print $2}' "$dir/last-run.log")
+  crashes_after=$(find "$dir" -maxdepth 1 -name 'crash-*' -o -maxdepth 1 -name 'leak-*' -o -maxdepth 1 -name 'timeout-*' -o -maxdepth 1 -name 'oom-*' | wc -l)
+  crashes=$((crashes_after - crashes_before))
+  line=$(printf '%-8s %10s executions %8.1f s %3d crashes  exit %d  (%s, log %s)' "$name" "${runs:-?}" \
+         "$(echo "$end - $start" | bc)" "$crashes" "$status" "-sanitize=$sanitize" "$dir/last-run.log")
+  echo "$line"
+  summary+=("$line")
+  if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
+    failed=1
+    grep -E "^(==[0-9]+==ERROR|SUMMARY|Fatal error|.*Fatal error:)" "$dir/last-run.log" | head -5 || true
+  fi
+done
+[ "${#summary[@]}" -gt 1 ] && printf '%s\n' "" "summary:" "${summary[@]}"
+exit "$failed"
