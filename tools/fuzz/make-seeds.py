@@ -210,6 +210,8 @@ def shapefile_seeds():
         "utf8-no-cpg-upper": shapefile_seed(utf8["shp"], utf8["shx"], utf8["dbf"], None, utf8["prj"], 128),
         "lonlat-4326": shapefile_seed(lonlat["shp"], lonlat["shx"], lonlat["dbf"], lonlat.get("cpg"), lonlat["prj"]),
         "spots-zip": shapefile_seed(spots["shp"], spots["shx"], spots["dbf"], spots.get("cpg"), spots["prj"], 4),
+        # GDAL printed "ERROR 1: missing ]" for this one and the import said "no .prj" (UnreadablePrjTests).
+        "prj-truncated": shapefile_seed(gbk["shp"], gbk["shx"], gbk["dbf"], gbk.get("cpg"), gbk["prj"][:60]),
         "no-shx": shapefile_seed(gbk["shp"], b"", gbk["dbf"], gbk.get("cpg"), gbk["prj"]),
         "records-mismatch": shapefile_seed(gbk["shp"], gbk["shx"], utf8["dbf"], None, gbk["prj"]),
     }
