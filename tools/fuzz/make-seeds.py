@@ -256,6 +256,17 @@ def xlsx_seeds():
                              ("firms", firms[:3])])
     save("header-only.xlsx", [("Sheet1", [["credit_code", "name"]])])
     save("all-text.xlsx", [("Sheet1", [["a", "b"], ["x", "y"], ["0012", "=1+1"]])])
+    # The sheet's XML cut inside row 5 (the zip sound): GDAL kept rows 2-4 and landreg imported them as the whole
+    # table, GDAL's error printed on the terminal (CorruptSheetTests).
+    with zipfile.ZipFile(os.path.join(corpus, "xlsx", "enterprises.xlsx")) as whole:
+        cut = io.BytesIO()
+        with zipfile.ZipFile(cut, "w", zipfile.ZIP_DEFLATED) as out:
+            for entry in whole.infolist():
+                data = whole.read(entry)
+                if entry.filename == "xl/worksheets/sheet1.xml":
+                    data = data[:data.index(b'<row r="5"')] + b'<row r="5"><c r="A5" t="inlineStr"><is><t>9'
+                out.writestr(entry, data)
+        put("xlsx", "sheet-cut-in-row-5.xlsx", cut.getvalue())
 
 
 def store_seeds(store):
