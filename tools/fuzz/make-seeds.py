@@ -244,6 +244,16 @@ def xlsx_seeds():
                 out.writestr(zipfile.ZipInfo(entry.filename, date_time=(2026, 11, 30, 0, 0, 0)), written.read(entry),
                              compress_type=zipfile.ZIP_DEFLATED)
         put("xlsx", name, fixed.getvalue())
+        # The same workbook in the harness's part-list layout (UInt8 name length, name, UInt16-LE length, contents),
+        # which it zips itself; without the theme and docProps, which GDAL does not read.
+        with zipfile.ZipFile(buffer) as written:
+            listed = bytearray()
+            for entry in sorted(written.infolist(), key=lambda e: e.filename != "[Content_Types].xml"):
+                if entry.filename.startswith(("docProps/", "xl/theme/")):
+                    continue
+                data = written.read(entry)
+                listed += bytes([len(entry.filename)]) + entry.filename.encode() + struct.pack("<H", len(data)) + data
+            put("xlsx", "parts-" + os.path.splitext(name)[0], bytes(listed))
 
     with open(os.path.join(repo, "GeoData", "enterprises.csv"), encoding="utf-8-sig") as f:
         firms = [line.rstrip("\r\n").split(",") for line in f.readlines()[:6]]

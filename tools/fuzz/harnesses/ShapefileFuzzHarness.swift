@@ -17,6 +17,7 @@ import LandGeometry
 // - GDAL's WKB decoded, encoded and decoded again is the same geometry (encodedSize = bytes written);
 // - make-valid of an invalid polygon is polygonal and structurally sound (GEOS round trips: the wkb harness);
 // - the blob written for the store decodes to the same srs_id and geometry.
+// - no GDAL message escapes GDALRuntime.collectingMessages (it would reach the terminal, not landreg's error).
 // Any crash, hang, sanitizer report or failed property is a bug. Built and run by tools/fuzz/run-all.sh.
 //
 // Input layout: byte 0 flags — bit 0 a .cpg follows, bit 1 a .prj follows, bit 2 the files go into x.zip,
@@ -161,9 +162,21 @@ func take(_ d: DecodedFeature, sourceCRS: CRS?) {
     }
 }
 
+/// GDAL's default handler: GDALRuntime.collectingMessages pushes a handler of its own, so a message arriving here
+/// escaped landreg's collection and would be printed on the user's terminal, unreported in landreg's error (that
+/// is how a corrupt .prj and a corrupt sheet went unnoticed). Installed once, before the first input.
+func failOnEscapedGDALMessages() {
+    CPLSetErrorHandler { level, number, message in
+        if level == CE_Debug || level == CE_None { return }
+        fatalError("GDAL message outside landreg's collection (class \(level.rawValue), number \(number)): "
+                   + (message.map { String(cString: $0) } ?? ""))
+    }
+}
+
 @_cdecl("LLVMFuzzerInitialize")
 public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>>>) -> CInt {
     mkdir(folder, 0o700)
+    failOnEscapedGDALMessages()
     return 0
 }
 
