@@ -28,7 +28,8 @@ public enum SourceCRS: Sendable, Equatable {
     case none
     /// Identified to an EPSG code by GDAL/PROJ (confidence ≥ 90).
     case identified(epsg: Int, name: String)
-    /// A CRS GDAL could read but not match to an EPSG code.
+    /// A CRS GDAL could read but not match to an EPSG code, or a Shapefile's .prj GDAL cannot parse (the name
+    /// then says so).
     case unidentified(name: String)
 }
 
@@ -215,7 +216,15 @@ public final class GDALFeatureSource: FeatureSource {
                 }
             }
 
-            self.crs = Self.identify(OGR_L_GetSpatialRef(chosen.handle))
+            // The Shapefile driver parses the .prj here, lazily: its complaints are collected, not printed, and a
+            // .prj it cannot parse is reported as such rather than as a missing one (found by the shapefile fuzzer).
+            let (srs, srsMessages) = GDALRuntime.collectingMessages { OGR_L_GetSpatialRef(chosen.handle) }
+            if srs == nil, isShapefile, let prj = Self.sibling(Self.withoutExtension(openPath), ["prj", "PRJ"]) {
+                self.crs = .unidentified(name: "\((prj as NSString).lastPathComponent) cannot be read"
+                                         + Self.gdalDetail(srsMessages))
+            } else {
+                self.crs = Self.identify(srs)
+            }
 
             let definition = OGR_L_GetLayerDefn(chosen.handle)
             var names: [String] = [], types: [OGRFieldType] = [], skipped: Set<Int> = []

@@ -57,14 +57,21 @@ public enum XLSXTableReader {
         } else {
             chosen = sheets[0]
         }
-        let definition = OGR_L_GetLayerDefn(chosen.layer)
-        let count = Int(OGR_FD_GetFieldCount(definition))
-        var header: [String] = [], types: [OGRFieldType] = []
-        for i in 0..<count {
-            let f = OGR_FD_GetFieldDefn(definition, Int32(i))
-            header.append(String(cString: OGR_Fld_GetNameRef(f)))
-            types.append(OGR_Fld_GetType(f))
+        // The driver parses the sheet's XML when the layer definition is first asked for: its complaints (a
+        // corrupt or truncated sheet, of which GDAL keeps the rows before the fault) are collected here and refuse
+        // the table below, instead of reaching the terminal while a shortened table is imported (found by the xlsx
+        // fuzz harness).
+        let ((header, types), definitionMessages) = GDALRuntime.collectingMessages { () -> ([String], [OGRFieldType]) in
+            let definition = OGR_L_GetLayerDefn(chosen.layer)
+            var header: [String] = [], types: [OGRFieldType] = []
+            for i in 0..<Int(OGR_FD_GetFieldCount(definition)) {
+                let f = OGR_FD_GetFieldDefn(definition, Int32(i))
+                header.append(String(cString: OGR_Fld_GetNameRef(f)))
+                types.append(OGR_Fld_GetType(f))
+            }
+            return (header, types)
         }
+        let count = header.count
         var rows: [[String]] = [], numbers: [Int] = []
         let (_, readMessages) = GDALRuntime.collectingMessages { () -> Void in
             OGR_L_ResetReading(chosen.layer)
@@ -85,7 +92,7 @@ public enum XLSXTableReader {
                 numbers.append(Int(OGR_F_GetFID(feature)))
             }
         }
-        let failures = readMessages.filter { $0.level == .failure || $0.level == .fatal }
+        let failures = (definitionMessages + readMessages).filter { $0.level == .failure || $0.level == .fatal }
         if !failures.isEmpty {
             throw GDALSourceError("sheet \(chosen.name) cannot be read: " + failures.map(\.text).joined(separator: "; "))
         }

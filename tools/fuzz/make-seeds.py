@@ -159,6 +159,126 @@ def option_seeds():
         put("options", "decimals-" + n, b"\x02" + n.encode() + b";" + coordinates)
 
 
+# --- Shapefiles: parcels cut to their first features by ogr2ogr (gdal.VectorTranslate), GBK with a .cpg, GBK with
+# only the language-driver byte, GBK declaring nothing, UTF-8; packed as ShapefileFuzzHarness.swift reads them:
+# a flags byte (1 .cpg, 2 .prj, 4 zip, 8 --layer x, 16 --encoding with bits 5-6 gbk/gb18030/utf-8/cp936, 128 upper-case
+# extensions), then UInt16-LE-length-prefixed .shp, .shx, [.cpg], [.prj]; the rest is the .dbf.
+def shapefile_seed(shp, shx, dbf, cpg=None, prj=None, flags=0):
+    flags |= (1 if cpg is not None else 0) | (2 if prj is not None else 0)
+    out = bytearray([flags])
+    for part in [shp, shx] + [p for p in (cpg, prj) if p is not None]:
+        out += struct.pack("<H", len(part)) + part
+    return bytes(out + dbf)
+
+
+def shapefile_seeds():
+    tmp = tempfile.mkdtemp(prefix="landreg-seeds-")
+
+    def write(name, source, count, encoding):
+        folder = os.path.join(tmp, name)
+        os.makedirs(folder)
+        gdal.VectorTranslate(os.path.join(folder, "x.shp"), os.path.join(repo, "GeoData", source),
+                             format="ESRI Shapefile", layerName="x", limit=count,
+                             layerCreationOptions=["ENCODING=" + encoding])
+        parts = {}
+        for ext in ("shp", "shx", "dbf", "cpg", "prj"):
+            path = os.path.join(folder, "x." + ext)
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    parts[ext] = f.read()
+        return parts
+
+    gbk = write("gbk", "parcels.geojson", 3, "CP936")
+    utf8 = write("utf8", "parcels.geojson", 2, "UTF-8")
+    lonlat = write("lonlat", "parcels-4326.geojson", 2, "CP936")
+    spots = write("spots", "spots-2024-01.geojson", 2, "CP936")
+    dbf_bare = bytearray(gbk["dbf"])
+    dbf_bare[29] = 0   # no language-driver byte (GDAL 3.6 writes none for CP936)
+    dbf_ldid = bytearray(gbk["dbf"])
+    dbf_ldid[29] = 0x4D   # code page 936, as ArcGIS on Chinese Windows writes it
+    seeds = {
+        "gbk-cpg-prj": shapefile_seed(gbk["shp"], gbk["shx"], gbk["dbf"], gbk.get("cpg"), gbk["prj"]),
+        "gbk-ldid-prj": shapefile_seed(gbk["shp"], gbk["shx"], bytes(dbf_ldid), None, gbk["prj"]),
+        "gbk-bare-prj": shapefile_seed(gbk["shp"], gbk["shx"], bytes(dbf_bare), None, gbk["prj"]),
+        "gbk-bare-encoding-gbk": shapefile_seed(gbk["shp"], gbk["shx"], bytes(dbf_bare), None, gbk["prj"], 16),
+        "gbk-cpg-encoding-gb18030-layer": shapefile_seed(gbk["shp"], gbk["shx"], gbk["dbf"], gbk.get("cpg"), gbk["prj"],
+                                                         8 | 16 | (1 << 5)),
+        "gbk-no-prj": shapefile_seed(gbk["shp"], gbk["shx"], gbk["dbf"], gbk.get("cpg")),
+        "gbk-zip": shapefile_seed(gbk["shp"], gbk["shx"], gbk["dbf"], gbk.get("cpg"), gbk["prj"], 4),
+        "gbk-zip-layer-upper": shapefile_seed(gbk["shp"], gbk["shx"], gbk["dbf"], gbk.get("cpg"), gbk["prj"], 4 | 8 | 128),
+        "utf8-cpg-prj": shapefile_seed(utf8["shp"], utf8["shx"], utf8["dbf"], utf8.get("cpg"), utf8["prj"]),
+        "utf8-no-cpg-upper": shapefile_seed(utf8["shp"], utf8["shx"], utf8["dbf"], None, utf8["prj"], 128),
+        "lonlat-4326": shapefile_seed(lonlat["shp"], lonlat["shx"], lonlat["dbf"], lonlat.get("cpg"), lonlat["prj"]),
+        "spots-zip": shapefile_seed(spots["shp"], spots["shx"], spots["dbf"], spots.get("cpg"), spots["prj"], 4),
+        # GDAL printed "ERROR 1: missing ]" for this one and the import said "no .prj" (UnreadablePrjTests).
+        "prj-truncated": shapefile_seed(gbk["shp"], gbk["shx"], gbk["dbf"], gbk.get("cpg"), gbk["prj"][:60]),
+        "no-shx": shapefile_seed(gbk["shp"], b"", gbk["dbf"], gbk.get("cpg"), gbk["prj"]),
+        "records-mismatch": shapefile_seed(gbk["shp"], gbk["shx"], utf8["dbf"], None, gbk["prj"]),
+    }
+    for name, data in seeds.items():
+        put("shapefile", name, data)
+
+
+# --- Workbooks: tables written by openpyxl (GDAL writes no formatted workbook, offices use Excel): a firms table
+# with a text credit code, numbers and a date; two sheets; a header row only; an empty cell and a blank row.
+def xlsx_seeds():
+    import datetime
+    import io
+    import openpyxl
+    import zipfile
+
+    def save(name, sheets):
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        book.properties.created = book.properties.modified = datetime.datetime(2026, 11, 30)   # same bytes each run
+        for title, rows in sheets:
+            sheet = book.create_sheet(title)
+            for row in rows:
+                sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        # zipfile stamps each entry with the current time: rewritten with a fixed one, a seed is the same each run.
+        fixed = io.BytesIO()
+        with zipfile.ZipFile(buffer) as written, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as out:
+            for entry in written.infolist():
+                out.writestr(zipfile.ZipInfo(entry.filename, date_time=(2026, 11, 30, 0, 0, 0)), written.read(entry),
+                             compress_type=zipfile.ZIP_DEFLATED)
+        put("xlsx", name, fixed.getvalue())
+        # The same workbook in the harness's part-list layout (UInt8 name length, name, UInt16-LE length, contents),
+        # which it zips itself; without the theme and docProps, which GDAL does not read.
+        with zipfile.ZipFile(buffer) as written:
+            listed = bytearray()
+            for entry in sorted(written.infolist(), key=lambda e: e.filename != "[Content_Types].xml"):
+                if entry.filename.startswith(("docProps/", "xl/theme/")):
+                    continue
+                data = written.read(entry)
+                listed += bytes([len(entry.filename)]) + entry.filename.encode() + struct.pack("<H", len(data)) + data
+            put("xlsx", "parts-" + os.path.splitext(name)[0], bytes(listed))
+
+    with open(os.path.join(repo, "GeoData", "enterprises.csv"), encoding="utf-8-sig") as f:
+        firms = [line.rstrip("\r\n").split(",") for line in f.readlines()[:6]]
+    save("enterprises.xlsx", [("Sheet1", firms)])
+    save("typed.xlsx", [("企业", [["credit_code", "name", "employees", "tax_wan", "since"],
+                                  ["91330110MANN6LRU7B", "杭州盛鑫", 35, 554.92, datetime.date(2019, 3, 1)],
+                                  ["91330110MA2KD0XX1C", None, 7, 3680162.0, datetime.datetime(2021, 6, 30, 8, 15)],
+                                  [], ["91330110MA27Y3QH2A", "空行之后", -1, 1e-7, "2020-01-01"]])])
+    save("two-sheets.xlsx", [("说明", [["note"], ["see the second sheet"]]),
+                             ("firms", firms[:3])])
+    save("header-only.xlsx", [("Sheet1", [["credit_code", "name"]])])
+    save("all-text.xlsx", [("Sheet1", [["a", "b"], ["x", "y"], ["0012", "=1+1"]])])
+    # The sheet's XML cut inside row 5 (the zip sound): GDAL kept rows 2-4 and landreg imported them as the whole
+    # table, GDAL's error printed on the terminal (CorruptSheetTests).
+    with zipfile.ZipFile(os.path.join(corpus, "xlsx", "enterprises.xlsx")) as whole:
+        cut = io.BytesIO()
+        with zipfile.ZipFile(cut, "w", zipfile.ZIP_DEFLATED) as out:
+            for entry in whole.infolist():
+                data = whole.read(entry)
+                if entry.filename == "xl/worksheets/sheet1.xml":
+                    data = data[:data.index(b'<row r="5"')] + b'<row r="5"><c r="A5" t="inlineStr"><is><t>9'
+                out.writestr(entry, data)
+        put("xlsx", "sheet-cut-in-row-5.xlsx", cut.getvalue())
+
+
 def store_seeds(store):
     db = sqlite3.connect(store)
     for t in [r[0] for r in db.execute("SELECT table_name FROM gpkg_geometry_columns ORDER BY table_name")]:
@@ -176,5 +296,7 @@ csv_seeds()
 wkb_seeds()
 geopackage_seeds()
 option_seeds()
+shapefile_seeds()
+xlsx_seeds()
 total = sum(os.path.getsize(p) for p in glob.glob(os.path.join(corpus, "*", "*")))
 print("%d seeds, %d bytes" % (len(glob.glob(os.path.join(corpus, "*", "*"))), total))

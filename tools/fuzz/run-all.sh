@@ -6,7 +6,7 @@
 # $FUZZ_MAX_SECONDS (default 1800) per harness.
 # Environment:
 #   FUZZ_DIR        work folder (default /tmp/landreg-fuzz): $FUZZ_DIR/<harness>/{fuzzer,corpus,last-run.log,crash-*}
-#   FUZZ_HARNESSES  which harnesses, space-separated (default: geojson csv wkb options)
+#   FUZZ_HARNESSES  which harnesses, space-separated (default: geojson csv wkb options shapefile xlsx)
 #   FUZZ_SANITIZE   swiftc -sanitize= value (default fuzzer,address; "fuzzer" alone measures without ASan)
 #   FUZZ_NICE       nice level of the fuzzing processes (default 10: the machine is shared)
 # The committed seed corpus, tools/fuzz/corpus/<harness>/, is read and never written: new inputs go to
@@ -17,12 +17,13 @@ seconds=${1:-}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 work=${FUZZ_DIR:-/tmp/landreg-fuzz}
-harnesses=${FUZZ_HARNESSES:-geojson csv wkb options}
+harnesses=${FUZZ_HARNESSES:-geojson csv wkb options shapefile xlsx}
 sanitize=${FUZZ_SANITIZE:-fuzzer,address}
 niceness=${FUZZ_NICE:-10}
 max_seconds=${FUZZ_MAX_SECONDS:-1800}
 
 geometry_sources() { find "$repo/Sources/LandGeometry" -name '*.swift' | sort; }
+formats_sources() { find "$repo/Sources/LandFormats" -name '*.swift' | sort | tr '\n' ' '; }
 
 # The harness file, the sources compiled with it, the libraries it links, and the longest input (bytes).
 sources_for() {
@@ -33,11 +34,16 @@ sources_for() {
     # Clock.swift imports LandGeometry (and both declare an internal JSONText): LandGeometry is built first as a
     # module of its own (see build), then the harness and Clock.swift against it.
     options) echo "$here/harnesses/OptionsFuzzHarness.swift $repo/Sources/LandRegistry/Support/Clock.swift" ;;
-    *) echo "unknown harness $1 (known: geojson csv wkb options)" >&2; exit 2 ;;
+    # LandFormats (GDAL's C API) imports LandGeometry: built against it as a module, like options.
+    shapefile) echo "$here/harnesses/ShapefileFuzzHarness.swift $(formats_sources)" ;;
+    xlsx)      echo "$here/harnesses/XLSXFuzzHarness.swift $(formats_sources)" ;;
+    *) echo "unknown harness $1 (known: geojson csv wkb options shapefile xlsx)" >&2; exit 2 ;;
   esac
 }
 max_len_for() {
-  case "$1" in geojson) echo 65536 ;; csv) echo 16384 ;; wkb) echo 16384 ;; options) echo 4096 ;; esac
+  # shapefile / xlsx: the seeds are 2.3–3.7 KB / 4.8–5.5 KB and GDAL costs 10–60 ms an input: longer inputs only slow it.
+  case "$1" in geojson) echo 65536 ;; csv) echo 16384 ;; wkb) echo 16384 ;; options) echo 4096 ;;
+               shapefile) echo 4096 ;; xlsx) echo 8192 ;; esac
 }
 
 build() {
@@ -51,9 +57,9 @@ build() {
   echo "building the $name harness (swiftc -sanitize=$sanitize) ..." >&2
   rm -f "$out"
   local flags=(-O -g -parse-as-library -sanitize="$sanitize" -diagnostic-style llvm
-               -I "$repo/Sources/CGEOS" -I "$repo/Sources/CPROJ")
+               -I "$repo/Sources/CGEOS" -I "$repo/Sources/CPROJ" -I "$repo/Sources/CGDAL")
   local module=LandGeometry extra=()
-  if [ "$name" = options ]; then
+  if [ "$name" = options ] || [ "$name" = shapefile ] || [ "$name" = xlsx ]; then
     # LandGeometry as an instrumented static library and module, then the harness against it.
     local lib
     lib="$(dirname "$out")/lib"
@@ -62,8 +68,13 @@ build() {
     nice -n "$niceness" swiftc "${flags[@]}" -module-name LandGeometry -emit-library -static -emit-module \
       -emit-module-path "$lib/LandGeometry.swiftmodule" -o "$lib/libLandGeometry.a" $(geometry_sources) 2>&1 \
       | { grep -v "Cannot export local symbol '__asan" || true; }
-    module=OptionsFuzz
+    case "$name" in options) module=OptionsFuzz ;; shapefile) module=ShapefileFuzz ;; xlsx) module=XLSXFuzz ;; esac
     extra=(-I "$lib" "$lib/libLandGeometry.a")
+    if [ "$name" != options ]; then
+      local include
+      for include in $(pkg-config --cflags-only-I gdal); do extra+=(-Xcc "$include"); done
+      extra+=(-lgdal)
+    fi
   fi
   # shellcheck disable=SC2086  # $sources is a list of paths without spaces (the repository's own files)
   nice -n "$niceness" swiftc "${flags[@]}" -module-name "$module" $sources "${extra[@]}" -lgeos_c -lproj -o "$out" 2>&1 \
