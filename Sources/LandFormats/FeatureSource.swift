@@ -8,7 +8,7 @@ import LandGeometry
 // thread, as GDAL requires) and hands it over; a worker then types its fields, decodes its text (iconv) and
 // exports its WKB (an OGRFeature owns its values and may be read and destroyed on another thread), and the
 // geometry is decoded with LandGeometry's WKB decoder, so that both formats go through the same checks.
-// Decoding on the scanner made it the bottleneck: 1.65x ogr2ogr on a 100,000-parcel GBK Shapefile.
+// (So the one scanning thread does only what must stay on it; see README's Performance notes for what it gained.)
 
 /// One feature as a source hands it to the import pipeline.
 public enum SourceFeature: Sendable {
