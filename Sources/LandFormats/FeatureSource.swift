@@ -4,8 +4,11 @@ import LandGeometry
 //
 // The import pipeline reads features one at a time on its scanning thread and prepares them on worker threads.
 // A GeoJSON file is scanned into raw feature texts (parsed on the workers, the fast path); any other format is
-// read through GDAL into decoded features (properties and ISO WKB), whose geometry the workers decode with
-// LandGeometry's WKB decoder, so that both go through the same checks.
+// read through GDAL: the scanning thread only fetches each OGRFeatureH (the layer and dataset stay on that one
+// thread, as GDAL requires) and hands it over; a worker then types its fields, decodes its text (iconv) and
+// exports its WKB (an OGRFeature owns its values and may be read and destroyed on another thread), and the
+// geometry is decoded with LandGeometry's WKB decoder, so that both formats go through the same checks.
+// (So the one scanning thread does only what must stay on it; see README's Performance notes for what it gained.)
 
 /// One feature as a source hands it to the import pipeline.
 public enum SourceFeature: Sendable {
@@ -13,12 +16,15 @@ public enum SourceFeature: Sendable {
     case geoJSON(RawFeature)
     /// A feature GDAL read: properties already typed, geometry as WKB.
     case decoded(DecodedFeature)
+    /// A feature GDAL fetched but has not decoded yet; `ImportPipeline` decodes it on a worker into `.decoded`.
+    case gdalFeature(GDALFeatureHandle)
 
     /// 0-based position in the file (or layer).
     public var index: Int {
         switch self {
         case .geoJSON(let raw): return raw.index
         case .decoded(let d): return d.index
+        case .gdalFeature(let h): return h.index
         }
     }
 }

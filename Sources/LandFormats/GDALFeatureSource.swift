@@ -57,12 +57,10 @@ public final class GDALFeatureSource: FeatureSource {
 
     private let dataset: GDALDatasetH
     private let layer: OGRLayerH
-    private let decoder: TextDecoder
+    /// How the workers type and decode this layer's features.
+    private let layout: GDALFieldLayout
     /// The layer's field names (decoded), in order.
-    public let fieldNames: [String]
-    private let fieldTypes: [OGRFieldType]
-    /// Fields the format computes from the geometry (FileGDB's Shape_Area, Shape_Length): not attributes.
-    private let skippedFields: [Bool]
+    public var fieldNames: [String] { layout.fieldNames }
     private var position = 0
     private var finished = false
 
@@ -147,7 +145,6 @@ public final class GDALFeatureSource: FeatureSource {
         }
         self.encoding = chosenEncoding
         self.encodingSource = encodingSource
-        self.decoder = TextDecoder(chosenEncoding)
         self.textFileName = dbfName
 
         let (opened, messages) = GDALRuntime.collectingMessages { () -> GDALDatasetH? in
@@ -243,9 +240,10 @@ public final class GDALFeatureSource: FeatureSource {
                 types.append(OGR_Fld_GetType(field))
                 if driverName == "OpenFileGDB", ["shape_area", "shape_length"].contains(name.lowercased()) { skipped.insert(i) }
             }
-            self.fieldNames = names
-            self.fieldTypes = types
-            self.skippedFields = names.indices.map { skipped.contains($0) }
+            self.layout = GDALFieldLayout(fieldNames: names, fieldTypes: types,
+                                          skippedFields: names.indices.map { skipped.contains($0) },
+                                          encoding: chosenEncoding, encodingSource: encodingSource,
+                                          textFileName: dbfName)
             OGR_L_ResetReading(chosen.handle)
         } catch {
             GDALClose(dataset)
@@ -258,19 +256,12 @@ public final class GDALFeatureSource: FeatureSource {
     /// The file name the messages about field text name (the .dbf of a Shapefile).
     public var textSourceName: String { textFileName }
 
+    /// Fetches the next feature and hands it over undecoded (see FeatureSource.swift: the workers decode it).
     public func nextSourceFeature() throws -> SourceFeature? {
         if finished { return nil }
-        let (read, messages) = GDALRuntime.collectingMessages { () -> Result<DecodedFeature?, GDALSourceError> in
-            guard let feature = OGR_L_GetNextFeature(layer) else { return .success(nil) }
-            defer { OGR_F_Destroy(feature) }
-            return decode(feature).map { $0 }
-        }
+        let (fetched, messages) = GDALRuntime.collectingMessages { OGR_L_GetNextFeature(layer) }
         let failures = messages.filter { $0.level == .failure || $0.level == .fatal }
-        switch read {
-        case .failure(let e):
-            finished = true
-            throw e
-        case .success(nil):
+        guard let feature = fetched else {
             finished = true
             if !failures.isEmpty {
                 throw GDALSourceError("layer \(layerName): reading stopped after feature \(position): "
@@ -280,68 +271,16 @@ public final class GDALFeatureSource: FeatureSource {
                 throw GDALSourceError("layer \(layerName): only \(position) of its \(n) features could be read")
             }
             return nil
-        case .success(let decoded?):
-            position += 1
-            bytesRead = Int64(position)
-            guard !failures.isEmpty else { return .decoded(decoded) }
-            let note = "GDAL cannot read it: " + failures.map(\.text).joined(separator: "; ")
-            return .decoded(DecodedFeature(index: decoded.index, fid: decoded.fid, properties: decoded.properties,
-                                           wkb: decoded.wkb, problem: decoded.problem.map { $0 + "; " + note } ?? note))
         }
+        let handle = GDALFeatureHandle(feature, index: position, layout: layout,
+                                       readProblem: failures.isEmpty ? nil
+                                           : "GDAL cannot read it: " + failures.map(\.text).joined(separator: "; "))
+        position += 1
+        bytesRead = Int64(position)
+        return .gdalFeature(handle)
     }
 
-    /// Typed fields and WKB of one feature; an undecodable field of a file that declares no encoding stops the
-    /// import (every later feature would fail the same way), a field invalid in a declared encoding is that
-    /// feature's problem.
-    private func decode(_ feature: OGRFeatureH) -> Result<DecodedFeature, GDALSourceError> {
-        let index = position
-        let fid = OGR_F_GetFID(feature)
-        var members: [(key: String, value: JSONValue)] = []
-        members.reserveCapacity(fieldNames.count)
-        var problem: String? = nil
-        for i in 0..<fieldNames.count where !skippedFields[i] {
-            let f = Int32(i)
-            guard OGR_F_IsFieldSetAndNotNull(feature, f) != 0 else { members.append((fieldNames[i], .null)); continue }
-            let value: JSONValue
-            switch fieldTypes[i] {
-            case OFTInteger, OFTInteger64:
-                value = .number(String(OGR_F_GetFieldAsInteger64(feature, f)))
-            case OFTReal:
-                value = JSONValue(double: OGR_F_GetFieldAsDouble(feature, f))
-            case OFTDate, OFTDateTime, OFTTime:
-                value = .string(Self.dateText(feature, f, fieldTypes[i]))
-            default:
-                let raw = OGR_F_GetFieldAsString(feature, f)!
-                switch decoder.decode(UnsafeRawBufferPointer(start: raw, count: strlen(raw))) {
-                case .success(let s): value = .string(s)
-                case .failure(let failure):
-                    if encodingSource == .assumedUTF8 {
-                        return .failure(GDALSourceError(
-                            "\(textFileName): field \(fieldNames[i]) of feature \(index + 1) is not UTF-8 and the file "
-                            + "declares no encoding (no .cpg, no language-driver byte); pass --encoding gbk|gb18030|utf-8"))
-                    }
-                    problem = problem ?? ("field \(fieldNames[i]) is not valid \(encoding.iconvName) (byte \(failure.offset + 1)"
-                                          + " of the value)" + Self.encodingAdvice(encodingSource))
-                    value = .null
-                }
-            }
-            members.append((fieldNames[i], value))
-        }
-        var wkb: [UInt8]? = nil
-        if let g = OGR_F_GetGeometryRef(feature) {
-            var geometry = g
-            var linear: OGRGeometryH? = nil
-            if OGR_G_HasCurveGeometry(g, 0) != 0, let l = OGR_G_GetLinearGeometry(g, 0, nil) { linear = l; geometry = l }
-            defer { if let linear { OGR_G_DestroyGeometry(linear) } }
-            let size = Int(OGR_G_WkbSizeEx(geometry))
-            var bytes = [UInt8](repeating: 0, count: size)
-            let err = bytes.withUnsafeMutableBufferPointer { OGR_G_ExportToIsoWkb(geometry, wkbNDR, $0.baseAddress) }
-            if err == OGRERR_NONE { wkb = bytes } else { problem = problem ?? "its geometry cannot be exported as WKB" }
-        }
-        return .success(DecodedFeature(index: index, fid: fid, properties: JSONObject(members), wkb: wkb, problem: problem))
-    }
-
-    private static func encodingAdvice(_ source: EncodingSource) -> String {
+    static func encodingAdvice(_ source: EncodingSource) -> String {
         switch source {
         case .option: return " as --encoding says"
         case .cpg: return " as the .cpg says; pass --encoding gbk|gb18030|utf-8 if the .cpg is wrong"
@@ -350,7 +289,7 @@ public final class GDALFeatureSource: FeatureSource {
         }
     }
 
-    private static func dateText(_ feature: OGRFeatureH, _ f: Int32, _ type: OGRFieldType) -> String {
+    static func dateText(_ feature: OGRFeatureH, _ f: Int32, _ type: OGRFieldType) -> String {
         var y: Int32 = 0, m: Int32 = 0, d: Int32 = 0, h: Int32 = 0, mi: Int32 = 0, tz: Int32 = 0
         var s: Float = 0
         _ = OGR_F_GetFieldAsDateTimeEx(feature, f, &y, &m, &d, &h, &mi, &s, &tz)
@@ -462,5 +401,118 @@ public final class GDALFeatureSource: FeatureSource {
         defer { copies.forEach { free($0) } }
         var pointers: [UnsafePointer<CChar>?] = copies.map { UnsafePointer($0) } + [nil]
         return pointers.withUnsafeMutableBufferPointer { body(UnsafePointer($0.baseAddress)) }
+    }
+}
+
+/// What a worker needs to type one layer's features; fixed once the layer is opened.
+struct GDALFieldLayout: Sendable {
+    let fieldNames: [String]
+    let fieldTypes: [OGRFieldType]
+    /// Fields the format computes from the geometry (FileGDB's Shape_Area, Shape_Length): not attributes.
+    let skippedFields: [Bool]
+    let encoding: TextEncoding
+    let encodingSource: EncodingSource
+    /// The .dbf's name (Shapefiles) or the file's, for messages about field text.
+    let textFileName: String
+}
+
+/// What one worker thread reuses from feature to feature: its iconv decoders (an iconv descriptor is not
+/// shareable between threads, and opening one per field was measurable). One per worker, used by one thread at
+/// a time.
+public final class GDALDecodingScratch {
+    private var decoders: [TextDecoder] = []
+    public init() {}
+
+    func decoder(_ encoding: TextEncoding) -> TextDecoder {
+        if let d = decoders.first(where: { $0.encoding == encoding }) { return d }
+        let d = TextDecoder(encoding)
+        decoders.append(d)
+        return d
+    }
+}
+
+/// One feature fetched from a layer, not yet decoded. It owns its OGRFeatureH (destroyed with the handle); GDAL
+/// features hold their own values and a reference-counted (atomically) definition, so a handle may be decoded
+/// and released on any thread, one at a time, while the layer stays on the scanning thread.
+public final class GDALFeatureHandle: @unchecked Sendable {
+    /// 0-based position in the layer.
+    public let index: Int
+    private let feature: OGRFeatureH
+    private let layout: GDALFieldLayout
+    /// What GDAL reported while fetching it.
+    private let readProblem: String?
+
+    init(_ feature: OGRFeatureH, index: Int, layout: GDALFieldLayout, readProblem: String?) {
+        self.feature = feature; self.index = index; self.layout = layout; self.readProblem = readProblem
+    }
+
+    deinit { OGR_F_Destroy(feature) }
+
+    /// Typed fields and WKB. An undecodable field of a file that declares no encoding is a failure that stops
+    /// the import (every later feature would fail the same way); a field invalid in a declared encoding is this
+    /// feature's problem.
+    public func decode(using scratch: GDALDecodingScratch) -> Result<DecodedFeature, GDALSourceError> {
+        let (decoded, messages) = GDALRuntime.collectingMessages { decodeFields(scratch) }
+        let failures = messages.filter { $0.level == .failure || $0.level == .fatal }
+        guard case .success(let d) = decoded, readProblem != nil || !failures.isEmpty else { return decoded }
+        let decodingNote = failures.isEmpty ? nil : "GDAL cannot read it: " + failures.map(\.text).joined(separator: "; ")
+        let notes = [d.problem, readProblem, decodingNote].compactMap { $0 }
+        return .success(DecodedFeature(index: d.index, fid: d.fid, properties: d.properties, wkb: d.wkb,
+                                       problem: notes.joined(separator: "; ")))
+    }
+
+    private func decodeFields(_ scratch: GDALDecodingScratch) -> Result<DecodedFeature, GDALSourceError> {
+        let layout = self.layout
+        let decoder = scratch.decoder(layout.encoding)
+        let fid = OGR_F_GetFID(feature)
+        var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(layout.fieldNames.count)
+        var problem: String? = nil
+        for i in 0..<layout.fieldNames.count where !layout.skippedFields[i] {
+            let f = Int32(i)
+            guard OGR_F_IsFieldSetAndNotNull(feature, f) != 0 else { members.append((layout.fieldNames[i], .null)); continue }
+            let value: JSONValue
+            switch layout.fieldTypes[i] {
+            case OFTInteger, OFTInteger64:
+                value = .number(String(OGR_F_GetFieldAsInteger64(feature, f)))
+            case OFTReal:
+                value = JSONValue(double: OGR_F_GetFieldAsDouble(feature, f))
+            case OFTDate, OFTDateTime, OFTTime:
+                value = .string(GDALFeatureSource.dateText(feature, f, layout.fieldTypes[i]))
+            default:
+                let raw = OGR_F_GetFieldAsString(feature, f)!
+                switch decoder.decode(UnsafeRawBufferPointer(start: raw, count: strlen(raw))) {
+                case .success(let s): value = .string(s)
+                case .failure(let failure):
+                    if layout.encodingSource == .assumedUTF8 {
+                        return .failure(GDALSourceError(
+                            "\(layout.textFileName): field \(layout.fieldNames[i]) of feature \(index + 1) is not UTF-8 "
+                            + "and the file declares no encoding (no .cpg, no language-driver byte); "
+                            + "pass --encoding gbk|gb18030|utf-8"))
+                    }
+                    problem = problem ?? ("field \(layout.fieldNames[i]) is not valid \(layout.encoding.iconvName) "
+                                          + "(byte \(failure.offset + 1) of the value)"
+                                          + GDALFeatureSource.encodingAdvice(layout.encodingSource))
+                    value = .null
+                }
+            }
+            members.append((layout.fieldNames[i], value))
+        }
+        var wkb: [UInt8]? = nil
+        if let g = OGR_F_GetGeometryRef(feature) {
+            var geometry = g
+            var linear: OGRGeometryH? = nil
+            if OGR_G_HasCurveGeometry(g, 0) != 0, let l = OGR_G_GetLinearGeometry(g, 0, nil) { linear = l; geometry = l }
+            defer { if let linear { OGR_G_DestroyGeometry(linear) } }
+            let size = Int(OGR_G_WkbSizeEx(geometry))
+            // Written in place: no zero-filling of a buffer GDAL overwrites whole.
+            var status = OGRERR_NONE
+            let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                status = OGR_G_ExportToIsoWkb(geometry, wkbNDR, buffer.baseAddress)
+                count = status == OGRERR_NONE ? size : 0
+            }
+            if status == OGRERR_NONE { wkb = bytes } else { problem = problem ?? "its geometry cannot be exported as WKB" }
+        }
+        return .success(DecodedFeature(index: index, fid: fid, properties: JSONObject(members), wkb: wkb, problem: problem))
     }
 }

@@ -42,6 +42,8 @@ public enum TextEncoding: String, Sendable, CaseIterable, CustomStringConvertibl
 public final class TextDecoder {
     public let encoding: TextEncoding
     private var descriptor: iconv_t?
+    /// iconv's output buffer, reused.
+    private var scratch: [UInt8] = []
 
     public init(_ encoding: TextEncoding) {
         self.encoding = encoding
@@ -64,9 +66,12 @@ public final class TextDecoder {
         }
         guard let descriptor else { return .failure(DecodingFailure(offset: 0, unavailable: true)) }
         _ = iconv(descriptor, nil, nil, nil, nil)   // reset the shift state
-        var out = [UInt8](repeating: 0, count: bytes.count * 2 + 4)   // GBK → UTF-8 at most 1.5×
+        // GBK → UTF-8 at most 1.5×; the buffer is kept between calls, not allocated per field.
+        let needed = bytes.count * 2 + 4
+        if scratch.count < needed { scratch = [UInt8](repeating: 0, count: max(needed, 256)) }
         let count = bytes.count
-        return out.withUnsafeMutableBytes { ob -> Result<String, DecodingFailure> in
+        return scratch.withUnsafeMutableBytes { whole -> Result<String, DecodingFailure> in
+            let ob = UnsafeMutableRawBufferPointer(rebasing: whole[..<needed])
             var inPtr = UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: CChar.self))
             var inLeft = count
             var outPtr: UnsafeMutablePointer<CChar>? = ob.baseAddress!.assumingMemoryBound(to: CChar.self)

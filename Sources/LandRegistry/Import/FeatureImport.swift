@@ -285,6 +285,8 @@ extension Registry {
             case .success(let f): feature = f
             case .failure(let p): return .failure(p)
             }
+        case .gdalFeature:
+            preconditionFailure("ImportPipeline decodes a GDAL feature on its worker before preparing it")
         }
         let featureID = feature.id.flatMap { $0.fieldText }
         let (values, kept) = mapping.apply(feature.properties)

@@ -5,7 +5,7 @@ import LandGeometry
 // MARK: - Streaming, parallel import pipeline
 //
 // One thread reads the source (a GeoJSON file scanned into raw feature texts by cheap brace matching, or a
-// layer GDAL reads feature by feature) and hands batches to `workers`
+// layer GDAL fetches feature by feature, decoded later on the workers) and hands batches to `workers`
 // preparers that run at once (parse, check, transform, repair, measure, encode: the expensive part); the
 // caller's thread, which holds the store's write transaction, consumes the prepared rows in file order.
 // At most `maxBatchesInFlight` batches exist at a time, so memory is bounded by the batch size, not the file.
@@ -104,6 +104,7 @@ final class ImportPipeline<Row: Sendable> {
     ) throws {
         let workerCount = max(1, workers)
         let preparers = Unchecked(try (0..<workerCount).map { _ in try makePreparer() })
+        let scratches = Unchecked((0..<workerCount).map { _ in GDALDecodingScratch() })
         let queue = BoundedQueue<Batch>(capacity: maxBatchesInFlight)
         let sourceBox = Unchecked(source)
         let batchSize = self.batchSize, chunksPerWorker = self.chunksPerWorker, minChunk = self.minChunk
@@ -112,7 +113,7 @@ final class ImportPipeline<Row: Sendable> {
         // (GEOS contexts, PROJ transforms, read-only store connections) are then released on this thread, and
         // none of them is still working while the caller rolls back or closes the store.
         let producerFinished = DispatchSemaphore(value: 0)
-        defer { producerFinished.wait(); preparers.value.removeAll() }
+        defer { producerFinished.wait(); preparers.value.removeAll(); scratches.value.removeAll() }
         let producer = Thread {
             defer { producerFinished.signal() }
             let source = sourceBox.value
@@ -125,6 +126,8 @@ final class ImportPipeline<Row: Sendable> {
                 } catch { scanError = error }
                 let raws = scanned
                 let results = Unchecked([Result<Row, FeatureProblem>?](repeating: nil, count: raws.count))
+                // The first feature (by position in the batch) whose decoding stops the import.
+                let stop = Unchecked<(position: Int, error: GDALSourceError)?>(nil)
                 if !raws.isEmpty {
                     // Each worker takes the next chunk of the batch while there is one, so that a worker slowed
                     // down (the writer thread shares the cores) does not hold the batch up.
@@ -142,13 +145,29 @@ final class ImportPipeline<Row: Sendable> {
                             let hi = min(raws.count, lo + chunkSize)
                             var local: [Result<Row, FeatureProblem>] = []
                             local.reserveCapacity(hi - lo)
-                            for i in lo..<hi { local.append(prepare(raws[i])) }
+                            let scratch = scratches.value[w]
+                            for i in lo..<hi {
+                                // A GDAL feature is decoded here, on the worker, not on the scanning thread.
+                                guard case .gdalFeature(let handle) = raws[i] else { local.append(prepare(raws[i])); continue }
+                                switch handle.decode(using: scratch) {
+                                case .success(let decoded): local.append(prepare(.decoded(decoded)))
+                                case .failure(let e):
+                                    // Stops the import after the features before it, as a scan error would.
+                                    stop.lock.withLock { if stop.value.map({ i < $0.position }) ?? true { stop.value = (i, e) } }
+                                    local.append(.failure(FeatureProblem(featureIndex: raws[i].index, message: e.message)))
+                                }
+                            }
                             results.lock.withLock { for (k, r) in local.enumerated() { results.value[lo + k] = r } }
                         }
                     }
                 }
+                var prepared = results.value.map { $0! }
+                if let (position, error) = stop.value {
+                    prepared.removeSubrange(position...)
+                    scanError = error
+                }
                 let done = scanError != nil || raws.count < batchSize
-                let accepted = queue.push(Batch(results: results.value.map { $0! }, error: scanError, done: done,
+                let accepted = queue.push(Batch(results: prepared, error: scanError, done: done,
                                                 bytesRead: source.bytesRead))
                 if done || !accepted { return }
             }
