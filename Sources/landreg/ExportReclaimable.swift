@@ -26,7 +26,7 @@ extension ExportCommand {
                     ("as_of", .string(report.asOf)),
                 ]), geometry: p.geometry)
             }
-            try common.report(try registry.exportFeatures("reclaimable", features, to: common.output, options: common.options))
+            try common.report(try registry.exportFeatures("reclaimable", features, to: common.output, options: try common.options(for: registry)))
         }
     }
 }

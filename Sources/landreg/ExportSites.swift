@@ -20,7 +20,7 @@ extension ExportCommand {
                                                                   thresholds: table))
             let metrics = Dictionary(report.sites.map { ($0.code, Utilisation.exportProperties($0, asOf: report.asOf, year: report.year)) },
                                      uniquingKeysWith: { a, _ in a })
-            try common.report(try registry.exportSites(to: common.output, options: common.options, metrics: metrics))
+            try common.report(try registry.exportSites(to: common.output, options: try common.options(for: registry), metrics: metrics))
         }
     }
 }

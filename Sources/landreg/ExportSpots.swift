@@ -11,7 +11,8 @@ extension ExportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            try common.report(try store.open().exportSpots(to: common.output, asOf: asOf, options: common.options))
+            let registry = try store.open()
+            try common.report(try registry.exportSpots(to: common.output, asOf: asOf, options: try common.options(for: registry)))
         }
     }
 }

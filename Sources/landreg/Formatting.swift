@@ -1,4 +1,5 @@
 import Foundation
+import LandFormats
 import LandRegistry
 
 // MARK: - Text output: tables, numbers, areas
@@ -50,8 +51,12 @@ struct TextTable {
         }
     }
 
-    private func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    /// A CSV cell: a text a spreadsheet could take for a formula gets a leading ' (FormulaGuard, docs/exports.md);
+    /// a cell that reads as a number (a rendered figure such as -12.5) is a number, not a text, and stays as it is.
+    private func csvField(_ cell: String) -> String {
+        let s = Double(cell) != nil ? cell : FormulaGuard.csvText(cell)
+        return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     private func displayWidth(_ s: String) -> Int {

@@ -11,6 +11,8 @@ import LandGeometry
 
 public enum ExportFormat: String, CaseIterable, Sendable {
     case geojson, geojsonseq
+    // Through GDAL / libxlsxwriter: FormatExport.swift.
+    case gpkg, shp, csv, kml, xlsx
 }
 
 public struct ExportOptions: Sendable {
@@ -19,6 +21,12 @@ public struct ExportOptions: Sendable {
     /// Decimal places of coordinates; nil = shortest text that reads back to the same double.
     public var decimals: Int?
     public var includeRetired: Bool
+    /// Shapefile .dbf encoding (UTF-8 .cpg by default; GBK for older ArcGIS).
+    public var encoding: ExportEncoding = .utf8
+    /// Shapefile: write a .zip holding the files instead of a folder.
+    public var shapefileZip = false
+    /// CSV: add a WKT geometry column.
+    public var csvWKT = false
 
     public init(crs: CRS = .wgs84, format: ExportFormat = .geojson, decimals: Int? = nil, includeRetired: Bool = false) {
         self.crs = crs; self.format = format; self.decimals = decimals; self.includeRetired = includeRetired
@@ -30,6 +38,10 @@ public struct ExportReport: Sendable, Codable {
     public let file: String
     public let crs: String
     public let features: Int
+    /// Shapefile exports: each field's name in the .dbf (the 10-byte rule, docs/exports.md).
+    public var fieldNames: [ShapefileFieldName]? = nil
+    /// What GDAL warned about while writing (nil when nothing).
+    public var warnings: [String]? = nil
 }
 
 /// A row of a layer as it is exported: an id, properties in order, the geometry blob.
@@ -89,6 +101,9 @@ extension Registry {
     /// Streams `sql`'s rows through `makeRow` into a GeoJSON file in `options.crs`.
     func exportLayer(_ layer: String, sql: String, arguments: StatementArguments = [], to file: String,
                      options: ExportOptions, makeRow: (Row) throws -> ExportRow) throws -> ExportReport {
+        if !options.format.isGeoJSON {
+            return try exportLayerToFile(layer, sql: sql, arguments: arguments, to: file, options: options, makeRow: makeRow)
+        }
         let (writer, transform) = try makeWriter(layer, file: file, options: options)
         var count = 0
         try dbQueue.read { db in
@@ -111,6 +126,7 @@ extension Registry {
     /// Exports computed features (geometries in the store CRS, e.g. analysis results) the same way as a layer.
     public func exportFeatures(_ layer: String, _ features: [(id: JSONValue?, properties: JSONObject, geometry: Geometry)],
                                to file: String, options: ExportOptions) throws -> ExportReport {
+        if !options.format.isGeoJSON { return try exportFeaturesToFile(layer, features, to: file, options: options) }
         let (writer, transform) = try makeWriter(layer, file: file, options: options)
         for f in features {
             var geometry = f.geometry
