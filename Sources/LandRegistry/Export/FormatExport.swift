@@ -190,11 +190,23 @@ struct ExportSchemaBuilder {
         self.format = format; self.encoding = encoding; self.file = file
     }
 
+    /// Measures the export computes as Doubles: Real even when every value is whole (the GeoJSON export writes
+    /// 5000.0 as 5000). Names ending in _m2 or _mu are areas and Real too.
+    static let realFields: Set<String> = [
+        "far", "coverage", "occupancy", "vacancy", "planned_far", "min_far", "tax_per_mu", "value_added_per_mu",
+        "holder_tax_per_mu", "holder_value_added_per_mu",
+    ]
+
+    static func isReal(_ name: String) -> Bool {
+        realFields.contains(name) || name.hasSuffix("_m2") || name.hasSuffix("_mu")
+    }
+
     /// Settles each property's type and width; refuses a text a Shapefile cannot hold.
     mutating func observe(_ properties: JSONObject, index: Int, id: JSONValue?) throws {
         for (key, value) in properties {
             if types[key] == nil { names.append(key); types[key] = .some(nil) }
-            guard let type = Self.type(of: value, hasDates: format.hasDates) else { continue }
+            guard var type = Self.type(of: value, hasDates: format.hasDates) else { continue }
+            if type == .integer64 && Self.isReal(key) { type = .real }
             types[key] = .some(Self.merge(types[key]!, type))
             let text = Self.text(of: value)
             if format == .shp {
@@ -312,8 +324,11 @@ final class LayerSink {
             gdal = try GDALLayerWriter(path: path, driver: .csv(wkt: options.csvWKT), layerName: layer, epsg: epsg,
                                        family: options.csvWKT ? family : nil, fields: fields)
         case .kml:
-            gdal = try GDALLayerWriter(path: path, driver: .kml(nameField: fields.contains { $0.name == "code" } ? "code" : nil),
-                                       layerName: layer, epsg: epsg, family: family, fields: fields)
+            // A placemark's <name> is the feature's `name` (GDAL's KML driver maps that field onto it), else its code.
+            let named = fields.contains { $0.name.lowercased() == "name" }
+            let nameField = named ? nil : fields.contains { $0.name == "code" } ? "code" : nil
+            gdal = try GDALLayerWriter(path: path, driver: .kml(nameField: nameField), layerName: layer, epsg: epsg,
+                                       family: family, fields: fields)
         case .geojson, .geojsonseq:
             throw ExportWriteError("GeoJSON goes through GeoJSONWriter")
         }
