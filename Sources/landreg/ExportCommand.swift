@@ -35,8 +35,6 @@ struct ExportCommand: ParsableCommand {
         @Flag(help: "Print the report as JSON.")
         var json = false
 
-        var options: ExportOptions { ExportOptions(crs: crs ?? .wgs84, format: format ?? .geojson, decimals: decimals) }
-
         /// The format: --format, else the extension of -o, else GeoJSON.
         func resolvedFormat() throws -> ExportFormat {
             if let format {
