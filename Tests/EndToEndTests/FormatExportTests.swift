@@ -88,11 +88,13 @@ struct FormatExportTests {
         import json, sys
         from shapely import wkt
         from shapely.ops import transform
-        from pyproj import Transformer
+        from pyproj import Geod, Transformer
         geojson = {f["properties"]["code"]: f for f in json.load(open(sys.argv[1]))["features"]}
         dumps = json.load(open(sys.argv[2]))
         names = json.loads(sys.argv[3])
         to4549 = Transformer.from_crs(4326, 4549, always_xy=True)
+        to4490 = Transformer.from_crs(4549, 4490, always_xy=True)
+        geod = Geod(a=6378137.0, f=1/298.257222101)  # CGCS2000's ellipsoid (GeographicLib through pyproj)
         def same(exp, act):
             if exp is None:
                 return act in (None, "")
@@ -111,7 +113,7 @@ struct FormatExportTests {
             rows = dump["rows"]
             mapping = names.get(path, {})
             bad = []
-            worst_area = 0.0
+            worst_area = worst_mu = 0.0
             for code, f in geojson.items():
                 row = rows.get(code)
                 if row is None:
@@ -125,16 +127,22 @@ struct FormatExportTests {
                 p = f["properties"]
                 if row["_wkt"] is not None and "planar_area_m2" in p:
                     g = wkt.loads(row["_wkt"])
+                    # KML is in EPSG:4326, which PROJ takes as CGCS2000 lon/lat (no datum shift between them).
+                    lonlat = g if dump["srs"] == "4326" else transform(to4490.transform, g)
                     if dump["srs"] == "4326":
                         g = transform(to4549.transform, g)
                     worst_area = max(worst_area, abs(g.area - p["planar_area_m2"]) / p["planar_area_m2"])
+                    # 亩 from the file against GeographicLib's geodesic area of the file's geometry.
+                    if "area_mu" in p:
+                        mu = abs(geod.geometry_area_perimeter(lonlat)[0]) * 15 / 10000
+                        worst_mu = max(worst_mu, abs(float(row[mapping.get("area_mu", "area_mu")]) - mu) / mu)
                 if "area_mu" in p and "ellipsoidal_area_m2" in p:
                     mu = float(row[mapping.get("area_mu", "area_mu")])
                     if abs(mu - float(row[mapping.get("ellipsoidal_area_m2", "ellipsoidal_area_m2")]) * 15 / 10000) > 1e-9:
                         bad.append(f"{code}: area_mu is not ellipsoidal_area_m2 in 亩")
             extra = sorted(set(rows) - set(geojson))
             report[path] = {"rows": len(rows), "bad": bad[:10], "bad_count": len(bad), "extra": extra[:5],
-                            "worst_area": worst_area, "srs": dump["srs"]}
+                            "worst_area": worst_area, "worst_mu": worst_mu, "srs": dump["srs"]}
         print(json.dumps(report, ensure_ascii=False))
         """
 
@@ -185,6 +193,8 @@ struct FormatExportTests {
             #expect((r["extra"] as? [String])?.isEmpty == true, "\(path): \(r)")
             // Coordinates as stored (or transformed for KML): shapely's area agrees with the stored planar area.
             #expect((r["worst_area"] as? Double ?? 1) < (path.hasSuffix(".kml") ? 1e-6 : 1e-9), "\(path): \(r)")
+            // 亩: the exported area_mu against the geodesic area of the exported geometry.
+            #expect((r["worst_mu"] as? Double ?? 1) < 1e-6, "\(path): \(r)")
         }
         // Default CRS: the store's (EPSG:4549) for gpkg, shp and csv; EPSG:4326 for KML.
         #expect((report[dir + "/p.gpkg"] as? [String: Any])?["srs"] as? String == "4549")
