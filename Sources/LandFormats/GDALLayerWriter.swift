@@ -65,6 +65,10 @@ public final class GDALLayerWriter {
     private let indices: [Int32]
     private let family: GeometryFamily?
     private let inTransaction: Bool
+    /// The one OGR feature every row is written through (created once: OGR_F_Create per row was a malloc and a
+    /// field array per feature); nil until the first write.
+    private var reused: OGRFeatureH?
+    private let guardFormulas: Bool
     private var written = 0
 
     /// Creates the dataset at `path` (nothing may exist there) with one layer.
@@ -141,6 +145,7 @@ public final class GDALLayerWriter {
                 throw ExportWriteError("\(path): GDAL cannot create field \(field.fileName): \(Self.lastError())")
             }
         }
+        if case .csv = driver { guardFormulas = true } else { guardFormulas = false }
         definition = OGR_L_GetLayerDefn(made)
         // OGR_FD_GetFieldIndex returns -1 for a name the layer does not have.
         indices = fields.map { OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(made), $0.fileName) }
@@ -157,6 +162,7 @@ public final class GDALLayerWriter {
     }
 
     deinit {
+        if let reused { OGR_F_Destroy(reused) }
         // An unfinished writer (an error midway) closes what it opened; the caller removes the partial output.
         if let dataset { GDALClose(dataset) }
     }
@@ -164,22 +170,52 @@ public final class GDALLayerWriter {
     /// Writes one feature: `values` in field order, `wkb` the geometry (nil for none).
     /// - Parameter feature: how errors name the feature ("feature 12 (id 330205-001-00012)").
     public func write(_ values: [ExportValue], wkb: UnsafeRawBufferPointer?, feature: @autoclosure () -> String) throws {
-        // OGR_F_Create returns NULL only when out of memory.
-        guard let f = OGR_F_Create(definition) else { throw ExportWriteError("\(path): GDAL cannot allocate a feature") }
-        defer { OGR_F_Destroy(f) }
-        let guardFormulas: Bool
-        if case .csv = driver { guardFormulas = true } else { guardFormulas = false }
+        try beginFeature()
         for (i, value) in values.enumerated() {
-            let index = indices[i]
             switch value {
-            case .null: OGR_F_SetFieldNull(f, index)
-            case .integer(let v): OGR_F_SetFieldInteger64(f, index, v)
-            case .real(let v): OGR_F_SetFieldDouble(f, index, v)
-            case .boolean(let v): OGR_F_SetFieldInteger(f, index, v ? 1 : 0)
-            case .date(let y, let m, let d): OGR_F_SetFieldDateTimeEx(f, index, Int32(y), Int32(m), Int32(d), 0, 0, 0, 0)
-            case .string(let s): OGR_F_SetFieldString(f, index, guardFormulas ? FormulaGuard.csvText(s) : s)
+            case .null: break
+            case .integer(let v): setInteger(i, v)
+            case .real(let v): setDouble(i, v)
+            case .boolean(let v): setBoolean(i, v)
+            case .date(let y, let m, let d): setDate(i, year: y, month: m, day: d)
+            case .string(let s):
+                let text = guardFormulas ? FormulaGuard.csvText(s) : s
+                text.withCString { setText(i, $0) }
             }
         }
+        try endFeature(wkb: wkb, feature: feature())
+    }
+
+    // Row at a time without an [ExportValue] per row, for callers that read values straight from a statement:
+    // beginFeature, set… for the fields (0-based, in `fields` order) that have a value, endFeature.
+
+    /// Starts a feature: every field null, no geometry. The one OGR feature is created once and reused.
+    public func beginFeature() throws {
+        if reused == nil {
+            // OGR_F_Create returns NULL only when out of memory.
+            guard let made = OGR_F_Create(definition) else { throw ExportWriteError("\(path): GDAL cannot allocate a feature") }
+            reused = made
+        }
+        let f = reused!
+        // The driver gives each new feature its FID; a kept FID would ask the GeoPackage to overwrite a row.
+        OGR_F_SetFID(f, -1)  // OGRNullFID
+        for index in indices { OGR_F_SetFieldNull(f, index) }
+        // The previous row's geometry goes (SetGeometryDirectly destroys what the feature held).
+        OGR_F_SetGeometryDirectly(f, nil)
+    }
+
+    public func setInteger(_ field: Int, _ value: Int64) { OGR_F_SetFieldInteger64(reused, indices[field], value) }
+    public func setDouble(_ field: Int, _ value: Double) { OGR_F_SetFieldDouble(reused, indices[field], value) }
+    public func setBoolean(_ field: Int, _ value: Bool) { OGR_F_SetFieldInteger(reused, indices[field], value ? 1 : 0) }
+    public func setDate(_ field: Int, year: Int, month: Int, day: Int) {
+        OGR_F_SetFieldDateTimeEx(reused, indices[field], Int32(year), Int32(month), Int32(day), 0, 0, 0, 0)
+    }
+    /// `text`: NUL-terminated UTF-8 (GDAL copies it). Not formula-guarded: CSV callers guard before.
+    public func setText(_ field: Int, _ text: UnsafePointer<CChar>) { OGR_F_SetFieldString(reused, indices[field], text) }
+
+    /// Sets the geometry from `wkb` (nil or empty: none) and writes the feature.
+    public func endFeature(wkb: UnsafeRawBufferPointer?, feature: @autoclosure () -> String) throws {
+        guard let f = reused else { throw ExportWriteError("\(path): endFeature without beginFeature") }
         if let wkb, let family, wkb.count > 0 {
             var geometry: OGRGeometryH?
             // OGR_G_CreateFromWkb returns OGRERR_NONE and a new geometry, or an error for bytes it cannot read.

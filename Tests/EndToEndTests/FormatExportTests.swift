@@ -415,4 +415,66 @@ struct FormatExportTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/p.kml"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/p.gpkg"))
     }
+    /// Parcels' kept properties of every kind through the GeoPackage and UTF-8 Shapefile exports (which read the
+    /// table's columns straight from SQLite): the same types, widths, order and values as the schema rule says.
+    @Test func keptPropertiesKeepTheirTypesWidthsAndOrderInGeoPackageAndShapefile() throws {
+        let dir = CLI.temporaryDirectory()
+        let store = dir + "/d.gpkg"
+        let ring = "[[518990.675,3341448.775],[519015.699,3341439.014],[519028.431,3341505.794],[518990.675,3341448.775]]"
+        let rows = [#"{"code":"K-1","n":3,"x":1.5,"d":"2024-02-29","ok":true,"note":"水田"}"#,
+                    #"{"code":"K-2","n":4,"x":2,"d":"2024-03-01","ok":false,"note":"旱地旱地","later":"y"}"#,
+                    #"{"code":"K-3","n":null,"d":null,"mix":"a"}"#, #"{"code":"K-4","mix":7}"#]
+        let features = rows.map { #"{"type":"Feature","properties":\#($0),"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"# }
+        let geojson = #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
+            + features.joined(separator: ",") + "]}"
+        try geojson.write(toFile: dir + "/k.geojson", atomically: true, encoding: .utf8)
+        for args in [["init"], ["import", "parcels", dir + "/k.geojson"]] {
+            let r = try CLI.landreg(args + ["--store", store], in: dir)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+        }
+        for out in [["-o", "k.gpkg"], ["-o", "k-shp", "--format", "shp"]] {
+            let r = try Self.landreg(["export", "parcels"] + out, dir, store)
+            #expect(r.status == 0, "\(out): \(r.stderr)")
+        }
+        let script = """
+            import json, sys
+            from osgeo import ogr
+            ogr.UseExceptions()
+            out = {}
+            for path in sys.argv[1:]:
+                ds = ogr.Open(path)
+                layer = ds.GetLayer(0)
+                d = layer.GetLayerDefn()
+                fields = [(d.GetFieldDefn(i).GetName(), ogr.GetFieldTypeName(d.GetFieldDefn(i).GetType()),
+                           ogr.GetFieldSubTypeName(d.GetFieldDefn(i).GetSubType()), d.GetFieldDefn(i).GetWidth())
+                          for i in range(d.GetFieldCount())]
+                text = lambda v: str(int(v)) if isinstance(v, bool) else str(v)
+                values = [[text(f.GetField(i)) if f.IsFieldSetAndNotNull(i) else None for i in range(d.GetFieldCount())]
+                          for f in layer]
+                out[path.rsplit("/", 1)[-1]] = {"fields": fields, "values": values}
+            print(json.dumps(out))
+            """
+        let r = try CLI.gdalPython(["-c", script, dir + "/k.gpkg", dir + "/k-shp"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let dump = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: [String: Any]] ?? [:]
+        for (file, kept) in [("k.gpkg", 10), ("k-shp", 10)] {
+            let fields = (dump[file]?["fields"] as? [[Any]] ?? []).dropFirst(kept).map { $0.map { "\($0)" } }
+            let shp = file == "k-shp"
+            // Kept keys after the columns, in order of first appearance; n Integer64, x Real (one value has a
+            // fraction), d Date, ok Boolean, texts String (a Shapefile's width the widest text in UTF-8 bytes),
+            // mix (text and number) String.
+            #expect(fields.map { $0[0] } == ["n", "x", "d", "ok", "note", "later", "mix"], "\(file): \(fields)")
+            #expect(fields.map { $0[1] } == ["Integer64", "Real", "Date", "Integer", "String", "String", "String"], "\(file): \(fields)")
+            // GDAL reads a .dbf's logical field back as an Integer without the subtype.
+            if !shp { #expect(fields[3][2] == "Boolean", "\(file): \(fields)") }
+            if shp { #expect(fields[4][3] == "12" && fields[5][3] == "1" && fields[6][3] == "1", "\(file): \(fields)") }
+            let values = (dump[file]?["values"] as? [[Any]] ?? []).map { Array($0.dropFirst(kept)).map { $0 as? String } }
+            #expect(values.count == 4)
+            if values.count == 4 {
+                #expect(values[0] == ["3", "1.5", "2024/02/29", "1", "水田", nil, nil], "\(file): \(values)")
+                #expect(values[1][0...5] == ["4", "2.0", "2024/03/01", "0", "旱地旱地", "y"], "\(file): \(values)")
+                #expect(values[2][6] == "a" && values[3][6] == "7", "\(file): \(values)")
+            }
+        }
+    }
 }

@@ -54,27 +54,51 @@ struct ExportRow {
 extension Registry {
     /// Exports live parcels (code, land use and its name, owner, areas in m² and 亩, kept properties).
     public func exportParcels(to file: String, options: ExportOptions) throws -> ExportReport {
-        let sql = Parcel.selectSQL.replacingOccurrences(of: "SELECT p.fid,", with: "SELECT p.geom, p.fid,")
-            + (options.includeRetired ? "" : " WHERE p.retired_at IS NULL") + " ORDER BY p.fid"
+        if !options.format.isGeoJSON {
+            let m2 = ColumnLayer.Kind.real
+            let columns: [ColumnLayer.Column] = [
+                .init(name: "code", sql: "p.code", kind: .text), .init(name: "land_use", sql: "p.land_use", kind: .text),
+                .init(name: "land_use_name", sql: "c.name_zh", kind: .text),
+                .init(name: "land_use_system", sql: "p.land_use_system", kind: .text),
+                .init(name: "owner", sql: "p.owner", kind: .text), .init(name: "name", sql: "p.name", kind: .text),
+                .init(name: "registered_area_m2", sql: "p.registered_area_m2", kind: m2),
+                .init(name: "planar_area_m2", sql: "p.planar_area_m2", kind: m2),
+                .init(name: "ellipsoidal_area_m2", sql: "p.ellipsoidal_area_m2", kind: m2),
+                .init(name: "area_mu", sql: "p.ellipsoidal_area_m2", kind: .mu),
+            ] + (options.includeRetired ? [.init(name: "retired_at", sql: "p.retired_at", kind: .text)] : [])
+            let plan = ColumnLayer(
+                layer: "parcels", columns: columns, idColumn: 0, table: "parcels p",
+                joins: "LEFT JOIN landuse_codes c ON c.system = p.land_use_system AND c.code = p.land_use",
+                filter: options.includeRetired ? "" : "WHERE p.retired_at IS NULL", order: "ORDER BY p.fid",
+                rowKey: "p.fid", geometry: "p.geom", properties: "p.properties", family: .polygon)
+            if let report = try exportColumnLayer(plan, to: file, options: options) { return report }
+        }
+        // Columns read by position: decoding a `Parcel` (Codable, by column name) was 19 % of a Shapefile export.
+        let sql = """
+            SELECT p.geom, p.code, p.land_use, c.name_zh, p.land_use_system, p.owner, p.name, p.registered_area_m2,
+                   p.planar_area_m2, p.ellipsoidal_area_m2, p.retired_at, p.properties
+            FROM parcels p LEFT JOIN landuse_codes c ON c.system = p.land_use_system AND c.code = p.land_use
+            """ + (options.includeRetired ? "" : " WHERE p.retired_at IS NULL") + " ORDER BY p.fid"
+        let includeRetired = options.includeRetired
         return try exportLayer("parcels", sql: sql, to: file, options: options) { row in
-            let p = try Parcel(row: row)
+            func text(_ i: Int) -> JSONValue { (row[i] as String?).map(JSONValue.string) ?? .null }
+            let code: String = row[1]
+            let ellipsoidalM2: Double = row[9]
             var props: [(key: String, value: JSONValue)] = [
-                ("code", .string(p.code)),
-                ("land_use", p.landUse.map(JSONValue.string) ?? .null),
-                ("land_use_name", p.landUseName.map(JSONValue.string) ?? .null),
-                ("land_use_system", .string(p.landUseSystem)),
-                ("owner", p.owner.map(JSONValue.string) ?? .null),
-                ("name", p.name.map(JSONValue.string) ?? .null),
-                ("registered_area_m2", p.registeredAreaM2.map { JSONValue(double: $0) } ?? .null),
-                ("planar_area_m2", JSONValue(double: p.planarAreaM2)),
-                ("ellipsoidal_area_m2", JSONValue(double: p.ellipsoidalAreaM2)),
-                ("area_mu", JSONValue(double: AreaUnits.mu(p.ellipsoidalAreaM2))),
+                ("code", .string(code)),
+                ("land_use", text(2)),
+                ("land_use_name", text(3)),
+                ("land_use_system", text(4)),
+                ("owner", text(5)),
+                ("name", text(6)),
+                ("registered_area_m2", (row[7] as Double?).map { JSONValue(double: $0) } ?? .null),
+                ("planar_area_m2", JSONValue(double: row[8])),
+                ("ellipsoidal_area_m2", JSONValue(double: ellipsoidalM2)),
+                ("area_mu", JSONValue(double: AreaUnits.mu(ellipsoidalM2))),
             ]
-            if options.includeRetired {
-                props.append(("retired_at", p.retiredAt.map(JSONValue.string) ?? .null))
-            }
-            props += try JSONObject.parse(p.properties).map { ($0.key, $0.value) }
-            return ExportRow(id: .string(p.code), properties: JSONObject(props), blob: row["geom"])
+            if includeRetired { props.append(("retired_at", text(10))) }
+            props += try JSONObject.parse(row[11] as String).map { ($0.key, $0.value) }
+            return ExportRow(id: .string(code), properties: JSONObject(props), blob: row[0])
         }
     }
 
