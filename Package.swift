@@ -41,7 +41,7 @@ let package = Package(
         ]),
         .target(name: "LandAnalysis", dependencies: ["LandRegistry", "LandGeometry"]),
         .executableTarget(name: "landreg", dependencies: [
-            "LandAnalysis", "LandRegistry", "LandGeometry",
+            "LandAnalysis", "LandRegistry", "LandGeometry", "LandFormats",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LandGeometryTests", dependencies: ["LandGeometry"]),

@@ -13,8 +13,7 @@ extension ExportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let options = try common.checkedOptions(store)
-            let registry = try store.open()
+            let (registry, options) = try common.checkedOptions(store)
             let (report, polygons) = try ReclaimableCalculator.compute(registry, asOf: asOf, zoneKind: nil)
             for w in report.warnings { diagnose("warning: \(w)") }
             let features = polygons.enumerated().map { i, p in

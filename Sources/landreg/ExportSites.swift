@@ -14,8 +14,7 @@ extension ExportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let options = try common.checkedOptions(store)
-            let registry = try store.open()
+            let (registry, options) = try common.checkedOptions(store)
             let table = try thresholds.map { try EfficiencyThresholds.load(file: $0) }
             let report = Utilisation.report(try Utilisation.input(from: registry, asOf: asOf ?? Clock.today(), year: year,
                                                                   thresholds: table))

@@ -11,8 +11,8 @@ extension ExportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let options = try common.checkedOptions(store)
-            try common.report(try store.open().exportSpots(to: common.output, asOf: asOf, options: options))
+            let (registry, options) = try common.checkedOptions(store)
+            try common.report(try registry.exportSpots(to: common.output, asOf: asOf, options: options))
         }
     }
 }

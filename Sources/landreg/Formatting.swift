@@ -1,4 +1,5 @@
 import Foundation
+import LandFormats
 import LandRegistry
 
 // MARK: - Text output: tables, numbers, areas
@@ -50,9 +51,12 @@ struct TextTable {
         }
     }
 
-    /// RFC 4180 field. Checked and escaped per Unicode scalar, not per Character: CR LF is one Character (not "\n"),
-    /// and a quote or comma followed by a combining mark is one Character too (found by tools/fuzz, csv harness).
-    private func csvField(_ s: String) -> String {
+    /// A CSV cell (RFC 4180). A text a spreadsheet could take for a formula gets a leading ' (FormulaGuard,
+    /// docs/exports.md); a cell that reads as a number (a rendered figure such as -12.5) stays as it is. Checked and
+    /// escaped per Unicode scalar, not per Character: CR LF is one Character (not "\n"), and a quote or comma
+    /// followed by a combining mark is one Character too (found by tools/fuzz, csv harness).
+    private func csvField(_ cell: String) -> String {
+        let s = Double(cell) != nil ? cell : FormulaGuard.csvText(cell)
         guard s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
         var out = "\""
         for c in s.unicodeScalars {

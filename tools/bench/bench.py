@@ -206,6 +206,28 @@ class Bench:
         self.compare(f"export {n:,} parcels to RFC 7946 GeoJSON vs ogr2ogr -t_srs EPSG:4326 -lco RFC7946=YES", 1.0,
                      ours, peer)
 
+    def export_shp_row(self, n):
+        """The layer as a Shapefile folder: landreg's export (computed fields + kept properties, through GDAL's
+        driver) vs ogr2ogr copying the stored parcels table, both UTF-8, no spatial index."""
+        store = self.store(n)
+        ours_out = os.path.join(self.work, f"export-{n}-shp")
+        peer_out = os.path.join(self.work, f"ogr-export-{n}-shp")
+        probe = subprocess.run([self.landreg, "export", "parcels", "--help"], env=self.env, capture_output=True, text=True)
+        if "shp" not in probe.stdout:
+            self.skip(f"export {n:,} parcels to a Shapefile", "feature not on this branch yet")
+            return
+
+        def ours():
+            shutil.rmtree(ours_out, ignore_errors=True)
+            return self.timed([self.landreg, "export", "parcels", "--format", "shp", "-o", ours_out, "--store", store])
+
+        def peer():
+            shutil.rmtree(peer_out, ignore_errors=True)
+            return self.timed(["ogr2ogr", "-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", "-lco", "SPATIAL_INDEX=NO",
+                               peer_out, store, "parcels"])
+
+        self.compare(f"export {n:,} parcels to a Shapefile folder vs ogr2ogr -f \"ESRI Shapefile\"", 1.0, ours, peer)
+
     def lookup_points(self, store, count):
         """Deterministic points: the bounding-box centres of `count` random parcels."""
         con = sqlite3.connect(store)
@@ -336,7 +358,7 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--quick", action="store_true", help="100,000 parcels only, 1 repetition, 100 look-ups")
     ap.add_argument("--reps", type=int, help="repetitions per row (default 3; 1 with --quick)")
-    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, lookups, farmland, reclaimable")
+    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable")
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     args = ap.parse_args()
     if args.reps is None:
@@ -350,6 +372,7 @@ def main():
         "import-shp-100k": lambda: b.import_shapefile_row(100_000),
         "import-shp-1m": lambda: None if args.quick else b.import_shapefile_row(1_000_000, rss_limit_mb=300),
         "export-100k": lambda: b.export_row(100_000),
+        "export-shp-100k": lambda: b.export_shp_row(100_000),
         "lookups": lambda: b.lookup_row(big, 100 if args.quick else 1_000),
         "farmland": lambda: b.farmland_row(big),
         "reclaimable": lambda: b.reclaimable_row(100_000),

@@ -146,7 +146,11 @@ public enum OutputFile {
     static func write<T>(to path: String, policy: OutputPolicy, database: ReplaceableDatabase?,
                          _ body: (String) throws -> T) throws -> T {
         let target = try inspect(path, policy: policy, database: database, probe: false)
+        // The temporary keeps the target's extension last: GDAL's drivers choose what to create from it (CSV: a
+        // file, not a folder; GeoPackage: no warning about a non-.gpkg name).
+        let ext = (target.name as NSString).pathExtension
         let temporary = target.folder + "/." + target.name + ".landreg-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            + (ext.isEmpty ? "" : "." + ext)
         // Creating the temporary is the writability probe: its error is the folder's.
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
