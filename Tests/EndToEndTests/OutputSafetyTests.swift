@@ -251,23 +251,31 @@ struct OutputSafetyTests {
         try Self.expectStoreIntact(store, before, in: dir)
     }
 
-    @Test("an export interrupted by SIGTERM or SIGINT removes its temporary and leaves no file")
+    @Test("an export interrupted by SIGTERM removes its temporary and leaves no file")
     func interrupted() throws {
         let (dir, store) = try Self.district()
         let grid = dir + "/grid.geojson"
-        try SafetyTests.grid(4_000, prefix: "G").write(toFile: grid, atomically: true, encoding: .utf8)
+        try SafetyTests.grid(12_000, prefix: "G").write(toFile: grid, atomically: true, encoding: .utf8)
         let imported = try CLI.landreg(["import", "parcels", grid, "--quiet", "--store", store], in: dir)
         #expect(imported.status == 0, "\(imported.stderr)")
-        for sig in [SIGTERM, SIGINT] {
+        // SIGTERM only: a process started with SIGINT ignored (a background job of a non-interactive shell, as under
+        // .ci/run) keeps it ignored, as it should, so a SIGINT case would pass or fail with how the suite was started.
+        for sig in [SIGTERM] {
             let output = dir + "/parcels-\(sig).geojson"
             let export = try SafetyTests.launch(["export", "parcels", "-o", output, "--store", store], in: dir)
-            // Signal once the temporary exists: the export is then writing (4,400 parcels take seconds here).
+            // Signal once the temporary exists: the export is then writing. On an idle machine 12,400 parcels are
+            // written in well under a second, so the export is stopped (SIGSTOP) the moment its temporary appears,
+            // the signal is queued, and only then is it continued: the signal lands mid-write, not after the rename.
             var sawTemporary = false
             while export.isRunning && !sawTemporary {
                 sawTemporary = try !Self.leftovers(dir).isEmpty
-                if !sawTemporary { usleep(2_000) }
+                if !sawTemporary { usleep(1_000) }
             }
-            if sawTemporary { kill(export.processIdentifier, sig) }
+            if sawTemporary {
+                kill(export.processIdentifier, SIGSTOP)
+                kill(export.processIdentifier, sig)
+                kill(export.processIdentifier, SIGCONT)
+            }
             export.waitUntilExit()
             #expect(sawTemporary, "the export finished before it could be interrupted")
             #expect(export.terminationStatus == 128 + sig, "signal \(sig): exit \(export.terminationStatus)")
