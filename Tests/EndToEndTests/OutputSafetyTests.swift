@@ -258,8 +258,9 @@ struct OutputSafetyTests {
         try SafetyTests.grid(12_000, prefix: "G").write(toFile: grid, atomically: true, encoding: .utf8)
         let imported = try CLI.landreg(["import", "parcels", grid, "--quiet", "--store", store], in: dir)
         #expect(imported.status == 0, "\(imported.stderr)")
-        // SIGTERM only: a process started with SIGINT ignored (a background job of a non-interactive shell, as under
-        // .ci/run) keeps it ignored, as it should, so a SIGINT case would pass or fail with how the suite was started.
+        // SIGTERM only: run from a background job (as under .ci/run) the SIGINT case failed 2 of 3 times (the export
+        // ran to completion, exit 0) for a cause not yet found — the inherited SIG_IGN of a background job, or the
+        // dispatch signal source — so it stays out of the suite until it is understood.
         for sig in [SIGTERM] {
             let output = dir + "/parcels-\(sig).geojson"
             let export = try SafetyTests.launch(["export", "parcels", "-o", output, "--store", store], in: dir)
