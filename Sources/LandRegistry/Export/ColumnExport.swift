@@ -89,7 +89,7 @@ extension Registry {
                 .joined(separator: ", ")
             let sql = "SELECT \(select) FROM \(plan.table) \(plan.joins) \(plan.filter) \(plan.order)"
             var count = 0
-            try writeThenRename(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) { path in
+            try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) { path in
                 let sink = try LayerSink(path: path, layer: plan.layer, epsg: options.crs.epsg, family: plan.family,
                                          fields: fields, options: options)
                 guard let writer = sink.gdalWriter else { throw ColumnExportFallBack() }

@@ -86,7 +86,7 @@ extension Registry {
             let fields = try schema.fields()
             // Pass 2: the features, one at a time.
             var count = 0
-            try writeThenRename(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) { path in
+            try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) { path in
                 let sink = try LayerSink(path: path, layer: layer, epsg: options.crs.epsg, family: schema.family,
                                          fields: fields, options: options)
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
@@ -135,7 +135,7 @@ extension Registry {
             try schema.observe(geometry: GeoPackageWKB.family(of: f.geometry), index: i, id: f.id)
         }
         let fields = try schema.fields()
-        try writeThenRename(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) { path in
+        try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) { path in
             let sink = try LayerSink(path: path, layer: layer, epsg: options.crs.epsg, family: schema.family,
                                      fields: fields, options: options)
             for (i, f) in features.enumerated() {

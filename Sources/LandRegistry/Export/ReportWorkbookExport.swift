@@ -9,6 +9,6 @@ import LandFormats
 public enum ReportWorkbookExport {
     /// Writes `sheets` as a new xlsx at `path` (created beside it, then renamed into place).
     public static func write(_ sheets: [OfficeSheet], to path: String, policy: OutputPolicy) throws {
-        try writeThenRename(to: path, policy: policy) { try OfficeWorkbookWriter.write(sheets, to: $0) }
+        try OutputFile.write(to: path, policy: policy) { try OfficeWorkbookWriter.write(sheets, to: $0) }
     }
 }
