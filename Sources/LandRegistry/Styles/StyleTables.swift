@@ -42,7 +42,7 @@ enum StyleTables {
     ]
 
     /// The codes drawn as farmland in both systems (用地用海 0101–0103 are the same classes as GB/T 21010's).
-    static let farmlandCodes = ["0101", "0102", "0103"]
+    static let farmlandCodes = Farmland.codes
 
     /// 用地用海 first-level land classes (sea classes 18–22 and 24 do not occur on a subdistrict's parcels and
     /// fall into "other").

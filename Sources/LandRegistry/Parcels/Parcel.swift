@@ -40,27 +40,3 @@ public struct Parcel: Codable, Sendable, Equatable, FetchableRecord, TableRecord
         FROM parcels p LEFT JOIN landuse_codes c ON c.system = p.land_use_system AND c.code = p.land_use
         """
 }
-
-/// A zone (片区, 村/社区, 网格, 永久基本农田 …) without its geometry.
-public struct Zone: Codable, Sendable, Equatable, FetchableRecord {
-    public var fid: Int64
-    public var code: String
-    public var kind: String
-    public var name: String?
-    public var planarAreaM2: Double
-    public var ellipsoidalAreaM2: Double
-    public var retiredAt: String?
-
-    enum CodingKeys: String, CodingKey {
-        case fid, code, kind, name
-        case planarAreaM2 = "planar_area_m2", ellipsoidalAreaM2 = "ellipsoidal_area_m2", retiredAt = "retired_at"
-    }
-}
-
-/// Area units as land offices report them. Compute in m²; convert only to show.
-public enum AreaUnits {
-    /// 1 亩 = 10000/15 m².
-    public static let squareMetresPerMu = 10000.0 / 15.0
-    public static func mu(_ squareMetres: Double) -> Double { squareMetres / squareMetresPerMu }
-    public static func hectares(_ squareMetres: Double) -> Double { squareMetres / 10000 }
-}

@@ -25,14 +25,6 @@ public struct ParcelFilter: Sendable {
     }
 }
 
-/// No live record with this code.
-public struct NotFound: Error, LocalizedError {
-    public let what: String
-    public let code: String
-    public init(what: String, code: String) { self.what = what; self.code = code }
-    public var errorDescription: String? { "no \(what) with code \(code)" }
-}
-
 extension Registry {
     public func parcels(_ filter: ParcelFilter = ParcelFilter()) throws -> [Parcel] {
         try dbQueue.read { db in
@@ -114,51 +106,4 @@ extension Registry {
         try dbQueue.read { db in try geometries(db, table: "parcels", fids: [fid])[fid] }
     }
 
-    /// Live zones, optionally of one kind.
-    public func zones(kind: ZoneKind? = nil) throws -> [Zone] {
-        try dbQueue.read { db in
-            try Zone.fetchAll(db, sql: """
-                SELECT fid, code, kind, name, planar_area_m2, ellipsoidal_area_m2, retired_at FROM zones
-                WHERE retired_at IS NULL AND (?1 IS NULL OR kind = ?1) ORDER BY kind, code
-                """, arguments: [kind?.rawValue])
-        }
-    }
-}
-
-// MARK: - Geometry reads shared by queries, analyses and exports
-
-/// Decodes a GeoPackage geometry blob read from the store.
-func decodeGeometry(_ blob: Data) throws -> Geometry {
-    try blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
-}
-
-/// Decodes the geometry blobs of `fids` in `table` (a feature layer of ours).
-func geometries(_ db: Database, table: String, fids: [Int64]) throws -> [Int64: Geometry] {
-    var out: [Int64: Geometry] = [:]
-    for chunk in stride(from: 0, to: fids.count, by: 500) {
-        let ids = fids[chunk..<min(fids.count, chunk + 500)]
-        let rows = try Row.fetchCursor(db, sql: "SELECT fid, geom FROM \(table) WHERE fid IN (\(ids.map(String.init).joined(separator: ",")))")
-        while let row = try rows.next() {
-            let blob: Data = row["geom"]
-            out[row["fid"]] = try decodeGeometry(blob)
-        }
-    }
-    return out
-}
-
-/// The union of the live rows with this code (a code may name several zones of different kinds: all of them).
-func liveGeometry(_ db: Database, table: String, code: String) throws -> Geometry? {
-    let rows = try Row.fetchAll(db, sql: "SELECT geom FROM \(table) WHERE code = ? AND retired_at IS NULL", arguments: [code])
-    let polygons = try rows.flatMap { row -> [Polygon] in
-        let blob: Data = row["geom"]
-        return try decodeGeometry(blob).polygons ?? []
-    }
-    return polygons.isEmpty ? nil : .multiPolygon(polygons)
-}
-
-extension Envelope {
-    /// The box as a closed counter-clockwise ring.
-    var ring: Ring {
-        [XY(minX, minY), XY(maxX, minY), XY(maxX, maxY), XY(minX, maxY), XY(minX, minY)]
-    }
 }

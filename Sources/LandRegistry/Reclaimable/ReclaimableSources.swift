@@ -61,7 +61,7 @@ extension Registry {
     private func reclaimableSpots(_ db: Database, asOf: String?) throws -> [ReclaimableSpot] {
         let restoring = Set(try String.fetchAll(db, sql: "SELECT code FROM rectification_measures WHERE restores_land = 1"))
         let statesThen: [Int64: SpotStateAsOf]? = try asOf.map { try spotStates(db, asOf: $0) }
-        let overlay = try SpotOverlayCalculator(db: db, storeCRS: storeCRS)
+        let overlay = try FarmlandOverlayCalculator(db: db, storeCRS: storeCRS)
         var spots: [ReclaimableSpot] = []
         let rows = try Row.fetchCursor(db, sql: """
             SELECT fid, code, geom, status, judgement, measure, recultivated_m2 FROM spots

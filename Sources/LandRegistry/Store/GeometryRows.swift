@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+import LandGeometry
+
+// MARK: - Geometry reads shared by queries, analyses and exports
+
+/// Decodes a GeoPackage geometry blob read from the store.
+func decodeGeometry(_ blob: Data) throws -> Geometry {
+    try blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
+}
+
+/// Decodes the geometry blobs of `fids` in `table` (a feature layer of ours).
+func geometries(_ db: Database, table: String, fids: [Int64]) throws -> [Int64: Geometry] {
+    var out: [Int64: Geometry] = [:]
+    for chunk in stride(from: 0, to: fids.count, by: 500) {
+        let ids = fids[chunk..<min(fids.count, chunk + 500)]
+        let rows = try Row.fetchCursor(db, sql: "SELECT fid, geom FROM \(table) WHERE fid IN (\(ids.map(String.init).joined(separator: ",")))")
+        while let row = try rows.next() {
+            let blob: Data = row["geom"]
+            out[row["fid"]] = try decodeGeometry(blob)
+        }
+    }
+    return out
+}
+
+/// The union of the live rows with this code (a code may name several zones of different kinds: all of them).
+func liveGeometry(_ db: Database, table: String, code: String) throws -> Geometry? {
+    let rows = try Row.fetchAll(db, sql: "SELECT geom FROM \(table) WHERE code = ? AND retired_at IS NULL", arguments: [code])
+    let polygons = try rows.flatMap { row -> [Polygon] in
+        let blob: Data = row["geom"]
+        return try decodeGeometry(blob).polygons ?? []
+    }
+    return polygons.isEmpty ? nil : .multiPolygon(polygons)
+}
+
+extension Envelope {
+    /// The box as a closed counter-clockwise ring.
+    var ring: Ring {
+        [XY(minX, minY), XY(maxX, minY), XY(maxX, maxY), XY(minX, maxY), XY(minX, minY)]
+    }
+}
