@@ -29,7 +29,7 @@ formats_sources() { find "$repo/Sources/LandFormats" -name '*.swift' | sort | tr
 sources_for() {
   case "$1" in
     geojson) echo "$here/harnesses/GeoJSONFuzzHarness.swift $(geometry_sources | tr '\n' ' ')" ;;
-    csv)     echo "$here/harnesses/CSVFuzzHarness.swift $repo/Sources/LandRegistry/Support/CSVReader.swift" ;;
+    csv)     echo "$here/harnesses/CSVFuzzHarness.swift $repo/Sources/LandRegistry/Import/CSVReader.swift" ;;
     wkb)     echo "$here/harnesses/WKBFuzzHarness.swift $(geometry_sources | tr '\n' ' ')" ;;
     # Clock.swift imports LandGeometry (and both declare an internal JSONText): LandGeometry is built first as a
     # module of its own (see build), then the harness and Clock.swift against it.

@@ -1,6 +1,6 @@
 import Foundation
 
-// libFuzzer entry point for the CSV reader (Sources/LandRegistry/Support/CSVReader.swift, which needs only
+// libFuzzer entry point for the CSV reader (Sources/LandRegistry/Import/CSVReader.swift, which needs only
 // Foundation, so it is compiled alone). Each input is written to a file and read with `CSVTable(contentsOf:)`
 // (the path every CSV import takes: UTF-8 check, BOM) and, when it is UTF-8, parsed with `CSVTable(text:file:)`.
 // Properties checked:
