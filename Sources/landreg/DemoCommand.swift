@@ -55,7 +55,7 @@ struct DemoCommand: ParsableCommand {
         let asOf = "2026-06-30"
         let report = Utilisation.report(try Utilisation.input(from: registry, asOf: asOf))
         printOut("\nUtilisation as of \(asOf); 亩均 figures (万元/亩) for \(report.year.map(String.init) ?? "–")\n")
-        printOut(ReportUtilisation.siteTable(report.sites).render())
+        printOut(ReportCommand.Utilisation.siteTable(report.sites).render())
 
         // Violation spots: both inspection batches, then a field team's scripted lifecycle steps (GeoData/spot-updates.csv).
         printOut("\n")
@@ -71,14 +71,14 @@ struct DemoCommand: ParsableCommand {
             printOut("applied \(u.applied.count) lifecycle steps from \(updates)\n")
         }
         if try !registry.spots().isEmpty {
-            printOut("\n" + ReportRectification.render(
-                try ReportRectification.compute(registry, by: .batch, zoneKind: .village, asOf: Clock.today()), format: .table))
+            printOut("\n" + ReportCommand.Rectification.render(
+                try ReportCommand.Rectification.compute(registry, by: .batch, zoneKind: .village, asOf: Clock.today()), format: .table))
         }
 
         // How much land can be won back: restorable farmland under illegal spots and industrial land to take back.
         let (reclaimable, _) = try ReclaimableCalculator.compute(registry, asOf: nil, zoneKind: .village)
         for w in reclaimable.warnings { diagnose("warning: \(w)") }
-        printOut("\n" + ReportReclaimable.render(reclaimable, by: .zone, format: .table))
+        printOut("\n" + ReportCommand.Reclaimable.render(reclaimable, by: .zone, format: .table))
         try registry.close()
     }
 }

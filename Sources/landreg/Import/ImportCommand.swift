@@ -6,10 +6,10 @@ import LandRegistry
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import a layer from a file: all of it or, on any problem, nothing.",
-        subcommands: [ImportParcels.self, ImportZones.self,
-                      ImportSites.self, ImportEnterprises.self, ImportEnterpriseYears.self, ImportTenancies.self,
-                      ImportSpots.self,
-                      ImportSpotUpdates.self,
+        subcommands: [Parcels.self, Zones.self,
+                      Sites.self, Enterprises.self, EnterpriseYears.self, Tenancies.self,
+                      Spots.self,
+                      SpotUpdates.self,
         ])
 }
 
@@ -89,37 +89,24 @@ struct GeoJSONImportOptions: ParsableArguments {
     }
 }
 
-struct ImportParcels: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "parcels", abstract: "Import survey parcels from GeoJSON, a Shapefile, FileGDB, GeoPackage, KML or CSV+WKT.")
-    @OptionGroup var source: GeoJSONImportOptions
-    @Option(help: "The land-use code system of the file: gb21010 (GB/T 21010-2017) or yongdi (用地用海).")
-    var codeSystem = "gb21010"
-    @OptionGroup var change: ChangeOptions
-    @OptionGroup var store: StoreOptions
+/// Options of the CSV record imports.
+struct CSVImportOptions: ParsableArguments {
+    @Argument(help: "A CSV file (header row; UTF-8, or GBK with --encoding gbk) or an Excel workbook (.xlsx).")
+    var file: String
+    @Option(help: "Text encoding of a CSV file: utf-8 (default; a BOM means UTF-8), gbk or gb18030.")
+    var encoding: String?
+    @Option(help: "The sheet of a .xlsx workbook (default: the first).")
+    var sheet: String?
+    @Flag(help: "Print the import report as JSON.")
+    var json = false
 
-    func run() throws {
-        let registry = try store.open()
-        try source.perform("import parcels") { progress in
-            try registry.importParcels(file: source.file, codeSystem: codeSystem,
-                                       options: try source.importOptions(change, store: store), progress: progress)
-        }
-    }
-}
+    var tableOptions: TableReadOptions { TableReadOptions(encoding: encoding, sheet: sheet) }
 
-extension ZoneKind: ExpressibleByArgument {}
-
-struct ImportZones: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "zones", abstract: "Import zones of one kind from GeoJSON or any vector format GDAL reads.")
-    @OptionGroup var source: GeoJSONImportOptions
-    @Option(help: "community, village, grid, basic-farmland, development-area or other.")
-    var kind: ZoneKind
-    @OptionGroup var change: ChangeOptions
-    @OptionGroup var store: StoreOptions
-
-    func run() throws {
-        let registry = try store.open()
-        try source.perform("import zones") { progress in
-            try registry.importZones(file: source.file, kind: kind, options: try source.importOptions(change, store: store), progress: progress)
-        }
+    func report(_ r: CSVImportReport) throws {
+        for w in r.warnings { diagnose("\(file): warning: \(w)") }
+        if json { try printJSON(r); return }
+        printOut("imported \(r.rows) rows into \(r.table) from \(file)"
+                 + (r.warnings.isEmpty ? "" : ", \(r.warnings.count) warning\(r.warnings.count == 1 ? "" : "s")")
+                 + (r.importID.map { " [import #\($0)]" } ?? "") + "\n")
     }
 }

@@ -76,27 +76,6 @@ struct ExportCommand: ParsableCommand {
             for n in r.fieldNames ?? [] where n.field != n.shapefile { printOut("  field \(n.field) → \(n.shapefile)\n") }
         }
     }
-
-    struct Parcels: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export live parcels.")
-        @OptionGroup var common: Common
-        @OptionGroup var store: StoreOptions
-        func run() throws {
-            let (registry, options) = try common.checkedOptions(store)
-            try common.report(try registry.exportParcels(to: common.output, options: options))
-        }
-    }
-
-    struct Zones: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export live zones.")
-        @Option(help: "Only zones of this kind.") var kind: ZoneKind?
-        @OptionGroup var common: Common
-        @OptionGroup var store: StoreOptions
-        func run() throws {
-            let (registry, options) = try common.checkedOptions(store)
-            try common.report(try registry.exportZones(to: common.output, kind: kind, options: options))
-        }
-    }
 }
 
 extension ExportFormat: ExpressibleByArgument {}

@@ -10,20 +10,6 @@ import LandRegistry
 // figures are the report's own values (the same struct `--format json` prints), never re-rounded: the number
 // formats only change how Excel shows them. Layout and check columns: docs/exports.md.
 
-/// Output format of a report: the text forms, or an xlsx workbook (needs -o).
-enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv, md, xlsx
-
-    /// The text rendering of the non-xlsx forms.
-    var text: OutputFormat { OutputFormat(rawValue: rawValue) ?? .table }
-}
-
-/// `-o FILE`: required with --format xlsx, refused with the text forms (they go to stdout).
-func checkReportOutput(format: ReportFormat, output: String?) throws {
-    if format == .xlsx && output == nil { throw ValidationError("--format xlsx writes a file: give it with -o FILE.xlsx") }
-    if format != .xlsx && output != nil { throw ValidationError("-o is for --format xlsx; the other formats print to stdout") }
-}
-
 enum ReportSheets {
     static let statusNames: [String: String] = [
         "reported": "已上报", "verifying": "核查中", "legal": "合法", "other": "其他", "illegal": "违法",
@@ -146,7 +132,7 @@ enum ReportSheets {
                 [.text(s.code), (s.holderName ?? s.holder).map(OfficeCell.text) ?? .empty, .text(s.stage),
                  .number(AreaUnits.mu(s.landAreaM2)), .value(s.far), .value(s.coverage), .value(s.occupancy), .value(s.vacancy),
                  .count(s.tenants), .value(s.taxPerMu), .value(s.valueAddedPerMu), s.holderClass.map(OfficeCell.text) ?? .empty,
-                 .text(ReportUtilisation.flags(s))]
+                 .text(ReportCommand.Utilisation.flags(s))]
             },
             totals: [.text("合计"), .empty, .empty, .number(AreaUnits.mu(r.sites.reduce(0) { $0 + $1.landAreaM2 })),
                      .empty, .empty, .empty, .empty, .count(r.sites.reduce(0) { $0 + $1.tenants })])

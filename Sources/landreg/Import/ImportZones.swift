@@ -1,0 +1,20 @@
+import ArgumentParser
+import LandRegistry
+
+extension ImportCommand {
+    struct Zones: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "zones", abstract: "Import zones of one kind from GeoJSON or any vector format GDAL reads.")
+        @OptionGroup var source: GeoJSONImportOptions
+        @Option(help: "community, village, grid, basic-farmland, development-area or other.")
+        var kind: ZoneKind
+        @OptionGroup var change: ChangeOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let registry = try store.open()
+            try source.perform("import zones") { progress in
+                try registry.importZones(file: source.file, kind: kind, options: try source.importOptions(change, store: store), progress: progress)
+            }
+        }
+    }
+}
