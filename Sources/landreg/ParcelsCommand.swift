@@ -92,15 +92,8 @@ struct ParcelsCommand: ParsableCommand {
         func run() throws {
             let registry = try store.open()
             let versions = try registry.parcelHistory(code: code)
-            let events = try registry.events(entity: "parcel", code: code)
-            if json {
-                struct Out: Encodable { let versions: [Parcel]; let events: [Event] }
-                try printJSON(Out(versions: versions, events: events)); return
-            }
-            printOut(ParcelsCommand.table(versions).render())
-            for e in events {
-                printOut("\(e.recordedAt)  \(e.action)  \(e.fromState ?? "") → \(e.toState ?? "")  by \(e.actor)  \(e.details)\n")
-            }
+            try HistoryPrinter.print(versions: versions, as: ParcelsCommand.table(versions),
+                                     events: try registry.events(entity: "parcel", code: code), json: json)
         }
     }
 

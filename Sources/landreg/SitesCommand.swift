@@ -80,16 +80,8 @@ struct SitesCommand: ParsableCommand {
         func run() throws {
             let registry = try store.open()
             let versions = try registry.siteHistory(code: code)
-            let events = try registry.events(entity: "site", code: code)
-            if json {
-                struct Out: Encodable { let versions: [Site]; let events: [Event] }
-                try printJSON(Out(versions: versions, events: events)); return
-            }
-            printOut(SitesCommand.table(versions).render())
-            for e in events {
-                printOut("\(e.effectiveDate)  \(e.action)  \(e.fromState ?? "") → \(e.toState ?? "")  by \(e.actor)"
-                         + (e.note.map { "  \"\($0)\"" } ?? "") + (e.details == "{}" ? "" : "  \(e.details)") + "\n")
-            }
+            try HistoryPrinter.print(versions: versions, as: SitesCommand.table(versions),
+                                     events: try registry.events(entity: "site", code: code), json: json)
         }
     }
 
