@@ -24,29 +24,21 @@ extension ReportCommand {
         @Option(help: "With --by zone: the kind of zone (default village).") var zoneKind: ZoneKind = .village
         @Option(help: ArgumentHelp("Report the state as it stood on this day (default: now).", valueName: "YYYY-MM-DD"), transform: parseDay)
         var asOf: String?
-        @Option(help: "table, json, csv, md or xlsx (needs -o).") var format: ReportFormat = .table
-        @Option(name: .shortAndLong, help: ArgumentHelp("With --format xlsx: the workbook to create.", valueName: "FILE.xlsx"))
-        var output: String?
-        @Flag(help: "With -o: replace FILE if it exists (never the store or another database).")
-        var overwrite = false
+        @OptionGroup var result: ReportOutputOptions
         @OptionGroup var store: StoreOptions
 
-        func validate() throws { try checkReportOutput(format: format, output: output) }
-
         func run() throws {
-            // The workbook's path is refused before the store is opened or anything computed.
-            let outputPolicy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
-            if format == .xlsx, let output { try OutputFile.check(output, policy: outputPolicy) }
+            let workbook = try result.checkedWorkbook(store: store)   // before the store is opened
             let registry = try store.open()
             let (report, _) = try ReclaimableCalculator.compute(registry, asOf: asOf, zoneKind: by == .zone ? zoneKind : nil)
             for w in report.warnings { diagnose("warning: \(w)") }
-            if format == .json { try printJSON(report); return }
-            if format == .xlsx, let output {
-                try ReportWorkbookExport.write([ReportSheets.reclaimable(report, byZone: by == .zone)], to: output, policy: outputPolicy)
-                printOut("wrote the reclaimable report (by \(by.rawValue)) to \(output)\n")
+            if result.format == .json { try printJSON(report); return }
+            if let workbook {
+                try ReportWorkbookExport.write([ReportSheets.reclaimable(report, byZone: by == .zone)], to: workbook.path, policy: workbook.policy)
+                printOut("wrote the reclaimable report (by \(by.rawValue)) to \(workbook.path)\n")
                 return
             }
-            printOut(Self.render(report, by: by, format: format.text))
+            printOut(Self.render(report, by: by, format: result.format.text))
         }
 
         static func render(_ r: ReclaimableReport, by: ReclaimableGrouping, format: OutputFormat) -> String {

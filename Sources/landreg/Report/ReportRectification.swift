@@ -23,34 +23,27 @@ extension ReportCommand {
         var by: [RectificationGrouping] = []
         @Option(help: "With --by zone: the kind of zone to group by.") var zoneKind: ZoneKind = .village
         @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay) var asOf: String?
-        @Option(help: "table, json, csv, md or xlsx (needs -o).") var format: ReportFormat = .table
-        @Option(name: .shortAndLong, help: ArgumentHelp("With --format xlsx: the workbook to create.", valueName: "FILE.xlsx"))
-        var output: String?
-        @Flag(help: "With -o: replace FILE if it exists (never the store or another database).")
-        var overwrite = false
+        @OptionGroup var result: ReportOutputOptions
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            try checkReportOutput(format: format, output: output)
-            if by.count > 1 && format != .xlsx { throw ValidationError("several --by need --format xlsx (one sheet per grouping)") }
+            if by.count > 1 && result.format != .xlsx { throw ValidationError("several --by need --format xlsx (one sheet per grouping)") }
             if Set(by).count != by.count { throw ValidationError("--by lists a grouping twice") }
         }
 
         func run() throws {
-            // The workbook's path is refused before the store is opened or anything computed.
-            let outputPolicy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
-            if format == .xlsx, let output { try OutputFile.check(output, policy: outputPolicy) }
+            let workbook = try result.checkedWorkbook(store: store)   // before the store is opened
             let groupings = by.isEmpty ? [RectificationGrouping.batch] : by
             let day = asOf ?? Clock.today()
             let registry = try store.open()
-            if format == .xlsx, let output {
-                try Self.writeWorkbook(registry, groupings: groupings, zoneKind: zoneKind, asOf: day, to: output, policy: outputPolicy)
-                printOut("wrote the rectification report (\(groupings.map(\.rawValue).joined(separator: ", "))) to \(output)\n")
+            if let workbook {
+                try Self.writeWorkbook(registry, groupings: groupings, zoneKind: zoneKind, asOf: day, to: workbook.path, policy: workbook.policy)
+                printOut("wrote the rectification report (\(groupings.map(\.rawValue).joined(separator: ", "))) to \(workbook.path)\n")
                 return
             }
             let report = try Self.compute(registry, by: groupings[0], zoneKind: zoneKind, asOf: day)
-            if format == .json { try printJSON(report); return }
-            printOut(Self.render(report, format: format.text))
+            if result.format == .json { try printJSON(report); return }
+            printOut(Self.render(report, format: result.format.text))
         }
 
         /// The xlsx form: a sheet per grouping with the check columns, then the overdue and no-deadline lists.

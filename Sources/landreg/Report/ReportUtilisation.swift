@@ -23,34 +23,26 @@ extension ReportCommand {
         @Option(help: "With --by zone: the kind of zone (default village).") var zoneKind: ZoneKind = .village
         @Option(help: "The year of the enterprise figures.") var year: Int?
         @Option(help: ArgumentHelp("The day leases are counted on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay) var asOf: String?
-        @Option(help: "table, json, csv, md or xlsx (needs -o).") var format: ReportFormat = .table
-        @Option(name: .shortAndLong, help: ArgumentHelp("With --format xlsx: the workbook to create.", valueName: "FILE.xlsx"))
-        var output: String?
-        @Flag(help: "With -o: replace FILE if it exists (never the store or another database).")
-        var overwrite = false
+        @OptionGroup var result: ReportOutputOptions
         @Option(help: ArgumentHelp("A thresholds CSV (indicator,class,min_value[,unit]) instead of the store's.", valueName: "FILE"))
         var thresholds: String?
         @OptionGroup var store: StoreOptions
 
-        func validate() throws { try checkReportOutput(format: format, output: output) }
-
         func run() throws {
-            // The workbook's path is refused before the store is opened or anything computed.
-            let outputPolicy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
-            if format == .xlsx, let output { try OutputFile.check(output, policy: outputPolicy) }
+            let workbook = try result.checkedWorkbook(store: store)   // before the store is opened
             let registry = try store.open()
             let day = asOf ?? Clock.today()
             let table = try thresholds.map { try EfficiencyThresholds.load(file: $0) }
             var report = LandAnalysis.Utilisation.report(try LandAnalysis.Utilisation.input(from: registry, asOf: day, year: year, thresholds: table))
             if by == .zone { report = try LandAnalysis.Utilisation.byZone(report, registry: registry, kind: zoneKind) }
-            if format == .json { try printJSON(report); return }
-            if format == .xlsx, let output {
+            if result.format == .json { try printJSON(report); return }
+            if let workbook {
                 let main = by == .zone ? ReportSheets.utilisationZones(report) : ReportSheets.utilisationSites(report)
-                try ReportWorkbookExport.write([main, ReportSheets.utilisationEnterprises(report)], to: output, policy: outputPolicy)
-                printOut("wrote the utilisation report (by \(by.rawValue)) to \(output)\n")
+                try ReportWorkbookExport.write([main, ReportSheets.utilisationEnterprises(report)], to: workbook.path, policy: workbook.policy)
+                printOut("wrote the utilisation report (by \(by.rawValue)) to \(workbook.path)\n")
                 return
             }
-            let format = self.format.text
+            let format = result.format.text
             if format == .table || format == .md {
                 printOut("Utilisation as of \(report.asOf); 亩均 figures (万元/亩) for \(report.year.map(String.init) ?? "no year: no enterprise figures"); "
                          + "thresholds: \(report.thresholdsSource)\n\n")
