@@ -8,7 +8,8 @@ import ArgumentParser
 //   record.
 // - A verb group (import, export, report) is a folder named for it: `<Group>Command.swift` holds the group and
 //   the options its subcommands share, and each subcommand has a file of its own, `<Group><Noun>.swift`
-//   (`Import/ImportParcels.swift` holds `ImportCommand.Parcels`): each acts on a different noun.
+//   (`Import/ImportParcels.swift` holds `ImportCommand.Parcels`): each acts on a different noun. What only a
+//   group's subcommands share has a file in its folder too (`Report/ReportWorkbooks.swift`: the xlsx sheets).
 // - What several commands use (store and change options, tables and number formats, the progress bar, the history
 //   printer) is in Support/.
 
