@@ -8,7 +8,7 @@ import Testing
 @Suite("GEOS time budget end to end", .serialized)
 struct GEOSBudgetEndToEndTests {
     static let blob = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../LandGeometryTests/Data/makevalid-nonconverging.gpkgblob").standardizedFileURL.path
+        .appendingPathComponent("../../tools/fuzz/regressions/wkb-makevalid-nonconverging.gpkgblob").standardizedFileURL.path
 
     @Test func reclaimableSkipsANonConvergingSiteWithAWarning() throws {
         let (dir, store) = try ReclaimableEndToEndTests.demoStore()

@@ -9,7 +9,7 @@ struct GEOSTimeBudgetTests {
     /// The fuzzer's input: a GeoPackage blob of a 123-point polygon with a few coordinates near ±3e231.
     static func nonConverging() throws -> Geometry {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Data/makevalid-nonconverging.gpkgblob")
+            .appendingPathComponent("../../tools/fuzz/regressions/wkb-makevalid-nonconverging.gpkgblob")
         return try GeoPackageBinary.decode(Array(try Data(contentsOf: url))).geometry
     }
 
