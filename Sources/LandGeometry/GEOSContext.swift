@@ -58,8 +58,12 @@ public final class GEOSContext {
 
     /// The error for a failed call: GEOS's last error message, else its last notice.
     func failure(_ operation: String) -> GEOSError {
-        let text = messages.error ?? messages.notice ?? "GEOS reported no message"
+        var text = messages.error ?? messages.notice ?? "GEOS reported no message"
         messages.clear()
+        if GEOSTimeBudget.isInterruption(text) {
+            // Only another thread's over-budget geometry can interrupt this one (GEOSTimeBudget): say so.
+            text += " (interrupted because another geometry of this command ran past its time budget)"
+        }
         return GEOSError(operation: operation, message: text)
     }
 
@@ -130,10 +134,24 @@ public final class GEOSContext {
     /// collapsed lines and points are dropped. Returns `.polygon` when one polygon remains, else `.multiPolygon`
     /// (empty when nothing polygonal is left). A valid polygonal input comes back unchanged in shape.
     /// - Throws: `GeometryInputError` for structural problems, `GEOSError` when GEOS fails.
-    public func makeValid(_ g: Geometry) throws -> Geometry {
+    /// GEOS's overlay may not converge on a degenerate polygon: after `budgetSeconds` the repair is given up
+    /// (see `GEOSTimeBudget`).
+    public func makeValid(_ g: Geometry, budgetSeconds: Double = GEOSTimeBudget.makeValidSeconds) throws -> Geometry {
         try withGEOS(g, "make valid") { p in
-            // GEOSMakeValid_r returns NULL on exception; the result is ours.
-            try consume(GEOSMakeValid_r(handle, p), "make valid", polygonalOnly: true)
+            // GEOSMakeValid_r returns NULL on exception (an interruption is one); the result is ours.
+            let (result, expired) = GEOSTimeBudget.run(seconds: budgetSeconds) { GEOSMakeValid_r(handle, p) }
+            if result == nil, expired {
+                messages.clear()
+                throw GEOSError(operation: "make valid", message: """
+                    gave up after \(Self.seconds(budgetSeconds)) s: GEOS's overlay does not converge on this \
+                    geometry (a degenerate polygon: rings that nearly touch along many vertices); correct it in a GIS
+                    """)
+            }
+            return try consume(result, "make valid", polygonalOnly: true)
         }
+    }
+
+    private static func seconds(_ s: Double) -> String {
+        s == s.rounded() && s < 1e15 ? String(Int(s)) : String(s)
     }
 }

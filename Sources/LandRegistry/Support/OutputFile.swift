@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -407,8 +408,16 @@ public enum OutputFile {
 // MARK: - Interruption
 
 /// While an output is being written, SIGINT, SIGTERM and SIGHUP remove its temporary (and put back a folder
-/// moved aside) before the process ends with 128 + the signal. Handled on a dispatch queue, not in signal
-/// context, so the clean-up may take the lock that the move into place holds: it never runs half-way through one.
+/// moved aside) before the process ends with 128 + the signal; a signal that was ignored when landreg started (a
+/// background job's SIGINT, nohup's SIGHUP) stays ignored. The handler only records the signal (atomically) and
+/// wakes a clean-up thread through a pipe; that thread takes the lock the move into place holds, so the clean-up
+/// never runs half-way through a move. The move itself looks at the recorded signal first, under the same lock:
+/// a signal that arrived while the output was written is obeyed even when the clean-up thread has not been
+/// scheduled yet (on a loaded machine it may not be, for a while: with a dispatch signal source, an export
+/// signalled mid-write could finish, put its file in place and exit 0).
+/// The three are also unblocked on the writing thread meanwhile: a process started from a thread that blocks them
+/// inherits that mask (Foundation's Process launched from a dispatch worker does: every signal but a few is
+/// blocked there), and a blocked SIGTERM would wait, pending, until the export had put its file in place.
 /// SIGXFSZ is ignored meanwhile so that a file-size limit surfaces as a write error (EFBIG), cleaned up like any.
 final class Interruption: @unchecked Sendable {
     static let shared = Interruption()
@@ -416,20 +425,55 @@ final class Interruption: @unchecked Sendable {
     private let lock = NSLock()
     private var temporaries: Set<String> = []
     private var asides: [String: String] = [:]
-    private var sources: [DispatchSourceSignal] = []
-    private var previous: [(Int32, (@convention(c) (Int32) -> Void)?)] = []
+    private var previous: [(Int32, sigaction)] = []
+    private var previousMask = sigset_t()
     private static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    /// The signal received while outputs were open (0: none). Written by the handler: a lock-free atomic.
+    fileprivate static let received = Atomic<Int32>(0)
+    /// The self-pipe: the handler writes the signal number to `wakeWrite`; the clean-up thread reads `wakeRead`.
+    fileprivate nonisolated(unsafe) static var wakeWrite: Int32 = -1
+    private var wakeRead: Int32 = -1
+
+    private init() {
+        var fds: [Int32] = [-1, -1]
+        // pipe fails only when the process is out of descriptors; outputs then stay without clean-up on a signal.
+        guard pipe(&fds) == 0 else { return }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        wakeRead = fds[0]
+        Self.wakeWrite = fds[1]
+        let cleaner = Thread { [unowned self] in
+            var sig: Int32 = 0
+            while read(self.wakeRead, &sig, MemoryLayout<Int32>.size) == MemoryLayout<Int32>.size {
+                self.interrupted(by: sig)
+            }
+        }
+        cleaner.name = "landreg output clean-up"
+        cleaner.start()
+    }
 
     func begin(temporary: String) {
         lock.lock(); defer { lock.unlock() }
         if temporaries.isEmpty {
-            previous = (Self.signals + [SIGXFSZ]).map { ($0, signal($0, SIG_IGN)) }
-            sources = Self.signals.map { sig in
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { [unowned self] in self.interrupted(by: sig) }
-                source.resume()
-                return source
+            previous = []
+            for sig in Self.signals {
+                var old = sigaction()
+                sigaction(sig, nil, &old)
+                if Self.isIgnored(old) { continue }   // ignored on entry: keep it so
+                var action = sigaction()
+                action.__sigaction_handler.sa_handler = interruptionSignalHandler
+                sigemptyset(&action.sa_mask)
+                action.sa_flags = SA_RESTART
+                sigaction(sig, &action, nil)
+                previous.append((sig, old))
             }
+            var ignore = sigaction(), old = sigaction()
+            ignore.__sigaction_handler.sa_handler = SIG_IGN
+            sigaction(SIGXFSZ, &ignore, &old)
+            previous.append((SIGXFSZ, old))
+            var handled = sigset_t()
+            sigemptyset(&handled)
+            for sig in Self.signals { sigaddset(&handled, sig) }
+            pthread_sigmask(SIG_UNBLOCK, &handled, &previousMask)
         }
         temporaries.insert(temporary)
     }
@@ -438,17 +482,30 @@ final class Interruption: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         temporaries.remove(temporary)
         if temporaries.isEmpty {
-            for s in sources { s.cancel() }
-            sources = []
-            for (sig, handler) in previous { signal(sig, handler) }
+            for (sig, old) in previous {
+                var restore = old
+                sigaction(sig, &restore, nil)
+            }
             previous = []
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+            // A signal between the move into place and here: the output is complete and stays; landreg still
+            // ends as the signal asked.
+            let sig = Self.received.load(ordering: .sequentiallyConsistent)
+            if sig != 0 { _exit(128 + sig) }
         }
     }
 
-    /// Runs `body` (a move into place) with the clean-up held off.
+    /// Runs `body` (a move into place) with the clean-up held off; a signal already received stops it first.
     func critical(_ body: () throws -> Void) throws {
         lock.lock(); defer { lock.unlock() }
+        let sig = Self.received.load(ordering: .sequentiallyConsistent)
+        if sig != 0 { cleanUpAndExit(sig) }
         try body()
+    }
+
+    private static func isIgnored(_ action: sigaction) -> Bool {
+        guard let handler = action.__sigaction_handler.sa_handler else { return false }   // SIG_DFL
+        return unsafeBitCast(handler, to: Int.self) == 1   // SIG_IGN is the handler address 1
     }
 
     /// Called with the lock held (inside `critical`).
@@ -456,6 +513,11 @@ final class Interruption: @unchecked Sendable {
 
     private func interrupted(by sig: Int32) {
         lock.lock()
+        cleanUpAndExit(sig)
+    }
+
+    /// With the lock held: removes the temporaries, puts back what was moved aside, and ends the process.
+    private func cleanUpAndExit(_ sig: Int32) -> Never {
         for t in temporaries { OutputFile.removeTree(t) }
         for (target, aside) in asides {
             var info = stat()
@@ -463,4 +525,11 @@ final class Interruption: @unchecked Sendable {
         }
         _exit(128 + sig)
     }
+}
+
+/// The signal handler: async-signal-safe (an atomic store and a write(2)); the clean-up runs on its own thread.
+private func interruptionSignalHandler(_ sig: Int32) {
+    Interruption.received.store(sig, ordering: .sequentiallyConsistent)
+    var value = sig
+    _ = write(Interruption.wakeWrite, &value, MemoryLayout<Int32>.size)
 }
