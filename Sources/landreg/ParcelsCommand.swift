@@ -92,7 +92,7 @@ struct ParcelsCommand: ParsableCommand {
         func run() throws {
             let registry = try store.open()
             let versions = try registry.parcelHistory(code: code)
-            let events = try registry.events(entity: "parcel", code: code)
+            let events = try registry.events(entity: .parcel, code: code)
             if json {
                 struct Out: Encodable { let versions: [Parcel]; let events: [Event] }
                 try printJSON(Out(versions: versions, events: events)); return

@@ -80,7 +80,7 @@ struct SitesCommand: ParsableCommand {
         func run() throws {
             let registry = try store.open()
             let versions = try registry.siteHistory(code: code)
-            let events = try registry.events(entity: "site", code: code)
+            let events = try registry.events(entity: .site, code: code)
             if json {
                 struct Out: Encodable { let versions: [Site]; let events: [Event] }
                 try printJSON(Out(versions: versions, events: events)); return
