@@ -93,7 +93,7 @@ struct ParcelsCommand: ParsableCommand {
             let registry = try store.open()
             let versions = try registry.parcelHistory(code: code)
             try HistoryPrinter.print(versions: versions, as: ParcelsCommand.table(versions),
-                                     events: try registry.events(entity: "parcel", code: code), json: json)
+                                     events: try registry.events(entity: .parcel, code: code), json: json)
         }
     }
 

@@ -81,7 +81,7 @@ struct SitesCommand: ParsableCommand {
             let registry = try store.open()
             let versions = try registry.siteHistory(code: code)
             try HistoryPrinter.print(versions: versions, as: SitesCommand.table(versions),
-                                     events: try registry.events(entity: "site", code: code), json: json)
+                                     events: try registry.events(entity: .site, code: code), json: json)
         }
     }
 

@@ -39,8 +39,8 @@ struct ConcurrentWriteTests {
         #expect(failures.value.isEmpty, "\(failures.value)")
         #expect(try registry.eventCount() - eventsBefore == writers * changes)
         for w in 0..<writers {
-            let log = try registry.events(entity: "spot", code: "W\(w)").filter { $0.actor == "writer-\(w)" }
-            #expect(log.map(\.action) == ["verify", "rectify"] + Array(repeating: "progress", count: changes - 2))
+            let log = try registry.events(entity: .spot, code: "W\(w)").filter { $0.actor == "writer-\(w)" }
+            #expect(log.map(\.action.rawValue) == ["verify", "rectify"] + Array(repeating: "progress", count: changes - 2))
             #expect(try registry.spot(code: "W\(w)").recultivatedM2 == Double(changes - 1))
         }
     }

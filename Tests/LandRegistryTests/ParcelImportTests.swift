@@ -33,7 +33,7 @@ struct ParcelImportTests {
         let p2 = try registry.parcel(code: "P2")
         #expect(p2.landUseName == "工业用地")
         #expect(p2.properties == #"{"DKMC":"厂区"}"#)
-        #expect(try registry.events(entity: "import").count == 1)
+        #expect(try registry.events(entity: .import).count == 1)
         #expect(try registry.parcels(containing: XY(520_050, 3_340_050)).map(\.code) == ["P1"])
         #expect(try registry.parcels(containing: XY(519_000, 3_340_050)).isEmpty)
         #expect(try registry.parcels(ParcelFilter(landUsePrefix: "06")).map(\.code) == ["P2"])
@@ -103,7 +103,7 @@ struct ParcelImportTests {
         #expect(history.count == 2)
         #expect(history[0].retiredAt != nil && history[0].supersededBy == history[1].fid)
         #expect(history[1].isLive && abs(history[1].planarAreaM2 - 14_400) < 1e-6)
-        #expect(try registry.events(entity: "parcel", code: "P1").map(\.action) == ["retire"])
+        #expect(try registry.events(entity: .parcel, code: "P1").map(\.action.rawValue) == ["retire"])
         #expect(throws: DatabaseError.self) {
             try registry.dbQueue.write { db in try db.execute(sql: "DELETE FROM parcels") }
         }

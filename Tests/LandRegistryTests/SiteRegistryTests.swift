@@ -124,8 +124,8 @@ struct SiteRegistryTests {
         #expect(planned.stage == .planned && planned.mode == .recovery && planned.disposedM2 == 100)
         try registry.advanceSite(code: "S-GEOM", to: .cancelled, context: c)
         try refused(.implementing, "the site is cancelled, a final stage")
-        let events = try registry.events(entity: "site", code: "S-GEOM")
-        #expect(events.map(\.action) == ["advance", "advance", "advance", "advance", "update", "advance"])
+        let events = try registry.events(entity: .site, code: "S-GEOM")
+        #expect(events.map(\.action.rawValue) == ["advance", "advance", "advance", "advance", "update", "advance"])
         #expect(events.map { $0.toState ?? "" } == ["assessed", "suspended", "assessed", "planned", "planned", "cancelled"])
         #expect(events[3].details.contains("\"mode\":\"recovery\""))
         #expect(throws: NotFound.self) { try registry.advanceSite(code: "NOPE", to: .assessed, context: c) }
@@ -203,7 +203,7 @@ struct SiteRegistryTests {
         let again = #expect(throws: TenancyRefused.self) { try registry.endTenancy(id: t.id, on: "2026-04-30", context: c) }
         let againMessage = again.flatMap(\.errorDescription) ?? ""
         #expect(againMessage.contains("is ended already"))
-        #expect(try registry.events(entity: "tenancy", entityID: t.id).map(\.action) == ["add", "end"])
+        #expect(try registry.events(entity: .tenancy, entityID: t.id).map(\.action.rawValue) == ["add", "end"])
     }
 
     @Test func csvImportsListEveryBadRowByLineAndWriteNothing() throws {

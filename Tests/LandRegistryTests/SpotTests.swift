@@ -92,7 +92,7 @@ struct SpotImportTests {
         #expect(s2.zoneCodes.isEmpty && s2.farmlandAreaM2 == 0 && s2.basicFarmlandAreaM2 == 0)
         #expect(try registry.spots(SpotFilter(zoneCode: "BF1")).map(\.code) == ["S1"])
         let imported = try registry.spotHistory(code: "S1")
-        #expect(imported.map(\.action) == ["import"] && imported[0].toState == "reported")
+        #expect(imported.map(\.action.rawValue) == ["import"] && imported[0].toState == "reported")
     }
 
     @Test func theSameBatchResentUnchangedIsSkippedAnythingElseWithAnExistingCodeIsRefused() throws {
@@ -169,7 +169,7 @@ struct SpotLifecycleTests {
         #expect(s.closedDoc == "销号〔2024〕7号")
 
         let events = try registry.spotHistory(code: "S1")
-        #expect(events.map(\.action) == ["import", "verify", "verify", "rectify", "progress", "progress", "complete", "close"])
+        #expect(events.map(\.action.rawValue) == ["import", "verify", "verify", "rectify", "progress", "progress", "complete", "close"])
         #expect(events.map(\.toState) == ["reported", "verifying", "illegal", "rectifying", "rectifying", "rectifying",
                                           "rectified", "closed"])
         #expect(events.dropFirst().map(\.fromState) == ["reported", "verifying", "illegal", "rectifying", "rectifying",
@@ -210,7 +210,7 @@ struct SpotLifecycleTests {
         let s = try registry.spot(code: "S1")
         #expect(s.status == .rectifying && s.remainingM2 == 120)
         let reopen = try #require(try registry.spotHistory(code: "S1").last)
-        #expect(reopen.action == "reopen" && reopen.details == #"{"reason":"复核：仍有硬化地面","remaining_m2":120.0}"#)
+        #expect(reopen.action == .reopen && reopen.details == #"{"reason":"复核：仍有硬化地面","remaining_m2":120.0}"#)
         // It must be rectified again before it can be closed.
         #expect(throws: SpotStepRefused.self) { try registry.applySpotStep(.close(doc: nil), code: "S1", context: SpotFixture.on("2024-03-21")) }
         let refused = try #require(throws: SpotStepRefused.self) {
@@ -220,7 +220,7 @@ struct SpotLifecycleTests {
         try registry.applySpotStep(.progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 0), code: "S1", context: SpotFixture.on("2024-04-01"))
         try registry.applySpotStep(.complete, code: "S1", context: SpotFixture.on("2024-04-02"))
         try registry.applySpotStep(.close(doc: "D-1"), code: "S1", context: SpotFixture.on("2024-04-03"))
-        #expect(try registry.spotHistory(code: "S1").map(\.action)
+        #expect(try registry.spotHistory(code: "S1").map(\.action.rawValue)
                 == ["import", "verify", "rectify", "progress", "complete", "reopen", "progress", "complete", "close"])
     }
 
@@ -358,8 +358,8 @@ struct SpotUpdatesTests {
         #expect(events[1].actor == "李娜" && events[2].actor == "tester")        // row actor, else the command's
         #expect(events[1].evidencePath == dir + "/p1.jpg" && events[1].evidenceSHA256 != nil)
         #expect(events[3].note == "拆除, 复耕")
-        let batchEvent = try #require(try registry.events(entity: "import").last)
-        #expect(batchEvent.action == "spot-updates" && batchEvent.details.contains(#""rows":6"#))
+        let batchEvent = try #require(try registry.events(entity: .import).last)
+        #expect(batchEvent.action == .spotUpdates && batchEvent.details.contains(#""rows":6"#))
     }
 
     @Test func anyBadRowMeansNoRowIsAppliedAndEveryBadRowIsListed() throws {

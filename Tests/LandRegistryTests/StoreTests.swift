@@ -69,7 +69,8 @@ struct StoreTests {
     @Test func theAuditLogRefusesUpdatesAndDeletes() throws {
         let registry = try Fixtures.store()
         _ = try registry.dbQueue.write { db in
-            try AuditLog.append(db, context: Fixtures.context, entity: "parcel", entityID: 1, entityCode: "P1", action: "test")
+            try AuditLog.append(db, context: Fixtures.context, entity: .parcel, entityID: 1, entityCode: "P1",
+                                details: .retire(RetireDetails(supersededBy: 2, importID: 1)))
         }
         #expect(throws: DatabaseError.self) {
             try registry.dbQueue.write { db in try db.execute(sql: "UPDATE events SET actor = 'mallory'") }
@@ -78,7 +79,7 @@ struct StoreTests {
             try registry.dbQueue.write { db in try db.execute(sql: "DELETE FROM events") }
         }
         #expect(try registry.eventCount() == 1)
-        #expect(try registry.events(entity: "parcel").first?.actor == "tester")
+        #expect(try registry.events(entity: .parcel).first?.actor == "tester")
     }
 
     @Test func sha256MatchesSha256sum() throws {

@@ -12,18 +12,18 @@ public struct Event: Codable, Sendable, Equatable, FetchableRecord, PersistableR
     /// The date the change took effect (`--on`), YYYY-MM-DD.
     public var effectiveDate: String
     public var actor: String
-    /// What kind of record: "parcel", "zone", "spot", "site", "tenancy", "enterprise", "import".
-    public var entity: String
+    /// What kind of record (see EventDetails.swift for every kind of event).
+    public var entity: EventEntity
     public var entityID: Int64?
     public var entityCode: String?
-    /// What happened: "import", "retire", "verify", "rectify", "advance", …
-    public var action: String
+    /// What happened.
+    public var action: EventAction
     public var fromState: String?
     public var toState: String?
     public var note: String?
     public var evidencePath: String?
     public var evidenceSHA256: String?
-    /// Extra facts as a JSON object (counts, measures, areas).
+    /// Extra facts as a JSON object (counts, measures, areas), as stored; `typedDetails()` reads it.
     public var details: String
 
     enum CodingKeys: String, CodingKey {
@@ -119,24 +119,24 @@ public struct EvidenceError: Error, LocalizedError {
 }
 
 enum AuditLog {
-    /// Appends one event in the caller's transaction and returns it with its id.
+    /// Appends one event in the caller's transaction and returns it with its id; its action is the details'.
     @discardableResult
     static func append(
-        _ db: Database, context: ChangeContext, entity: String, entityID: Int64?, entityCode: String?,
-        action: String, from: String? = nil, to: String? = nil, details: [String: Any] = [:]
+        _ db: Database, context: ChangeContext, entity: EventEntity, entityID: Int64?, entityCode: String?,
+        from: String? = nil, to: String? = nil, details: EventDetails
     ) throws -> Event {
         let event = Event(
             id: nil, recordedAt: Clock.timestamp(), effectiveDate: context.effectiveDate, actor: context.actor,
-            entity: entity, entityID: entityID, entityCode: entityCode, action: action, fromState: from, toState: to,
-            note: context.note, evidencePath: context.evidence?.path, evidenceSHA256: context.evidence?.sha256,
-            details: JSONText.object(details))
+            entity: entity, entityID: entityID, entityCode: entityCode, action: details.action, fromState: from,
+            toState: to, note: context.note, evidencePath: context.evidence?.path,
+            evidenceSHA256: context.evidence?.sha256, details: details.text)
         return try event.insertAndFetch(db)
     }
 }
 
 extension Registry {
     /// The audit trail of one record, oldest first.
-    public func events(entity: String, entityID: Int64? = nil, code: String? = nil) throws -> [Event] {
+    public func events(entity: EventEntity, entityID: Int64? = nil, code: String? = nil) throws -> [Event] {
         try dbQueue.read { db in
             var request = Event.filter(Column("entity") == entity)
             if let entityID { request = request.filter(Column("entity_id") == entityID) }

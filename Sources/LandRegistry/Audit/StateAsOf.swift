@@ -6,30 +6,15 @@ import LandGeometry
 // A report "as of" a past date must not see changes made after it. Every change of a spot or site is an event
 // with its effective date (`--on`), so the state on day D is rebuilt from the log:
 //   spots — imported with status `reported` and no judgement, measure or progress; replay the events effective on
-//           or before D, in effective-date then log order (each sets `to_state`; its details set judgement,
-//           measure, recultivated_m2 …);
-//   sites — start from the current row and undo the events effective after D, newest first (each restores
-//           `from_state`; `previous_mode` and `previous_disposed_m2` in its details restore those).
+//           or before D, in effective-date then log order (each sets `to_state`; its details apply what the step
+//           set: judgement, measure, recultivated_m2 …, by the same code the step used);
+//   sites — start from the current row and undo the `advance` and `update` events effective after D, newest
+//           first (each restores `from_state`; its SiteChange restores the mode and disposed area it changed).
 // Records that did not exist on D are left out: a spot exists from its detection date (else its import), a site
 // from its import.
 
-/// A spot's lifecycle state on a date.
-public struct SpotStateAsOf: Sendable, Equatable {
-    public var status: String
-    public var judgement: String?
-    public var basis: String?
-    public var approvalDoc: String?
-    public var measure: String?
-    public var deadline: String?
-    public var restoredM2: Double?
-    public var recultivatedM2: Double?
-    public var remainingM2: Double?
-    public var closedDoc: String?
-
-    public init(status: String, judgement: String? = nil, measure: String? = nil, recultivatedM2: Double? = nil) {
-        self.status = status; self.judgement = judgement; self.measure = measure; self.recultivatedM2 = recultivatedM2
-    }
-}
+/// A spot's lifecycle state on a date: its lifecycle columns as they stood then.
+public typealias SpotStateAsOf = SpotLifecycleState
 
 /// A site's stage, mode and disposed area on a date.
 public struct SiteStateAsOf: Sendable, Equatable {
@@ -45,28 +30,22 @@ extension Registry {
         for fid in try Int64.fetchAll(db, sql: """
             SELECT fid FROM spots WHERE retired_at IS NULL AND coalesce(detected_date, substr(created_at, 1, 10)) <= ?
             """, arguments: [date]) {
-            states[fid] = SpotStateAsOf(status: "reported")
+            states[fid] = SpotStateAsOf(imported: fid)
         }
         let events = try Row.fetchCursor(db, sql: """
-            SELECT entity_id, to_state, details FROM events
-            WHERE entity = 'spot' AND to_state IS NOT NULL AND effective_date <= ?
+            SELECT entity_id, action, to_state, details FROM events
+            WHERE entity = ? AND to_state IS NOT NULL AND effective_date <= ?
             ORDER BY effective_date, id
-            """, arguments: [date])
+            """, arguments: [EventEntity.spot, date])
         while let e = try events.next() {
-            guard let fid: Int64 = e["entity_id"], var s = states[fid] else { continue }
-            s.status = e["to_state"]
-            let d = (try? JSONObject.parse(e["details"])) ?? JSONObject()
-            func text(_ key: String) -> String? { d[key]?.stringValue }
-            func number(_ key: String) -> Double? { d[key]?.doubleValue }
-            if let v = text("judgement") { s.judgement = v }
-            if let v = text("basis") { s.basis = v }
-            if let v = text("approval_doc") { s.approvalDoc = v }
-            if let v = text("measure") { s.measure = v }
-            if let v = text("deadline") { s.deadline = v }
-            if let v = number("restored_m2") { s.restoredM2 = v }
-            if let v = number("recultivated_m2") { s.recultivatedM2 = v }
-            if let v = number("remaining_m2") { s.remainingM2 = v }
-            if let v = text("doc") { s.closedDoc = v }
+            guard let fid: Int64 = e["entity_id"], var s = states[fid], let status = SpotStatus(rawValue: e["to_state"]),
+                  let action = EventAction(rawValue: e["action"]) else { continue }
+            s.status = status
+            // The import sets nothing but `reported` (not decoded: one per spot); a step sets what it set when it
+            // was applied (applySpotStep).
+            if action != .import {
+                try EventDetails(entity: .spot, action: action, text: e["details"]).spotChange?.apply(to: &s)
+            }
             states[fid] = s
         }
         return states
@@ -81,20 +60,28 @@ extension Registry {
             states[row["fid"]] = SiteStateAsOf(stage: row["stage"], mode: row["mode"], disposedM2: row["disposed_m2"])
         }
         let later = try Row.fetchCursor(db, sql: """
-            SELECT entity_id, from_state, json_extract(details, '$.previous_mode') AS previous_mode,
-                   json_extract(details, '$.previous_disposed_m2') AS previous_disposed_m2
-            FROM events
-            WHERE entity = 'site' AND from_state IS NOT NULL AND effective_date > ?
+            SELECT entity_id, action, from_state, details FROM events
+            WHERE entity = ? AND action IN (?, ?) AND effective_date > ?
             ORDER BY effective_date DESC, id DESC
-            """, arguments: [date])
+            """, arguments: [EventEntity.site, EventAction.advance, EventAction.update, date])
         while let e = try later.next() {
             guard let fid: Int64 = e["entity_id"], var s = states[fid] else { continue }
             s.stage = e["from_state"]
-            if let m: String = e["previous_mode"] { s.mode = m == "none" ? nil : m }
-            if let d: Double = e["previous_disposed_m2"] { s.disposedM2 = d }
+            guard let action = EventAction(rawValue: e["action"]) else { continue }
+            switch try EventDetails(entity: .site, action: action, text: e["details"]) {
+            case .advance(let change), .update(let change): change.undo(on: &s)
+            default: break
+            }
             states[fid] = s
         }
         return states
+    }
+
+    /// The state of each record, then or now: with `statesThen` (the records as they stood on a past date, keyed by
+    /// fid) the record's state then, or nil when it did not exist then; without, `now()`, read from its row.
+    static func stateThenOrNow<State>(_ statesThen: [Int64: State]?, fid: Int64, now: () throws -> State) rethrows -> State? {
+        guard let statesThen else { return try now() }
+        return statesThen[fid]
     }
 }
 
@@ -106,10 +93,10 @@ extension Registry {
             let states = try spotStates(db, asOf: date)
             return try Spot.fetchAll(db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE retired_at IS NULL ORDER BY batch, code")
                 .compactMap { spot in
-                    guard let s = states[spot.fid], let status = SpotStatus(rawValue: s.status) else { return nil }
+                    guard let s = states[spot.fid] else { return nil }
                     var then = spot
-                    then.status = status
-                    then.judgement = s.judgement.flatMap(SpotJudgement.init(rawValue:))
+                    then.status = s.status
+                    then.judgement = s.judgement
                     then.basis = s.basis; then.approvalDoc = s.approvalDoc; then.measure = s.measure
                     then.deadline = s.deadline; then.restoredM2 = s.restoredM2; then.recultivatedM2 = s.recultivatedM2
                     then.remainingM2 = s.remainingM2; then.closedDoc = s.closedDoc

@@ -96,9 +96,9 @@ extension Registry {
                 if !problems.isEmpty { throw CSVAbort.problems }
                 try db.execute(sql: "UPDATE imports SET feature_count = ?, finished_at = ? WHERE id = ?",
                                arguments: [rows, Clock.timestamp(), importID])
-                try AuditLog.append(db, context: context, entity: "import", entityID: importID, entityCode: nil,
-                                    action: "import", details: ["layer": table, "file": file, "rows": rows,
-                                                                "warnings": warnings.count])
+                try AuditLog.append(db, context: context, entity: .import, entityID: importID, entityCode: nil,
+                                    details: .tableImport(TableImportDetails(layer: table, file: file, rows: rows,
+                                                                             warnings: warnings.count)))
                 report.importID = importID
                 report.rows = rows
                 report.warnings = warnings

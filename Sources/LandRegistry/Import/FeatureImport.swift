@@ -85,9 +85,9 @@ struct PreparedFeature<Fields: Sendable>: Sendable {
 /// What differs between layers.
 protocol FeatureLayer: Sendable {
     associatedtype Fields: Sendable
-    /// The table and the `entity` name used in events.
+    /// The table and the `entity` of its events.
     var table: String { get }
-    var entity: String { get }
+    var entity: EventEntity { get }
     /// Our fields, for --map.
     var fieldNames: [String] { get }
     /// Reads this layer's fields (and its code) from the mapped values; runs on worker threads.
@@ -229,8 +229,8 @@ extension Registry {
                 for pair in retiredPairs {
                     try db.execute(sql: "UPDATE \(layer.table) SET superseded_by = ? WHERE fid = ?", arguments: [pair.new, pair.old])
                     try AuditLog.append(db, context: options.context, entity: layer.entity, entityID: pair.old,
-                                        entityCode: pair.code, action: "retire", from: "live", to: "retired",
-                                        details: ["superseded_by": pair.new, "import_id": importID])
+                                        entityCode: pair.code, from: "live", to: "retired",
+                                        details: .retire(RetireDetails(supersededBy: pair.new, importID: importID)))
                 }
                 report.replaced = retiredPairs.count
                 try spatialIndex.finish(db)
@@ -244,10 +244,11 @@ extension Registry {
                     arguments: [report.features, report.replaced, report.repairs.count, hash.value,
                                 Clock.timestamp(), importID])
                 try AuditLog.append(
-                    db, context: options.context, entity: "import", entityID: importID, entityCode: nil, action: "import",
-                    details: ["layer": layer.table, "file": file, "features": report.features, "replaced": report.replaced,
-                              "repaired": report.repairs.count, "sha256": hash.value ?? "", "source_crs": declared.description,
-                              "unchanged": report.unchanged])
+                    db, context: options.context, entity: .import, entityID: importID, entityCode: nil,
+                    details: .layerImport(LayerImportDetails(
+                        layer: layer.table, file: file, features: report.features, replaced: report.replaced,
+                        repaired: report.repairs.count, sha256: hash.value ?? "", sourceCRS: declared.description,
+                        unchanged: report.unchanged)))
                 report.importID = importID
                 if options.dryRun { throw ImportAbort.dryRun }
             }
@@ -356,13 +357,15 @@ extension Registry {
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["field"] as String, $0["property"] as String) })
     }
 
+    /// The options as the `imports.options` column keeps them (absent options left out).
+    private struct StoredOptions: Encodable {
+        let repair: Bool, replace: Bool, map: [String: String]
+        let profile: String?, crs: String?, layer: String?, encoding: String?
+    }
+
     private static func optionsJSON(_ o: FeatureImportOptions) -> String {
-        var d: [String: Any] = ["repair": o.repair, "replace": o.replace, "map": o.fieldMap]
-        if let p = o.profile { d["profile"] = p }
-        if let c = o.sourceCRS { d["crs"] = c.description }
-        if let l = o.layer { d["layer"] = l }
-        if let e = o.encoding { d["encoding"] = e }
-        return JSONText.object(d)
+        StoredJSON.text(StoredOptions(repair: o.repair, replace: o.replace, map: o.fieldMap, profile: o.profile,
+                                      crs: o.sourceCRS?.description, layer: o.layer, encoding: o.encoding))
     }
 }
 

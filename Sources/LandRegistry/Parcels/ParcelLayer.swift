@@ -13,7 +13,7 @@ struct ParcelFields: Sendable {
 
 struct ParcelLayer: FeatureLayer {
     let table = "parcels"
-    let entity = "parcel"
+    let entity = EventEntity.parcel
     let fieldNames = ["code", "land_use", "owner", "registered_area_m2", "name"]
     /// Land-use codes the chosen code system knows.
     let knownLandUses: Set<String>

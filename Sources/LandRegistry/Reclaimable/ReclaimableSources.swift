@@ -64,19 +64,14 @@ extension Registry {
         let overlay = try FarmlandOverlayCalculator(db: db, storeCRS: storeCRS)
         var spots: [ReclaimableSpot] = []
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT fid, code, geom, status, judgement, measure, recultivated_m2 FROM spots
+            SELECT fid, code, geom, status, judgement, basis, approval_doc, measure, deadline, restored_m2,
+                   recultivated_m2, remaining_m2, closed_doc FROM spots
             WHERE retired_at IS NULL ORDER BY code
             """)
         while let row = try rows.next() {
-            let state: SpotStateAsOf
-            if let statesThen {
-                guard let s = statesThen[row["fid"] as Int64] else { continue }
-                state = s
-            } else {
-                state = SpotStateAsOf(status: row["status"], judgement: row["judgement"], measure: row["measure"],
-                                      recultivatedM2: row["recultivated_m2"])
-            }
-            guard state.judgement == "illegal", state.status == "illegal" || state.status == "rectifying",
+            guard let state = try Self.stateThenOrNow(statesThen, fid: row["fid"], now: { try SpotStateAsOf(row: row) })
+            else { continue }
+            guard state.judgement == .illegal, state.status == .illegal || state.status == .rectifying,
                   let measure = state.measure, restoring.contains(measure) else { continue }
             let geometry = try decodeGeometry(row["geom"])
             guard let envelope = geometry.envelope else { continue }
@@ -95,13 +90,9 @@ extension Registry {
             WHERE retired_at IS NULL ORDER BY code
             """)
         while let row = try rows.next() {
-            let state: SiteStateAsOf
-            if let statesThen {
-                guard let s = statesThen[row["fid"] as Int64] else { continue }
-                state = s
-            } else {
-                state = SiteStateAsOf(stage: row["stage"], mode: row["mode"], disposedM2: row["disposed_m2"])
-            }
+            guard let state = Self.stateThenOrNow(statesThen, fid: row["fid"], now: {
+                SiteStateAsOf(stage: row["stage"], mode: row["mode"], disposedM2: row["disposed_m2"])
+            }) else { continue }
             guard let mode = state.mode else { continue }
             if Self.reclaimingSiteModes.contains(mode) && Self.reclaimingSiteStages.contains(state.stage) {
                 sites.append(ReclaimableSite(code: row["code"], mode: mode, geometry: try decodeGeometry(row["geom"]),

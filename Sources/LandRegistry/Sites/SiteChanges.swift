@@ -3,7 +3,7 @@ import GRDB
 
 // MARK: - Moving a site through its stages
 //
-// One call, one transaction, one event: the stage step (checked against the stage table in Records/Site.swift),
+// One call, one transaction, one event: the stage step (checked against the stage table in SiteStages.swift),
 // and optionally a new mode and a disposed area (0 ≤ disposed ≤ land area, the ellipsoidal area). Asking for
 // the stage the site is at, with a mode or disposed area, records just those (action "update").
 
@@ -40,18 +40,35 @@ extension Registry {
                         d, AreaUnits.mu(d), site.landAreaM2, AreaUnits.mu(site.landAreaM2)))
                 }
             }
-            let suspendedFrom: SiteStage? = stage == .suspended ? site.stage : (stage == site.stage ? site.suspendedFrom : nil)
-            try db.execute(sql: """
-                UPDATE sites SET stage = ?, suspended_from = ?, mode = coalesce(?, mode), disposed_m2 = coalesce(?, disposed_m2)
-                WHERE fid = ?
-                """, arguments: [stage.rawValue, suspendedFrom?.rawValue, mode?.rawValue, disposedM2, site.fid])
-            var details: [String: Any] = [:]
-            if let mode { details["mode"] = mode.rawValue; details["previous_mode"] = site.mode?.rawValue ?? "none" }
-            if let disposedM2 { details["disposed_m2"] = disposedM2; details["previous_disposed_m2"] = site.disposedM2 }
-            try AuditLog.append(db, context: context, entity: "site", entityID: site.fid, entityCode: code,
-                                action: isUpdate ? "update" : "advance", from: site.stage.rawValue, to: stage.rawValue,
-                                details: details)
+            var progress = SiteProgress(fid: site.fid, stage: site.stage, suspendedFrom: site.suspendedFrom,
+                                        mode: site.mode, disposedM2: site.disposedM2)
+            try progress.updateChanges(db) { row in
+                row.suspendedFrom = stage == .suspended ? site.stage : (stage == site.stage ? site.suspendedFrom : nil)
+                row.stage = stage
+                if let mode { row.mode = mode }
+                if let disposedM2 { row.disposedM2 = disposedM2 }
+            }
+            // What it was before goes with each value set, so that the as-of replay can undo the change.
+            let change = SiteChange(mode: mode, previousMode: mode == nil ? nil : site.mode,
+                                    disposedM2: disposedM2, previousDisposedM2: disposedM2 == nil ? nil : site.disposedM2)
+            try AuditLog.append(db, context: context, entity: .site, entityID: site.fid, entityCode: code,
+                                from: site.stage.rawValue, to: stage.rawValue,
+                                details: isUpdate ? .update(change) : .advance(change))
             return try Site.fetchOne(db, sql: Site.selectSQL + " WHERE s.fid = ?", arguments: [site.fid])!
         }
+    }
+}
+
+/// The columns a stage step or update changes (`updateChanges` writes those that changed).
+struct SiteProgress: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "sites"
+    var fid: Int64
+    var stage: SiteStage
+    var suspendedFrom: SiteStage?
+    var mode: SiteMode?
+    var disposedM2: Double
+
+    enum CodingKeys: String, CodingKey {
+        case fid, stage, mode, suspendedFrom = "suspended_from", disposedM2 = "disposed_m2"
     }
 }

@@ -25,7 +25,7 @@ struct SiteFields: Sendable {
 
 struct SiteLayer: FeatureLayer {
     let table = "sites"
-    let entity = "site"
+    let entity = EventEntity.site
     let fieldNames = ["code", "name", "holder", "industry", "footprint_m2", "floor_area_m2", "planned_far",
                       "low_efficiency_type", "mode", "stage", "parcels"]
     /// Live parcels the file names, by code, in the store CRS.

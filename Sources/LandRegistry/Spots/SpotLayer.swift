@@ -18,7 +18,7 @@ struct SpotFields: Sendable {
 
 struct SpotLayer: FeatureLayer {
     let table = "spots"
-    let entity = "spot"
+    let entity = EventEntity.spot
     let fieldNames = ["code", "batch", "detected_date", "clue_code", "village"]
     /// `--batch`: every spot of the file belongs to it.
     let batch: String
@@ -94,7 +94,7 @@ final class SpotInserter: FeatureInserter {
         eventStatement = try db.makeStatement(sql: """
             INSERT INTO events (recorded_at, effective_date, actor, entity, entity_id, entity_code, action, from_state,
                                 to_state, note, evidence_path, evidence_sha256, details)
-            VALUES (?, ?, ?, 'spot', ?, ?, 'import', NULL, 'reported', ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'reported', ?, ?, ?, ?)
             """)
     }
 
@@ -115,18 +115,19 @@ final class SpotInserter: FeatureInserter {
                 + "; a spot code may come again only as the same batch re-sent unchanged")
         }
         guard let o = f.fields.overlay else { throw IngestError("the spot's overlay was not measured") }
-        let zoneCodes = JSONText.value(o.zoneCodes)
+        let zoneCodes = StoredJSON.text(o.zoneCodes)
         try insertStatement.execute(arguments: [
             f.geometry.blob.databaseBlob, f.code, batch, f.fields.detectedDate, f.fields.clueCode, f.fields.village,
             f.properties, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, o.farmlandM2, o.farmlandPlanarM2,
             o.basicFarmlandM2, o.basicFarmlandPlanarM2, zoneCodes, importID, f.index, createdAt,
         ])
         let fid = db.lastInsertedRowID
+        let details = EventDetails.spotImport(SpotImportDetails(
+            batch: batch, importID: importID, areaM2: f.geometry.ellipsoidalAreaM2, farmlandAreaM2: o.farmlandM2,
+            basicFarmlandAreaM2: o.basicFarmlandM2))
         try eventStatement.execute(arguments: [
-            createdAt, context.effectiveDate, context.actor, fid, f.code, context.note, context.evidence?.path,
-            context.evidence?.sha256,
-            JSONText.object(["batch": batch, "import_id": importID, "area_m2": f.geometry.ellipsoidalAreaM2,
-                             "farmland_area_m2": o.farmlandM2, "basic_farmland_area_m2": o.basicFarmlandM2]),
+            createdAt, context.effectiveDate, context.actor, EventEntity.spot, fid, f.code, details.action, context.note,
+            context.evidence?.path, context.evidence?.sha256, details.text,
         ])
         return (fid, nil)
     }

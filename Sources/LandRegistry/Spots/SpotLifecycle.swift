@@ -96,13 +96,10 @@ extension Registry {
             }
         }
 
-        var columns: [(String, DatabaseValueConvertible?)] = [("status", target.rawValue)]
-        var details: [String: Any] = [:]
+        let details: EventDetails
         switch step {
         case .verify(let judgement, let basis, let approvalDoc):
-            if let judgement { columns.append(("judgement", judgement.rawValue)); details["judgement"] = judgement.rawValue }
-            if let basis { columns.append(("basis", basis)); details["basis"] = basis }
-            if let approvalDoc { columns.append(("approval_doc", approvalDoc)); details["approval_doc"] = approvalDoc }
+            details = .verify(SpotVerification(judgement: judgement, basis: basis, approvalDoc: approvalDoc))
         case .rectify(let measure, let deadline):
             let known = try String.fetchAll(db, sql: "SELECT code FROM rectification_measures ORDER BY id")
             guard known.contains(measure) else {
@@ -112,44 +109,75 @@ extension Registry {
             guard deadline >= context.effectiveDate else {
                 throw refuse("spot \(code): deadline \(deadline) is before the day rectification starts (\(context.effectiveDate))")
             }
-            columns += [("measure", measure), ("deadline", deadline)]
-            details["measure"] = measure; details["deadline"] = deadline
-            if spot.remainingM2 == nil {
-                // Nothing is rectified yet: all of the spot remains.
-                columns.append(("remaining_m2", areaM2)); details["remaining_m2"] = areaM2
-            }
+            // Nothing is rectified yet when no remaining area was recorded: all of the spot remains.
+            details = .rectify(SpotRectification(measure: measure, deadline: deadline,
+                                                 remainingM2: spot.remainingM2 == nil ? areaM2 : nil))
         case .progress(let restored, let recultivated, let remaining):
             guard restored != nil || recultivated != nil || remaining != nil else {
                 throw refuse("spot \(code): progress needs " + (SpotStateMachine.requirements[.progress] ?? ""))
             }
             try checkArea(restored, "restored area"); try checkArea(recultivated, "recultivated area")
             try checkArea(remaining, "remaining area")
-            if let restored { columns.append(("restored_m2", restored)); details["restored_m2"] = restored }
-            if let recultivated { columns.append(("recultivated_m2", recultivated)); details["recultivated_m2"] = recultivated }
-            if let remaining { columns.append(("remaining_m2", remaining)); details["remaining_m2"] = remaining }
+            details = .progress(SpotProgress(restoredM2: restored, recultivatedM2: recultivated, remainingM2: remaining))
         case .complete:
             let remaining = spot.remainingM2 ?? areaM2
             guard remaining == 0 else {
                 throw refuse("spot \(code) is rectifying with \(Self.m2(remaining)) m² remaining; complete needs "
                              + (SpotStateMachine.requirements[.complete] ?? ""))
             }
+            details = .complete(SpotCompletion())
         case .reopen(let reason, let remaining):
             guard !reason.trimmed.isEmpty else { throw refuse("spot \(code): reopen needs --reason") }
             try checkArea(remaining, "remaining area")
-            details["reason"] = reason
-            if let remaining { columns.append(("remaining_m2", remaining)); details["remaining_m2"] = remaining }
+            details = .reopen(SpotReopening(reason: reason, remainingM2: remaining))
         case .close(let doc):
-            if let doc { columns.append(("closed_doc", doc)); details["doc"] = doc }
+            details = .close(SpotClosure(closedDoc: doc))
         }
 
-        try db.execute(
-            sql: "UPDATE spots SET " + columns.map { "\($0.0) = ?" }.joined(separator: ", ") + " WHERE fid = ?",
-            arguments: StatementArguments(columns.map(\.1) + [spot.fid]))
-        let event = try AuditLog.append(db, context: context, entity: "spot", entityID: spot.fid, entityCode: code,
-                                        action: action.rawValue, from: spot.status.rawValue, to: target.rawValue,
-                                        details: details)
+        // The row changes by the same `apply` the as-of replay uses (EventDetails.swift); only changed columns are written.
+        var lifecycle = SpotLifecycleState(spot)
+        try lifecycle.updateChanges(db) { row in
+            details.spotChange?.apply(to: &row)
+            row.status = target
+        }
+        let event = try AuditLog.append(db, context: context, entity: .spot, entityID: spot.fid, entityCode: code,
+                                        from: spot.status.rawValue, to: target.rawValue, details: details)
         return SpotStepResult(code: code, action: action, from: spot.status, to: target, eventID: event.id ?? 0)
     }
 
     static func m2(_ v: Double) -> String { String(format: "%.2f", v) }
+}
+
+/// The lifecycle columns of a spot row: what its steps change (`updateChanges` writes them) and what the as-of
+/// replay rebuilds from the audit log. Areas in m².
+public struct SpotLifecycleState: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "spots"
+    public var fid: Int64
+    public var status: SpotStatus
+    public var judgement: SpotJudgement?
+    public var basis: String?
+    public var approvalDoc: String?
+    public var measure: String?
+    public var deadline: String?
+    public var restoredM2: Double?
+    public var recultivatedM2: Double?
+    public var remainingM2: Double?
+    public var closedDoc: String?
+
+    enum CodingKeys: String, CodingKey {
+        case fid, status, judgement, basis, measure, deadline
+        case approvalDoc = "approval_doc", restoredM2 = "restored_m2", recultivatedM2 = "recultivated_m2"
+        case remainingM2 = "remaining_m2", closedDoc = "closed_doc"
+    }
+
+    /// A spot as it was imported: reported, nothing judged, measured or reported yet.
+    init(imported fid: Int64) { self.fid = fid; status = .reported }
+
+    /// The lifecycle columns of a stored spot.
+    init(_ spot: Spot) {
+        fid = spot.fid; status = spot.status; judgement = spot.judgement; basis = spot.basis
+        approvalDoc = spot.approvalDoc; measure = spot.measure; deadline = spot.deadline
+        restoredM2 = spot.restoredM2; recultivatedM2 = spot.recultivatedM2; remainingM2 = spot.remainingM2
+        closedDoc = spot.closedDoc
+    }
 }

@@ -58,7 +58,7 @@ extension Registry {
     /// The spot's events, oldest first: its import and every lifecycle step. - Throws: `NotFound`.
     public func spotHistory(code: String) throws -> [Event] {
         _ = try spot(code: code)
-        return try events(entity: "spot", code: code)
+        return try events(entity: .spot, code: code)
     }
 
     /// The geometry of a live spot, in the store CRS. - Throws: `NotFound`.

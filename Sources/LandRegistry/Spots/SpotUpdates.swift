@@ -85,9 +85,8 @@ extension Registry {
                 }
                 if csv.rows.isEmpty { problems.append(SpotUpdateProblem(line: 1, code: nil, message: "the file has no rows")) }
                 if !problems.isEmpty { throw SpotUpdatesAbort.problems }
-                try AuditLog.append(db, context: defaults, entity: "import", entityID: nil, entityCode: nil,
-                                    action: "spot-updates",
-                                    details: ["file": file, "sha256": sha256, "rows": applied.count])
+                try AuditLog.append(db, context: defaults, entity: .import, entityID: nil, entityCode: nil,
+                                    details: .spotUpdates(SpotUpdatesDetails(file: file, sha256: sha256, rows: applied.count)))
                 if dryRun { throw SpotUpdatesAbort.dryRun }
             }
         } catch SpotUpdatesAbort.problems {

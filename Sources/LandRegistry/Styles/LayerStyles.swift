@@ -168,8 +168,9 @@ extension Registry {
                 """, arguments: [LayerStyles.owner]) ?? 0
             let written = try LayerStyles.writeStoreDefaults(db)
             try AuditLog.append(
-                db, context: context, entity: "layer_styles", entityID: nil, entityCode: nil, action: "styles-reset",
-                details: ["layers": written.map(\.layer), "style_ids": written.map(\.id), "replaced_defaults": demoted])
+                db, context: context, entity: .layerStyles, entityID: nil, entityCode: nil,
+                details: .stylesReset(StylesResetDetails(layers: written.map(\.layer), styleIDs: written.map(\.id),
+                                                         replacedDefaults: demoted)))
             return written.map(\.id)
         }
         return try layerStyles().filter { ids.contains($0.id) }

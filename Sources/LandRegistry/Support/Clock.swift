@@ -24,28 +24,3 @@ public enum Clock {
         return d <= days ? text : nil
     }
 }
-
-/// Compact JSON text for the `details`/`options` columns from Swift dictionaries, keys sorted so the text is
-/// stable. Strings are escaped by `JSONValue` (LandGeometry); numbers keep Swift's `description`.
-enum JSONText {
-    static func object(_ dict: [String: Any]) -> String {
-        "{" + dict.keys.sorted().map { quote($0) + ":" + value(dict[$0]!) }.joined(separator: ",") + "}"
-    }
-
-    static func value(_ v: Any) -> String {
-        switch v {
-        case let s as String: return quote(s)
-        case let b as Bool: return b ? "true" : "false"
-        case let i as Int: return String(i)
-        case let i as Int64: return String(i)
-        case let d as Double: return d.isFinite ? String(d) : "null"
-        case let a as [Any]: return "[" + a.map(value).joined(separator: ",") + "]"
-        case let o as [String: Any]: return object(o)
-        case Optional<Any>.none: return "null"
-        default: return quote(String(describing: v))
-        }
-    }
-
-    /// A JSON string literal: the one escaper in the project (JSONValue's, shared with the GeoJSON writer).
-    static func quote(_ s: String) -> String { JSONValue.string(s).serialized }
-}

@@ -68,15 +68,14 @@ extension Registry {
                 throw TenancyRefused(over.description + " (--strict refuses over-leasing)")
             }
             let id = try Self.insert(new, siteFID: checked.siteFID, overLeased: checked.overLease != nil, importID: nil, db)
-            var details: [String: Any] = ["site": new.siteCode, "tenant": new.tenantCreditCode,
-                                          "floor_area_m2": new.floorAreaM2, "start": new.startDate, "use": new.use.rawValue]
-            if let end = new.endDate { details["end"] = end }
-            if let over = checked.overLease {
-                details["over_leased"] = ["leased_floor_area_m2": over.leasedFloorAreaM2, "site_floor_area_m2": over.siteFloorAreaM2,
-                                          "day": over.day]
-            }
-            try AuditLog.append(db, context: context, entity: "tenancy", entityID: id, entityCode: new.siteCode,
-                                action: "add", to: TenancyStatus.active.rawValue, details: details)
+            let details = TenancyAddition(
+                site: new.siteCode, tenant: new.tenantCreditCode, floorAreaM2: new.floorAreaM2, start: new.startDate,
+                end: new.endDate, use: new.use,
+                overLeased: checked.overLease.map {
+                    OverLeaseFigures(day: $0.day, leasedFloorAreaM2: $0.leasedFloorAreaM2, siteFloorAreaM2: $0.siteFloorAreaM2)
+                })
+            try AuditLog.append(db, context: context, entity: .tenancy, entityID: id, entityCode: new.siteCode,
+                                to: TenancyStatus.active.rawValue, details: .tenancyAdd(details))
             let tenancy = try Tenancy.fetchOne(db, sql: Tenancy.selectSQL + " WHERE t.id = ?", arguments: [id])!
             return TenancyRecorded(tenancy: tenancy, overLease: checked.overLease)
         }
@@ -94,10 +93,14 @@ extension Registry {
             guard day >= t.startDate else {
                 throw TenancyRefused("tenancy #\(id) starts on \(t.startDate): it cannot end before that (\(day))")
             }
-            try db.execute(sql: "UPDATE tenancies SET end_date = ?, status = 'ended' WHERE id = ?", arguments: [day, id])
-            try AuditLog.append(db, context: context, entity: "tenancy", entityID: id, entityCode: t.siteCode, action: "end",
+            var term = TenancyTerm(id: id, endDate: t.endDate, status: t.status)
+            try term.updateChanges(db) { row in
+                row.endDate = day
+                row.status = .ended
+            }
+            try AuditLog.append(db, context: context, entity: .tenancy, entityID: id, entityCode: t.siteCode,
                                 from: t.status.rawValue, to: TenancyStatus.ended.rawValue,
-                                details: ["end": day, "previous_end": t.endDate ?? "open"])
+                                details: .tenancyEnd(TenancyEnding(end: day, previousEnd: t.endDate)))
             return try Tenancy.fetchOne(db, sql: Tenancy.selectSQL + " WHERE t.id = ?", arguments: [id])!
         }
     }
@@ -152,4 +155,14 @@ extension Registry {
                              new.use.rawValue, overLeased ? 1 : 0, importID, Clock.timestamp()])
         return db.lastInsertedRowID
     }
+}
+
+/// The columns ending a lease changes (`updateChanges` writes those that changed).
+struct TenancyTerm: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "tenancies"
+    var id: Int64
+    var endDate: String?
+    var status: TenancyStatus
+
+    enum CodingKeys: String, CodingKey { case id, status, endDate = "end_date" }
 }

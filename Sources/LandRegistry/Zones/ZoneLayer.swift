@@ -17,7 +17,7 @@ struct ZoneFields: Sendable {
 
 struct ZoneLayer: FeatureLayer {
     let table = "zones"
-    let entity = "zone"
+    let entity = EventEntity.zone
     let fieldNames = ["code", "name"]
     let kind: ZoneKind
 

@@ -30,7 +30,7 @@ enum HistoryPrinter {
     static func eventTable(_ events: [Event]) -> TextTable {
         var t = TextTable(["#", "on", "action", "from", "to", "by", "note", "evidence", "details"])
         for e in events {
-            t.add([String(e.id ?? 0), e.effectiveDate, e.action, e.fromState ?? "", e.toState ?? "", e.actor, e.note ?? "",
+            t.add([String(e.id ?? 0), e.effectiveDate, e.action.rawValue, e.fromState ?? "", e.toState ?? "", e.actor, e.note ?? "",
                    e.evidencePath.map { "\($0) (sha256 \(e.evidenceSHA256?.prefix(12) ?? "")…)" } ?? "", e.details])
         }
         return t
