@@ -3,7 +3,7 @@
 //
 // The pango functions landreg calls are declared here rather than through <pango/pangocairo.h>: that header needs
 // pango's pkg-config flags, which carry -pthread, and SwiftPM drops the flag with a warning on every build. The
-// declarations are checked against pango's own header by Tests/LandMapsTests (a C compile of both together
+// declarations are checked against pango's own header by Tests/EndToEndTests/MapTests.swift (a C compile of both together
 // fails on any mismatch; pango 1.50, Debian 12). The types are pango's: opaque objects, int enums.
 #include <cairo.h>
 #include <cairo-pdf.h>

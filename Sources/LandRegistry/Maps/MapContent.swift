@@ -5,8 +5,8 @@ import LandGeometry
 // MARK: - What a map picture of the store shows
 //
 // `landreg map` draws in two reads: the subject (a spot, a site, a zone, a batch's spots, the whole district) gives
-// the area to frame; once the picture's frame is fitted around it, every live parcel, zone, spot and site whose
-// bounding box meets the frame is read with the legend class it is drawn in. The classes are the store's default
+// the area to frame; once the picture's frame is fitted around it, every live parcel, zone, spot and site that
+// meets the frame (R*Tree, then GEOS for those across its edge) is read with the legend class it is drawn in. The classes are the store's default
 // QGIS styles (DefaultStyles, built from StyleTables), so a map picture and the store opened in QGIS agree.
 // Spots and sites are drawn as they stood on the as-of day (the same replay as the as-of reports); a spot's
 // farmland is spot ∩ live farmland parcels, the same overlay (and farmland definition) the spot import measures.
@@ -130,7 +130,7 @@ extension Registry {
         return MapFraming(subject: subject, title: title, envelope: e, outlines: outlines)
     }
 
-    /// The live features whose bounding box meets `frame` (store CRS), each with its legend class; spots and sites
+    /// The live features that meet `frame` (store CRS), each with its legend class; spots and sites
     /// as they stood on `asOf` (nil: as they are now), spots overdue on `asOf` (default today) marked.
     public func mapContent(in frame: Envelope, asOf: String?) throws -> MapContent {
         try dbQueue.read { db in
@@ -142,9 +142,14 @@ extension Registry {
                     ORDER BY t.fid
                     """, arguments: box)
             }
+            // A box meeting the frame is not yet a shape in it: those across the frame's edge are tested.
+            let geos = GEOSContext()
+            let frameShape = Geometry.polygon(Polygon(exterior: frame.ring))
             func feature(_ row: Row, code: String, _ legend: MapLegendClass, mark: MapLegendClass? = nil) throws -> MapFeature? {
                 let g = try decodeGeometry(row["geom"])
                 guard let e = g.envelope else { return nil }
+                let inside = e.minX >= frame.minX && e.maxX <= frame.maxX && e.minY >= frame.minY && e.maxY <= frame.maxY
+                guard try inside || geos.intersects(g, frameShape) else { return nil }
                 return MapFeature(code: code, geometry: g, envelope: e, legend: legend, mark: mark)
             }
             var content = MapContent()
