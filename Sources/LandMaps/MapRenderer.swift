@@ -94,7 +94,6 @@ public enum MapRenderer {
         cairo_set_source_rgb(canvas.cr, 1, 1, 1)
         cairo_paint(canvas.cr)
 
-        drawing.clipToFrame()
         for f in content.parcels { drawing.draw(f.geometry, f.legend.symbol) }
         for f in content.sites { drawing.draw(f.geometry, f.legend.symbol) }
         for f in content.spots { drawing.draw(f.geometry, f.legend.symbol) }
@@ -103,7 +102,7 @@ public enum MapRenderer {
         for f in content.zones { drawing.draw(f.geometry, f.legend.symbol) }
         for g in framing.outlines { drawing.draw(g, MapSymbols.subject.symbol) }
         try drawing.labels(subject: framing, content: content)
-        cairo_reset_clip(canvas.cr)
+        drawing.maskOutsideFrame()
         drawing.frameBorder()
 
         let centre = XY((extent.minX + extent.maxX) / 2, (extent.minY + extent.maxY) / 2)
@@ -231,9 +230,15 @@ final class Drawing {
     func y(_ p: XY) -> Double { frame.y + (extent.maxY - p.y) * scale }
     func mm(_ v: Double) -> Double { canvas.mm(v) }
 
-    func clipToFrame() {
+    /// Paints the page outside the frame white, over what the features drew beyond it. Not a clip: cairo's SVG
+    /// and PDF surfaces split every clipped fill-and-stroke into two elements, unclipped each feature stays one
+    /// path (an SVG path per parcel).
+    func maskOutsideFrame() {
+        cairo_new_path(cr)
+        canvas.rectangle(x: 0, y: 0, width: canvas.width, height: canvas.height)
         canvas.rectangle(x: frame.x, y: frame.y, width: frame.width, height: frame.height)
-        cairo_clip(cr)
+        canvas.setColour(RGB(255, 255, 255))
+        cairo_fill(cr)   // even-odd (the canvas's rule): the page minus the frame
     }
 
     func frameBorder() {

@@ -16,43 +16,45 @@ struct MapCommand: ParsableCommand {
             """,
         subcommands: [Spot.self, Site.self, Zone.self, Batch.self, District.self])
 
-    struct Spot: ParsableCommand {
+    struct Spot: MapOfOne {
         static let configuration = CommandConfiguration(abstract: "A violation spot and what lies around it.")
         @Argument(help: "The spot's code.") var code: String
         @OptionGroup var drawing: Drawing
         @OptionGroup var store: StoreOptions
-        func run() throws { try drawing.draw(.spot(code), defaultBufferM: 50, store: store) }
+        var subject: MapSubject { .spot(code) }
     }
 
-    struct Site: ParsableCommand {
+    struct Site: MapOfOne {
         static let configuration = CommandConfiguration(abstract: "A redevelopment site and what lies around it.")
         @Argument(help: "The site's code.") var code: String
         @OptionGroup var drawing: Drawing
         @OptionGroup var store: StoreOptions
-        func run() throws { try drawing.draw(.site(code), defaultBufferM: 50, store: store) }
+        var subject: MapSubject { .site(code) }
     }
 
-    struct Zone: ParsableCommand {
+    struct Zone: MapOfOne {
         static let configuration = CommandConfiguration(abstract: "A zone (every live zone with that code).")
         @Argument(help: "The zone's code.") var code: String
         @OptionGroup var drawing: Drawing
         @OptionGroup var store: StoreOptions
-        func run() throws { try drawing.draw(.zone(code), defaultBufferM: 100, store: store) }
+        var subject: MapSubject { .zone(code) }
+        static let defaultBufferM = 100.0
     }
 
-    struct Batch: ParsableCommand {
+    struct Batch: MapOfOne {
         static let configuration = CommandConfiguration(abstract: "The live spots of an inspection batch.")
         @Argument(help: "The batch, e.g. 2023-07.") var name: String
         @OptionGroup var drawing: Drawing
         @OptionGroup var store: StoreOptions
-        func run() throws { try drawing.draw(.batch(name), defaultBufferM: 100, store: store) }
+        var subject: MapSubject { .batch(name) }
+        static let defaultBufferM = 100.0
     }
 
-    struct District: ParsableCommand {
+    struct District: MapOfOne {
         static let configuration = CommandConfiguration(abstract: "Every live parcel of the store.")
         @OptionGroup var drawing: Drawing
         @OptionGroup var store: StoreOptions
-        func run() throws { try drawing.draw(.district, defaultBufferM: 50, store: store) }
+        var subject: MapSubject { .district }
     }
 
     /// The options every map takes.
@@ -121,4 +123,18 @@ struct MapCommand: ParsableCommand {
                      + "\(d.parcels) parcels, \(d.spots) spots, \(d.sites) sites, \(d.zones) zones, \(drawn.legend.count) legend entries\n")
         }
     }
+}
+
+/// A `map` subcommand: its subject, the drawing options, the store.
+protocol MapOfOne: ParsableCommand {
+    var subject: MapSubject { get }
+    var drawing: MapCommand.Drawing { get }
+    var store: StoreOptions { get }
+    /// The --buffer when none is given, metres.
+    static var defaultBufferM: Double { get }
+}
+
+extension MapOfOne {
+    static var defaultBufferM: Double { 50 }
+    func run() throws { try drawing.draw(subject, defaultBufferM: Self.defaultBufferM, store: store) }
 }

@@ -96,8 +96,8 @@ struct MapTests {
             for el in ET.parse(svg).getroot().iter('{http://www.w3.org/2000/svg}path'):
                 style = el.get('style') or ''
                 f = re.search(r'fill:rgb\\(([^)]*)\\)', style); s = re.search(r'stroke:rgb\\(([^)]*)\\)', style)
-                first_x = float(re.match(r'\s*M\s*([-0-9.]+)', el.get('d') or 'M 1e9').group(1))
-                if first_x > frame_right: continue   # a legend swatch, in the panel right of the map frame
+                xs = [float(v) for v in re.findall(r'[-0-9.e]+', el.get('d') or '')][0::2]
+                if not xs or min(xs) > frame_right: continue   # a legend swatch, in the panel right of the map frame
                 if f and s and pct(f.group(1)) in fills and pct(s.group(1)) == (110, 110, 110): paths += 1
         print(json.dumps({'count': len(rows), 'labels': labels, 'svgParcelPaths': paths,
                           'colours': {k: v[1] for k, v in classes.items()}}))
@@ -184,13 +184,14 @@ struct MapTests {
         obstacles = shapely.union_all([shape(f['geometry']) for f in spots + feats('sites')] +
                                       [shape(f['geometry']).boundary for n in ('zones-village', 'zones-basic-farmland', 'zones-grid', 'zones-development-area') for f in feats(n)])
         view = box(*extent)
+        keep_off = obstacles.buffer(6)
         best = None
         for f in feats('parcels'):
             p = shape(f['geometry'])
-            if f['properties']['DLBM'] not in ('0101', '0102', '0103') or not view.contains(p): continue
+            if f['properties']['DLBM'] not in ('0101', '0102', '0103') or not view.contains(p) or keep_off.contains(p): continue
             core = p.buffer(-6)   # 6 m inside: clear of the outline and of labels' halos near edges
             if core.is_empty: continue
-            core = core.difference(obstacles.buffer(6))
+            core = core.difference(keep_off)
             if core.is_empty: continue
             if best is None or core.area > best[2].area: best = (f['properties']['DLBM'], f['properties']['BSM'], core)
         pt = best[2].representative_point()
