@@ -48,8 +48,10 @@ image = QImage(QSize(w, h), QImage.Format_ARGB32_Premultiplied); image.fill(QCol
 painter = QPainter(image)
 job = QgsMapRendererCustomPainterJob(settings, painter); job.start(); job.waitForFinished(); painter.end()
 assert image.save(out, "PNG")
-print(json.dumps({"render_s": time.perf_counter() - t0, "features": layer.featureCount()}))
-app.exitQgis()
+print(json.dumps({"render_s": time.perf_counter() - t0, "features": layer.featureCount()}), flush=True)
+import os
+os._exit(0)   # QGIS 3.22's exitQgis() crashes on a layer still alive; nothing is left to clean up
+
 """
 
 
@@ -100,13 +102,16 @@ def bench(name, landreg, store, args, work):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     ours, theirs, theirs_render = [], [], []
     drawn = None
+    script = os.path.join(work, "qgis_render.py")
+    with open(script, "w") as f:
+        f.write(QGIS_SCRIPT)
     for _ in range(args.reps):
         out = os.path.join(work, f"{name}-landreg.png")
         dt, stdout = run([landreg, "map", "district", "-o", out, "--size", args.size, "--dpi", str(args.dpi),
                           "--overwrite", "--json", "--store", store])
         ours.append(dt)
         drawn = json.loads(stdout)
-        dt, stdout = run(["/usr/bin/python3", "-c", QGIS_SCRIPT, store, os.path.join(work, f"{name}-qgis.png"), w, h,
+        dt, stdout = run(["/usr/bin/python3", script, store, os.path.join(work, f"{name}-qgis.png"), w, h,
                           str(args.dpi), json.dumps(drawn["extent"])], env=env)
         theirs.append(dt)
         theirs_render.append(json.loads(stdout.strip().splitlines()[-1])["render_s"])
