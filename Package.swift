@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LandFormats", targets: ["LandFormats"]),
         .library(name: "LandRegistry", targets: ["LandRegistry"]),
         .library(name: "LandAnalysis", targets: ["LandAnalysis"]),
+        .library(name: "LandMaps", targets: ["LandMaps"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -28,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libxlsxwriter-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
+                       providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         .target(name: "LandGeometry", dependencies: ["CGEOS", "CPROJ"]),
         // Other formats than GeoJSON (Shapefile, FileGDB, GeoPackage, KML, CSV+WKT, xlsx) through GDAL's C API,
         // and formatted office tables through libxlsxwriter. Only this target imports CGDAL and CXLSXWriter.
@@ -40,8 +43,10 @@ let package = Package(
             "CCrypto",
         ]),
         .target(name: "LandAnalysis", dependencies: ["LandRegistry", "LandGeometry"]),
+        // Map pictures (PNG, SVG, PDF) of the store with cairo and pango. Only this target imports CCairo.
+        .target(name: "LandMaps", dependencies: ["LandRegistry", "LandGeometry", "CCairo", "CPROJ"]),
         .executableTarget(name: "landreg", dependencies: [
-            "LandAnalysis", "LandRegistry", "LandGeometry", "LandFormats",
+            "LandAnalysis", "LandRegistry", "LandGeometry", "LandFormats", "LandMaps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LandGeometryTests", dependencies: ["LandGeometry"]),

@@ -32,6 +32,6 @@ struct Landreg: ParsableCommand {
             SpotsCommand.self,
             ReportCommand.self,
             BackupCommand.self, CheckCommand.self,
-            StylesCommand.self,
+            StylesCommand.self, MapCommand.self,
         ])
 }
