@@ -85,10 +85,10 @@ extension Registry {
                       let g = try liveGeometry(db, table: "spots", code: code) else { throw NotFound(what: "live spot", code: code) }
                 var status = spot.status
                 if let asOf {
-                    guard let then = try spotStates(db, asOf: asOf)[spot.fid], let s = SpotStatus(rawValue: then.status) else {
+                    guard let then = try spotStates(db, asOf: asOf)[spot.fid] else {
                         throw NotFound(what: "spot existing on \(asOf) (it was detected on \(spot.detectedDate ?? spot.createdAt.prefix(10).description))", code: code)
                     }
-                    status = s
+                    status = then.status
                 }
                 return try framing(subject, title: "违法图斑 \(code) · 批次 \(spot.batch) · \(StyleTables.spotStatus(status).label)", [g])
             case .site(let code):
@@ -178,12 +178,12 @@ extension Registry {
             let overlay = try FarmlandOverlayCalculator(db: db, storeCRS: storeCRS)
             let spots = try rows("spots", "t.fid, t.code, t.status, t.deadline")
             while let row = try spots.next() {
-                var status: String = row["status"], deadline: String? = row["deadline"]
+                guard var s = SpotStatus(rawValue: row["status"]) else { continue }
+                var deadline: String? = row["deadline"]
                 if let spotsThen {
                     guard let then = spotsThen[row["fid"]] else { continue }   // not yet detected then
-                    status = then.status; deadline = then.deadline
+                    s = then.status; deadline = then.deadline
                 }
-                guard let s = SpotStatus(rawValue: status) else { continue }
                 let overdue = StyleTables.overdueStatuses.contains(s) && deadline.map { $0 < overdueDay } == true
                 guard let f = try feature(row, code: row["code"], MapClasses.spot(s), mark: overdue ? MapClasses.overdue : nil)
                 else { continue }
