@@ -63,24 +63,27 @@ public struct UnreadableRow: Error, LocalizedError, Equatable {
     /// The store file.
     public let file: String
     public let table: String
-    /// The row's primary key (fid or id), when it can be read.
+    /// The row's primary key column (`fid` in feature layers, `id` elsewhere) and value, when they can be read.
+    public let keyColumn: String?
     public let rowID: Int64?
     public let code: String?
     /// What is wrong, in GRDB's words: `could not decode Double from database value NULL - column: "planar_area_m2"`.
     public let problem: String
 
     public var errorDescription: String? {
-        let row = (rowID.map { "row \($0)" } ?? "a row") + (code.map { " (code \($0))" } ?? "")
-        return "\(file): \(table) \(row) cannot be read: \(problem). landreg never writes that; the file was "
-            + "changed by another program: correct the row (QGIS, sqlite3) or restore a backup. Nothing was changed."
+        var row = "a row"
+        if let keyColumn, let rowID { row = "\(keyColumn) \(rowID)" }
+        return "\(file): \(table) \(row)\(code.map { " (code \($0))" } ?? ""): \(problem). landreg never writes that: "
+            + "the file was changed by another program; correct the row (QGIS, sqlite3) or restore a backup. "
+            + "Nothing was changed."
     }
 
     init(file: String, table: String, row: Row, error: RowDecodingError) {
         self.file = file
         self.table = table
         // Read without trapping: the row is known to hold something unexpected.
-        let key = ["fid", "id"].first { row.hasColumn($0) }
-        rowID = key.flatMap { row[$0] as DatabaseValue? }.flatMap(Int64.fromDatabaseValue)
+        keyColumn = ["fid", "id"].first { row.hasColumn($0) }
+        rowID = keyColumn.flatMap { row[$0] as DatabaseValue? }.flatMap(Int64.fromDatabaseValue)
         code = (row["code"] as DatabaseValue?).flatMap(String.fromDatabaseValue)
         // GRDB's description goes on with the column index, the whole row and the SQL: the row is named above,
         // the rest is for debugging.
