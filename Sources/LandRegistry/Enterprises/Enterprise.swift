@@ -51,3 +51,23 @@ public struct EnterpriseYear: Codable, Sendable, Equatable, FetchableRecord, Tab
          Columns.energyTCE, Columns.employees, Columns.rdYuan]
     }
 }
+
+// MARK: - Records that name an enterprise by credit code (a site's holder, a lease's tenant)
+
+extension TableRecord {
+    /// `Self`'s rows with the name of the enterprise whose credit code is in `creditCode`, decoded from the
+    /// column `nameColumn` (NULL when the code names no enterprise).
+    static func withEnterpriseName(creditCode: Column, as nameColumn: String) -> QueryInterfaceRequest<Self> {
+        let enterprise = belongsTo(Enterprise.self, using: ForeignKey([creditCode], to: [Enterprise.Columns.creditCode]))
+        return annotated(withOptional: enterprise.select(Enterprise.Columns.name.forKey(nameColumn)))
+    }
+
+    /// The same read as raw SQL, for statements prepared by hand: `columns` of `Self`'s table as `alias`, the
+    /// enterprise as `e`. Filters and order are appended by the caller.
+    static func selectWithEnterpriseNameSQL(alias: String, columns: [String], creditCode: String,
+                                            as nameColumn: String) -> String {
+        "SELECT " + columns.map { "\(alias).\($0)" }.joined(separator: ", ")
+            + ", e.name AS \(nameColumn) FROM \(databaseTableName) \(alias)"
+            + " LEFT JOIN enterprises e ON e.credit_code = \(alias).\(creditCode)"
+    }
+}

@@ -49,20 +49,15 @@ public struct Site: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
 
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
 
-    /// The holder's row in `enterprises`, by credit code.
-    static var holder: BelongsToAssociation<Site, Enterprise> {
-        belongsTo(Enterprise.self, using: ForeignKey([Columns.holderCreditCode], to: [Enterprise.Columns.creditCode]))
-    }
-
     /// Sites with their holder's name (`holderName`): where every site read starts.
     static func withHolderName() -> QueryInterfaceRequest<Site> {
-        annotated(withOptional: holder.select(Enterprise.Columns.name.forKey("holder_name")))
+        withEnterpriseName(creditCode: Columns.holderCreditCode, as: "holder_name")
     }
 
     /// The same read as one raw statement, for the export (one prepared statement streamed) and the stage
-    /// changes: `s` is the site, `e` its holder.
-    static let selectSQL = "SELECT " + columnNames.map { "s.\($0)" }.joined(separator: ", ")
-        + ", e.name AS holder_name FROM sites s LEFT JOIN enterprises e ON e.credit_code = s.holder_credit_code"
+    /// changes: `s` is the site.
+    static let selectSQL = selectWithEnterpriseNameSQL(alias: "s", columns: columnNames,
+                                                       creditCode: "holder_credit_code", as: "holder_name")
 }
 
 extension Site: FeatureRecord {}

@@ -45,19 +45,14 @@ public struct Tenancy: Codable, Sendable, Equatable, FetchableRecord, TableRecor
 
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
 
-    /// The tenant's row in `enterprises`, by credit code.
-    static var tenant: BelongsToAssociation<Tenancy, Enterprise> {
-        belongsTo(Enterprise.self, using: ForeignKey([Columns.tenantCreditCode], to: [Enterprise.Columns.creditCode]))
-    }
-
     /// Leases with their tenant's name (`tenantName`): where every lease read starts.
     static func withTenantName() -> QueryInterfaceRequest<Tenancy> {
-        annotated(withOptional: tenant.select(Enterprise.Columns.name.forKey("tenant_name")))
+        withEnterpriseName(creditCode: Columns.tenantCreditCode, as: "tenant_name")
     }
 
-    /// The same read as one raw statement (`t` the lease, `e` its tenant), for the lease changes.
-    static let selectSQL = "SELECT " + columnNames.map { "t.\($0)" }.joined(separator: ", ")
-        + ", e.name AS tenant_name FROM tenancies t LEFT JOIN enterprises e ON e.credit_code = t.tenant_credit_code"
+    /// The same read as one raw statement (`t` the lease), for the lease changes.
+    static let selectSQL = selectWithEnterpriseNameSQL(alias: "t", columns: columnNames,
+                                                       creditCode: "tenant_credit_code", as: "tenant_name")
 }
 
 public enum TenancyUse: String, Codable, Sendable, CaseIterable {
