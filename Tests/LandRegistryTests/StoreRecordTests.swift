@@ -32,6 +32,14 @@ struct StoreRecordTests {
         }
     }
 
+    /// A spot writes back exactly the columns it reads (and `updateChanges` only those that changed).
+    @Test func aSpotEncodesToItsOwnColumns() throws {
+        #expect(Set(try Self.spot.databaseDictionary.keys) == Set(Spot.columnNames))
+        let registry = try Fixtures.store()
+        let columns = Set(try registry.dbQueue.read { db in try db.columns(in: "spots").map(\.name) })
+        #expect(Set(Spot.columnNames).isSubset(of: columns))
+    }
+
     /// Given a record with every property set, when it is written as the CLI's JSON and that JSON is read back as
     /// a row, then each key is a column of `table` (or a joined name) and the row decodes to the same record.
     static func roundTrip<R: FetchableRecord & Codable & Equatable>(_ record: R, table: String, _ db: Database) throws {

@@ -34,7 +34,7 @@ public enum SpotJudgement: String, CaseIterable, Codable, Sendable, DatabaseValu
 
 /// A violation spot (违法图斑) as stored, without its geometry. Areas are in m² (see `AreaUnits` for 亩).
 /// The `…AreaM2` figures are ellipsoidal (CGCS2000), the `…PlanarAreaM2` ones planar in the store CRS.
-public struct Spot: Codable, Sendable, Equatable, FetchableRecord, FeatureRecord {
+public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord, FeatureRecord {
     public var fid: Int64
     public var code: String
     /// The inspection batch (监测批次), e.g. "2023-07".
@@ -73,6 +73,8 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, FeatureRecord
 
     public static let databaseTableName = "spots"
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
+    /// Lifecycle changes write back only the columns they change (`updateChanges`).
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     public enum Columns {
         public static let fid = Column("fid"), code = Column("code"), batch = Column("batch"), status = Column("status")

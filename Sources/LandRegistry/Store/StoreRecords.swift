@@ -10,9 +10,12 @@ import LandGeometry
 // `.convertToSnakeCase` copies), so `--json` keys stay the column names. A CodingKeys enum is left only where a
 // name really differs from its column (`class`, a Swift keyword).
 //
-// A store edited by another tool may hold what landreg never writes (NULL in a column it always fills, text in a
-// number column). Reads decode through records, whose decoding throws, and `fetchAllNamingBadRow` turns GRDB's
-// error into `UnreadableRow`, which names the file, table, row and column, instead of a crash or a row dump.
+// Records written back (`Spot`, for `updateChanges`) encode with GRDB's `.convertToSnakeCase`, which gets
+// `importID` → `import_id` right: only the decoding direction needs the initialisms below.
+//
+// A store edited by another tool may hold what landreg never writes (NULL in a column it always fills). Row
+// subscripts (`row["x"] as Double`) trap on it; records' decoding throws, and `fetchAllNamingBadRow` turns GRDB's
+// error into `UnreadableRow`, which names the file, table, row and column, instead of a row dump.
 
 extension DatabaseColumnDecodingStrategy {
     /// snake_case columns to camelCase properties, with Swift's capitalised initialisms: `import_id` → `importID`,
