@@ -58,7 +58,9 @@ extension TableRecord {
     /// `Self`'s rows with the name of the enterprise whose credit code is in `creditCode`, decoded from the
     /// column `nameColumn` (NULL when the code names no enterprise).
     static func withEnterpriseName(creditCode: Column, as nameColumn: String) -> QueryInterfaceRequest<Self> {
-        let enterprise = belongsTo(Enterprise.self, using: ForeignKey([creditCode], to: [Enterprise.Columns.creditCode]))
+        // A given key: GRDB would otherwise singularize the table name with regular expressions (see Parcel).
+        let enterprise = belongsTo(Enterprise.self, key: "enterprise",
+                                   using: ForeignKey([creditCode], to: [Enterprise.Columns.creditCode]))
         return annotated(withOptional: enterprise.select(Enterprise.Columns.name.forKey(nameColumn)))
     }
 
