@@ -18,7 +18,7 @@ extension ReclaimableCalculator {
         // A restoring spot over no farmland has nothing to restore: not a source, and no warning.
         sources.removeAll { $0.category == .farmland && $0.geometry.isEmpty }
         let zones = try zoneKind.map { kind in
-            try registry.zoneGeometries(kind: kind).map {
+            try registry.zonesWithGeometry(kind: kind).map {
                 ReclaimZone(code: $0.zone.code, name: $0.zone.name, kind: $0.zone.kind, geometry: $0.geometry)
             }
         } ?? []

@@ -42,7 +42,7 @@ enum EventReferenceCheck {
                 let id: Int64? = row["entity_id"]
                 let code: String? = row["entity_code"]
                 findings.add(OrphanEvent(
-                    id: row["id"], entity: entity, entityID: id, entityCode: code, action: row["action"],
+                    id: row["id"], entity: entity, entityID: id, entityCode: code, action: row["action"] ?? "",
                     reason: reason + (id.map { " with id \($0)" } ?? code.map { " with code \($0)" } ?? "")))
             }
         }

@@ -35,9 +35,13 @@ enum GeoPackageStructureCheck {
         let contents = try Row.fetchAll(db, sql: "SELECT table_name, data_type, srs_id FROM gpkg_contents ORDER BY table_name")
         let geometryColumns = try Row.fetchAll(
             db, sql: "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name")
-        let geometryTables = Set(geometryColumns.map { $0["table_name"] as String })
+        // The GeoPackage DDL makes these columns NOT NULL, but a file edited by another tool may not hold to it:
+        // such a row is a finding, never a trap.
+        let geometryTables = Set(geometryColumns.compactMap { $0["table_name"] as String? })
         for row in contents {
-            let table: String = row["table_name"], dataType: String = row["data_type"]
+            guard let table: String = row["table_name"], let dataType: String = row["data_type"] else {
+                problems.append("gpkg_contents has a row without table_name or data_type"); continue
+            }
             guard try db.tableExists(table) || db.viewExists(table) else {
                 problems.append("gpkg_contents lists \(table), which does not exist"); continue
             }
@@ -54,9 +58,12 @@ enum GeoPackageStructureCheck {
                 problems.append("feature table \(table) has no row in gpkg_geometry_columns")
             }
         }
-        let listed = Set(contents.map { $0["table_name"] as String })
+        let listed = Set(contents.compactMap { $0["table_name"] as String? })
         for row in geometryColumns {
-            let table: String = row["table_name"], column: String = row["column_name"], srs: Int = row["srs_id"]
+            guard let table: String = row["table_name"], let column: String = row["column_name"],
+                  let srs: Int = row["srs_id"] else {
+                problems.append("gpkg_geometry_columns has a row without table_name, column_name or srs_id"); continue
+            }
             if !listed.contains(table) { problems.append("gpkg_geometry_columns lists \(table), which gpkg_contents does not") }
             if !srsIDs.contains(srs) {
                 problems.append("\(table).\(column) has srs_id \(srs), which is not in gpkg_spatial_ref_sys")

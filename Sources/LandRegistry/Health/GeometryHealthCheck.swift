@@ -51,8 +51,9 @@ enum GeometryHealthCheck {
         let workers = try (0..<max(1, options.workers)).map { _ in try GeometryCheckWorker(storeCRS: storeCRS) }
         let layers = try Row.fetchAll(db, sql: "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name")
         for layer in layers {
-            let table: String = layer["table_name"], column: String = layer["column_name"], srsID: Int32 = layer["srs_id"]
-            guard try db.tableExists(table) else { continue }
+            // A row with a NULL here is a GeoPackage structure finding (GeoPackageStructureCheck): skipped.
+            guard let table: String = layer["table_name"], let column: String = layer["column_name"],
+                  let srsID: Int32 = layer["srs_id"], try db.tableExists(table) else { continue }
             let columns = Set(try db.columns(in: table).map(\.name))
             let pk = try db.primaryKey(table).rowIDColumn ?? "rowid"
             let isParcels = table == "parcels"

@@ -2,7 +2,7 @@ import Foundation
 
 // MARK: - What `landreg check` found
 //
-// One Codable value: the CLI prints it as text or as JSON (`--json`, these keys). A section is nil when its
+// One Codable value: the CLI prints it as text or as JSON (`--json`, these names in snake_case). A section is nil when its
 // check did not run (`--quick` skips the geometry sections). Long lists are capped at `HealthCheckOptions.listLimit`
 // items; `count` is always the full number.
 
@@ -49,7 +49,8 @@ public struct Findings<Item: Encodable & Sendable>: Encodable, Sendable {
         if items.count < limit { items.append(item) }
     }
 
-    enum CodingKeys: String, CodingKey { case count, items }
+    // `limit` is how many items to keep, not a finding.
+    enum CodingKeys: CodingKey { case count, items }
 }
 
 /// The health of one store.
@@ -70,10 +71,10 @@ public struct HealthReport: Encodable, Sendable {
     public var tolerances: Tolerances
     public var seconds: Double
 
-    enum CodingKeys: String, CodingKey {
+    // `ok` is computed, and sections that did not run are written as null: encoded by hand.
+    enum CodingKeys: CodingKey {
         case store, ok, integrity, geopackage, checked, tolerances, seconds
-        case invalidGeometries = "invalid_geometries", areaMismatches = "area_mismatches", overlaps
-        case orphanEvents = "orphan_events"
+        case invalidGeometries, areaMismatches, overlaps, orphanEvents
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -95,7 +96,7 @@ public struct IntegrityFindings: Encodable, Sendable {
     public var foreignKeyViolations: [String]
     public var ok: Bool { integrityCheck == ["ok"] && foreignKeyViolations.isEmpty }
 
-    enum CodingKeys: String, CodingKey { case integrityCheck = "integrity_check", foreignKeyViolations = "foreign_key_violations", ok }
+    enum CodingKeys: CodingKey { case integrityCheck, foreignKeyViolations, ok }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(ok, forKey: .ok); try c.encode(integrityCheck, forKey: .integrityCheck)
@@ -109,7 +110,7 @@ public struct GeoPackageFindings: Encodable, Sendable {
     public var gdal: GDALValidation?
     public var ok: Bool { problems.isEmpty && (gdal?.ok ?? true) }
 
-    enum CodingKeys: String, CodingKey { case ok, problems, gdal }
+    enum CodingKeys: CodingKey { case ok, problems, gdal }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(ok, forKey: .ok); try c.encode(problems, forKey: .problems); try c.encodeIfPresent(gdal, forKey: .gdal)
@@ -147,11 +148,6 @@ public struct AreaMismatch: Codable, Sendable {
     /// computed − registered.
     public var differenceM2: Double
     public var toleranceM2: Double
-
-    enum CodingKeys: String, CodingKey {
-        case fid, code, registeredAreaM2 = "registered_area_m2", computedAreaM2 = "computed_area_m2"
-        case differenceM2 = "difference_m2", toleranceM2 = "tolerance_m2"
-    }
 }
 
 /// Two live parcels whose interiors overlap by more than the tolerance.
@@ -162,10 +158,6 @@ public struct ParcelOverlap: Codable, Sendable {
     public var codeB: String
     /// Planar area of the intersection in the store CRS, m².
     public var overlapAreaM2: Double
-
-    enum CodingKeys: String, CodingKey {
-        case fidA = "fid_a", codeA = "code_a", fidB = "fid_b", codeB = "code_b", overlapAreaM2 = "overlap_area_m2"
-    }
 }
 
 /// An audit-log row that refers to no record.
@@ -176,10 +168,6 @@ public struct OrphanEvent: Codable, Sendable {
     public var entityCode: String?
     public var action: String
     public var reason: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, entity, entityID = "entity_id", entityCode = "entity_code", action, reason
-    }
 }
 
 /// How much was looked at.
@@ -191,10 +179,6 @@ public struct CheckedCounts: Codable, Sendable {
     /// Live parcel pairs whose R*Tree boxes meet (each measured with GEOS).
     public var candidatePairs = 0
     public var events = 0
-
-    enum CodingKeys: String, CodingKey {
-        case geometries, parcelsWithRegisteredArea = "parcels_with_registered_area", candidatePairs = "candidate_pairs", events
-    }
 }
 
 /// The tolerances used.
@@ -202,6 +186,4 @@ public struct Tolerances: Codable, Sendable {
     public var areaM2: Double
     public var areaPercent: Double
     public var overlapM2: Double
-
-    enum CodingKeys: String, CodingKey { case areaM2 = "area_m2", areaPercent = "area_percent", overlapM2 = "overlap_m2" }
 }

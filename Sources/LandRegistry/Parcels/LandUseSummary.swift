@@ -2,16 +2,12 @@ import GRDB
 
 /// Live parcels by first-level land-use class (GB/T 21010 01 耕地, 06 工矿仓储 …): count and areas in m².
 public struct LandUseClassSummary: Codable, Sendable, Equatable, FetchableRecord {
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
     public let landUseClass: String
     public let name: String?
     public let parcels: Int
     public let ellipsoidalAreaM2: Double
     public let planarAreaM2: Double
-
-    enum CodingKeys: String, CodingKey {
-        case landUseClass = "land_use_class", name, parcels
-        case ellipsoidalAreaM2 = "ellipsoidal_area_m2", planarAreaM2 = "planar_area_m2"
-    }
 }
 
 extension Registry {

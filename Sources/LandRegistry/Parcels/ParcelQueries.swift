@@ -28,27 +28,20 @@ public struct ParcelFilter: Sendable {
 extension Registry {
     public func parcels(_ filter: ParcelFilter = ParcelFilter()) throws -> [Parcel] {
         try dbQueue.read { db in
-            var clauses: [String] = []
-            var arguments: StatementArguments = []
-            if !filter.includeRetired { clauses.append("p.retired_at IS NULL") }
+            var request = Parcel.withLandUseName()
+            if !filter.includeRetired { request = request.live() }
             if let prefix = filter.landUsePrefix {
-                clauses.append("substr(p.land_use, 1, ?) = ?")
-                arguments += [prefix.count, prefix]
+                request = request.filter(literal: "substr(\(Parcel.Columns.landUse), 1, \(prefix.count)) = \(prefix)")
             }
             var zone: (geometry: Geometry, envelope: Envelope)? = nil
             if let code = filter.zoneCode {
                 zone = try liveGeometry(db, table: "zones", code: code).map { ($0, $0.envelope ?? .empty) }
                 guard zone != nil else { throw NotFound(what: "zone", code: code) }
             }
-            let box = [filter.bbox, zone?.envelope].compactMap { $0 }
-            for b in box {
-                clauses.append("p.fid IN (SELECT id FROM rtree_parcels_geom WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?)")
-                arguments += [b.maxX, b.minX, b.maxY, b.minY]
-            }
-            let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
-            var sql = Parcel.selectSQL + whereSQL + " ORDER BY p.code, p.fid"
-            if zone == nil && filter.bbox == nil, let limit = filter.limit { sql += " LIMIT \(limit)" }
-            var parcels = try Parcel.fetchAll(db, sql: sql, arguments: arguments)
+            for box in [filter.bbox, zone?.envelope].compactMap({ $0 }) { request = request.boxIntersecting(box) }
+            request = request.order(Parcel.Columns.code, Parcel.Columns.fid)
+            if zone == nil && filter.bbox == nil, let limit = filter.limit { request = request.limit(limit) }
+            var parcels = try request.fetchAllNamingBadRow(db, file: path)
             if zone != nil || filter.bbox != nil {
                 let geos = GEOSContext()
                 let geometries = try geometries(db, table: "parcels", fids: parcels.map(\.fid))
@@ -72,8 +65,8 @@ extension Registry {
     /// The live parcel with this code. - Throws: `NotFound`.
     public func parcel(code: String) throws -> Parcel {
         try dbQueue.read { db in
-            guard let p = try Parcel.fetchOne(db, sql: Parcel.selectSQL + " WHERE p.code = ? AND p.retired_at IS NULL",
-                                              arguments: [code]) else { throw NotFound(what: "live parcel", code: code) }
+            guard let p = try Parcel.withLandUseName().live().code(code).fetchOneNamingBadRow(db, file: path)
+            else { throw NotFound(what: "live parcel", code: code) }
             return p
         }
     }
@@ -81,7 +74,7 @@ extension Registry {
     /// Every version of a parcel code, oldest first (retired rows included). - Throws: `NotFound`.
     public func parcelHistory(code: String) throws -> [Parcel] {
         let versions = try dbQueue.read { db in
-            try Parcel.fetchAll(db, sql: Parcel.selectSQL + " WHERE p.code = ? ORDER BY p.fid", arguments: [code])
+            try Parcel.withLandUseName().code(code).order(Parcel.Columns.fid).fetchAllNamingBadRow(db, file: path)
         }
         if versions.isEmpty { throw NotFound(what: "parcel", code: code) }
         return versions
@@ -90,10 +83,9 @@ extension Registry {
     /// The live parcels that contain the point (x, y) in the store CRS (more than one only where parcels overlap).
     public func parcels(containing point: XY) throws -> [Parcel] {
         try dbQueue.read { db in
-            let candidates = try Parcel.fetchAll(db, sql: Parcel.selectSQL + """
-                 WHERE p.fid IN (SELECT id FROM rtree_parcels_geom WHERE minx <= ?1 AND maxx >= ?1 AND miny <= ?2 AND maxy >= ?2)
-                   AND p.retired_at IS NULL ORDER BY p.code
-                """, arguments: [point.x, point.y])
+            let candidates = try Parcel.withLandUseName()
+                .boxIntersecting(Envelope(minX: point.x, minY: point.y, maxX: point.x, maxY: point.y)).live()
+                .order(Parcel.Columns.code).fetchAllNamingBadRow(db, file: path)
             if candidates.isEmpty { return [] }
             let geos = GEOSContext()
             let geometries = try geometries(db, table: "parcels", fids: candidates.map(\.fid))

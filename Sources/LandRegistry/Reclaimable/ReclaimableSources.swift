@@ -69,14 +69,16 @@ extension Registry {
             WHERE retired_at IS NULL ORDER BY code
             """)
         while let row = try rows.next() {
-            guard let state = try Self.stateThenOrNow(statesThen, fid: row["fid"], now: { try SpotStateAsOf(row: row) })
-            else { continue }
+            let spot = try UnreadableRow.decode(row, as: SpotSource.self, file: path, table: "spots")
+            guard let state = try Self.stateThenOrNow(statesThen, fid: spot.fid, now: {
+                try UnreadableRow.decode(row, as: SpotStateAsOf.self, file: path, table: "spots")
+            }) else { continue }
             guard state.judgement == .illegal, state.status == .illegal || state.status == .rectifying,
                   let measure = state.measure, restoring.contains(measure) else { continue }
-            let geometry = try decodeGeometry(row["geom"])
+            let geometry = try decodeGeometry(spot.geom)
             guard let envelope = geometry.envelope else { continue }
             let farmland = try overlay.farmland(of: try overlay.prepare(geometry), envelope: envelope)
-            spots.append(ReclaimableSpot(code: row["code"], farmland: farmland, recultivatedM2: state.recultivatedM2 ?? 0))
+            spots.append(ReclaimableSpot(code: spot.code, farmland: farmland, recultivatedM2: state.recultivatedM2 ?? 0))
         }
         return spots
     }
@@ -90,30 +92,44 @@ extension Registry {
             WHERE retired_at IS NULL ORDER BY code
             """)
         while let row = try rows.next() {
-            guard let state = Self.stateThenOrNow(statesThen, fid: row["fid"], now: {
-                SiteStateAsOf(stage: row["stage"], mode: row["mode"], disposedM2: row["disposed_m2"])
+            let site = try UnreadableRow.decode(row, as: SiteSource.self, file: path, table: "sites")
+            guard let state = Self.stateThenOrNow(statesThen, fid: site.fid, now: {
+                SiteStateAsOf(stage: site.stage, mode: site.mode, disposedM2: site.disposedM2)
             }) else { continue }
             guard let mode = state.mode else { continue }
             if Self.reclaimingSiteModes.contains(mode) && Self.reclaimingSiteStages.contains(state.stage) {
-                sites.append(ReclaimableSite(code: row["code"], mode: mode, geometry: try decodeGeometry(row["geom"]),
+                sites.append(ReclaimableSite(code: site.code, mode: mode, geometry: try decodeGeometry(site.geom),
                                              disposedM2: state.disposedM2))
             }
             let open = state.stage != "completed" && state.stage != "cancelled"
-            if mode == "capacity-increase", open, let far: Double = row["planned_far"] {
-                capacity.append(CapacityIncreaseSite(code: row["code"], plannedFAR: far, landAreaM2: row["ellipsoidal_area_m2"],
-                                                     floorAreaM2: row["floor_area_m2"] ?? 0))
+            if mode == "capacity-increase", open, let far = site.plannedFAR {
+                capacity.append(CapacityIncreaseSite(code: site.code, plannedFAR: far, landAreaM2: site.ellipsoidalAreaM2,
+                                                     floorAreaM2: site.floorAreaM2 ?? 0))
             }
         }
         return (sites, capacity)
     }
+}
 
-    /// Live zones of one kind with their geometries, in the store CRS, ordered by code.
-    public func zoneGeometries(kind: ZoneKind) throws -> [(zone: Zone, geometry: Geometry)] {
-        try dbQueue.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT fid, code, kind, name, planar_area_m2, ellipsoidal_area_m2, retired_at, geom FROM zones
-                WHERE retired_at IS NULL AND kind = ? ORDER BY code
-                """, arguments: [kind.rawValue]).map { row in (try Zone(row: row), try decodeGeometry(row["geom"])) }
-        }
-    }
+// The columns of a spot and of a site the reclaimable sources read, with the geometry blob (records rather than
+// row subscripts: a NULL where landreg always writes a value is an `UnreadableRow`, not a trap).
+
+private struct SpotSource: Decodable, FetchableRecord {
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
+    var fid: Int64
+    var code: String
+    var geom: Data
+}
+
+private struct SiteSource: Decodable, FetchableRecord {
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
+    var fid: Int64
+    var code: String
+    var geom: Data
+    var stage: String
+    var mode: String?
+    var disposedM2: Double
+    var plannedFAR: Double?
+    var floorAreaM2: Double?
+    var ellipsoidalAreaM2: Double
 }

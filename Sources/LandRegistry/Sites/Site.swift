@@ -2,7 +2,7 @@ import GRDB
 
 /// A site under second development (二次开发), as stored, without its geometry. Areas are in m²; the land area
 /// is the ellipsoidal area of the geometry (CGCS2000), as 三调 reports it.
-public struct Site: Codable, Sendable, Equatable, FetchableRecord {
+public struct Site: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
     public var fid: Int64
     public var code: String
     public var name: String?
@@ -32,23 +32,35 @@ public struct Site: Codable, Sendable, Equatable, FetchableRecord {
     /// The land area used by every ratio: the ellipsoidal area.
     public var landAreaM2: Double { ellipsoidalAreaM2 }
 
-    enum CodingKeys: String, CodingKey {
-        case fid, code, name, industry, mode, stage, properties
-        case holderCreditCode = "holder_credit_code", holderName = "holder_name", footprintM2 = "footprint_m2"
-        case floorAreaM2 = "floor_area_m2", plannedFAR = "planned_far", lowEfficiencyType = "low_efficiency_type"
-        case suspendedFrom = "suspended_from", disposedM2 = "disposed_m2", planarAreaM2 = "planar_area_m2"
-        case ellipsoidalAreaM2 = "ellipsoidal_area_m2", parcelCodes = "parcel_codes", importID = "import_id"
-        case createdAt = "created_at", retiredAt = "retired_at"
+    public static let databaseTableName = "sites"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
+
+    public enum Columns {
+        public static let fid = Column("fid"), code = Column("code"), stage = Column("stage")
+        public static let holderCreditCode = Column("holder_credit_code"), retiredAt = Column("retired_at")
     }
 
-    static let selectSQL = """
-        SELECT s.fid, s.code, s.name, s.holder_credit_code, e.name AS holder_name, s.industry, s.footprint_m2,
-               s.floor_area_m2, s.planned_far, s.low_efficiency_type, s.mode, s.stage, s.suspended_from,
-               s.disposed_m2, s.planar_area_m2, s.ellipsoidal_area_m2, s.parcel_codes, s.properties, s.import_id,
-               s.created_at, s.retired_at
-        FROM sites s LEFT JOIN enterprises e ON e.credit_code = s.holder_credit_code
-        """
+    /// The stored columns a `Site` reads, in table order: not `geom`, `source_index`, `superseded_by`.
+    static let columnNames = [
+        "fid", "code", "name", "holder_credit_code", "industry", "footprint_m2", "floor_area_m2", "planned_far",
+        "low_efficiency_type", "mode", "stage", "suspended_from", "disposed_m2", "planar_area_m2", "ellipsoidal_area_m2",
+        "parcel_codes", "properties", "import_id", "created_at", "retired_at",
+    ]
+
+    public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
+
+    /// Sites with their holder's name (`holderName`): where every site read starts.
+    static func withHolderName() -> QueryInterfaceRequest<Site> {
+        withEnterpriseName(creditCode: Columns.holderCreditCode, as: "holder_name")
+    }
+
+    /// The same read as one raw statement, for the export (one prepared statement streamed) and the stage
+    /// changes: `s` is the site.
+    static let selectSQL = selectWithEnterpriseNameSQL(alias: "s", columns: columnNames,
+                                                       creditCode: "holder_credit_code", as: "holder_name")
 }
+
+extension Site: FeatureRecord {}
 
 /// How a site is brought back into use (盘活方式).
 public enum SiteMode: String, Codable, Sendable, CaseIterable {

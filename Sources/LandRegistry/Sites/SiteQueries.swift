@@ -6,20 +6,18 @@ extension Registry {
     /// Live sites (or every row with `includeRetired`), by code.
     public func sites(stage: SiteStage? = nil, includeRetired: Bool = false) throws -> [Site] {
         try dbQueue.read { db in
-            var clauses: [String] = []
-            if !includeRetired { clauses.append("s.retired_at IS NULL") }
-            if stage != nil { clauses.append("s.stage = ?") }
-            let whereSQL = clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND ")
-            return try Site.fetchAll(db, sql: Site.selectSQL + whereSQL + " ORDER BY s.code, s.fid",
-                                     arguments: StatementArguments(stage.map { [$0.rawValue] } ?? []))
+            var request = Site.withHolderName()
+            if !includeRetired { request = request.live() }
+            if let stage { request = request.filter(Site.Columns.stage == stage.rawValue) }
+            return try request.order(Site.Columns.code, Site.Columns.fid).fetchAllNamingBadRow(db, file: path)
         }
     }
 
     /// The live site with this code. - Throws: `NotFound`.
     public func site(code: String) throws -> Site {
         try dbQueue.read { db in
-            guard let s = try Site.fetchOne(db, sql: Site.selectSQL + " WHERE s.code = ? AND s.retired_at IS NULL",
-                                            arguments: [code]) else { throw NotFound(what: "live site", code: code) }
+            guard let s = try Site.withHolderName().live().code(code).fetchOneNamingBadRow(db, file: path)
+            else { throw NotFound(what: "live site", code: code) }
             return s
         }
     }
@@ -27,7 +25,7 @@ extension Registry {
     /// Every row of a site code, oldest first. - Throws: `NotFound`.
     public func siteHistory(code: String) throws -> [Site] {
         let rows = try dbQueue.read { db in
-            try Site.fetchAll(db, sql: Site.selectSQL + " WHERE s.code = ? ORDER BY s.fid", arguments: [code])
+            try Site.withHolderName().code(code).order(Site.Columns.fid).fetchAllNamingBadRow(db, file: path)
         }
         if rows.isEmpty { throw NotFound(what: "site", code: code) }
         return rows

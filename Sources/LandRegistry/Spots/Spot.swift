@@ -34,7 +34,7 @@ public enum SpotJudgement: String, CaseIterable, Codable, Sendable, DatabaseValu
 
 /// A violation spot (违法图斑) as stored, without its geometry. Areas are in m² (see `AreaUnits` for 亩).
 /// The `…AreaM2` figures are ellipsoidal (CGCS2000), the `…PlanarAreaM2` ones planar in the store CRS.
-public struct Spot: Codable, Sendable, Equatable, FetchableRecord {
+public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord, FeatureRecord {
     public var fid: Int64
     public var code: String
     /// The inspection batch (监测批次), e.g. "2023-07".
@@ -71,24 +71,28 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord {
     public var createdAt: String
     public var retiredAt: String?
 
-    enum CodingKeys: String, CodingKey {
-        case fid, code, batch, village, properties, judgement, basis, measure, deadline, status
-        case detectedDate = "detected_date", clueCode = "clue_code"
-        case planarAreaM2 = "planar_area_m2", ellipsoidalAreaM2 = "ellipsoidal_area_m2"
-        case farmlandAreaM2 = "farmland_area_m2", farmlandPlanarAreaM2 = "farmland_planar_area_m2"
-        case basicFarmlandAreaM2 = "basic_farmland_area_m2", basicFarmlandPlanarAreaM2 = "basic_farmland_planar_area_m2"
-        case zoneCodes = "zone_codes", approvalDoc = "approval_doc", restoredM2 = "restored_m2"
-        case recultivatedM2 = "recultivated_m2", remainingM2 = "remaining_m2", closedDoc = "closed_doc"
-        case importID = "import_id", createdAt = "created_at", retiredAt = "retired_at"
+    public static let databaseTableName = "spots"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
+    /// Lifecycle changes write back only the columns they change (`updateChanges`).
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public enum Columns {
+        public static let fid = Column("fid"), code = Column("code"), batch = Column("batch"), status = Column("status")
+        public static let deadline = Column("deadline"), zoneCodes = Column("zone_codes"), retiredAt = Column("retired_at")
     }
 
-    /// The columns to select so that rows decode as `Spot`.
-    static let columnsSQL = """
-        fid, code, batch, detected_date, clue_code, village, properties, planar_area_m2, ellipsoidal_area_m2,
-        farmland_area_m2, farmland_planar_area_m2, basic_farmland_area_m2, basic_farmland_planar_area_m2, zone_codes,
-        judgement, basis, approval_doc, measure, deadline, restored_m2, recultivated_m2, remaining_m2, status,
-        closed_doc, import_id, created_at, retired_at
-        """
+    /// The stored columns a `Spot` reads, in table order: not `geom`, `source_index`, `superseded_by`.
+    static let columnNames = [
+        "fid", "code", "batch", "detected_date", "clue_code", "village", "properties", "planar_area_m2",
+        "ellipsoidal_area_m2", "farmland_area_m2", "farmland_planar_area_m2", "basic_farmland_area_m2",
+        "basic_farmland_planar_area_m2", "zone_codes", "judgement", "basis", "approval_doc", "measure", "deadline",
+        "restored_m2", "recultivated_m2", "remaining_m2", "status", "closed_doc", "import_id", "created_at", "retired_at",
+    ]
+
+    public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
+
+    /// The same columns for raw statements (the export streams rows through one prepared statement).
+    static let columnsSQL = columnNames.joined(separator: ", ")
 
     /// True when the spot was judged illegal, whatever happened since (rectifying, rectified, closed).
     public var isIllegal: Bool { judgement == .illegal }

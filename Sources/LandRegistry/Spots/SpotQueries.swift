@@ -27,30 +27,26 @@ extension Registry {
     /// - Throws: `NotFound` when `zoneCode` names no live zone.
     public func spots(_ filter: SpotFilter = SpotFilter()) throws -> [Spot] {
         try dbQueue.read { db in
-            var clauses = ["retired_at IS NULL"]
-            var arguments: StatementArguments = []
-            if let batch = filter.batch { clauses.append("batch = ?"); arguments += [batch] }
-            if let status = filter.status { clauses.append("status = ?"); arguments += [status.rawValue] }
+            var request = Spot.all().live()
+            if let batch = filter.batch { request = request.filter(Spot.Columns.batch == batch) }
+            if let status = filter.status { request = request.filter(Spot.Columns.status == status) }
             if filter.overdue {
-                clauses.append("status IN ('illegal', 'rectifying') AND deadline IS NOT NULL AND deadline < ?")
-                arguments += [filter.asOf]
+                request = request.filter([SpotStatus.illegal, .rectifying].contains(Spot.Columns.status)
+                                         && Spot.Columns.deadline != nil && Spot.Columns.deadline < filter.asOf)
             }
             if let zone = filter.zoneCode {
-                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM zones WHERE code = ? AND retired_at IS NULL)",
-                                        arguments: [zone]) == true else { throw NotFound(what: "live zone", code: zone) }
-                clauses.append("EXISTS (SELECT 1 FROM json_each(spots.zone_codes) WHERE value = ?)")
-                arguments += [zone]
+                guard try !Zone.all().live().code(zone).isEmpty(db) else { throw NotFound(what: "live zone", code: zone) }
+                request = request.filter(literal: "EXISTS (SELECT 1 FROM json_each(\(Spot.Columns.zoneCodes)) WHERE value = \(zone))")
             }
-            return try Spot.fetchAll(db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE "
-                                     + clauses.joined(separator: " AND ") + " ORDER BY batch, code", arguments: arguments)
+            return try request.order(Spot.Columns.batch, Spot.Columns.code).fetchAllNamingBadRow(db, file: path)
         }
     }
 
     /// The live spot with this code. - Throws: `NotFound`.
     public func spot(code: String) throws -> Spot {
         try dbQueue.read { db in
-            guard let s = try Spot.fetchOne(db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL",
-                                            arguments: [code]) else { throw NotFound(what: "spot", code: code) }
+            guard let s = try Spot.all().live().code(code).fetchOneNamingBadRow(db, file: path)
+            else { throw NotFound(what: "spot", code: code) }
             return s
         }
     }

@@ -5,8 +5,8 @@ import GRDB
 // GeoPackage requires every table listed in gpkg_contents to have an INTEGER PRIMARY KEY (Req 119), so code
 // lists have an `id` and a UNIQUE natural key.
 // Ids are dated and never change once shipped; a migration is raw SQL that names no app type. Stores keep the
-// applied ids in grdb_migrations: a store holding an id this build does not know was written by a newer
-// landreg and is refused (Registry.open). Each later concern adds its migration in its own file and one line
+// applied ids in grdb_migrations: a store the migrator says has been superseded (it holds an id this build does
+// not know) was written by a newer landreg and is refused (Registry.open). Each later concern adds its migration in its own file and one line
 // in `all` below, in shipping order.
 
 enum Migrations {

@@ -72,19 +72,20 @@ public final class Registry: Sendable {
         } catch {
             throw RegistryError.notAStore(path, String(describing: error))
         }
-        let (crsText, applied): (String?, Set<String>) = try dbQueue.read { db in
-            guard try db.tableExists("landreg_meta"), try db.tableExists("grdb_migrations") else { return (nil, []) }
-            let crs = try String.fetchOne(db, sql: "SELECT value FROM landreg_meta WHERE key = 'store_crs'")
-            let ids = try Set(String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
-            return (crs, ids)
+        let crsText: String? = try dbQueue.read { db in
+            guard try db.tableExists("landreg_meta"), try db.tableExists("grdb_migrations") else { return nil }
+            return try String.fetchOne(db, sql: "SELECT value FROM landreg_meta WHERE key = 'store_crs'")
         }
         guard let crsText else { throw RegistryError.notAStore(path, "it has no landreg_meta table") }
         let crs = try CRS.parse(crsText)
         let migrator = Migrations.migrator(storeCRS: try StoreCRSDefinition(crs))
-        let known = Set(migrator.migrations)
-        let unknown = applied.subtracting(known)
-        if !unknown.isEmpty { throw RegistryError.newerStore(path, unknown.sorted()) }
-        if applied != known {
+        let (superseded, unknown, complete) = try dbQueue.read { db in
+            let superseded = try migrator.hasBeenSuperseded(db)
+            let unknown = superseded ? try migrator.appliedIdentifiers(db).subtracting(migrator.migrations) : []
+            return (superseded, unknown, try migrator.hasCompletedMigrations(db))
+        }
+        if superseded { throw RegistryError.newerStore(path, unknown.sorted()) }
+        if !complete {
             let backup = path + ".bak-" + Registry.timestampForFileName()
             try dbQueue.backup(to: try DatabaseQueue(path: backup))
             try migrator.migrate(dbQueue)

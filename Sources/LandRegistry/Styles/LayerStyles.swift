@@ -130,10 +130,10 @@ public struct LayerStyleRow: Codable, Sendable, Equatable {
     public let qmlBytes: Int
     public let sldBytes: Int
 
+    // Two names differ from the property: `default` is a Swift keyword, `update_time` is QGIS's column.
     enum CodingKeys: String, CodingKey {
-        case id, table, name, owner, description
-        case geometryColumn = "geometry_column", isDefault = "default", updatedAt = "update_time"
-        case qmlBytes = "qml_bytes", sldBytes = "sld_bytes"
+        case id, table, geometryColumn, name, owner, description, qmlBytes, sldBytes
+        case isDefault = "default", updatedAt = "update_time"
     }
 }
 

@@ -1,7 +1,9 @@
 import GRDB
 
 /// A lease of floor space on a site (一厂多租). Dates are YYYY-MM-DD; the end date is inclusive.
-public struct Tenancy: Codable, Sendable, Equatable, FetchableRecord {
+public struct Tenancy: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
+    public static let databaseTableName = "tenancies"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
     public var id: Int64
     public var siteCode: String
     public var tenantCreditCode: String
@@ -30,18 +32,27 @@ public struct Tenancy: Codable, Sendable, Equatable, FetchableRecord {
         status != .void && startDate <= day && (endDate.map { day <= $0 } ?? true)
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, use, status
-        case siteCode = "site_code", tenantCreditCode = "tenant_credit_code", tenantName = "tenant_name"
-        case floorAreaM2 = "floor_area_m2", startDate = "start_date", endDate = "end_date"
-        case overLeasedAtCreation = "over_leased_at_creation", createdAt = "created_at"
+    public enum Columns {
+        public static let id = Column("id"), siteCode = Column("site_code"), tenantCreditCode = Column("tenant_credit_code")
+        public static let startDate = Column("start_date"), status = Column("status")
     }
 
-    static let selectSQL = """
-        SELECT t.id, t.site_code, t.tenant_credit_code, e.name AS tenant_name, t.floor_area_m2, t.start_date,
-               t.end_date, t.use, t.status, t.over_leased_at_creation, t.created_at
-        FROM tenancies t LEFT JOIN enterprises e ON e.credit_code = t.tenant_credit_code
-        """
+    /// The stored columns a `Tenancy` reads: not `site_fid`, `import_id`.
+    static let columnNames = [
+        "id", "site_code", "tenant_credit_code", "floor_area_m2", "start_date", "end_date", "use", "status",
+        "over_leased_at_creation", "created_at",
+    ]
+
+    public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
+
+    /// Leases with their tenant's name (`tenantName`): where every lease read starts.
+    static func withTenantName() -> QueryInterfaceRequest<Tenancy> {
+        withEnterpriseName(creditCode: Columns.tenantCreditCode, as: "tenant_name")
+    }
+
+    /// The same read as one raw statement (`t` the lease), for the lease changes.
+    static let selectSQL = selectWithEnterpriseNameSQL(alias: "t", columns: columnNames,
+                                                       creditCode: "tenant_credit_code", as: "tenant_name")
 }
 
 public enum TenancyUse: String, Codable, Sendable, CaseIterable {

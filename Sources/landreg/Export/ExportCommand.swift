@@ -70,7 +70,8 @@ struct ExportCommand: ParsableCommand {
 
         func report(_ r: ExportReport) throws {
             for w in r.warnings ?? [] { diagnose("warning: \(w)") }
-            if json { try printJSON(r); return }
+            // `fieldNames` was published camelCase (docs/exports.md) before keys were snake_case.
+            if json { try printJSON(r, keys: .useDefaultKeys); return }
             printOut("exported \(r.features) \(r.layer) to \(r.file) (\(r.crs))\n")
             // The Shapefile names that differ from the layer's (10-byte rule).
             for n in r.fieldNames ?? [] where n.field != n.shapefile { printOut("  field \(n.field) → \(n.shapefile)\n") }

@@ -81,10 +81,12 @@ func diagnose(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Prints a Codable value as one pretty JSON document on stdout.
-func printJSON<T: Encodable>(_ value: T) throws {
+/// Prints a Codable value as one pretty JSON document on stdout. Keys are snake_case: a record's are its store
+/// columns (`planarAreaM2` → `planar_area_m2`, the conversion GRDB's records decode with).
+func printJSON<T: Encodable>(_ value: T, keys: JSONEncoder.KeyEncodingStrategy = .convertToSnakeCase) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = keys
     let data = try encoder.encode(value)
     FileHandle.standardOutput.write(data)
     FileHandle.standardOutput.write(Data("\n".utf8))

@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// A store edited by another tool (QGIS, sqlite3, a script) can hold what landreg never writes. Reading it must end
+/// in an error that names the row, not in a trap.
+@Suite("Stores edited by other tools", .serialized)
+struct ToolEditedStoreTests {
+    /// Drops `NOT NULL` from planar_area_m2 of parcels, spots and sites (the schema is edited the way a tool that
+    /// rewrites a table would leave it), sets it to NULL in the first row of each, and prints each row's fid and
+    /// code. The R*Tree triggers call GeoPackage SQL functions that plain sqlite3 lacks: stand-ins are registered
+    /// (no geometry changes).
+    static let nullOutPlanarArea = """
+        import sqlite3, sys
+        def connect():
+            db = sqlite3.connect(sys.argv[1])
+            for f in ["ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"]:
+                db.create_function(f, 1, lambda g: 0)
+            return db
+        db = connect()
+        db.execute("PRAGMA writable_schema = ON")
+        for t in ["parcels", "spots", "sites"]:
+            n = db.execute("UPDATE sqlite_master SET sql = replace(sql, 'planar_area_m2 REAL NOT NULL', 'planar_area_m2 REAL') WHERE name = ?", (t,)).rowcount
+            assert n == 1, t
+        db.commit(); db.close()
+        db = connect()
+        for t in ["parcels", "spots", "sites"]:
+            fid, code = db.execute(f"SELECT fid, code FROM {t} ORDER BY fid LIMIT 1").fetchone()
+            db.execute(f"UPDATE {t} SET planar_area_m2 = NULL WHERE fid = ?", (fid,))
+            print(t, fid, code)
+        db.commit()
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.close()  # checkpoints the WAL: the file compared below is then the whole store
+        """
+
+    @Test func aNullWhereLandregAlwaysWritesAValueIsAnErrorNamingTheRowNotACrash() throws {
+        // Given the demo store with a NULL planar area in one parcel, one spot and one site
+        let dir = CLI.temporaryDirectory()
+        let store = dir + "/edited.gpkg"
+        let demo = try CLI.landreg(["demo", "--store", store], in: dir)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let edit = try CLI.python(Self.nullOutPlanarArea, [store])
+        try #require(edit.status == 0, "\(edit.stderr)")
+        let edited = edit.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        try #require(edited.map(\.first) == ["parcels", "spots", "sites"], "\(edit.stdout)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: store))
+
+        for row in edited {
+            let (table, fid, code) = (row[0], row[1], row[2])
+            for format in [[], ["--json"]] {
+                // When the layer is listed
+                let r = try CLI.landreg([table, "list", "--store", store] + format, in: dir)
+                // Then landreg exits 1 (a trap would be a signal) naming file, table, row, code and column
+                #expect(r.status == 1, "\(table) list \(format): \(r.status) \(r.stderr)")
+                #expect(r.stdout.isEmpty)
+                #expect(r.stderr.hasPrefix("Error: \(store): \(table) fid \(fid) (code \(code)): "), "\(r.stderr)")
+                #expect(r.stderr.contains(#"could not decode Double from database value NULL - column: "planar_area_m2""#),
+                        "\(r.stderr)")
+                #expect(r.stderr.contains("Nothing was changed."))
+                // and GRDB's dump of the row and its SQL stays out of the message
+                #expect(!r.stderr.contains("SELECT"), "\(r.stderr)")
+            }
+        }
+        // and the store is byte for byte as it was
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
+    }
+}
