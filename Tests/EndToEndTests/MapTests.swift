@@ -116,7 +116,7 @@ struct MapTests {
 
             let svg = try Self.draw(args + ["-o", "\(name).svg"], in: dir)
             let extent = try #require(svg["extent"] as? [Double])
-            let frame = try #require(svg["mapFrame"] as? [String: Double])
+            let frame = try #require(svg["map_frame"] as? [String: Double])
             let view = try Self.python(Self.parcelsInView, [store, "\(extent)", dir + "/\(name).svg", "\(frame["x"]! + frame["width"]!)"])
             let drawn = (svg["drawn"] as? [String: Int])?["parcels"]
             #expect(drawn == view["count"] as? Int, "\(name): drew \(drawn ?? -1) parcels, \(view["count"] ?? "?") are in view")
@@ -155,7 +155,7 @@ struct MapTests {
         from PIL import Image
         img = Image.open(sys.argv[1]).convert('RGB')
         desc = json.loads(open(sys.argv[2]).read()); queries = json.loads(sys.argv[3])
-        minx, miny, maxx, maxy = desc['extent']; fr = desc['mapFrame']
+        minx, miny, maxx, maxy = desc['extent']; fr = desc['map_frame']
         k = fr['width'] / (maxx - minx)
         def pixel(px, py): return list(img.getpixel((int(px), int(py))))
         out = {}
@@ -237,8 +237,8 @@ struct MapTests {
         for (name, args) in Self.subjects {
             let d = try Self.draw(args + ["-o", "\(name).png"], in: dir)
             try JSONSerialization.data(withJSONObject: d).write(to: URL(fileURLWithPath: dir + "/\(name).json"))
-            let bar = try #require(d["scaleBar"] as? [String: Any])
-            let ground = try #require(bar["groundDistanceM"] as? Double)
+            let bar = try #require(d["scale_bar"] as? [String: Any])
+            let ground = try #require(bar["ground_distance_m"] as? Double)
             let geod = try Self.python("""
                 import json, sys
                 from pyproj import Geod, Transformer
