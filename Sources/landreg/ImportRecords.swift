@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LandRegistry
+import LandGeoJSON
 
 // MARK: - import sites | enterprises | enterprise-years | tenancies
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LandRegistry
+import LandGeoJSON
 
 struct ImportSpots: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -6,6 +6,7 @@ import Testing
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
+import LandGeoJSON
 #endif
 
 /// Issue 12 at the library level: CSV headers, the regular-file check every reader goes through, evidence paths

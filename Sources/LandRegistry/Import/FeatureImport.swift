@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LandFormats
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - What every layer import shares
 //

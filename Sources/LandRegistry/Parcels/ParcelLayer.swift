@@ -1,5 +1,6 @@
 import GRDB
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Parcels import: fields and rows
 

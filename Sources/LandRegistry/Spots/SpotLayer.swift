@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Spots import: fields, overlay, rows
 //

@@ -1,5 +1,6 @@
 import GRDB
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Zones import: fields and rows
 

@@ -1,4 +1,5 @@
 import Foundation
+import LandGeoJSON
 import LandGeometry
 
 // libFuzzer entry point for the option values the CLI parses itself. The first input byte picks the parser, the

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LandGeometryCore
 
 // MARK: - A strict JSON reader over bytes
 //

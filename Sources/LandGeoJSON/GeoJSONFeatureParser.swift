@@ -1,3 +1,5 @@
+import LandGeometryCore
+
 // MARK: - Features
 //
 // Policy: a feature is read strictly (RFC 7946 + RFC 8259). Coordinates must be finite numbers; positions need at
