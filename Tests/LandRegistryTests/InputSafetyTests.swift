@@ -1,4 +1,5 @@
 import Foundation
+import LandGeoJSON
 import LandGeometry
 import Testing
 @testable import LandRegistry
@@ -6,7 +7,6 @@ import Testing
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
-import LandGeoJSON
 #endif
 
 /// Issue 12 at the library level: CSV headers, the regular-file check every reader goes through, evidence paths
