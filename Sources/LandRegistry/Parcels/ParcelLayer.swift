@@ -45,19 +45,9 @@ struct ParcelLayer: FeatureLayer {
                                  ellipsoidal_area_m2, properties, import_id, source_index, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """) { s, f in
-            s.bind(1, blob: f.geometry.blob)
-            s.bind(2, f.code)
-            s.bind(3, f.fields.landUse)
-            s.bind(4, codeSystem)
-            s.bind(5, f.fields.owner)
-            s.bind(6, f.fields.name)
-            s.bind(7, f.fields.registeredAreaM2)
-            s.bind(8, f.geometry.planarAreaM2)
-            s.bind(9, f.geometry.ellipsoidalAreaM2)
-            s.bind(10, f.properties)
-            s.bind(11, importID)
-            s.bind(12, Int64(f.index))
-            s.bind(13, createdAt)
+            s.bindRow(f.geometry.blob, f.code, f.fields.landUse, codeSystem, f.fields.owner, f.fields.name,
+                      f.fields.registeredAreaM2, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, f.properties,
+                      importID, f.index, createdAt)
         }
     }
 }

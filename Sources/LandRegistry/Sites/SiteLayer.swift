@@ -104,24 +104,11 @@ struct SiteLayer: FeatureLayer {
                                properties, import_id, source_index, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """) { s, f in
-            s.bind(1, blob: f.geometry.blob)
-            s.bind(2, f.code)
-            s.bind(3, f.fields.name)
-            s.bind(4, f.fields.holder)
-            s.bind(5, f.fields.industry)
-            s.bind(6, f.fields.footprintM2)
-            s.bind(7, f.fields.floorAreaM2)
-            s.bind(8, f.fields.plannedFAR)
-            s.bind(9, f.fields.lowEfficiencyType)
-            s.bind(10, f.fields.mode?.rawValue)
-            s.bind(11, f.fields.stage.rawValue)
-            s.bind(12, f.geometry.planarAreaM2)
-            s.bind(13, f.geometry.ellipsoidalAreaM2)
-            s.bind(14, f.fields.parcelCodes.map { JSONValue.array($0.map(JSONValue.string)).serialized })
-            s.bind(15, try SiteExportKeys.strip(f.properties))
-            s.bind(16, importID)
-            s.bind(17, Int64(f.index))
-            s.bind(18, createdAt)
+            s.bindRow(f.geometry.blob, f.code, f.fields.name, f.fields.holder, f.fields.industry, f.fields.footprintM2,
+                      f.fields.floorAreaM2, f.fields.plannedFAR, f.fields.lowEfficiencyType, f.fields.mode?.rawValue,
+                      f.fields.stage.rawValue, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2,
+                      f.fields.parcelCodes.map { JSONValue.array($0.map(JSONValue.string)).serialized },
+                      try SiteExportKeys.strip(f.properties), importID, f.index, createdAt)
         }
     }
 }

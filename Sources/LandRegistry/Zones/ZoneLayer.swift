@@ -38,16 +38,8 @@ struct ZoneLayer: FeatureLayer {
                                source_index, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """) { s, f in
-            s.bind(1, blob: f.geometry.blob)
-            s.bind(2, f.code)
-            s.bind(3, kind)
-            s.bind(4, f.fields.name)
-            s.bind(5, f.geometry.planarAreaM2)
-            s.bind(6, f.geometry.ellipsoidalAreaM2)
-            s.bind(7, f.properties)
-            s.bind(8, importID)
-            s.bind(9, Int64(f.index))
-            s.bind(10, createdAt)
+            s.bindRow(f.geometry.blob, f.code, kind, f.fields.name, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2,
+                      f.properties, importID, f.index, createdAt)
         }
     }
 }
