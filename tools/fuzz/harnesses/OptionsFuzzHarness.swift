@@ -74,6 +74,8 @@ func fuzzDecimals(_ bytes: ArraySlice<UInt8>) {
     }
     guard coordinates.count >= 2 else { return }
     let line = Geometry.lineString(coordinates)
+    // The writer creates its file and never replaces one (O_EXCL): the previous input's file goes first.
+    _ = unlink(decimalsPath)
     do {
         let writer = try GeoJSONWriter(path: decimalsPath, rfc7946Orientation: false, coordinateDecimals: decimals)
         try writer.write(id: nil, properties: JSONObject(), geometry: line)
