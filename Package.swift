@@ -1,6 +1,8 @@
 // swift-tools-version:6.0
 // landreg: a GeoPackage registry of a subdistrict's parcels, zones, violation spots, redevelopment sites
-// and tenancies. Dependencies point one way: landreg → LandAnalysis → LandRegistry → LandGeometry → CGEOS/CPROJ.
+// and tenancies. Dependencies point one way: landreg → LandAnalysis → LandRegistry → LandGeometry → CGEOS/CPROJ;
+// the GeoJSON reader and writer (LandGeoJSON) and LandGeometry both stand on LandGeometryCore, the pure-Swift
+// geometry values, so that GeoJSON builds (and fuzzes) without any C library.
 import PackageDescription
 
 let package = Package(
@@ -8,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "landreg", targets: ["landreg"]),
+        .library(name: "LandGeometryCore", targets: ["LandGeometryCore"]),
+        .library(name: "LandGeoJSON", targets: ["LandGeoJSON"]),
         .library(name: "LandGeometry", targets: ["LandGeometry"]),
         .library(name: "LandFormats", targets: ["LandFormats"]),
         .library(name: "LandRegistry", targets: ["LandRegistry"]),
@@ -31,27 +35,33 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
                        providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
-        .target(name: "LandGeometry", dependencies: ["CGEOS", "CPROJ"]),
+        // Geometry values (XY, Polygon, Geometry, Envelope), the shoelace area and the input-file check: pure Swift,
+        // what both GeoJSON and the GEOS/PROJ layer are written on. LandGeometry re-exports it.
+        .target(name: "LandGeometryCore"),
+        // The streaming GeoJSON reader and writer and JSONValue. No C: the values it reads come from
+        // LandGeometryCore, not LandGeometry, so it does not link GEOS or PROJ (tools/fuzz builds it alone).
+        .target(name: "LandGeoJSON", dependencies: ["LandGeometryCore"]),
+        .target(name: "LandGeometry", dependencies: ["LandGeometryCore", "CGEOS", "CPROJ"]),
         // Other formats than GeoJSON (Shapefile, FileGDB, GeoPackage, KML, CSV+WKT, xlsx) through GDAL's C API,
         // and formatted office tables through libxlsxwriter. Only this target imports CGDAL and CXLSXWriter.
-        .target(name: "LandFormats", dependencies: ["LandGeometry", "CGDAL", "CXLSXWriter"]),
+        .target(name: "LandFormats", dependencies: ["LandGeometry", "LandGeoJSON", "CGDAL", "CXLSXWriter"]),
         .target(name: "LandRegistry", dependencies: [
-            "LandGeometry", "LandFormats",
+            "LandGeometry", "LandGeoJSON", "LandFormats",
             .product(name: "GRDB", package: "GRDB.swift"),
             // GRDB's own SQLite module: the C API for the hot paths of bulk imports (SQL functions, binding).
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             "CCrypto",
         ]),
-        .target(name: "LandAnalysis", dependencies: ["LandRegistry", "LandGeometry"]),
+        .target(name: "LandAnalysis", dependencies: ["LandRegistry", "LandGeometry", "LandGeoJSON"]),
         // Map pictures (PNG, SVG, PDF) of the store with cairo and pango. Only this target imports CCairo.
         .target(name: "LandMaps", dependencies: ["LandRegistry", "LandGeometry", "CCairo", "CPROJ"]),
         .executableTarget(name: "landreg", dependencies: [
-            "LandAnalysis", "LandRegistry", "LandGeometry", "LandFormats", "LandMaps",
+            "LandAnalysis", "LandRegistry", "LandGeometry", "LandGeoJSON", "LandFormats", "LandMaps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "LandGeometryTests", dependencies: ["LandGeometry"]),
-        .testTarget(name: "LandRegistryTests", dependencies: ["LandRegistry", "LandGeometry"]),
-        .testTarget(name: "LandAnalysisTests", dependencies: ["LandAnalysis", "LandRegistry", "LandGeometry"]),
+        .testTarget(name: "LandGeometryTests", dependencies: ["LandGeometry", "LandGeoJSON"]),
+        .testTarget(name: "LandRegistryTests", dependencies: ["LandRegistry", "LandGeometry", "LandGeoJSON"]),
+        .testTarget(name: "LandAnalysisTests", dependencies: ["LandAnalysis", "LandRegistry", "LandGeometry", "LandGeoJSON"]),
         .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["qgis"]),  // qgis/: the QGIS check script
     ]
 )

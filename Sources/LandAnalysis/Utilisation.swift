@@ -222,7 +222,7 @@ public enum Utilisation {
                 industry: industry, stage: site.stage.rawValue, mode: site.mode?.rawValue, zone: nil,
                 landAreaM2: land, landAreaMu: AreaUnits.mu(land), footprintM2: site.footprintM2, floorAreaM2: site.floorAreaM2,
                 far: far, coverage: coverage, leasedFloorM2: leased, occupancy: occupancy,
-                vacancy: occupancy.map { max(0, 1 - $0) }, tenants: Set(leases.map(\.tenantCreditCode)).count,
+                vacancy: vacancy(occupancy), tenants: Set(leases.map(\.tenantCreditCode)).count,
                 overLeased: site.floorAreaM2.map { leased > $0 } ?? false, minFAR: minFAR,
                 farBelowMin: far.flatMap { f in minFAR.map { f < $0 } }, coverageBelow30: coverage.map { $0 < minimumCoverage },
                 taxPerMu: weightedMean(occupants, \.taxPerMu), valueAddedPerMu: weightedMean(occupants, \.valueAddedPerMu),
@@ -231,6 +231,9 @@ public enum Utilisation {
         return UtilisationReport(asOf: input.asOf, year: input.year, thresholdsSource: input.thresholds.source, sites: sites,
                                  enterprises: efficiency.values.sorted { $0.creditCode < $1.creditCode }, zones: nil, zoneKind: nil)
     }
+
+    /// Vacancy = max(0, 1 − occupancy) (an over-leased site or zone is not negatively vacant); nil with occupancy.
+    static func vacancy(_ occupancy: Double?) -> Double? { occupancy.map { max(0, 1 - $0) } }
 
     /// a / b, or nil when a is unknown or b is not > 0.
     static func ratio(_ a: Double?, _ b: Double) -> Double? {

@@ -87,7 +87,7 @@ extension Utilisation {
                 landAreaMu: AreaUnits.mu(land), footprintM2: footprint, floorAreaM2: floor,
                 far: ratio(withFloor.isEmpty ? nil : floor, withFloor.reduce(0) { $0 + $1.landAreaM2 }),
                 coverage: ratio(withFootprint.isEmpty ? nil : footprint, withFootprint.reduce(0) { $0 + $1.landAreaM2 }),
-                leasedFloorM2: leased, occupancy: occupancy, vacancy: occupancy.map { max(0, 1 - $0) },
+                leasedFloorM2: leased, occupancy: occupancy, vacancy: vacancy(occupancy),
                 tenants: Set(occupants.filter { $0.role == "tenant" }.map(\.creditCode)).count,
                 overLeasedSites: sites.filter(\.overLeased).count,
                 farBelowMinSites: sites.filter { $0.farBelowMin == true }.count,

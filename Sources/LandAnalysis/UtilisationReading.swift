@@ -1,6 +1,7 @@
 import Foundation
 import LandGeometry
 import LandRegistry
+import LandGeoJSON
 
 // MARK: - From the registry to a utilisation report, and back out as export properties
 

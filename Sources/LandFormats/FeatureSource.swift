@@ -1,4 +1,5 @@
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Where a layer import's features come from
 //

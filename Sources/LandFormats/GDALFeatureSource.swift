@@ -1,6 +1,7 @@
 import CGDAL
 import Foundation
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Layers of any vector format GDAL reads, one feature at a time
 //

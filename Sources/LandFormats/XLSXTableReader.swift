@@ -1,6 +1,7 @@
 import CGDAL
 import Foundation
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Tables from Excel workbooks (.xlsx), read with GDAL's XLSX driver
 //

@@ -1,6 +1,7 @@
 // MARK: - Spatial index
 //
-// A packed, immutable R-tree built by Sort-Tile-Recursive (Leutenegger et al. 1997), pure Swift and Sendable,
+// A packed, immutable R-tree built by Sort-Tile-Recursive (Leutenegger et al. 1997; `SortTileRecursive`, which
+// also packs the R*Tree a layer import writes into the store), pure Swift and Sendable,
 // for in-memory overlays (spots × parcels, sites × zones). Queries return the indexes of the input envelopes
 // whose boxes intersect the query box (touching counts), in no particular order. Empty or NaN envelopes are
 // never returned. The caller refines candidates with exact geometry (GEOS or prepared geometry).
@@ -35,48 +36,33 @@ public struct SpatialIndex: Sendable {
             leaves.append(Entry(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY,
                                 start: Int32(i), end: Int32(i + 1)))
         }
+        // Each level is its entries in sort-tile-recursive order; a node of the level above covers one group.
         var levels: [[Entry]] = []
-        var current = Self.strSort(leaves, capacity)
-        levels.append(current)
-        while current.count > 1 {
+        var current = leaves
+        while true {
+            // Ties by `start`: the input index of a leaf, the first child of a node (unique within a level).
+            let groups = SortTileRecursive.groups(current, capacity: capacity,
+                                                  centre: { (($0.minX + $0.maxX) / 2, ($0.minY + $0.maxY) / 2) },
+                                                  id: { Int64($0.start) })
+            var ordered: [Entry] = []
+            ordered.reserveCapacity(current.count)
             var parents: [Entry] = []
-            parents.reserveCapacity((current.count + capacity - 1) / capacity)
-            var i = 0
-            while i < current.count {
-                let j = Swift.min(i + capacity, current.count)
+            parents.reserveCapacity(groups.count)
+            for group in groups {
                 var p = Entry(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity,
-                              start: Int32(i), end: Int32(j))
-                for k in i..<j {
-                    let c = current[k]
+                              start: Int32(ordered.count), end: Int32(ordered.count + group.count))
+                for c in group {
                     p.minX = Swift.min(p.minX, c.minX); p.minY = Swift.min(p.minY, c.minY)
                     p.maxX = Swift.max(p.maxX, c.maxX); p.maxY = Swift.max(p.maxY, c.maxY)
                 }
+                ordered.append(contentsOf: group)
                 parents.append(p)
-                i = j
             }
-            // Sorting the parents keeps their child ranges: each node carries its own range.
-            current = Self.strSort(parents, capacity)
-            levels.append(current)
+            levels.append(ordered)
+            if ordered.count <= 1 { break }
+            current = parents
         }
         self.levels = levels
-    }
-
-    /// Orders entries so that consecutive runs of `capacity` are spatially compact: sort by centre x, cut into
-    /// ⌈√(n / capacity)⌉ vertical slices, sort each slice by centre y.
-    static func strSort(_ entries: [Entry], _ capacity: Int) -> [Entry] {
-        let n = entries.count
-        guard n > capacity else { return entries }
-        let nodeCount = (n + capacity - 1) / capacity
-        let slices = Int(Double(nodeCount).squareRoot().rounded(.up))
-        let perSlice = slices == 0 ? n : ((nodeCount + slices - 1) / slices) * capacity
-        var sorted = entries.sorted { ($0.minX + $0.maxX) < ($1.minX + $1.maxX) }
-        var s = 0
-        while s < n {
-            let e = Swift.min(s + perSlice, n)
-            sorted[s..<e].sort { ($0.minY + $0.maxY) < ($1.minY + $1.maxY) }
-            s = e
-        }
-        return sorted
     }
 
     /// Calls `visit` with the index of every input envelope that intersects `e` (boundaries touching count).
@@ -107,6 +93,46 @@ public struct SpatialIndex: Sendable {
         var out: [Int] = []
         query(e) { out.append($0) }
         out.sort()
+        return out
+    }
+}
+
+// MARK: - Sort-tile-recursive grouping
+
+/// The one sort-tile-recursive grouping (Leutenegger et al. 1997) of the project: the in-memory `SpatialIndex` and
+/// the R*Tree a layer import packs into the store (LandRegistry's `RTreePacker`) both build their nodes with it.
+public enum SortTileRecursive {
+    /// Items cut into ⌈√(groups)⌉ vertical slices by centre x, each slice into runs by centre y. Groups are as
+    /// even as possible (none below half full) and hold at most `capacity` items; ties go by `id`, so the same
+    /// items give the same groups. No items give no groups.
+    @inlinable
+    public static func groups<Item>(_ items: [Item], capacity: Int, centre: (Item) -> (x: Double, y: Double),
+                                    id: (Item) -> Int64) -> [ArraySlice<Item>] {
+        let groupCount = (items.count + capacity - 1) / capacity
+        let sliceCount = Int(Double(groupCount).squareRoot().rounded(.up))
+        let byX = items.sorted { (centre($0).x, id($0)) < (centre($1).x, id($1)) }
+        var groups: [ArraySlice<Item>] = []
+        groups.reserveCapacity(groupCount + sliceCount)
+        for slice in evenRanges(count: byX.count, parts: sliceCount) {
+            let byY = byX[slice].sorted { (centre($0).y, id($0)) < (centre($1).y, id($1)) }
+            let parts = (byY.count + capacity - 1) / capacity
+            for r in evenRanges(count: byY.count, parts: parts) { groups.append(byY[r]) }
+        }
+        return groups
+    }
+
+    /// `count` items cut into `parts` consecutive ranges whose sizes differ by at most one.
+    @inlinable
+    public static func evenRanges(count: Int, parts: Int) -> [Range<Int>] {
+        guard parts > 0 else { return [] }
+        var out: [Range<Int>] = []
+        out.reserveCapacity(parts)
+        var start = 0
+        for i in 0..<parts {
+            let size = count / parts + (i < count % parts ? 1 : 0)
+            out.append(start..<(start + size))
+            start += size
+        }
         return out
     }
 }

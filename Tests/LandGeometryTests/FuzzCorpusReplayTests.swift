@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LandGeometry
+@testable import LandGeoJSON
 
 /// Replays the committed fuzz corpus (tools/fuzz/corpus/{geojson,wkb,options}) through the parsers the fuzz
 /// harnesses drive, so that an input that once crashed a harness (committed there as `crash-*`) stays fixed.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LandGeometry
+@testable import LandGeoJSON
 
 /// Hostile input (issue 7): never a crash, always an error naming the file, the feature and the problem.
 @Suite("GeoJSON hostile input")

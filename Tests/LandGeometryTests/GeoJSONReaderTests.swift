@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LandGeometry
+@testable import LandGeoJSON
 
 /// Fixtures for the GeoJSON tests: files in a fresh temporary directory.
 enum GeoJSONFixtures {

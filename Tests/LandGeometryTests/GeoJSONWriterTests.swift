@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LandGeometry
+@testable import LandGeoJSON
 
 @Suite("GeoJSON writer")
 struct GeoJSONWriterTests {

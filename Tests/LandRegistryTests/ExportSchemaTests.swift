@@ -2,6 +2,7 @@ import Foundation
 import LandGeometry
 import Testing
 @testable import LandRegistry
+import LandGeoJSON
 
 /// The schema pass of the file exports: Shapefile names, types from values, refusals before any file exists.
 @Suite("Export schema")

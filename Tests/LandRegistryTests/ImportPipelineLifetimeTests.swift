@@ -2,6 +2,7 @@ import Foundation
 import LandGeometry
 import Testing
 @testable import LandRegistry
+import LandGeoJSON
 
 /// When `ImportPipeline.run` returns, on success or on a consumer error, no preparer may still run and every
 /// preparer must be released: a spot import's preparers hold GEOS contexts, PROJ transforms and read-only store

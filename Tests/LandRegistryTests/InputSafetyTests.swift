@@ -1,4 +1,5 @@
 import Foundation
+import LandGeoJSON
 import LandGeometry
 import Testing
 @testable import LandRegistry

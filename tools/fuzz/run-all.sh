@@ -22,24 +22,42 @@ sanitize=${FUZZ_SANITIZE:-fuzzer,address}
 niceness=${FUZZ_NICE:-10}
 max_seconds=${FUZZ_MAX_SECONDS:-1800}
 
-geometry_sources() { find "$repo/Sources/LandGeometry" -name '*.swift' | sort; }
+core_sources() { find "$repo/Sources/LandGeometryCore" -name '*.swift' | sort | tr '\n' ' '; }
+geojson_sources() { find "$repo/Sources/LandGeoJSON" -name '*.swift' | sort | tr '\n' ' '; }
+geometry_sources() { find "$repo/Sources/LandGeometry" -name '*.swift' | sort | tr '\n' ' '; }
 formats_sources() { find "$repo/Sources/LandFormats" -name '*.swift' | sort | tr '\n' ' '; }
 
-# The harness file, the sources compiled with it, the libraries it links, and the longest input (bytes).
+# The harness file and the sources compiled with it, as one module.
 sources_for() {
   case "$1" in
-    geojson) echo "$here/harnesses/GeoJSONFuzzHarness.swift $(geometry_sources | tr '\n' ' ')" ;;
+    # LandGeoJSON has no C dependency: against LandGeometryCore (pure Swift) only, no GEOS or PROJ.
+    geojson) echo "$here/harnesses/GeoJSONFuzzHarness.swift $(geojson_sources)" ;;
     csv)     echo "$here/harnesses/CSVFuzzHarness.swift $repo/Sources/LandRegistry/Import/CSVReader.swift" ;;
-    wkb)     echo "$here/harnesses/WKBFuzzHarness.swift $(geometry_sources | tr '\n' ' ')" ;;
-    # Clock.swift imports LandGeometry (and both declare an internal JSONText): LandGeometry is built first as a
-    # module of its own (see build), then the harness and Clock.swift against it.
+    wkb)     echo "$here/harnesses/WKBFuzzHarness.swift $(geometry_sources)" ;;
+    # Clock.swift imports LandGeometry and LandGeoJSON (and declares an internal JSONText, as LandGeoJSON does):
+    # against those modules (see build).
     options) echo "$here/harnesses/OptionsFuzzHarness.swift $repo/Sources/LandRegistry/Support/Clock.swift" ;;
-    # LandFormats (GDAL's C API) imports LandGeometry: built against it as a module, like options.
+    # LandFormats (GDAL's C API) imports LandGeometry and LandGeoJSON: built against them, like options.
     shapefile) echo "$here/harnesses/ShapefileFuzzHarness.swift $(formats_sources)" ;;
     xlsx)      echo "$here/harnesses/XLSXFuzzHarness.swift $(formats_sources)" ;;
     *) echo "unknown harness $1 (known: geojson csv wkb options shapefile xlsx)" >&2; exit 2 ;;
   esac
 }
+# The library modules a harness is built against, in build order (each against those before it).
+modules_for() {
+  case "$1" in
+    geojson|wkb) echo "LandGeometryCore" ;;
+    csv) echo "" ;;
+    options|shapefile|xlsx) echo "LandGeometryCore LandGeoJSON LandGeometry" ;;
+  esac
+}
+module_sources() {
+  case "$1" in
+    LandGeometryCore) core_sources ;; LandGeoJSON) geojson_sources ;; LandGeometry) geometry_sources ;;
+  esac
+}
+# Whether the harness links GEOS and PROJ (geojson and csv must build without them).
+needs_geos() { case "$1" in geojson|csv) return 1 ;; *) return 0 ;; esac; }
 max_len_for() {
   # shapefile / xlsx: the seeds are 2.3–3.7 KB / 4.8–5.5 KB and GDAL costs 10–60 ms an input: longer inputs only slow it.
   case "$1" in geojson) echo 65536 ;; csv) echo 16384 ;; wkb) echo 16384 ;; options) echo 4096 ;;
@@ -47,37 +65,47 @@ max_len_for() {
 }
 
 build() {
-  local name=$1 out=$2 sources
+  local name=$1 out=$2 sources modules m
   sources=$(sources_for "$name")
+  modules=$(modules_for "$name")
   # Rebuild only when a source, this build recipe or the sanitizer set changed.
   local stamp
   # shellcheck disable=SC2046,SC2086
-  stamp=$( { cat $sources $(geometry_sources); declare -f build; echo "$sanitize"; } | sha256sum | cut -d' ' -f1)
+  stamp=$( { cat $sources; for m in $modules; do cat $(module_sources "$m"); done; declare -f build needs_geos
+             echo "$sanitize"; } | sha256sum | cut -d' ' -f1)
   if [ -x "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then return 0; fi
   echo "building the $name harness (swiftc -sanitize=$sanitize) ..." >&2
   rm -f "$out"
-  local flags=(-O -g -parse-as-library -sanitize="$sanitize" -diagnostic-style llvm
-               -I "$repo/Sources/CGEOS" -I "$repo/Sources/CPROJ" -I "$repo/Sources/CGDAL")
-  local module=LandGeometry extra=()
-  if [ "$name" = options ] || [ "$name" = shapefile ] || [ "$name" = xlsx ]; then
-    # LandGeometry as an instrumented static library and module, then the harness against it.
-    local lib
-    lib="$(dirname "$out")/lib"
-    mkdir -p "$lib"
+  local flags=(-O -g -parse-as-library -sanitize="$sanitize" -diagnostic-style llvm)
+  local c_libs=()
+  if needs_geos "$name"; then
+    flags+=(-I "$repo/Sources/CGEOS" -I "$repo/Sources/CPROJ" -I "$repo/Sources/CGDAL")
+    c_libs=(-lgeos_c -lproj)
+  fi
+  local module=LandGeometry extra=() lib
+  lib="$(dirname "$out")/lib"
+  mkdir -p "$lib"
+  # Each library module as an instrumented static library and module, then the harness against them.
+  for m in $modules; do
     # shellcheck disable=SC2046
-    nice -n "$niceness" swiftc "${flags[@]}" -module-name LandGeometry -emit-library -static -emit-module \
-      -emit-module-path "$lib/LandGeometry.swiftmodule" -o "$lib/libLandGeometry.a" $(geometry_sources) 2>&1 \
+    nice -n "$niceness" swiftc "${flags[@]}" -I "$lib" -module-name "$m" -emit-library -static -emit-module \
+      -emit-module-path "$lib/$m.swiftmodule" -o "$lib/lib$m.a" $(module_sources "$m") 2>&1 \
       | { grep -v "Cannot export local symbol '__asan" || true; }
-    case "$name" in options) module=OptionsFuzz ;; shapefile) module=ShapefileFuzz ;; xlsx) module=XLSXFuzz ;; esac
-    extra=(-I "$lib" "$lib/libLandGeometry.a")
-    if [ "$name" != options ]; then
-      local include
-      for include in $(pkg-config --cflags-only-I gdal); do extra+=(-Xcc "$include"); done
-      extra+=(-lgdal)
-    fi
+    [ -f "$lib/lib$m.a" ] || { echo "the $m module of the $name harness did not build" >&2; return 1; }
+  done
+  # Static libraries last on the line, the one depending on the others first.
+  for m in $modules; do extra=("$lib/lib$m.a" "${extra[@]}"); done
+  [ -n "$modules" ] && extra=(-I "$lib" "${extra[@]}")
+  case "$name" in
+    geojson) module=LandGeoJSON ;; options) module=OptionsFuzz ;; shapefile) module=ShapefileFuzz ;; xlsx) module=XLSXFuzz ;;
+  esac
+  if [ "$name" = shapefile ] || [ "$name" = xlsx ]; then
+    local include
+    for include in $(pkg-config --cflags-only-I gdal); do extra+=(-Xcc "$include"); done
+    extra+=(-lgdal)
   fi
   # shellcheck disable=SC2086  # $sources is a list of paths without spaces (the repository's own files)
-  nice -n "$niceness" swiftc "${flags[@]}" -module-name "$module" $sources "${extra[@]}" -lgeos_c -lproj -o "$out" 2>&1 \
+  nice -n "$niceness" swiftc "${flags[@]}" -module-name "$module" $sources "${extra[@]}" "${c_libs[@]}" -o "$out" 2>&1 \
     | { grep -v "Cannot export local symbol '__asan" || true; }
   [ -x "$out" ] || { echo "the $name harness did not build" >&2; return 1; }
   echo "$stamp" > "$out.stamp"

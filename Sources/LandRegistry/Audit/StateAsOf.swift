@@ -1,5 +1,6 @@
 import GRDB
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Records as they stood on a date, from the audit log
 //

@@ -1,3 +1,4 @@
+import LandGeoJSON
 import LandGeometry
 
 // MARK: - JSON text as the store keeps it

@@ -3,6 +3,7 @@ import GRDB
 import GRDBSQLite
 import LandFormats
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - A layer exported straight from its table (GeoPackage and UTF-8 Shapefile, store CRS)
 //

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LandFormats
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Exporting layers as GeoPackage, Shapefile, CSV, KML and xlsx
 //

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Exporting layers as GeoJSON
 //

@@ -183,34 +183,10 @@ struct RTreePacker {
         }
     }
 
-    /// Sort-tile-recursive grouping: vertical slices by x centre, each cut into runs by y centre; groups are
-    /// as even as possible (none below half full) and at most `capacity` cells. Ties go by id, so the tree
-    /// is the same for the same rows.
+    /// Sort-tile-recursive grouping (LandGeometry's, shared with SpatialIndex); ties by id, so the tree is the
+    /// same for the same rows.
     static func tiles(_ cells: [RTreeCell], capacity: Int) -> [ArraySlice<RTreeCell>] {
-        let groupCount = (cells.count + capacity - 1) / capacity
-        let sliceCount = Int(Double(groupCount).squareRoot().rounded(.up))
-        let byX = cells.sorted { ($0.centerX, $0.id) < ($1.centerX, $1.id) }
-        var groups: [ArraySlice<RTreeCell>] = []
-        groups.reserveCapacity(groupCount + sliceCount)
-        for slice in evenRanges(count: byX.count, parts: sliceCount) {
-            let byY = byX[slice].sorted { ($0.centerY, $0.id) < ($1.centerY, $1.id) }
-            let parts = (byY.count + capacity - 1) / capacity
-            for r in evenRanges(count: byY.count, parts: parts) { groups.append(byY[r]) }
-        }
-        return groups
-    }
-
-    /// `count` items cut into `parts` consecutive ranges whose sizes differ by at most one.
-    static func evenRanges(count: Int, parts: Int) -> [Range<Int>] {
-        guard parts > 0 else { return [] }
-        var out: [Range<Int>] = []
-        var start = 0
-        for i in 0..<parts {
-            let size = count / parts + (i < count % parts ? 1 : 0)
-            out.append(start..<(start + size))
-            start += size
-        }
-        return out
+        SortTileRecursive.groups(cells, capacity: capacity, centre: { ($0.centerX, $0.centerY) }, id: { $0.id })
     }
 
     func encode(_ cells: ArraySlice<RTreeCell>, depth: Int) -> [UInt8] {

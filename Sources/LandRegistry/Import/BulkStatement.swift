@@ -55,6 +55,18 @@ final class BulkStatement {
         }
     }
 
+    func bindNull(_ index: Int32) { sqlite3_bind_null(handle, index) }
+
+    /// Binds `values` to parameters 1, 2, 3 … in order (the statement's VALUES list), each by its type: text,
+    /// real, integer, blob ([UInt8]), NULL for nil. A parameter pack: no array of values is built per row.
+    func bindRow<each Value: BulkBindable>(_ values: repeat each Value) {
+        var index: Int32 = 0
+        for value in repeat each values {
+            index += 1
+            value.bind(to: self, at: index)
+        }
+    }
+
     /// Runs the statement to completion with the bound values and resets it for the next row.
     /// - Throws: `DatabaseError` with SQLite's extended result code and message (constraint failures included).
     func execute() throws {
@@ -69,5 +81,37 @@ final class BulkStatement {
         // sqlite3_reset returns the same error again; it is the one being thrown.
         sqlite3_reset(handle)
         throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: statement.sql)
+    }
+}
+
+/// A value `BulkStatement.bindRow` binds straight into SQLite.
+protocol BulkBindable {
+    func bind(to statement: BulkStatement, at index: Int32)
+}
+
+extension String: BulkBindable {
+    func bind(to statement: BulkStatement, at index: Int32) { statement.bind(index, self) }
+}
+
+extension Double: BulkBindable {
+    func bind(to statement: BulkStatement, at index: Int32) { statement.bind(index, self) }
+}
+
+extension Int64: BulkBindable {
+    func bind(to statement: BulkStatement, at index: Int32) { statement.bind(index, self) }
+}
+
+extension Int: BulkBindable {
+    func bind(to statement: BulkStatement, at index: Int32) { statement.bind(index, Int64(self)) }
+}
+
+/// Bytes bind as a blob.
+extension Array: BulkBindable where Element == UInt8 {
+    func bind(to statement: BulkStatement, at index: Int32) { statement.bind(index, blob: self) }
+}
+
+extension Optional: BulkBindable where Wrapped: BulkBindable {
+    func bind(to statement: BulkStatement, at index: Int32) {
+        if let self { self.bind(to: statement, at: index) } else { statement.bindNull(index) }
     }
 }

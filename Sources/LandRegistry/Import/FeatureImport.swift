@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LandFormats
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - What every layer import shares
 //
@@ -92,10 +93,13 @@ protocol FeatureLayer: Sendable {
     var fieldNames: [String] { get }
     /// Reads this layer's fields (and its code) from the mapped values; runs on worker threads.
     func readFields(_ fields: [String: JSONValue]) -> Result<(code: String, fields: Fields), IngestError>
-    /// Prepares this layer's per-import state on the writer thread, before the first row (e.g. statements).
+    /// Where codes are unique beyond the table's live rows (zones: per kind); nil: the whole table.
+    var codeScope: CodeScope? { get }
+    /// Prepares this layer's per-import state on the writer thread, before the first row (e.g. statements), on
+    /// the connection, import and code rules of `core`.
     /// The layer's own R*Tree does not hold this import's rows until the import ends (BulkSpatialIndex); other
     /// layers' R*Trees are current.
-    func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<Fields>
+    func makeInserter(_ core: InserterCore) throws -> any FeatureInserter<Fields>
     /// For a feature whose GeoJSON geometry is null: the geometry this layer builds from its fields instead,
     /// already in the store CRS (a site given as a list of parcels); nil refuses the null geometry as usual.
     /// Runs on worker threads.
@@ -111,6 +115,7 @@ protocol FeatureLayer: Sendable {
 typealias FeatureEnricher<Fields> = (inout Fields, IngestedGeometry) throws -> Void
 
 extension FeatureLayer {
+    var codeScope: CodeScope? { nil }
     func geometryForNull(_ fields: Fields) -> Result<Geometry, IngestError>? { nil }
     func makeEnricher(storePath: String, storeCRS: CRS) throws -> FeatureEnricher<Fields>? { nil }
 }
@@ -174,7 +179,8 @@ extension Registry {
                     arguments: [layer.table, file, fileBytes, declared.description, Self.optionsJSON(options),
                                 options.context.actor, startedAt, startedAt])
                 let importID = db.lastInsertedRowID
-                let inserter = try layer.makeInserter(db, importID: importID, createdAt: startedAt)
+                let inserter = try layer.makeInserter(InserterCore(
+                    db, table: layer.table, codeScope: layer.codeScope, importID: importID, createdAt: startedAt))
                 let spatialIndex = try BulkSpatialIndex(db, table: layer.table)
                 var extent = Envelope.empty
                 var retiredPairs: [(old: Int64, new: Int64, code: String)] = []
@@ -370,31 +376,3 @@ extension Registry {
 }
 
 private enum ImportAbort: Error { case problems, dryRun }
-
-/// Translates a unique-constraint failure on a live code into the words a user needs, naming the other row.
-func duplicateCodeMessage(_ db: Database, table: String, code: String, importID: Int64, extraWhere: String = "",
-                          arguments extra: StatementArguments = []) throws -> String {
-    let row = try Row.fetchOne(
-        db, sql: "SELECT import_id, source_index, created_at FROM \(table) WHERE code = ? AND retired_at IS NULL \(extraWhere)",
-        arguments: [code] + extra)
-    if let row, (row["import_id"] as Int64?) == importID {
-        let other: Int? = row["source_index"]
-        return "duplicate code \(code): feature \(other.map(String.init) ?? "?") of this file has it too"
-    }
-    let when: String = row?["created_at"] ?? "earlier"
-    return "code \(code) already exists (live since \(when)); use --replace to supersede it (the old row is retired, not deleted)"
-}
-
-extension DatabaseError {
-    var isUniqueViolation: Bool { extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE }
-}
-
-extension Statement {
-    /// Clears a failed execution so the statement can run again. SQLite keeps a failed statement's error until
-    /// sqlite3_reset, which returns it once more; GRDB resets at the start of the next execute and would throw
-    /// that stale error for the *next* row (a new code reported as a duplicate). Resetting here, ignoring the
-    /// stale error, avoids that.
-    func discardFailure() {
-        _ = try? setArguments(arguments)
-    }
-}

@@ -95,6 +95,7 @@ public struct ImportSetupError: Error, LocalizedError {
 }
 
 import Foundation
+import LandGeoJSON
 
 extension JSONValue {
     /// The value as text for a text field: strings as they are, numbers as written, booleans as true/false.

@@ -1,6 +1,7 @@
 import Foundation
 import LandFormats
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Streaming, parallel import pipeline
 //

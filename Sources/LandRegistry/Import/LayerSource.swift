@@ -1,6 +1,7 @@
 import Foundation
 import LandFormats
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Opening a layer import's source and reading its CRS
 //

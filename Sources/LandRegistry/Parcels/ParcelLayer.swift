@@ -38,56 +38,17 @@ struct ParcelLayer: FeatureLayer {
                                             name: f["name"]?.fieldText, registeredAreaM2: area)))
     }
 
-    func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<ParcelFields> {
-        try ParcelInserter(db: db, importID: importID, createdAt: createdAt, codeSystem: codeSystem)
-    }
-}
-
-final class ParcelInserter: FeatureInserter {
-    let db: Database
-    let importID: Int64
-    let createdAt: String
-    let codeSystem: String
-    let insertStatement: BulkStatement
-    let retireStatement: Statement
-
-    init(db: Database, importID: Int64, createdAt: String, codeSystem: String) throws {
-        self.db = db; self.importID = importID; self.createdAt = createdAt; self.codeSystem = codeSystem
-        insertStatement = try BulkStatement(db, sql: """
+    func makeInserter(_ core: InserterCore) throws -> any FeatureInserter<ParcelFields> {
+        let codeSystem = codeSystem, importID = core.importID, createdAt = core.createdAt
+        return try RowInserter(core, insertSQL: """
             INSERT INTO parcels (geom, code, land_use, land_use_system, owner, name, registered_area_m2, planar_area_m2,
                                  ellipsoidal_area_m2, properties, import_id, source_index, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        retireStatement = try db.makeStatement(sql: """
-            UPDATE parcels SET retired_at = ? WHERE code = ? AND retired_at IS NULL AND import_id IS NOT ? RETURNING fid
-            """)
-    }
-
-    func insert(_ f: PreparedFeature<ParcelFields>, replace: Bool) throws -> (fid: Int64, retired: Int64?) {
-        var retired: Int64? = nil
-        if replace {
-            retired = try Int64.fetchOne(retireStatement, arguments: [createdAt, f.code, importID])
+            """) { s, f in
+            s.bindRow(f.geometry.blob, f.code, f.fields.landUse, codeSystem, f.fields.owner, f.fields.name,
+                      f.fields.registeredAreaM2, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, f.properties,
+                      importID, f.index, createdAt)
         }
-        let s = insertStatement
-        s.bind(1, blob: f.geometry.blob)
-        s.bind(2, f.code)
-        s.bind(3, f.fields.landUse)
-        s.bind(4, codeSystem)
-        s.bind(5, f.fields.owner)
-        s.bind(6, f.fields.name)
-        s.bind(7, f.fields.registeredAreaM2)
-        s.bind(8, f.geometry.planarAreaM2)
-        s.bind(9, f.geometry.ellipsoidalAreaM2)
-        s.bind(10, f.properties)
-        s.bind(11, importID)
-        s.bind(12, Int64(f.index))
-        s.bind(13, createdAt)
-        do {
-            try s.execute()
-        } catch let e as DatabaseError where e.isUniqueViolation {
-            throw IngestError(try duplicateCodeMessage(db, table: "parcels", code: f.code, importID: importID))
-        }
-        return (db.lastInsertedRowID, retired)
     }
 }
 
@@ -118,6 +79,7 @@ extension String {
 }
 
 import Foundation
+import LandGeoJSON
 
 extension Array where Element == UInt8 {
     /// The bytes as an SQLite blob argument.

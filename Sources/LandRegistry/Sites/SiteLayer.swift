@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Sites import: fields and rows
 //
@@ -95,49 +96,20 @@ struct SiteLayer: FeatureLayer {
         }
     }
 
-    func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<SiteFields> {
-        try SiteInserter(db: db, importID: importID, createdAt: createdAt)
-    }
-}
-
-final class SiteInserter: FeatureInserter {
-    let db: Database
-    let importID: Int64
-    let createdAt: String
-    let insertStatement: Statement
-    let retireStatement: Statement
-
-    init(db: Database, importID: Int64, createdAt: String) throws {
-        self.db = db; self.importID = importID; self.createdAt = createdAt
-        insertStatement = try db.makeStatement(sql: """
+    func makeInserter(_ core: InserterCore) throws -> any FeatureInserter<SiteFields> {
+        let importID = core.importID, createdAt = core.createdAt
+        return try RowInserter(core, insertSQL: """
             INSERT INTO sites (geom, code, name, holder_credit_code, industry, footprint_m2, floor_area_m2, planned_far,
                                low_efficiency_type, mode, stage, planar_area_m2, ellipsoidal_area_m2, parcel_codes,
                                properties, import_id, source_index, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        retireStatement = try db.makeStatement(sql: """
-            UPDATE sites SET retired_at = ? WHERE code = ? AND retired_at IS NULL AND import_id IS NOT ? RETURNING fid
-            """)
-    }
-
-    func insert(_ f: PreparedFeature<SiteFields>, replace: Bool) throws -> (fid: Int64, retired: Int64?) {
-        var retired: Int64? = nil
-        if replace {
-            retired = try Int64.fetchOne(retireStatement, arguments: [createdAt, f.code, importID])
+            """) { s, f in
+            s.bindRow(f.geometry.blob, f.code, f.fields.name, f.fields.holder, f.fields.industry, f.fields.footprintM2,
+                      f.fields.floorAreaM2, f.fields.plannedFAR, f.fields.lowEfficiencyType, f.fields.mode?.rawValue,
+                      f.fields.stage.rawValue, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2,
+                      f.fields.parcelCodes.map { JSONValue.array($0.map(JSONValue.string)).serialized },
+                      try SiteExportKeys.strip(f.properties), importID, f.index, createdAt)
         }
-        let parcels = f.fields.parcelCodes.map { JSONValue.array($0.map(JSONValue.string)).serialized }
-        do {
-            try insertStatement.execute(arguments: [
-                f.geometry.blob.databaseBlob, f.code, f.fields.name, f.fields.holder, f.fields.industry,
-                f.fields.footprintM2, f.fields.floorAreaM2, f.fields.plannedFAR, f.fields.lowEfficiencyType,
-                f.fields.mode?.rawValue, f.fields.stage.rawValue, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2,
-                parcels, try SiteExportKeys.strip(f.properties), importID, f.index, createdAt,
-            ])
-        } catch let e as DatabaseError where e.isUniqueViolation {
-            insertStatement.discardFailure()
-            throw IngestError(try duplicateCodeMessage(db, table: "sites", code: f.code, importID: importID))
-        }
-        return (db.lastInsertedRowID, retired)
     }
 }
 

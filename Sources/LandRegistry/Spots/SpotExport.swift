@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LandGeometry
+import LandGeoJSON
 
 extension Registry {
     /// Exports live spots with their lifecycle (status, judgement, measure, deadline, overdue as of `asOf`)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Spots import: fields, overlay, rows
 //
@@ -60,16 +61,16 @@ struct SpotLayer: FeatureLayer {
         }
     }
 
-    func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<SpotFields> {
-        try SpotInserter(db: db, importID: importID, createdAt: createdAt, batch: batch, context: context,
-                         storeCRS: storeCRS)
+    func makeInserter(_ core: InserterCore) throws -> any FeatureInserter<SpotFields> {
+        try SpotInserter(core, batch: batch, context: context)
     }
 }
 
 final class SpotInserter: FeatureInserter {
-    let db: Database
-    let importID: Int64
-    let createdAt: String
+    let core: InserterCore
+    private var db: Database { core.db }
+    private var importID: Int64 { core.importID }
+    private var createdAt: String { core.createdAt }
     let batch: String
     let context: ChangeContext
     let existingStatement: Statement
@@ -79,8 +80,9 @@ final class SpotInserter: FeatureInserter {
     /// cost more than the whole overlay.
     let eventStatement: Statement
 
-    init(db: Database, importID: Int64, createdAt: String, batch: String, context: ChangeContext, storeCRS: CRS) throws {
-        self.db = db; self.importID = importID; self.createdAt = createdAt; self.batch = batch; self.context = context
+    init(_ core: InserterCore, batch: String, context: ChangeContext) throws {
+        self.core = core; self.batch = batch; self.context = context
+        let db = core.db
         existingStatement = try db.makeStatement(sql: """
             SELECT fid, batch, geom, detected_date, clue_code, village, properties, import_id, source_index, created_at
             FROM spots WHERE code = ? AND retired_at IS NULL
@@ -101,8 +103,7 @@ final class SpotInserter: FeatureInserter {
     func insert(_ f: PreparedFeature<SpotFields>, replace: Bool) throws -> (fid: Int64, retired: Int64?) {
         if let old = try Row.fetchOne(existingStatement, arguments: [f.code]) {
             if (old["import_id"] as Int64?) == importID {
-                let other: Int? = old["source_index"]
-                throw IngestError("duplicate code \(f.code): feature \(other.map(String.init) ?? "?") of this file has it too")
+                throw IngestError(InserterCore.sameFileDuplicate(code: f.code, otherIndex: old["source_index"]))
             }
             let sameBatch = (old["batch"] as String) == batch
             let unchanged = sameBatch && (old["geom"] as Data) == f.geometry.blob.databaseBlob

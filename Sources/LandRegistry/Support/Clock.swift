@@ -1,5 +1,6 @@
 import Foundation
 import LandGeometry
+import LandGeoJSON
 
 /// Dates as the store keeps them: timestamps in UTC ISO 8601, effective dates as YYYY-MM-DD.
 public enum Clock {

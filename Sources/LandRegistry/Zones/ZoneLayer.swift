@@ -1,5 +1,6 @@
 import GRDB
 import LandGeometry
+import LandGeoJSON
 
 // MARK: - Zones import: fields and rows
 
@@ -28,48 +29,18 @@ struct ZoneLayer: FeatureLayer {
         return .success((code, ZoneFields(name: f["name"]?.fieldText)))
     }
 
-    func makeInserter(_ db: Database, importID: Int64, createdAt: String) throws -> any FeatureInserter<ZoneFields> {
-        try ZoneInserter(db: db, importID: importID, createdAt: createdAt, kind: kind)
-    }
-}
+    var codeScope: CodeScope? { CodeScope(column: "kind", value: kind.rawValue) }
 
-final class ZoneInserter: FeatureInserter {
-    let db: Database
-    let importID: Int64
-    let createdAt: String
-    let kind: ZoneKind
-    let insertStatement: Statement
-    let retireStatement: Statement
-
-    init(db: Database, importID: Int64, createdAt: String, kind: ZoneKind) throws {
-        self.db = db; self.importID = importID; self.createdAt = createdAt; self.kind = kind
-        insertStatement = try db.makeStatement(sql: """
+    func makeInserter(_ core: InserterCore) throws -> any FeatureInserter<ZoneFields> {
+        let kind = kind.rawValue, importID = core.importID, createdAt = core.createdAt
+        return try RowInserter(core, insertSQL: """
             INSERT INTO zones (geom, code, kind, name, planar_area_m2, ellipsoidal_area_m2, properties, import_id,
                                source_index, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        retireStatement = try db.makeStatement(sql: """
-            UPDATE zones SET retired_at = ? WHERE kind = ? AND code = ? AND retired_at IS NULL AND import_id IS NOT ?
-            RETURNING fid
-            """)
-    }
-
-    func insert(_ f: PreparedFeature<ZoneFields>, replace: Bool) throws -> (fid: Int64, retired: Int64?) {
-        var retired: Int64? = nil
-        if replace {
-            retired = try Int64.fetchOne(retireStatement, arguments: [createdAt, kind.rawValue, f.code, importID])
+            """) { s, f in
+            s.bindRow(f.geometry.blob, f.code, kind, f.fields.name, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2,
+                      f.properties, importID, f.index, createdAt)
         }
-        do {
-            try insertStatement.execute(arguments: [
-                f.geometry.blob.databaseBlob, f.code, kind.rawValue, f.fields.name, f.geometry.planarAreaM2,
-                f.geometry.ellipsoidalAreaM2, f.properties, importID, f.index, createdAt,
-            ])
-        } catch let e as DatabaseError where e.isUniqueViolation {
-            insertStatement.discardFailure()
-            throw IngestError(try duplicateCodeMessage(db, table: "zones", code: f.code, importID: importID,
-                                                       extraWhere: "AND kind = ?", arguments: [kind.rawValue]))
-        }
-        return (db.lastInsertedRowID, retired)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LandGeometry
 import LandRegistry
+import LandGeoJSON
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

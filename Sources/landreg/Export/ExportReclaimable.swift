@@ -2,6 +2,7 @@ import ArgumentParser
 import LandAnalysis
 import LandGeometry
 import LandRegistry
+import LandGeoJSON
 
 extension ExportCommand {
     struct Reclaimable: ParsableCommand {

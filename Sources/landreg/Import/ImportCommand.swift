@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LandGeometry
 import LandRegistry
+import LandGeoJSON
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

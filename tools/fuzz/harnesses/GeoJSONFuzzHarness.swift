@@ -1,4 +1,5 @@
 import Foundation
+import LandGeometryCore
 
 // libFuzzer entry point for the GeoJSON reader. Each input is parsed as one feature (GeoJSONFeatureParser) and,
 // written to a file, streamed by GeoJSONFeatureSource with a 5-byte and a 64 KiB buffer. Properties checked:

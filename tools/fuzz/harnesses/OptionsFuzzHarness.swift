@@ -1,4 +1,5 @@
 import Foundation
+import LandGeoJSON
 import LandGeometry
 
 // libFuzzer entry point for the option values the CLI parses itself. The first input byte picks the parser, the
@@ -73,6 +74,8 @@ func fuzzDecimals(_ bytes: ArraySlice<UInt8>) {
     }
     guard coordinates.count >= 2 else { return }
     let line = Geometry.lineString(coordinates)
+    // The writer creates its file and never replaces one (O_EXCL): the previous input's file goes first.
+    _ = unlink(decimalsPath)
     do {
         let writer = try GeoJSONWriter(path: decimalsPath, rfc7946Orientation: false, coordinateDecimals: decimals)
         try writer.write(id: nil, properties: JSONObject(), geometry: line)

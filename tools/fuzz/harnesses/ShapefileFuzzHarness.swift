@@ -1,5 +1,6 @@
 import CGDAL
 import Foundation
+import LandGeoJSON
 import LandGeometry
 
 // libFuzzer entry point for Shapefile imports through GDAL (Sources/LandFormats, compiled with this file; GDAL

@@ -1,5 +1,6 @@
 import CGEOS
 import Foundation
+import LandGeometryCore
 
 // libFuzzer entry point for the geometry blob decoders: a blob in a store edited by another tool. Each input is
 // decoded as WKB (WKB.decode) and as a GeoPackage blob (GeoPackageBinary.decode / envelope / isEmpty); what decodes

@@ -1,5 +1,6 @@
 import CGDAL
 import Foundation
+import LandGeoJSON
 import LandGeometry
 
 // libFuzzer entry point for workbook tables (Sources/LandFormats/XLSXTableReader.swift with the rest of

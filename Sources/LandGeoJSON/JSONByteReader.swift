@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LandGeometryCore
 
 // MARK: - A strict JSON reader over bytes
 //
@@ -376,25 +377,7 @@ struct JSONByteReader {
         guard pos < bytes.count else { throw fail("expected a value, found \(found())") }
         switch bytes[pos] {
         case UInt8(ascii: "["):
-            try enter()
-            pos += 1
-            skipWhitespace()
-            if peek() == UInt8(ascii: "]") {
-                pos += 1
-                depth -= 1
-                return
-            }
-            while true {
-                try skipValue()
-                skipWhitespace()
-                guard let b = peek() else { throw fail("expected ',' or ']' in an array, found \(found())") }
-                pos += 1
-                if b == UInt8(ascii: ",") { continue }
-                if b == UInt8(ascii: "]") { break }
-                pos -= 1
-                throw fail("expected ',' or ']' in an array, found \(found())")
-            }
-            depth -= 1
+            try readArray({ try $0.skipValue() }, separatorProblem: { _ in "expected ',' or ']' in an array" })
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try scanNumber()
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
@@ -404,19 +387,31 @@ struct JSONByteReader {
     }
 
     mutating func parseArray() throws -> [JSONValue] {
+        var elements: [JSONValue] = []
+        try readArray({ elements.append(try $0.parseValue()) }, separatorProblem: { _ in "expected ',' or ']' in an array" })
+        return elements
+    }
+
+    /// The one array walk of every array reader (values, geometry collections, coordinate lists, positions): at
+    /// the '[' (the caller has checked it), enters the array (depth-checked), calls `element` for each element
+    /// with the cursor on it, and leaves past the ']'. An element followed by neither ',' nor ']' fails with
+    /// `separatorProblem(textEnded)` + ", found …" at the offending byte.
+    @inline(__always)
+    mutating func readArray(_ element: (inout JSONByteReader) throws -> Void,
+                            separatorProblem: (_ textEnded: Bool) -> String) throws {
         try enter()
         pos += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             pos += 1
             depth -= 1
-            return elements
+            return
         }
         while true {
-            elements.append(try parseValue())
             skipWhitespace()
-            guard let b = peek() else { throw fail("expected ',' or ']' in an array, found \(found())") }
+            try element(&self)
+            skipWhitespace()
+            guard let b = peek() else { throw fail("\(separatorProblem(true)), found \(found())") }
             if b == UInt8(ascii: ",") {
                 pos += 1
                 continue
@@ -425,10 +420,9 @@ struct JSONByteReader {
                 pos += 1
                 break
             }
-            throw fail("expected ',' or ']' in an array, found \(found())")
+            throw fail("\(separatorProblem(false)), found \(found())")
         }
         depth -= 1
-        return elements
     }
 
     /// Reads a member name at the cursor (after optional whitespace) and the ':' after it.
@@ -463,6 +457,28 @@ struct JSONByteReader {
             return false
         }
         return true
+    }
+
+    /// The object walk of the GeoJSON readers: at the '{' (checked by the caller), enters the object, calls
+    /// `member` with each member's name and the cursor on its value (which `member` must read or skip), and
+    /// leaves past the '}'. A name given twice fails with `duplicatePrefix()` + "duplicate key …" at the name.
+    @inline(__always)
+    mutating func readMembers(duplicatePrefix: () -> String,
+                              _ member: (inout JSONByteReader, String) throws -> Void) throws {
+        guard try openObject() else { return }
+        var keys: [String] = []
+        repeat {
+            skipWhitespace()
+            let keyOffset = pos
+            let key = try parseMemberName()
+            if keys.contains(key) {
+                throw JSONSyntaxFailure(message: duplicatePrefix() + JSONByteReader.duplicateKeyMessage(key),
+                                        offset: keyOffset)
+            }
+            keys.append(key)
+            try member(&self, key)
+        } while try nextMember()
+        depth -= 1
     }
 
     static func duplicateKeyMessage(_ key: String) -> String {

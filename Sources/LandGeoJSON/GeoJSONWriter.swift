@@ -341,3 +341,4 @@ public final class GeoJSONWriter {
 @inline(__always) private func geojsonWriterClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
 @inline(__always) private func geojsonWriterWrite(_ fd: Int32, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int { Darwin.write(fd, p, n) }
 #endif
+import LandGeometryCore

@@ -537,6 +537,7 @@ public final class GeoJSONFeatureSource {
 #else
 @inline(__always) private func geojsonCloseFile(_ fd: Int32) -> Int32 { Darwin.close(fd) }
 #endif
+import LandGeometryCore
 
 /// String- and escape-aware bracket matching over a buffer, resumable across buffer refills.
 /// Newlines inside strings are not counted: they are invalid JSON and the parser reports them.

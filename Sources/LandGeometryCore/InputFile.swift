@@ -13,8 +13,8 @@ import Foundation
 // the store) is looked at with stat(2), which follows symlinks, before anything opens it. Opening a FIFO for
 // reading blocks until some other process opens it for writing, a character device may never end, and a
 // directory "reads" as an error far from the cause; so anything but a regular file is refused with what it is.
-// This lives in LandGeometry because the GeoJSON reader is here and LandRegistry and LandAnalysis both see it:
-// one implementation for every reader. (A file swapped between this check and the open is not guarded against:
+// This lives in LandGeometryCore because the GeoJSON reader (LandGeoJSON) stands on it and LandRegistry and
+// LandAnalysis see it through LandGeometry: one implementation for every reader. (A file swapped between this check and the open is not guarded against:
 // that takes another process racing the user's own command.)
 
 /// A path that cannot be used as an input file, and why, in words a user can act on.

@@ -1,3 +1,5 @@
+import LandGeometryCore
+
 // MARK: - Features
 //
 // Policy: a feature is read strictly (RFC 7946 + RFC 8259). Coordinates must be finite numbers; positions need at
@@ -93,48 +95,37 @@ extension JSONByteReader {
         var properties = JSONObject()
         var geometry: Geometry? = nil
         var typeSeen = false
-        var keys: [String] = []
-        if try openObject() {
-            repeat {
-                skipWhitespace()
-                let keyOffset = pos
-                let key = try parseMemberName()
-                if keys.contains(key) {
-                    throw JSONSyntaxFailure(message: JSONByteReader.duplicateKeyMessage(key), offset: keyOffset)
+        try readMembers(duplicatePrefix: { "" }) { reader, key in
+            switch key {
+            case "type":
+                guard reader.peek() == UInt8(ascii: "\"") else {
+                    throw reader.fail("expected \"type\": \"Feature\", found \(reader.found())")
                 }
-                keys.append(key)
-                switch key {
-                case "type":
-                    guard peek() == UInt8(ascii: "\"") else {
-                        throw fail("expected \"type\": \"Feature\", found \(found())")
-                    }
-                    let type = try parseString()
-                    guard type == "Feature" else {
-                        throw fail("expected \"type\": \"Feature\", found \(JSONValue.string(type).serialized)")
-                    }
-                    typeSeen = true
-                case "id":
-                    featureID = try parseValue()
-                case "properties":
-                    if peek() == UInt8(ascii: "{") {
-                        properties = try parseObject()
-                    } else if peek() == UInt8(ascii: "n") {
-                        _ = try parseValue()
-                    } else {
-                        throw fail("\"properties\" must be an object or null, found \(found())")
-                    }
-                case "geometry":
-                    if peek() == UInt8(ascii: "n") {
-                        _ = try parseValue()
-                        geometry = nil
-                    } else {
-                        geometry = try parseGeometry(GeoJSONGeometryPath())
-                    }
-                default:
-                    try skipValue()
+                let type = try reader.parseString()
+                guard type == "Feature" else {
+                    throw reader.fail("expected \"type\": \"Feature\", found \(JSONValue.string(type).serialized)")
                 }
-            } while try nextMember()
-            depth -= 1
+                typeSeen = true
+            case "id":
+                reader.featureID = try reader.parseValue()
+            case "properties":
+                if reader.peek() == UInt8(ascii: "{") {
+                    properties = try reader.parseObject()
+                } else if reader.peek() == UInt8(ascii: "n") {
+                    _ = try reader.parseValue()
+                } else {
+                    throw reader.fail("\"properties\" must be an object or null, found \(reader.found())")
+                }
+            case "geometry":
+                if reader.peek() == UInt8(ascii: "n") {
+                    _ = try reader.parseValue()
+                    geometry = nil
+                } else {
+                    geometry = try reader.parseGeometry(GeoJSONGeometryPath())
+                }
+            default:
+                try reader.skipValue()
+            }
         }
         skipWhitespace()
         guard atEnd else { throw fail("unexpected \(found()) after the end of the feature object") }
@@ -159,57 +150,47 @@ extension JSONByteReader {
         var coordinatesOffset: Int? = nil
         var geometriesOffset: Int? = nil
         var result: Geometry? = nil
-        var keys: [String] = []
-        if try openObject() {
-            repeat {
-                skipWhitespace()
-                let keyOffset = pos
-                let key = try parseMemberName()
-                if keys.contains(key) {
-                    throw JSONSyntaxFailure(message: "\(path.text): " + JSONByteReader.duplicateKeyMessage(key),
-                                            offset: keyOffset)
+        try readMembers(duplicatePrefix: { "\(path.text): " }) { reader, key in
+            switch key {
+            case "type":
+                guard reader.peek() == UInt8(ascii: "\"") else {
+                    throw reader.fail("\(path.text): \"type\" must be a string, found \(reader.found())")
                 }
-                keys.append(key)
-                switch key {
-                case "type":
-                    guard peek() == UInt8(ascii: "\"") else {
-                        throw fail("\(path.text): \"type\" must be a string, found \(found())")
-                    }
-                    let typeOffset = pos
-                    let name = try parseString()
-                    guard JSONByteReader.geometryTypes.contains(name) else {
-                        throw JSONSyntaxFailure(
-                            message: "\(path.text): unknown geometry type \(JSONValue.string(name).serialized)",
-                            offset: typeOffset)
-                    }
-                    type = name
-                    path.type = name
-                case "coordinates":
-                    if let type, type != "GeometryCollection" {
-                        result = try parseCoordinates(type: type, path)
-                    } else {
-                        coordinatesOffset = pos
-                        try skipValue()
-                    }
-                case "geometries":
-                    if type == "GeometryCollection" {
-                        result = try parseGeometries(path)
-                    } else {
-                        geometriesOffset = pos
-                        try skipValue()
-                    }
-                default:
-                    try skipValue()
+                let typeOffset = reader.pos
+                let name = try reader.parseString()
+                guard JSONByteReader.geometryTypes.contains(name) else {
+                    throw JSONSyntaxFailure(
+                        message: "\(path.text): unknown geometry type \(JSONValue.string(name).serialized)",
+                        offset: typeOffset)
                 }
-            } while try nextMember()
-        } else {
-            depth += 1  // balanced by the decrement below
+                type = name
+                path.type = name
+            case "coordinates":
+                if let type, type != "GeometryCollection" {
+                    result = try reader.parseCoordinates(type: type, path)
+                } else {
+                    coordinatesOffset = reader.pos
+                    try reader.skipValue()
+                }
+            case "geometries":
+                if type == "GeometryCollection" {
+                    result = try reader.parseGeometries(path)
+                } else {
+                    geometriesOffset = reader.pos
+                    try reader.skipValue()
+                }
+            default:
+                try reader.skipValue()
+            }
         }
         guard let type else {
             throw JSONSyntaxFailure(message: "\(path.text): geometry has no \"type\"", offset: start)
         }
         if result == nil {
-            // "coordinates" / "geometries" came before "type": read them again now that the type is known.
+            // "coordinates" / "geometries" came before "type": read them again now that the type is known, at
+            // the depth they were first met (inside this object).
+            depth += 1
+            defer { depth -= 1 }
             let end = pos
             if type == "GeometryCollection" {
                 guard let geometriesOffset else {
@@ -227,7 +208,6 @@ extension JSONByteReader {
             }
             pos = end
         }
-        depth -= 1
         return result!
     }
 
@@ -236,28 +216,12 @@ extension JSONByteReader {
             throw fail("\(path.text): \"geometries\" must be an array, found \(found())")
         }
         var members: [Geometry] = []
-        try enter()
-        pos += 1
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
-            pos += 1
-        } else {
-            while true {
-                skipWhitespace()
-                var memberPath = path
-                memberPath.collectionIndices.append(members.count)
-                memberPath.type = ""
-                members.append(try parseGeometry(memberPath))
-                skipWhitespace()
-                guard let b = peek() else { throw fail("\(path.text): expected ',' or ']', found \(found())") }
-                pos += 1
-                if b == UInt8(ascii: ",") { continue }
-                if b == UInt8(ascii: "]") { break }
-                pos -= 1
-                throw fail("\(path.text): expected ',' or ']' after a geometry, found \(found())")
-            }
-        }
-        depth -= 1
+        try readArray({
+            var memberPath = path
+            memberPath.collectionIndices.append(members.count)
+            memberPath.type = ""
+            members.append(try $0.parseGeometry(memberPath))
+        }, separatorProblem: { "\(path.text): expected ',' or ']'" + ($0 ? "" : " after a geometry") })
         return .geometryCollection(members)
     }
 
@@ -301,27 +265,9 @@ extension JSONByteReader {
         guard peek() == UInt8(ascii: "[") else {
             throw fail("\(path.text): coordinates: expected \(what), found \(found())")
         }
-        try enter()
-        pos += 1
         var list: [T] = []
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
-            pos += 1
-            depth -= 1
-            return list
-        }
-        while true {
-            skipWhitespace()
-            list.append(try element(&self))
-            skipWhitespace()
-            guard let b = peek() else { throw fail("\(path.text): coordinates: expected ',' or ']', found \(found())") }
-            pos += 1
-            if b == UInt8(ascii: ",") { continue }
-            if b == UInt8(ascii: "]") { break }
-            pos -= 1
-            throw fail("\(path.text): coordinates: expected ',' or ']', found \(found())")
-        }
-        depth -= 1
+        try readArray({ list.append(try element(&$0)) },
+                      separatorProblem: { _ in "\(path.text): coordinates: expected ',' or ']'" })
         return list
     }
 
@@ -330,28 +276,11 @@ extension JSONByteReader {
         guard peek() == UInt8(ascii: "[") else {
             throw fail("\(path.text): coordinates: expected \(what), found \(found())")
         }
-        try enter()
-        pos += 1
         positionScratch.removeAll(keepingCapacity: true)
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
-            pos += 1
-            depth -= 1
-            return []
-        }
-        while true {
-            skipWhitespace()
-            let xy = try parsePosition(path)
-            positionScratch.append(xy)
-            skipWhitespace()
-            guard let b = peek() else { throw fail("\(path.text): coordinates: expected ',' or ']', found \(found())") }
-            pos += 1
-            if b == UInt8(ascii: ",") { continue }
-            if b == UInt8(ascii: "]") { break }
-            pos -= 1
-            throw fail("\(path.text): coordinates: expected ',' or ']' after a position, found \(found())")
-        }
-        depth -= 1
+        try readArray({
+            let xy = try $0.parsePosition(path)
+            $0.positionScratch.append(xy)
+        }, separatorProblem: { "\(path.text): coordinates: expected ',' or ']'" + ($0 ? "" : " after a position") })
         return Array(positionScratch)
     }
 
@@ -361,41 +290,23 @@ extension JSONByteReader {
             throw fail("\(path.text): coordinates: expected a position [x, y], found \(found())")
         }
         let start = pos
-        try enter()
-        pos += 1
         var count = 0
         var x = 0.0
         var y = 0.0
-        skipWhitespace()
-        if peek() != UInt8(ascii: "]") {
-            while true {
-                skipWhitespace()
-                guard let b = peek(), b == UInt8(ascii: "-") || b &- 0x30 < 10 else {
-                    throw fail("\(path.text): coordinates: expected a number, found \(found())")
-                }
-                let numberStart = pos
-                let v = try parseDouble()
-                guard v.isFinite else {
-                    throw JSONSyntaxFailure(
-                        message: "\(path.text): coordinates: number \(excerpt(numberStart, pos)) is out of range (not finite)",
-                        offset: numberStart)
-                }
-                if count == 0 { x = v } else if count == 1 { y = v }
-                count += 1
-                skipWhitespace()
-                guard let c = peek() else {
-                    throw fail("\(path.text): coordinates: expected ',' or ']' in a position, found \(found())")
-                }
-                pos += 1
-                if c == UInt8(ascii: ",") { continue }
-                if c == UInt8(ascii: "]") { break }
-                pos -= 1
-                throw fail("\(path.text): coordinates: expected ',' or ']' in a position, found \(found())")
+        try readArray({ reader in
+            guard let b = reader.peek(), b == UInt8(ascii: "-") || b &- 0x30 < 10 else {
+                throw reader.fail("\(path.text): coordinates: expected a number, found \(reader.found())")
             }
-        } else {
-            pos += 1
-        }
-        depth -= 1
+            let numberStart = reader.pos
+            let v = try reader.parseDouble()
+            guard v.isFinite else {
+                throw JSONSyntaxFailure(
+                    message: "\(path.text): coordinates: number \(reader.excerpt(numberStart, reader.pos)) is out of range (not finite)",
+                    offset: numberStart)
+            }
+            if count == 0 { x = v } else if count == 1 { y = v }
+            count += 1
+        }, separatorProblem: { _ in "\(path.text): coordinates: expected ',' or ']' in a position" })
         guard count >= 2 else {
             throw JSONSyntaxFailure(
                 message: "\(path.text): coordinates: a position needs at least 2 numbers, found \(count)",
