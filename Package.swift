@@ -16,25 +16,31 @@ let package = Package(
         .library(name: "LandFormats", targets: ["LandFormats"]),
         .library(name: "LandRegistry", targets: ["LandRegistry"]),
         .library(name: "LandAnalysis", targets: ["LandAnalysis"]),
-        .library(name: "LandMaps", targets: ["LandMaps"]),
+        .library(name: "LandMaps", targets: ["LandMaps"])
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
-        .systemLibrary(name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos",
-                       providers: [.apt(["libgeos-dev"])]),
-        .systemLibrary(name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj",
-                       providers: [.apt(["libproj-dev"])]),
-        .systemLibrary(name: "CGDAL", path: "Sources/CGDAL", pkgConfig: "gdal",
-                       providers: [.apt(["libgdal-dev"])]),
-        .systemLibrary(name: "CXLSXWriter", path: "Sources/CXLSXWriter", pkgConfig: "xlsxwriter",
-                       providers: [.apt(["libxlsxwriter-dev"])]),
-        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
-                       providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
-                       providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
+        .systemLibrary(
+            name: "CGEOS", path: "Sources/CGEOS", pkgConfig: "geos",
+            providers: [.apt(["libgeos-dev"])]),
+        .systemLibrary(
+            name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj",
+            providers: [.apt(["libproj-dev"])]),
+        .systemLibrary(
+            name: "CGDAL", path: "Sources/CGDAL", pkgConfig: "gdal",
+            providers: [.apt(["libgdal-dev"])]),
+        .systemLibrary(
+            name: "CXLSXWriter", path: "Sources/CXLSXWriter", pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         // Geometry values (XY, Polygon, Geometry, Envelope), the shoelace area and the input-file check: pure Swift,
         // what both GeoJSON and the GEOS/PROJ layer are written on. LandGeometry re-exports it.
         .target(name: "LandGeometryCore"),
@@ -45,23 +51,28 @@ let package = Package(
         // Other formats than GeoJSON (Shapefile, FileGDB, GeoPackage, KML, CSV+WKT, xlsx) through GDAL's C API,
         // and formatted office tables through libxlsxwriter. Only this target imports CGDAL and CXLSXWriter.
         .target(name: "LandFormats", dependencies: ["LandGeometry", "LandGeoJSON", "CGDAL", "CXLSXWriter"]),
-        .target(name: "LandRegistry", dependencies: [
-            "LandGeometry", "LandGeoJSON", "LandFormats",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            // GRDB's own SQLite module: the C API for the hot paths of bulk imports (SQL functions, binding).
-            .product(name: "GRDBSQLite", package: "GRDB.swift"),
-            "CCrypto",
-        ]),
+        .target(
+            name: "LandRegistry",
+            dependencies: [
+                "LandGeometry", "LandGeoJSON", "LandFormats",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // GRDB's own SQLite module: the C API for the hot paths of bulk imports (SQL functions, binding).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CCrypto"
+            ]),
         .target(name: "LandAnalysis", dependencies: ["LandRegistry", "LandGeometry", "LandGeoJSON"]),
         // Map pictures (PNG, SVG, PDF) of the store with cairo and pango. Only this target imports CCairo.
         .target(name: "LandMaps", dependencies: ["LandRegistry", "LandGeometry", "CCairo", "CPROJ"]),
-        .executableTarget(name: "landreg", dependencies: [
-            "LandAnalysis", "LandRegistry", "LandGeometry", "LandGeoJSON", "LandFormats", "LandMaps",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "landreg",
+            dependencies: [
+                "LandAnalysis", "LandRegistry", "LandGeometry", "LandGeoJSON", "LandFormats", "LandMaps",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]),
         .testTarget(name: "LandGeometryTests", dependencies: ["LandGeometry", "LandGeoJSON"]),
         .testTarget(name: "LandRegistryTests", dependencies: ["LandRegistry", "LandGeometry", "LandGeoJSON"]),
-        .testTarget(name: "LandAnalysisTests", dependencies: ["LandAnalysis", "LandRegistry", "LandGeometry", "LandGeoJSON"]),
-        .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["qgis"]),  // qgis/: the QGIS check script
+        .testTarget(
+            name: "LandAnalysisTests", dependencies: ["LandAnalysis", "LandRegistry", "LandGeometry", "LandGeoJSON"]),
+        .testTarget(name: "EndToEndTests", dependencies: [], exclude: ["qgis"]) // qgis/: the QGIS check script
     ]
 )

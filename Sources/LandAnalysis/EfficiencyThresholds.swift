@@ -30,9 +30,14 @@ public struct EfficiencyThresholds: Sendable {
         for (i, r) in rows.enumerated() {
             let at = lines.map { "line \($0[i]): " } ?? ""
             if Self.indicators[r.indicator] == nil {
-                problems.append(at + "unknown indicator \"\(r.indicator)\" (known: \(Self.indicators.keys.sorted().joined(separator: ", ")))")
+                problems.append(
+                    at
+                        + "unknown indicator \"\(r.indicator)\" (known: \(Self.indicators.keys.sorted().joined(separator: ", ")))"
+                )
             }
-            if !Self.classes.contains(r.efficiencyClass) { problems.append(at + "class \"\(r.efficiencyClass)\" is not A, B, C or D") }
+            if !Self.classes.contains(r.efficiencyClass) {
+                problems.append(at + "class \"\(r.efficiencyClass)\" is not A, B, C or D")
+            }
             if !r.minValue.isFinite { problems.append(at + "min_value is not a number") }
             if !seen.insert(r.indicator + "/" + r.efficiencyClass).inserted {
                 problems.append(at + "\(r.indicator) has two rows for class \(r.efficiencyClass)")
@@ -65,9 +70,11 @@ public struct EfficiencyThresholds: Sendable {
             guard let v = Double(text), v.isFinite else {
                 problems.append("line \(csv.lineNumbers[i]): min_value \"\(text)\" is not a number"); continue
             }
-            rows.append(EfficiencyThreshold(indicator: (r["indicator"] ?? "").trimmingCharacters(in: .whitespaces),
-                                            efficiencyClass: (r["class"] ?? "").trimmingCharacters(in: .whitespaces),
-                                            minValue: v, unit: r["unit"]))
+            rows.append(
+                EfficiencyThreshold(
+                    indicator: (r["indicator"] ?? "").trimmingCharacters(in: .whitespaces),
+                    efficiencyClass: (r["class"] ?? "").trimmingCharacters(in: .whitespaces),
+                    minValue: v, unit: r["unit"]))
             lines.append(csv.lineNumbers[i])
         }
         do {

@@ -159,8 +159,10 @@ public final class ReclaimableCalculator {
 
     /// The report over `sources`, grouped by `zones` (may be empty), as of `asOf` (only echoed: the reader
     /// already chose the sources as of that date).
-    public func report(sources: [ReclaimSource], zones: [ReclaimZone], zoneKind: String?, capacitySites: [CapacitySite],
-                       asOf: String) throws -> (report: ReclaimableReport, polygons: [ReclaimablePolygon]) {
+    public func report(
+        sources: [ReclaimSource], zones: [ReclaimZone], zoneKind: String?, capacitySites: [CapacitySite],
+        asOf: String
+    ) throws -> (report: ReclaimableReport, polygons: [ReclaimablePolygon]) {
         warnings = []
         let clean = sources.compactMap(usable)
         let farmland = clean.filter { $0.category == .farmland }
@@ -170,8 +172,9 @@ public final class ReclaimableCalculator {
         let totalUnion = try union([farmlandUnion, industrialUnion].filter { !$0.isEmpty })
 
         func figures(_ union: Geometry, _ members: [ReclaimSource], progress: Double? = nil) throws -> ReclaimFigures {
-            ReclaimFigures(potentialM2: try areas.ellipsoidalArea(union), potentialPlanarM2: union.planarArea,
-                           progressM2: progress ?? members.reduce(0) { $0 + $1.progressM2 }, sources: members.count)
+            ReclaimFigures(
+                potentialM2: try areas.ellipsoidalArea(union), potentialPlanarM2: union.planarArea,
+                progressM2: progress ?? members.reduce(0) { $0 + $1.progressM2 }, sources: members.count)
         }
         let total = try figures(totalUnion, clean)
         let farmlandFigures = try figures(farmlandUnion, farmland)
@@ -206,8 +209,10 @@ public final class ReclaimableCalculator {
             var zfc = zf; zfc.sources = f.count
             var zic = zi; zic.sources = i.count
             inZonesM2 += zt.potentialM2
-            zoneRows.append(ReclaimZoneFigures(code: zone.code, name: zone.name, kind: zone.kind, total: zt,
-                                               farmland: zfc, industrial: zic))
+            zoneRows.append(
+                ReclaimZoneFigures(
+                    code: zone.code, name: zone.name, kind: zone.kind, total: zt,
+                    farmland: zfc, industrial: zic))
         }
 
         let report = ReclaimableReport(
@@ -217,20 +222,26 @@ public final class ReclaimableCalculator {
             outsideZonesM2: zones.isEmpty ? nil : max(0, total.potentialM2 - inZonesM2),
             floorAreaPotentialM2: capacitySites.reduce(0) { $0 + $1.floorAreaPotentialM2 },
             capacitySites: capacitySites.count, warnings: warnings)
-        let polygons = try dissolvedPolygons(farmland: farmland, industrial: industrial,
-                                             farmlandUnion: farmlandUnion, industrialUnion: industrialUnion)
+        let polygons = try dissolvedPolygons(
+            farmland: farmland, industrial: industrial,
+            farmlandUnion: farmlandUnion, industrialUnion: industrialUnion)
         return (report, polygons)
     }
 
     /// The union split into farmland-only, industrial-only and both, each polygon with the codes of the sources
     /// that overlap it by a positive area.
-    private func dissolvedPolygons(farmland: [ReclaimSource], industrial: [ReclaimSource], farmlandUnion: Geometry,
-                                   industrialUnion: Geometry) throws -> [ReclaimablePolygon] {
+    private func dissolvedPolygons(
+        farmland: [ReclaimSource], industrial: [ReclaimSource], farmlandUnion: Geometry,
+        industrialUnion: Geometry
+    ) throws -> [ReclaimablePolygon] {
         let pieces: [(String, Geometry)] = [
             ("farmland", try difference(farmlandUnion, industrialUnion)),
             ("industrial", try difference(industrialUnion, farmlandUnion)),
-            ("both", farmlandUnion.isEmpty || industrialUnion.isEmpty
-                ? .multiPolygon([]) : try geos.intersection(farmlandUnion, industrialUnion)),
+            (
+                "both",
+                farmlandUnion.isEmpty || industrialUnion.isEmpty
+                    ? .multiPolygon([]) : try geos.intersection(farmlandUnion, industrialUnion)
+            )
         ]
         let all = farmland + industrial
         let index = SpatialIndex(all.map { $0.geometry.envelope ?? .empty })
@@ -244,8 +255,10 @@ public final class ReclaimableCalculator {
                 for i in index.query(envelope) where try prepared.intersects(all[i].geometry) {
                     if try prepared.intersectionArea(with: all[i].geometry) > 0 { codes.append(all[i].code) }
                 }
-                out.append(ReclaimablePolygon(category: category, sourceCodes: codes.sorted(), geometry: g,
-                                              areaM2: try areas.ellipsoidalArea(g), planarAreaM2: g.planarArea))
+                out.append(
+                    ReclaimablePolygon(
+                        category: category, sourceCodes: codes.sorted(), geometry: g,
+                        areaM2: try areas.ellipsoidalArea(g), planarAreaM2: g.planarArea))
             }
         }
         return out
@@ -263,12 +276,15 @@ public final class ReclaimableCalculator {
             if validity.isValid { return s }
             let repaired = try geos.makeValid(s.geometry)
             guard !repaired.isEmpty else {
-                warnings.append("\(label): invalid geometry (\(validity.reason ?? "invalid")) with no area left after repair; skipped")
+                warnings.append(
+                    "\(label): invalid geometry (\(validity.reason ?? "invalid")) with no area left after repair; skipped"
+                )
                 return nil
             }
             warnings.append("\(label): invalid geometry (\(validity.reason ?? "invalid")); made valid for the analysis")
-            return ReclaimSource(category: s.category, entity: s.entity, code: s.code, geometry: repaired,
-                                 progressM2: s.progressM2)
+            return ReclaimSource(
+                category: s.category, entity: s.entity, code: s.code, geometry: repaired,
+                progressM2: s.progressM2)
         } catch {
             warnings.append("\(label): geometry GEOS cannot handle (\(error)); skipped")
             return nil

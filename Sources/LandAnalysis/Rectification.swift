@@ -58,7 +58,8 @@ public struct RectificationGroup: Sendable, Codable, Equatable {
         case illegalBasicFarmlandM2 = "illegal_basic_farmland_m2", illegalBasicFarmlandMu = "illegal_basic_farmland_mu"
         case rectifiedSpots = "rectified_spots", closedIllegalSpots = "closed_illegal_spots"
         case remainingM2 = "remaining_m2", remainingMu = "remaining_mu"
-        case rectificationRateByCount = "rectification_rate_by_count", rectificationRateByArea = "rectification_rate_by_area"
+        case rectificationRateByCount = "rectification_rate_by_count", rectificationRateByArea =
+            "rectification_rate_by_area"
         case closeOutRate = "close_out_rate", demolishRestoreFarmlandM2 = "demolish_restore_farmland_m2"
         case recultivatedM2 = "recultivated_m2", demolishRestoreCompletion = "demolish_restore_completion"
         case overdueSpots = "overdue_spots", noDeadlineSpots = "no_deadline_spots"
@@ -146,14 +147,18 @@ public enum Rectification {
     /// - Parameters:
     ///   - by: group by batch, or by zone (`zones`: the live zones of one kind, as code → name). A spot counts in
     ///     every zone of the kind it overlaps and once in the total; spots in none form the group "(none)".
-    public static func report(spots: [Spot], asOf: String, by: RectificationGrouping = .batch,
-                              zones: [(code: String, name: String?)] = [], zoneKind: String? = nil) -> RectificationReport {
+    public static func report(
+        spots: [Spot], asOf: String, by: RectificationGrouping = .batch,
+        zones: [(code: String, name: String?)] = [], zoneKind: String? = nil
+    ) -> RectificationReport {
         var groups: [RectificationGroup] = []
         switch by {
         case .batch:
             var index: [String: Int] = [:]
             for s in spots {
-                if index[s.batch] == nil { index[s.batch] = groups.count; groups.append(RectificationGroup(group: s.batch)) }
+                if index[s.batch] == nil {
+                    index[s.batch] = groups.count; groups.append(RectificationGroup(group: s.batch))
+                }
                 groups[index[s.batch]!].add(s, asOf: asOf)
             }
             groups.sort { $0.group < $1.group }
@@ -174,16 +179,20 @@ public enum Rectification {
         total.finish()
 
         func listed(_ s: Spot) -> RectificationListedSpot {
-            RectificationListedSpot(code: s.code, batch: s.batch, status: s.status, measure: s.measure, deadline: s.deadline,
-                                    daysOverdue: s.deadline.flatMap { days(from: $0, to: asOf) },
-                                    areaM2: s.ellipsoidalAreaM2, farmlandAreaM2: s.farmlandAreaM2,
-                                    remainingM2: s.unrectifiedAreaM2, zoneCodes: s.zoneCodes)
+            RectificationListedSpot(
+                code: s.code, batch: s.batch, status: s.status, measure: s.measure, deadline: s.deadline,
+                daysOverdue: s.deadline.flatMap { days(from: $0, to: asOf) },
+                areaM2: s.ellipsoidalAreaM2, farmlandAreaM2: s.farmlandAreaM2,
+                remainingM2: s.unrectifiedAreaM2, zoneCodes: s.zoneCodes)
         }
         let overdue = spots.filter { $0.isOverdue(asOf: asOf) }.map(listed)
             .sorted { ($0.deadline ?? "", $0.code) < ($1.deadline ?? "", $1.code) }
-        let noDeadline = spots.filter { $0.status == .illegal && $0.deadline == nil }.map(listed).sorted { $0.code < $1.code }
-        return RectificationReport(asOf: asOf, by: by, zoneKind: by == .zone ? zoneKind : nil, groups: groups, total: total,
-                                   overdue: overdue, noDeadline: noDeadline)
+        let noDeadline = spots.filter { $0.status == .illegal && $0.deadline == nil }.map(listed).sorted {
+            $0.code < $1.code
+        }
+        return RectificationReport(
+            asOf: asOf, by: by, zoneKind: by == .zone ? zoneKind : nil, groups: groups, total: total,
+            overdue: overdue, noDeadline: noDeadline)
     }
 
     /// Whole days from one YYYY-MM-DD date to another (proleptic Gregorian), nil if either is not a date.

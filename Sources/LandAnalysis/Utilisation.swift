@@ -32,8 +32,10 @@ public struct UtilisationInput: Sendable {
     public var asOf: String
     public var year: Int?
 
-    public init(sites: [Site], tenancies: [Tenancy], enterprises: [Enterprise], years: [EnterpriseYear],
-                thresholds: EfficiencyThresholds, minimumFAR: [String: Double], asOf: String, year: Int?) {
+    public init(
+        sites: [Site], tenancies: [Tenancy], enterprises: [Enterprise], years: [EnterpriseYear],
+        thresholds: EfficiencyThresholds, minimumFAR: [String: Double], asOf: String, year: Int?
+    ) {
         self.sites = sites; self.tenancies = tenancies; self.enterprises = enterprises; self.years = years
         self.thresholds = thresholds; self.minimumFAR = minimumFAR; self.asOf = asOf; self.year = year
     }
@@ -150,8 +152,9 @@ public enum Utilisation {
     /// Computes the per-site and per-enterprise report (no zones; see `byZone`).
     public static func report(_ input: UtilisationInput) -> UtilisationReport {
         let enterprises = Dictionary(input.enterprises.map { ($0.creditCode, $0) }, uniquingKeysWith: { a, _ in a })
-        let figures = Dictionary(input.years.filter { $0.year == input.year }.map { ($0.creditCode, $0) },
-                                 uniquingKeysWith: { a, _ in a })
+        let figures = Dictionary(
+            input.years.filter { $0.year == input.year }.map { ($0.creditCode, $0) },
+            uniquingKeysWith: { a, _ in a })
         let active = input.tenancies.filter { $0.isActive(on: input.asOf) }
         let leasesBySite = Dictionary(grouping: active, by: \.siteCode)
 
@@ -197,7 +200,8 @@ public enum Utilisation {
             values["value_added_per_mu"] = vaPerMu
             let cls = (f != nil && actual > 0) ? input.thresholds.classify(values) : nil
             efficiency[code] = EnterpriseEfficiency(
-                creditCode: code, name: e?.name, industry: e?.industry, scale: e?.scale, ownLandM2: o, leasedInLandM2: i,
+                creditCode: code, name: e?.name, industry: e?.industry, scale: e?.scale, ownLandM2: o,
+                leasedInLandM2: i,
                 leasedOutLandM2: out, actualLandM2: actual, actualLandMu: mu, taxYuan: tax, valueAddedYuan: va,
                 taxPerMu: taxPerMu, valueAddedPerMu: vaPerMu, efficiencyClass: cls)
         }
@@ -213,23 +217,28 @@ public enum Utilisation {
             let minFAR = industry.flatMap { input.minimumFAR[$0] }
             let occupants = (landOnSite[site.code] ?? []).map { s in
                 let e = efficiency[s.code]
-                return SiteOccupant(creditCode: s.code, name: enterprises[s.code]?.name, role: s.role, floorAreaM2: s.floorM2,
-                                    landM2: s.landM2, taxPerMu: e?.taxPerMu, valueAddedPerMu: e?.valueAddedPerMu,
-                                    efficiencyClass: e?.efficiencyClass)
+                return SiteOccupant(
+                    creditCode: s.code, name: enterprises[s.code]?.name, role: s.role, floorAreaM2: s.floorM2,
+                    landM2: s.landM2, taxPerMu: e?.taxPerMu, valueAddedPerMu: e?.valueAddedPerMu,
+                    efficiencyClass: e?.efficiencyClass)
             }
             return SiteUtilisation(
                 code: site.code, name: site.name, holder: site.holderCreditCode, holderName: site.holderName,
                 industry: industry, stage: site.stage.rawValue, mode: site.mode?.rawValue, zone: nil,
-                landAreaM2: land, landAreaMu: AreaUnits.mu(land), footprintM2: site.footprintM2, floorAreaM2: site.floorAreaM2,
+                landAreaM2: land, landAreaMu: AreaUnits.mu(land), footprintM2: site.footprintM2,
+                floorAreaM2: site.floorAreaM2,
                 far: far, coverage: coverage, leasedFloorM2: leased, occupancy: occupancy,
                 vacancy: vacancy(occupancy), tenants: Set(leases.map(\.tenantCreditCode)).count,
                 overLeased: site.floorAreaM2.map { leased > $0 } ?? false, minFAR: minFAR,
-                farBelowMin: far.flatMap { f in minFAR.map { f < $0 } }, coverageBelow30: coverage.map { $0 < minimumCoverage },
-                taxPerMu: weightedMean(occupants, \.taxPerMu), valueAddedPerMu: weightedMean(occupants, \.valueAddedPerMu),
+                farBelowMin: far.flatMap { f in minFAR.map { f < $0 } },
+                coverageBelow30: coverage.map { $0 < minimumCoverage },
+                taxPerMu: weightedMean(occupants, \.taxPerMu),
+                valueAddedPerMu: weightedMean(occupants, \.valueAddedPerMu),
                 holderClass: site.holderCreditCode.flatMap { efficiency[$0]?.efficiencyClass }, occupants: occupants)
         }
-        return UtilisationReport(asOf: input.asOf, year: input.year, thresholdsSource: input.thresholds.source, sites: sites,
-                                 enterprises: efficiency.values.sorted { $0.creditCode < $1.creditCode }, zones: nil, zoneKind: nil)
+        return UtilisationReport(
+            asOf: input.asOf, year: input.year, thresholdsSource: input.thresholds.source, sites: sites,
+            enterprises: efficiency.values.sorted { $0.creditCode < $1.creditCode }, zones: nil, zoneKind: nil)
     }
 
     /// Vacancy = max(0, 1 − occupancy) (an over-leased site or zone is not negatively vacant); nil with occupancy.

@@ -38,15 +38,18 @@ public struct ZoneUtilisation: Codable, Sendable, Equatable {
         case zoneCode = "zone_code", zoneName = "zone_name", landAreaM2 = "land_area_m2", landAreaMu = "land_area_mu"
         case footprintM2 = "footprint_m2", floorAreaM2 = "floor_area_m2", leasedFloorM2 = "leased_floor_m2"
         case overLeasedSites = "over_leased_sites", farBelowMinSites = "far_below_min_sites"
-        case coverageBelow30Sites = "coverage_below_30_sites", taxPerMu = "tax_per_mu", valueAddedPerMu = "value_added_per_mu"
+        case coverageBelow30Sites = "coverage_below_30_sites", taxPerMu = "tax_per_mu", valueAddedPerMu =
+            "value_added_per_mu"
     }
 }
 
 extension Utilisation {
     /// The zone holding the largest part of each site (site code → zone code); sites overlapping none are absent.
     /// - Throws: `GEOSError` when an overlay fails.
-    public static func assignZones(sites: [(code: String, geometry: Geometry)],
-                                   zones: [(code: String, geometry: Geometry)]) throws -> [String: String] {
+    public static func assignZones(
+        sites: [(code: String, geometry: Geometry)],
+        zones: [(code: String, geometry: Geometry)]
+    ) throws -> [String: String] {
         let index = SpatialIndex(zones.map { $0.geometry.envelope ?? .empty })
         let geos = GEOSContext()
         let prepared = try zones.map { try geos.prepare($0.geometry) }
@@ -67,8 +70,10 @@ extension Utilisation {
     }
 
     /// Adds per-zone rows (and each site's zone) to a report. `zones`: code → name of the zones of `kind`.
-    public static func byZone(_ report: UtilisationReport, assignment: [String: String], zones: [String: String?],
-                              kind: String) -> UtilisationReport {
+    public static func byZone(
+        _ report: UtilisationReport, assignment: [String: String], zones: [String: String?],
+        kind: String
+    ) -> UtilisationReport {
         var out = report
         out.zoneKind = kind
         for i in out.sites.indices { out.sites[i].zone = assignment[out.sites[i].code] }
@@ -76,7 +81,8 @@ extension Utilisation {
         out.zones = groups.keys.sorted { ($0 ?? "\u{10FFFF}") < ($1 ?? "\u{10FFFF}") }.map { code in
             let sites = groups[code]!
             let land = sites.reduce(0) { $0 + $1.landAreaM2 }
-            let withFloor = sites.filter { $0.floorAreaM2 != nil }, withFootprint = sites.filter { $0.footprintM2 != nil }
+            let withFloor = sites.filter { $0.floorAreaM2 != nil },
+                withFootprint = sites.filter { $0.footprintM2 != nil }
             let floor = withFloor.reduce(0) { $0 + $1.floorAreaM2! }
             let footprint = withFootprint.reduce(0) { $0 + $1.footprintM2! }
             let leased = withFloor.reduce(0) { $0 + $1.leasedFloorM2 }
@@ -86,13 +92,15 @@ extension Utilisation {
                 zoneCode: code, zoneName: code.flatMap { zones[$0] ?? nil }, sites: sites.count, landAreaM2: land,
                 landAreaMu: AreaUnits.mu(land), footprintM2: footprint, floorAreaM2: floor,
                 far: ratio(withFloor.isEmpty ? nil : floor, withFloor.reduce(0) { $0 + $1.landAreaM2 }),
-                coverage: ratio(withFootprint.isEmpty ? nil : footprint, withFootprint.reduce(0) { $0 + $1.landAreaM2 }),
+                coverage: ratio(
+                    withFootprint.isEmpty ? nil : footprint, withFootprint.reduce(0) { $0 + $1.landAreaM2 }),
                 leasedFloorM2: leased, occupancy: occupancy, vacancy: vacancy(occupancy),
                 tenants: Set(occupants.filter { $0.role == "tenant" }.map(\.creditCode)).count,
                 overLeasedSites: sites.filter(\.overLeased).count,
                 farBelowMinSites: sites.filter { $0.farBelowMin == true }.count,
                 coverageBelow30Sites: sites.filter { $0.coverageBelow30 == true }.count,
-                taxPerMu: weightedMean(occupants, \.taxPerMu), valueAddedPerMu: weightedMean(occupants, \.valueAddedPerMu))
+                taxPerMu: weightedMean(occupants, \.taxPerMu),
+                valueAddedPerMu: weightedMean(occupants, \.valueAddedPerMu))
         }
         return out
     }

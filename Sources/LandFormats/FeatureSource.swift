@@ -1,5 +1,5 @@
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Where a layer import's features come from
 //

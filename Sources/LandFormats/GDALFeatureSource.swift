@@ -1,7 +1,7 @@
 import CGDAL
 import Foundation
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Layers of any vector format GDAL reads, one feature at a time
 //
@@ -81,7 +81,8 @@ public final class GDALFeatureSource: FeatureSource {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw GDALSourceError("no such file or folder")
         }
-        let absolute = (path as NSString).standardizingPath.hasPrefix("/")
+        let absolute =
+            (path as NSString).standardizingPath.hasPrefix("/")
             ? (path as NSString).standardizingPath
             : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
 
@@ -104,9 +105,10 @@ public final class GDALFeatureSource: FeatureSource {
             drivers = ["CSV"]
             openOptions = ["GEOM_POSSIBLE_NAMES=WKT,wkt,geometry,geom,the_geom", "KEEP_GEOM_COLUMNS=NO"]
         default:
-            throw GDALSourceError("a layer is read from .geojson, .geojsons, "
-                                  + Self.layerExtensions.map { "." + $0 }.joined(separator: ", ")
-                                  + "; .\(ext.isEmpty ? "(no extension)" : ext) is none of them")
+            throw GDALSourceError(
+                "a layer is read from .geojson, .geojsons, "
+                    + Self.layerExtensions.map { "." + $0 }.joined(separator: ", ")
+                    + "; .\(ext.isEmpty ? "(no extension)" : ext) is none of them")
         }
         if isDirectory.boolValue && ext != "gdb" { throw GDALSourceError("is a folder, not a .\(ext) file") }
 
@@ -122,17 +124,20 @@ public final class GDALFeatureSource: FeatureSource {
             } else if let cpgPath = Self.sibling(base, ["cpg", "CPG"]), let cpg = Self.readVSI(cpgPath, limit: 256) {
                 let text = String(decoding: cpg, as: UTF8.self)
                 guard let e = TextEncoding(name: text) else {
-                    throw GDALSourceError("\((cpgPath as NSString).lastPathComponent) names the encoding \""
-                        + text.trimmingCharacters(in: .whitespacesAndNewlines)
-                        + "\", which landreg does not read; pass --encoding gbk|gb18030|utf-8")
+                    throw GDALSourceError(
+                        "\((cpgPath as NSString).lastPathComponent) names the encoding \""
+                            + text.trimmingCharacters(in: .whitespacesAndNewlines)
+                            + "\", which landreg does not read; pass --encoding gbk|gb18030|utf-8")
                 }
                 chosenEncoding = e; encodingSource = .cpg
             } else if let dbfPath, let header = Self.readVSI(dbfPath, limit: 32), header.count >= 30,
-                      header[29] != 0 {
+                header[29] != 0
+            {
                 // 0x4D: code page 936 (ArcGIS's "Chinese GBK"); 0x7A: the same code page in ESRI's newer table.
                 guard header[29] == 0x4D || header[29] == 0x7A else {
-                    throw GDALSourceError("\(dbfName): language-driver byte 0x\(String(header[29], radix: 16, uppercase: true)) "
-                        + "is not code page 936 (GBK); pass --encoding gbk|gb18030|utf-8")
+                    throw GDALSourceError(
+                        "\(dbfName): language-driver byte 0x\(String(header[29], radix: 16, uppercase: true)) "
+                            + "is not code page 936 (GBK); pass --encoding gbk|gb18030|utf-8")
                 }
                 chosenEncoding = .gbk; encodingSource = .languageDriver
             } else {
@@ -141,8 +146,9 @@ public final class GDALFeatureSource: FeatureSource {
             // Raw bytes: decoded (and checked) here, not by GDAL.
             openOptions.append("ENCODING=")
         } else if let wantedEncoding, wantedEncoding != .utf8 {
-            throw GDALSourceError("--encoding applies to Shapefiles (.dbf) and CSV tables; "
-                                  + "\(drivers[0]) text is always UTF-8")
+            throw GDALSourceError(
+                "--encoding applies to Shapefiles (.dbf) and CSV tables; "
+                    + "\(drivers[0]) text is always UTF-8")
         }
         self.encoding = chosenEncoding
         self.encodingSource = encodingSource
@@ -156,7 +162,8 @@ public final class GDALFeatureSource: FeatureSource {
             }
         }
         guard let dataset = opened else {
-            if isShapefile, messages.contains(where: { $0.text.contains(".shx") && $0.text.contains("Unable to open") }) {
+            if isShapefile, messages.contains(where: { $0.text.contains(".shx") && $0.text.contains("Unable to open") })
+            {
                 let shx = (Self.withoutExtension(openPath) as NSString).lastPathComponent + ".shx"
                 throw GDALSourceError("its index \(shx) is missing: a shapefile needs its .shp, .shx and .dbf together")
             }
@@ -169,8 +176,11 @@ public final class GDALFeatureSource: FeatureSource {
             throw GDALSourceError(what + Self.gdalDetail(messages))
         }
         self.dataset = dataset
-        self.driverName = drivers.count == 1 ? drivers[0]
-            : GDALGetDatasetDriver(dataset).flatMap { GDALGetDriverShortName($0) }.map { String(cString: $0) } ?? drivers[0]
+        self.driverName =
+            drivers.count == 1
+            ? drivers[0]
+            : GDALGetDatasetDriver(dataset).flatMap { GDALGetDriverShortName($0) }.map { String(cString: $0) }
+                ?? drivers[0]
 
         do {
             // Layers with their counts, for the messages that list them.
@@ -185,10 +195,11 @@ public final class GDALFeatureSource: FeatureSource {
             }
             let chosen: (name: String, handle: OGRLayerH)
             if isShapefile && ext == "zip", let only = layers.first, layers.count == 1 {
-                chosen = only   // --layer already chose the shapefile inside the zip
+                chosen = only // --layer already chose the shapefile inside the zip
             } else if let wantedLayer {
                 guard let match = layers.first(where: { $0.name == wantedLayer }) else {
-                    throw GDALSourceError("has no layer \(wantedLayer); its layers: \(layers.isEmpty ? "none" : listing())")
+                    throw GDALSourceError(
+                        "has no layer \(wantedLayer); its layers: \(layers.isEmpty ? "none" : listing())")
                 }
                 chosen = match
             } else if layers.count == 1 {
@@ -205,11 +216,15 @@ public final class GDALFeatureSource: FeatureSource {
 
             if isShapefile, let n = featureCount {
                 let base = Self.withoutExtension(openPath)
-                if let dbf = Self.sibling(base, ["dbf", "DBF"]), let header = Self.readVSI(dbf, limit: 32), header.count >= 8 {
-                    let records = Int64(header[4]) | Int64(header[5]) << 8 | Int64(header[6]) << 16 | Int64(header[7]) << 24
+                if let dbf = Self.sibling(base, ["dbf", "DBF"]), let header = Self.readVSI(dbf, limit: 32),
+                    header.count >= 8
+                {
+                    let records =
+                        Int64(header[4]) | Int64(header[5]) << 8 | Int64(header[6]) << 16 | Int64(header[7]) << 24
                     if records != n {
-                        throw GDALSourceError("\(dbfName) holds \(records) records but the .shp \(n) shapes; "
-                                              + "the .shp, .shx and .dbf must be written together")
+                        throw GDALSourceError(
+                            "\(dbfName) holds \(records) records but the .shp \(n) shapes; "
+                                + "the .shp, .shx and .dbf must be written together")
                     }
                 }
             }
@@ -218,8 +233,9 @@ public final class GDALFeatureSource: FeatureSource {
             // .prj it cannot parse is reported as such rather than as a missing one (found by the shapefile fuzzer).
             let (srs, srsMessages) = GDALRuntime.collectingMessages { OGR_L_GetSpatialRef(chosen.handle) }
             if srs == nil, isShapefile, let prj = Self.sibling(Self.withoutExtension(openPath), ["prj", "PRJ"]) {
-                self.crs = .unidentified(name: "\((prj as NSString).lastPathComponent) cannot be read"
-                                         + Self.gdalDetail(srsMessages))
+                self.crs = .unidentified(
+                    name: "\((prj as NSString).lastPathComponent) cannot be read"
+                        + Self.gdalDetail(srsMessages))
             } else {
                 self.crs = Self.identify(srs)
             }
@@ -234,17 +250,21 @@ public final class GDALFeatureSource: FeatureSource {
                 switch decodeNames.decode(UnsafeRawBufferPointer(start: raw, count: strlen(raw))) {
                 case .success(let s): name = s
                 case .failure:
-                    throw GDALSourceError("\(dbfName): the name of field \(i + 1) is not \(chosenEncoding.iconvName)"
-                                          + Self.encodingAdvice(encodingSource))
+                    throw GDALSourceError(
+                        "\(dbfName): the name of field \(i + 1) is not \(chosenEncoding.iconvName)"
+                            + Self.encodingAdvice(encodingSource))
                 }
                 names.append(name)
                 types.append(OGR_Fld_GetType(field))
-                if driverName == "OpenFileGDB", ["shape_area", "shape_length"].contains(name.lowercased()) { skipped.insert(i) }
+                if driverName == "OpenFileGDB", ["shape_area", "shape_length"].contains(name.lowercased()) {
+                    skipped.insert(i)
+                }
             }
-            self.layout = GDALFieldLayout(fieldNames: names, fieldTypes: types,
-                                          skippedFields: names.indices.map { skipped.contains($0) },
-                                          encoding: chosenEncoding, encodingSource: encodingSource,
-                                          textFileName: dbfName)
+            self.layout = GDALFieldLayout(
+                fieldNames: names, fieldTypes: types,
+                skippedFields: names.indices.map { skipped.contains($0) },
+                encoding: chosenEncoding, encodingSource: encodingSource,
+                textFileName: dbfName)
             OGR_L_ResetReading(chosen.handle)
         } catch {
             GDALClose(dataset)
@@ -265,17 +285,20 @@ public final class GDALFeatureSource: FeatureSource {
         guard let feature = fetched else {
             finished = true
             if !failures.isEmpty {
-                throw GDALSourceError("layer \(layerName): reading stopped after feature \(position): "
-                                      + failures.map(\.text).joined(separator: "; "))
+                throw GDALSourceError(
+                    "layer \(layerName): reading stopped after feature \(position): "
+                        + failures.map(\.text).joined(separator: "; "))
             }
             if let n = featureCount, Int64(position) != n {
                 throw GDALSourceError("layer \(layerName): only \(position) of its \(n) features could be read")
             }
             return nil
         }
-        let handle = GDALFeatureHandle(feature, index: position, layout: layout,
-                                       readProblem: failures.isEmpty ? nil
-                                           : "GDAL cannot read it: " + failures.map(\.text).joined(separator: "; "))
+        let handle = GDALFeatureHandle(
+            feature, index: position, layout: layout,
+            readProblem: failures.isEmpty
+                ? nil
+                : "GDAL cannot read it: " + failures.map(\.text).joined(separator: "; "))
         position += 1
         bytesRead = Int64(position)
         return .gdalFeature(handle)
@@ -315,13 +338,14 @@ public final class GDALFeatureSource: FeatureSource {
         let (matches, _) = GDALRuntime.collectingMessages { OSRFindMatches(srs, nil, &count, &confidences) }
         defer {
             if let matches { OSRFreeSRSArray(matches) }
-            VSIFree(confidences)   // CPLFree is a macro for VSIFree
+            VSIFree(confidences) // CPLFree is a macro for VSIFree
         }
         if let matches, let confidences {
             for i in 0..<Int(count) where confidences[i] >= 90 {
                 guard let m = matches[i], let authority = OSRGetAuthorityName(m, nil),
-                      String(cString: authority).uppercased() == "EPSG",
-                      let code = OSRGetAuthorityCode(m, nil), let epsg = Int(String(cString: code)) else { continue }
+                    String(cString: authority).uppercased() == "EPSG",
+                    let code = OSRGetAuthorityCode(m, nil), let epsg = Int(String(cString: code))
+                else { continue }
                 return .identified(epsg: epsg, name: name)
             }
         }
@@ -342,7 +366,9 @@ public final class GDALFeatureSource: FeatureSource {
         guard let entries else { throw GDALSourceError("is not a readable zip archive" + gdalDetail(messages)) }
         let shapefiles = entries.filter { $0.lowercased().hasSuffix(".shp") && !$0.hasPrefix("__MACOSX") }.sorted()
         if shapefiles.isEmpty { throw GDALSourceError("holds no shapefile (.shp)") }
-        func name(_ entry: String) -> String { ((entry as NSString).lastPathComponent as NSString).deletingPathExtension }
+        func name(_ entry: String) -> String {
+            ((entry as NSString).lastPathComponent as NSString).deletingPathExtension
+        }
         if let layer {
             guard let hit = shapefiles.first(where: { name($0) == layer }) else {
                 throw GDALSourceError("has no layer \(layer); its layers: " + listing(root, shapefiles, name))
@@ -350,7 +376,8 @@ public final class GDALFeatureSource: FeatureSource {
             return root + "/" + hit
         }
         if shapefiles.count > 1 {
-            throw GDALSourceError("holds \(shapefiles.count) shapefiles: " + listing(root, shapefiles, name) + "; pass --layer NAME")
+            throw GDALSourceError(
+                "holds \(shapefiles.count) shapefiles: " + listing(root, shapefiles, name) + "; pass --layer NAME")
         }
         return root + "/" + shapefiles[0]
     }
@@ -456,10 +483,13 @@ public final class GDALFeatureHandle: @unchecked Sendable {
         let (decoded, messages) = GDALRuntime.collectingMessages { decodeFields(scratch) }
         let failures = messages.filter { $0.level == .failure || $0.level == .fatal }
         guard case .success(let d) = decoded, readProblem != nil || !failures.isEmpty else { return decoded }
-        let decodingNote = failures.isEmpty ? nil : "GDAL cannot read it: " + failures.map(\.text).joined(separator: "; ")
+        let decodingNote =
+            failures.isEmpty ? nil : "GDAL cannot read it: " + failures.map(\.text).joined(separator: "; ")
         let notes = [d.problem, readProblem, decodingNote].compactMap { $0 }
-        return .success(DecodedFeature(index: d.index, fid: d.fid, properties: d.properties, wkb: d.wkb,
-                                       problem: notes.joined(separator: "; ")))
+        return .success(
+            DecodedFeature(
+                index: d.index, fid: d.fid, properties: d.properties, wkb: d.wkb,
+                problem: notes.joined(separator: "; ")))
     }
 
     private func decodeFields(_ scratch: GDALDecodingScratch) -> Result<DecodedFeature, GDALSourceError> {
@@ -471,7 +501,9 @@ public final class GDALFeatureHandle: @unchecked Sendable {
         var problem: String? = nil
         for i in 0..<layout.fieldNames.count where !layout.skippedFields[i] {
             let f = Int32(i)
-            guard OGR_F_IsFieldSetAndNotNull(feature, f) != 0 else { members.append((layout.fieldNames[i], .null)); continue }
+            guard OGR_F_IsFieldSetAndNotNull(feature, f) != 0 else {
+                members.append((layout.fieldNames[i], .null)); continue
+            }
             let value: JSONValue
             switch layout.fieldTypes[i] {
             case OFTInteger, OFTInteger64:
@@ -486,14 +518,17 @@ public final class GDALFeatureHandle: @unchecked Sendable {
                 case .success(let s): value = .string(s)
                 case .failure(let failure):
                     if layout.encodingSource == .assumedUTF8 {
-                        return .failure(GDALSourceError(
-                            "\(layout.textFileName): field \(layout.fieldNames[i]) of feature \(index + 1) is not UTF-8 "
-                            + "and the file declares no encoding (no .cpg, no language-driver byte); "
-                            + "pass --encoding gbk|gb18030|utf-8"))
+                        return .failure(
+                            GDALSourceError(
+                                "\(layout.textFileName): field \(layout.fieldNames[i]) of feature \(index + 1) is not UTF-8 "
+                                    + "and the file declares no encoding (no .cpg, no language-driver byte); "
+                                    + "pass --encoding gbk|gb18030|utf-8"))
                     }
-                    problem = problem ?? ("field \(layout.fieldNames[i]) is not valid \(layout.encoding.iconvName) "
-                                          + "(byte \(failure.offset + 1) of the value)"
-                                          + GDALFeatureSource.encodingAdvice(layout.encodingSource))
+                    problem =
+                        problem
+                        ?? ("field \(layout.fieldNames[i]) is not valid \(layout.encoding.iconvName) "
+                            + "(byte \(failure.offset + 1) of the value)"
+                            + GDALFeatureSource.encodingAdvice(layout.encodingSource))
                     value = .null
                 }
             }
@@ -503,7 +538,9 @@ public final class GDALFeatureHandle: @unchecked Sendable {
         if let g = OGR_F_GetGeometryRef(feature) {
             var geometry = g
             var linear: OGRGeometryH? = nil
-            if OGR_G_HasCurveGeometry(g, 0) != 0, let l = OGR_G_GetLinearGeometry(g, 0, nil) { linear = l; geometry = l }
+            if OGR_G_HasCurveGeometry(g, 0) != 0, let l = OGR_G_GetLinearGeometry(g, 0, nil) {
+                linear = l; geometry = l
+            }
             defer { if let linear { OGR_G_DestroyGeometry(linear) } }
             let size = Int(OGR_G_WkbSizeEx(geometry))
             // Written in place: no zero-filling of a buffer GDAL overwrites whole.
@@ -512,8 +549,13 @@ public final class GDALFeatureHandle: @unchecked Sendable {
                 status = OGR_G_ExportToIsoWkb(geometry, wkbNDR, buffer.baseAddress)
                 count = status == OGRERR_NONE ? size : 0
             }
-            if status == OGRERR_NONE { wkb = bytes } else { problem = problem ?? "its geometry cannot be exported as WKB" }
+            if status == OGRERR_NONE {
+                wkb = bytes
+            } else {
+                problem = problem ?? "its geometry cannot be exported as WKB"
+            }
         }
-        return .success(DecodedFeature(index: index, fid: fid, properties: JSONObject(members), wkb: wkb, problem: problem))
+        return .success(
+            DecodedFeature(index: index, fid: fid, properties: JSONObject(members), wkb: wkb, problem: problem))
     }
 }

@@ -76,8 +76,10 @@ public final class GDALLayerWriter {
     ///   - epsg: the CRS of the geometries written (becomes the layer's SRS / .prj).
     ///   - family: the layer's geometry family (nil: attributes only, e.g. CSV without WKT).
     /// - Throws: `ExportWriteError` when GDAL cannot create the dataset, layer or a field.
-    public init(path: String, driver: Driver, layerName: String, epsg: Int, family: GeometryFamily?,
-                fields: [ExportField]) throws {
+    public init(
+        path: String, driver: Driver, layerName: String, epsg: Int, family: GeometryFamily?,
+        fields: [ExportField]
+    ) throws {
         GDALRuntime.ensureRegistered()
         self.path = path; self.driver = driver; self.fields = fields; self.family = family
         // GDALGetDriverByName returns NULL when the driver is not built in.
@@ -93,13 +95,16 @@ public final class GDALLayerWriter {
             layerOptions = ["ENCODING=\(encoding.gdalName)", "SPATIAL_INDEX=NO"]
         case .csv(let wkt):
             // A UTF-8 BOM so that Excel on a Chinese Windows opens the file as UTF-8, not GBK.
-            layerOptions = ["WRITE_BOM=YES", "STRING_QUOTING=IF_NEEDED", "CREATE_CSVT=NO"] + (wkt ? ["GEOMETRY=AS_WKT"] : [])
+            layerOptions =
+                ["WRITE_BOM=YES", "STRING_QUOTING=IF_NEEDED", "CREATE_CSVT=NO"] + (wkt ? ["GEOMETRY=AS_WKT"] : [])
         case .kml(let nameField):
             if let nameField { datasetOptions = ["NameField=\(nameField)"] }
         }
         let created = withCStringList(datasetOptions) { GDALCreate(gdalDriver, path, 0, 0, 0, GDT_Unknown, $0) }
         // GDALCreate returns NULL on failure (path not writable, folder exists …).
-        guard let created else { throw ExportWriteError("\(path): GDAL cannot create a \(driver.gdalName) file: \(Self.lastError())") }
+        guard let created else {
+            throw ExportWriteError("\(path): GDAL cannot create a \(driver.gdalName) file: \(Self.lastError())")
+        }
         dataset = created
 
         let srs = OSRNewSpatialReference(nil)
@@ -138,7 +143,9 @@ public final class GDALLayerWriter {
             let defn = OGR_Fld_Create(field.fileName, type)
             defer { OGR_Fld_Destroy(defn) }
             OGR_Fld_SetSubType(defn, subtype)
-            if case .shapefile = driver, field.type == .string { OGR_Fld_SetWidth(defn, Int32(max(1, field.widthBytes))) }
+            if case .shapefile = driver, field.type == .string {
+                OGR_Fld_SetWidth(defn, Int32(max(1, field.widthBytes)))
+            }
             // OGR_L_CreateField returns OGRERR_NONE on success; approx_ok = 0: refuse a silently changed field.
             guard OGR_L_CreateField(made, defn, 0) == OGRERR_NONE else {
                 GDALClose(created); dataset = nil
@@ -169,7 +176,8 @@ public final class GDALLayerWriter {
 
     /// Writes one feature: `values` in field order, `wkb` the geometry (nil for none).
     /// - Parameter feature: how errors name the feature ("feature 12 (id 330205-001-00012)").
-    public func write(_ values: [ExportValue], wkb: UnsafeRawBufferPointer?, feature: @autoclosure () -> String) throws {
+    public func write(_ values: [ExportValue], wkb: UnsafeRawBufferPointer?, feature: @autoclosure () -> String) throws
+    {
         try beginFeature()
         for (i, value) in values.enumerated() {
             switch value {
@@ -193,12 +201,14 @@ public final class GDALLayerWriter {
     public func beginFeature() throws {
         if reused == nil {
             // OGR_F_Create returns NULL only when out of memory.
-            guard let made = OGR_F_Create(definition) else { throw ExportWriteError("\(path): GDAL cannot allocate a feature") }
+            guard let made = OGR_F_Create(definition) else {
+                throw ExportWriteError("\(path): GDAL cannot allocate a feature")
+            }
             reused = made
         }
         let f = reused!
         // The driver gives each new feature its FID; a kept FID would ask the GeoPackage to overwrite a row.
-        OGR_F_SetFID(f, -1)  // OGRNullFID
+        OGR_F_SetFID(f, -1) // OGRNullFID
         for index in indices { OGR_F_SetFieldNull(f, index) }
         // The previous row's geometry goes (SetGeometryDirectly destroys what the feature held).
         OGR_F_SetGeometryDirectly(f, nil)
@@ -211,7 +221,9 @@ public final class GDALLayerWriter {
         OGR_F_SetFieldDateTimeEx(reused, indices[field], Int32(year), Int32(month), Int32(day), 0, 0, 0, 0)
     }
     /// `text`: NUL-terminated UTF-8 (GDAL copies it). Not formula-guarded: CSV callers guard before.
-    public func setText(_ field: Int, _ text: UnsafePointer<CChar>) { OGR_F_SetFieldString(reused, indices[field], text) }
+    public func setText(_ field: Int, _ text: UnsafePointer<CChar>) {
+        OGR_F_SetFieldString(reused, indices[field], text)
+    }
 
     /// Sets the geometry from `wkb` (nil or empty: none) and writes the feature.
     public func endFeature(wkb: UnsafeRawBufferPointer?, feature: @autoclosure () -> String) throws {
@@ -263,7 +275,9 @@ public final class GDALLayerWriter {
     /// GDAL writes "CP936" into the .cpg; older ArcGIS reads the bare code page number, which GDAL reads too.
     private func rewriteCodePage(_ encoding: ShapefileEncoding) throws {
         let folder = URL(fileURLWithPath: path)
-        let cpgs = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.lowercased().hasSuffix(".cpg") }
+        let cpgs = try FileManager.default.contentsOfDirectory(atPath: path).filter {
+            $0.lowercased().hasSuffix(".cpg")
+        }
         for cpg in cpgs {
             try Data(encoding.cpgText.utf8).write(to: folder.appendingPathComponent(cpg))
         }

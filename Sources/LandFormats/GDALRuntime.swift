@@ -21,12 +21,15 @@ public enum GDALRuntime {
         ensureRegistered()
         let box = MessageBox()
         let user = Unmanaged.passUnretained(box).toOpaque()
-        CPLPushErrorHandlerEx({ klass, number, message in
-            guard let data = CPLGetErrorHandlerUserData() else { return }
-            let box = Unmanaged<MessageBox>.fromOpaque(data).takeUnretainedValue()
-            box.messages.append(GDALMessage(level: GDALMessage.Level(klass), number: Int(number),
-                                            text: message.map { String(cString: $0) } ?? ""))
-        }, user)
+        CPLPushErrorHandlerEx(
+            { klass, number, message in
+                guard let data = CPLGetErrorHandlerUserData() else { return }
+                let box = Unmanaged<MessageBox>.fromOpaque(data).takeUnretainedValue()
+                box.messages.append(
+                    GDALMessage(
+                        level: GDALMessage.Level(klass), number: Int(number),
+                        text: message.map { String(cString: $0) } ?? ""))
+            }, user)
         defer { CPLPopErrorHandler() }
         let value = try withExtendedLifetime(box) { try body() }
         return (value, box.messages)

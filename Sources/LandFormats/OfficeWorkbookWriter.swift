@@ -38,7 +38,9 @@ public struct OfficeColumn: Sendable {
     public var width: Double
     public init(_ header: String, _ kind: OfficeColumnKind, width: Double? = nil) {
         self.header = header; self.kind = kind
-        if let width { self.width = width } else {
+        if let width {
+            self.width = width
+        } else {
             // Wide (CJK) characters take two units; numbers need room for their format.
             let units = header.unicodeScalars.reduce(0.0) { $0 + ($1.value > 0x2E80 ? 2 : 1) }
             self.width = max(units + 2, kind.numberFormat == nil ? 12 : 10)
@@ -66,7 +68,8 @@ public struct OfficeSheet: Sendable {
     /// The bold totals row under the rows, if any.
     public var totals: [OfficeCell]?
 
-    public init(name: String, title: String, columns: [OfficeColumn], rows: [[OfficeCell]], totals: [OfficeCell]? = nil) {
+    public init(name: String, title: String, columns: [OfficeColumn], rows: [[OfficeCell]], totals: [OfficeCell]? = nil)
+    {
         self.name = name; self.title = title; self.columns = columns; self.rows = rows; self.totals = totals
     }
 }
@@ -102,15 +105,17 @@ public enum OfficeWorkbookWriter {
                 throw ExportWriteError("\(path): cannot add sheet \(sheet.name) (a name Excel refuses or used twice)")
             }
             worksheet_set_landscape(ws)
-            worksheet_set_paper(ws, 9)  // 9 = A4 in Excel's paper codes
-            worksheet_fit_to_pages(ws, 1, 0)  // one page wide, as many pages tall as needed
+            worksheet_set_paper(ws, 9) // 9 = A4 in Excel's paper codes
+            worksheet_fit_to_pages(ws, 1, 0) // one page wide, as many pages tall as needed
             _ = worksheet_repeat_rows(ws, 0, 0)
             worksheet_freeze_panes(ws, 1, 0)
             _ = worksheet_set_header(ws, "&C" + sheet.title.replacingOccurrences(of: "&", with: "&&"))
             _ = worksheet_set_footer(ws, "&C&P / &N")
             for (c, column) in sheet.columns.enumerated() {
                 _ = worksheet_set_column(ws, lxw_col_t(c), lxw_col_t(c), column.width, nil)
-                try check(worksheet_write_string(ws, 0, lxw_col_t(c), column.header, header), path, sheet.name, 0, column.header)
+                try check(
+                    worksheet_write_string(ws, 0, lxw_col_t(c), column.header, header), path, sheet.name, 0,
+                    column.header)
             }
             var r: UInt32 = 1
             for cells in sheet.rows + (sheet.totals.map { [$0] } ?? []) {
@@ -122,9 +127,11 @@ public enum OfficeWorkbookWriter {
                     switch cell {
                     case .text(let s):
                         // A string cell is never evaluated: "=HYPERLINK(…)" stays text.
-                        try check(worksheet_write_string(ws, r, col, s, f), path, sheet.name, r, sheet.columns[c].header)
+                        try check(
+                            worksheet_write_string(ws, r, col, s, f), path, sheet.name, r, sheet.columns[c].header)
                     case .number(let v):
-                        try check(worksheet_write_number(ws, r, col, v, f), path, sheet.name, r, sheet.columns[c].header)
+                        try check(
+                            worksheet_write_number(ws, r, col, v, f), path, sheet.name, r, sheet.columns[c].header)
                     case .empty:
                         try check(worksheet_write_blank(ws, r, col, f), path, sheet.name, r, sheet.columns[c].header)
                     }
@@ -139,9 +146,11 @@ public enum OfficeWorkbookWriter {
         }
     }
 
-    private static func check(_ err: lxw_error, _ path: String, _ sheet: String, _ row: UInt32, _ column: String) throws {
+    private static func check(_ err: lxw_error, _ path: String, _ sheet: String, _ row: UInt32, _ column: String) throws
+    {
         guard err == LXW_NO_ERROR else {
-            throw ExportWriteError("\(path): sheet \(sheet), row \(row + 1), column \(column): \(XLSXTableWriter.describe(err))")
+            throw ExportWriteError(
+                "\(path): sheet \(sheet), row \(row + 1), column \(column): \(XLSXTableWriter.describe(err))")
         }
     }
 }

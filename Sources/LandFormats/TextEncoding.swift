@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // MARK: - Text encodings of office files
@@ -65,7 +66,7 @@ public final class TextDecoder {
             return .failure(DecodingFailure(offset: Self.firstInvalidUTF8(bytes)))
         }
         guard let descriptor else { return .failure(DecodingFailure(offset: 0, unavailable: true)) }
-        _ = iconv(descriptor, nil, nil, nil, nil)   // reset the shift state
+        _ = iconv(descriptor, nil, nil, nil, nil) // reset the shift state
         // GBK → UTF-8 at most 1.5×; the buffer is kept between calls, not allocated per field.
         let needed = bytes.count * 2 + 4
         if scratch.count < needed { scratch = [UInt8](repeating: 0, count: max(needed, 256)) }
@@ -96,7 +97,7 @@ public final class TextDecoder {
             let b = bytes[i]
             let width = b < 0x80 ? 1 : b >> 5 == 0b110 ? 2 : b >> 4 == 0b1110 ? 3 : b >> 3 == 0b11110 ? 4 : 0
             guard width > 0, i + width <= bytes.count,
-                  String(validating: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + width)]), as: UTF8.self) != nil
+                String(validating: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + width)]), as: UTF8.self) != nil
             else { return i }
             i += width
         }

@@ -1,7 +1,7 @@
 import CGDAL
 import Foundation
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Tables from Excel workbooks (.xlsx), read with GDAL's XLSX driver
 //
@@ -40,8 +40,9 @@ public enum XLSXTableReader {
             }
         }
         guard let dataset = opened else {
-            throw GDALSourceError("is not an Excel workbook (.xlsx) GDAL's XLSX driver can read"
-                                  + GDALFeatureSource.gdalDetail(messages))
+            throw GDALSourceError(
+                "is not an Excel workbook (.xlsx) GDAL's XLSX driver can read"
+                    + GDALFeatureSource.gdalDetail(messages))
         }
         defer { GDALClose(dataset) }
         var sheets: [(name: String, layer: OGRLayerH)] = []
@@ -52,7 +53,8 @@ public enum XLSXTableReader {
         let chosen: (name: String, layer: OGRLayerH)
         if let wanted {
             guard let s = sheets.first(where: { $0.name == wanted }) else {
-                throw GDALSourceError("has no sheet \(wanted); its sheets: " + sheets.map(\.name).joined(separator: ", "))
+                throw GDALSourceError(
+                    "has no sheet \(wanted); its sheets: " + sheets.map(\.name).joined(separator: ", "))
             }
             chosen = s
         } else {
@@ -95,7 +97,8 @@ public enum XLSXTableReader {
         }
         let failures = (definitionMessages + readMessages).filter { $0.level == .failure || $0.level == .fatal }
         if !failures.isEmpty {
-            throw GDALSourceError("sheet \(chosen.name) cannot be read: " + failures.map(\.text).joined(separator: "; "))
+            throw GDALSourceError(
+                "sheet \(chosen.name) cannot be read: " + failures.map(\.text).joined(separator: "; "))
         }
         return SpreadsheetTable(sheet: chosen.name, header: header, rows: rows, rowNumbers: numbers)
     }

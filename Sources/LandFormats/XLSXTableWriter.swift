@@ -30,7 +30,9 @@ public final class XLSXTableWriter {
         options.tmpdir = folder
         options.use_zip64 = 1
         // workbook_new_opt returns NULL when out of memory (the file is opened only at close).
-        guard let wb = workbook_new_opt(path, &options) else { throw ExportWriteError("\(path): cannot create the workbook") }
+        guard let wb = workbook_new_opt(path, &options) else {
+            throw ExportWriteError("\(path): cannot create the workbook")
+        }
         // workbook_add_worksheet returns NULL for an invalid or duplicate name.
         guard let ws = workbook_add_worksheet(wb, String(sheetName.prefix(31))) else {
             workbook_close(wb)
@@ -45,7 +47,9 @@ public final class XLSXTableWriter {
         for (c, f) in fields.enumerated() {
             // worksheet_write_string returns LXW_NO_ERROR on success.
             let err = worksheet_write_string(ws, 0, lxw_col_t(c), f.name, bold)
-            guard err == LXW_NO_ERROR else { throw ExportWriteError("\(path): header \(f.name): \(Self.describe(err))") }
+            guard err == LXW_NO_ERROR else {
+                throw ExportWriteError("\(path): header \(f.name): \(Self.describe(err))")
+            }
         }
     }
 
@@ -72,8 +76,9 @@ public final class XLSXTableWriter {
                 err = worksheet_write_datetime(sheet, row, col, &dt, dateFormat)
             case .string(let s):
                 guard s.utf16.count <= Self.maxCellCharacters else {
-                    throw ExportWriteError("\(path): \(feature()), field \(fields[c].name): a text of \(s.utf16.count) "
-                                           + "characters is more than an Excel cell holds (\(Self.maxCellCharacters))")
+                    throw ExportWriteError(
+                        "\(path): \(feature()), field \(fields[c].name): a text of \(s.utf16.count) "
+                            + "characters is more than an Excel cell holds (\(Self.maxCellCharacters))")
                 }
                 // A string cell: Excel never evaluates it, so "=HYPERLINK(…)" stays text (FormulaGuard).
                 err = worksheet_write_string(sheet, row, col, s, nil)
@@ -90,7 +95,9 @@ public final class XLSXTableWriter {
         guard let wb = workbook else { return }
         workbook = nil
         let err = workbook_close(wb)
-        guard err == LXW_NO_ERROR else { throw ExportWriteError("\(path): cannot write the workbook: \(Self.describe(err))") }
+        guard err == LXW_NO_ERROR else {
+            throw ExportWriteError("\(path): cannot write the workbook: \(Self.describe(err))")
+        }
     }
 
     static func describe(_ err: lxw_error) -> String {

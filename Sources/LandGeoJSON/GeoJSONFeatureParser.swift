@@ -61,8 +61,9 @@ public enum GeoJSONFeatureParser {
             } catch let failure as JSONSyntaxFailure {
                 var newlines = 0
                 for i in 0..<min(failure.offset, buffer.count) where buffer[i] == 0x0A { newlines += 1 }
-                throw GeoJSONError(file: file, featureIndex: raw.index, featureID: reader.featureID.map(describeID),
-                                   line: raw.line + newlines, message: failure.message)
+                throw GeoJSONError(
+                    file: file, featureIndex: raw.index, featureID: reader.featureID.map(describeID),
+                    line: raw.line + newlines, message: failure.message)
             }
         }
     }
@@ -136,7 +137,7 @@ extension JSONByteReader {
     }
 
     static let geometryTypes: Set<String> = [
-        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
+        "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"
     ]
 
     /// Reads a geometry object at the cursor.
@@ -194,8 +195,9 @@ extension JSONByteReader {
             let end = pos
             if type == "GeometryCollection" {
                 guard let geometriesOffset else {
-                    throw JSONSyntaxFailure(message: "\(path.text): GeometryCollection has no \"geometries\"",
-                                            offset: start)
+                    throw JSONSyntaxFailure(
+                        message: "\(path.text): GeometryCollection has no \"geometries\"",
+                        offset: start)
                 }
                 pos = geometriesOffset
                 result = try parseGeometries(path)
@@ -216,12 +218,13 @@ extension JSONByteReader {
             throw fail("\(path.text): \"geometries\" must be an array, found \(found())")
         }
         var members: [Geometry] = []
-        try readArray({
-            var memberPath = path
-            memberPath.collectionIndices.append(members.count)
-            memberPath.type = ""
-            members.append(try $0.parseGeometry(memberPath))
-        }, separatorProblem: { "\(path.text): expected ',' or ']'" + ($0 ? "" : " after a geometry") })
+        try readArray(
+            {
+                var memberPath = path
+                memberPath.collectionIndices.append(members.count)
+                memberPath.type = ""
+                members.append(try $0.parseGeometry(memberPath))
+            }, separatorProblem: { "\(path.text): expected ',' or ']'" + ($0 ? "" : " after a geometry") })
         return .geometryCollection(members)
     }
 
@@ -234,9 +237,10 @@ extension JSONByteReader {
         case "LineString":
             return .lineString(try parsePositionList(path, "an array of positions"))
         case "MultiLineString":
-            return .multiLineString(try parseList(path, "an array of lines") {
-                try $0.parsePositionList(path, "a line (an array of positions)")
-            })
+            return .multiLineString(
+                try parseList(path, "an array of lines") {
+                    try $0.parsePositionList(path, "a line (an array of positions)")
+                })
         case "Polygon":
             let rings = try parseList(path, "an array of rings") {
                 try $0.parsePositionList(path, "a ring (an array of positions)")
@@ -260,14 +264,17 @@ extension JSONByteReader {
     }
 
     /// Reads an array whose elements `element` reads.
-    private mutating func parseList<T>(_ path: GeoJSONGeometryPath, _ what: String,
-                                       _ element: (inout JSONByteReader) throws -> T) throws -> [T] {
+    private mutating func parseList<T>(
+        _ path: GeoJSONGeometryPath, _ what: String,
+        _ element: (inout JSONByteReader) throws -> T
+    ) throws -> [T] {
         guard peek() == UInt8(ascii: "[") else {
             throw fail("\(path.text): coordinates: expected \(what), found \(found())")
         }
         var list: [T] = []
-        try readArray({ list.append(try element(&$0)) },
-                      separatorProblem: { _ in "\(path.text): coordinates: expected ',' or ']'" })
+        try readArray(
+            { list.append(try element(&$0)) },
+            separatorProblem: { _ in "\(path.text): coordinates: expected ',' or ']'" })
         return list
     }
 
@@ -277,10 +284,11 @@ extension JSONByteReader {
             throw fail("\(path.text): coordinates: expected \(what), found \(found())")
         }
         positionScratch.removeAll(keepingCapacity: true)
-        try readArray({
-            let xy = try $0.parsePosition(path)
-            $0.positionScratch.append(xy)
-        }, separatorProblem: { "\(path.text): coordinates: expected ',' or ']'" + ($0 ? "" : " after a position") })
+        try readArray(
+            {
+                let xy = try $0.parsePosition(path)
+                $0.positionScratch.append(xy)
+            }, separatorProblem: { "\(path.text): coordinates: expected ',' or ']'" + ($0 ? "" : " after a position") })
         return Array(positionScratch)
     }
 
@@ -293,20 +301,22 @@ extension JSONByteReader {
         var count = 0
         var x = 0.0
         var y = 0.0
-        try readArray({ reader in
-            guard let b = reader.peek(), b == UInt8(ascii: "-") || b &- 0x30 < 10 else {
-                throw reader.fail("\(path.text): coordinates: expected a number, found \(reader.found())")
-            }
-            let numberStart = reader.pos
-            let v = try reader.parseDouble()
-            guard v.isFinite else {
-                throw JSONSyntaxFailure(
-                    message: "\(path.text): coordinates: number \(reader.excerpt(numberStart, reader.pos)) is out of range (not finite)",
-                    offset: numberStart)
-            }
-            if count == 0 { x = v } else if count == 1 { y = v }
-            count += 1
-        }, separatorProblem: { _ in "\(path.text): coordinates: expected ',' or ']' in a position" })
+        try readArray(
+            { reader in
+                guard let b = reader.peek(), b == UInt8(ascii: "-") || b &- 0x30 < 10 else {
+                    throw reader.fail("\(path.text): coordinates: expected a number, found \(reader.found())")
+                }
+                let numberStart = reader.pos
+                let v = try reader.parseDouble()
+                guard v.isFinite else {
+                    throw JSONSyntaxFailure(
+                        message:
+                            "\(path.text): coordinates: number \(reader.excerpt(numberStart, reader.pos)) is out of range (not finite)",
+                        offset: numberStart)
+                }
+                if count == 0 { x = v } else if count == 1 { y = v }
+                count += 1
+            }, separatorProblem: { _ in "\(path.text): coordinates: expected ',' or ']' in a position" })
         guard count >= 2 else {
             throw JSONSyntaxFailure(
                 message: "\(path.text): coordinates: a position needs at least 2 numbers, found \(count)",

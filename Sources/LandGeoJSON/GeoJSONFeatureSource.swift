@@ -1,9 +1,11 @@
+import LandGeometryCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // MARK: - Streaming GeoJSON input
@@ -79,8 +81,10 @@ public final class GeoJSONFeatureSource {
     ///   - maxFeatureBytes: largest accepted feature text (256 MiB by default).
     /// - Throws: `GeoJSONError` when the file cannot be read or its top level is neither a FeatureCollection
     ///   nor a sequence of Features.
-    public init(path: String, bufferSize: Int = 1 << 20, maxDepth: Int = GeoJSONFeatureParser.maxDepth,
-                maxFeatureBytes: Int = 1 << 28) throws {
+    public init(
+        path: String, bufferSize: Int = 1 << 20, maxDepth: Int = GeoJSONFeatureParser.maxDepth,
+        maxFeatureBytes: Int = 1 << 28
+    ) throws {
         self.path = path
         self.maxDepth = maxDepth
         self.maxFeatureBytes = maxFeatureBytes
@@ -148,8 +152,9 @@ public final class GeoJSONFeatureSource {
                     return nil
                 }
                 guard b == UInt8(ascii: "{") else {
-                    throw error("expected a feature object ('{') after feature \(featureCount - 1), found \(describe(b))",
-                                feature: featureCount > 0 ? featureCount : nil)
+                    throw error(
+                        "expected a feature object ('{') after feature \(featureCount - 1), found \(describe(b))",
+                        feature: featureCount > 0 ? featureCount : nil)
                 }
                 return try cutFeature()
             case .featuresArray(let first):
@@ -162,8 +167,9 @@ public final class GeoJSONFeatureSource {
                 }
                 if !first {
                     guard b == UInt8(ascii: ",") else {
-                        throw error("\"features\": expected ',' or ']' after feature \(featureCount - 1), found \(describe(b))",
-                                    feature: featureCount - 1)
+                        throw error(
+                            "\"features\": expected ',' or ']' after feature \(featureCount - 1), found \(describe(b))",
+                            feature: featureCount - 1)
                     }
                     pos += 1
                     skipWhitespace()
@@ -171,8 +177,9 @@ public final class GeoJSONFeatureSource {
                     b = c
                 }
                 guard b == UInt8(ascii: "{") else {
-                    throw error("\"features\": expected a feature object, found \(describe(b))",
-                                feature: featureCount)
+                    throw error(
+                        "\"features\": expected a feature object, found \(describe(b))",
+                        feature: featureCount)
                 }
                 state = .featuresArray(first: false)
                 return try cutFeature()
@@ -200,11 +207,15 @@ public final class GeoJSONFeatureSource {
     private func start() throws {
         // A UTF-8 byte order mark is skipped (RFC 8259 §8.1 lets parsers ignore it).
         if try ensure(3), buffer[pos] == 0xEF, buffer[pos + 1] == 0xBB, buffer[pos + 2] == 0xBF { pos += 3 }
-        if try ensure(2), (buffer[pos] == 0xFF && buffer[pos + 1] == 0xFE) || (buffer[pos] == 0xFE && buffer[pos + 1] == 0xFF) {
+        if try ensure(2),
+            (buffer[pos] == 0xFF && buffer[pos + 1] == 0xFE) || (buffer[pos] == 0xFE && buffer[pos + 1] == 0xFF)
+        {
             throw error("the file is UTF-16; GeoJSON must be UTF-8")
         }
         skipWhitespace()
-        guard let b = try peek() else { throw error("the file is empty: not a FeatureCollection or a feature sequence") }
+        guard let b = try peek() else {
+            throw error("the file is empty: not a FeatureCollection or a feature sequence")
+        }
         if b == 0x1E {
             format = .sequence
             state = .sequence
@@ -231,8 +242,9 @@ public final class GeoJSONFeatureSource {
                     try rewindToSequence()
                     return
                 }
-                throw error("the top level is neither a FeatureCollection nor a Feature (it has no \"type\")",
-                            line: rootLine)
+                throw error(
+                    "the top level is neither a FeatureCollection nor a Feature (it has no \"type\")",
+                    line: rootLine)
             }
             guard featuresSeen else { throw error("the FeatureCollection has no \"features\" member") }
             state = .trailing
@@ -281,8 +293,9 @@ public final class GeoJSONFeatureSource {
             case "Feature" where !decided:
                 try rewindToSequence()
             default:
-                throw error("the top level is a \(JSONValue.string(type).serialized), "
-                            + "not a FeatureCollection or a sequence of Features", line: rootLine)
+                throw error(
+                    "the top level is a \(JSONValue.string(type).serialized), "
+                        + "not a FeatureCollection or a sequence of Features", line: rootLine)
             }
         case "crs":
             let value = try cutAndParseValue(what: "\"crs\"")
@@ -315,7 +328,9 @@ public final class GeoJSONFeatureSource {
 
     static func hasSequenceExtension(_ path: String) -> Bool {
         let lower = path.lowercased()
-        return [".geojsons", ".geojsonl", ".geojsonseq", ".ndjson", ".jsonl", ".jsonseq"].contains { lower.hasSuffix($0) }
+        return [".geojsons", ".geojsonl", ".geojsonseq", ".ndjson", ".jsonl", ".jsonseq"].contains {
+            lower.hasSuffix($0)
+        }
     }
 
     /// "urn:ogc:def:crs:EPSG::4549" from {"type":"name","properties":{"name":…}}; "EPSG:4549" from the 2008 form
@@ -387,7 +402,9 @@ public final class GeoJSONFeatureSource {
                 default:
                     i += 1
                 }
-                if i - mark! > 4096 { throw error("a top-level value is malformed (more than 4096 bytes without a delimiter)") }
+                if i - mark! > 4096 {
+                    throw error("a top-level value is malformed (more than 4096 bytes without a delimiter)")
+                }
             }
             pos = i
             guard try refill() else { return take(upTo: pos) }
@@ -433,13 +450,15 @@ public final class GeoJSONFeatureSource {
             if state.depth == 0 { return take(upTo: stop) }
             pos = end
             if pos - mark! > maxFeatureBytes {
-                throw error("\(feature.map { "feature \($0)" } ?? "a top-level value") is larger than \(maxFeatureBytes) bytes",
-                            feature: feature, line: startLine)
+                throw error(
+                    "\(feature.map { "feature \($0)" } ?? "a top-level value") is larger than \(maxFeatureBytes) bytes",
+                    feature: feature, line: startLine)
             }
             guard try refill() else {
                 if let feature {
-                    throw error("the file ends inside feature \(feature) (which starts at line \(startLine))",
-                                feature: feature)
+                    throw error(
+                        "the file ends inside feature \(feature) (which starts at line \(startLine))",
+                        feature: feature)
                 }
                 throw error("the file ends inside a top-level value (which starts at line \(startLine))")
             }
@@ -523,8 +542,10 @@ public final class GeoJSONFeatureSource {
     }
 
     private func truncatedInFeatures() -> GeoJSONError {
-        error(featureCount == 0 ? "the file ends inside the \"features\" array"
-                                : "the file ends inside the \"features\" array, after feature \(featureCount - 1)")
+        error(
+            featureCount == 0
+                ? "the file ends inside the \"features\" array"
+                : "the file ends inside the \"features\" array, after feature \(featureCount - 1)")
     }
 
     private func error(_ message: String, feature: Int? = nil, line: Int? = nil) -> GeoJSONError {
@@ -533,11 +554,10 @@ public final class GeoJSONFeatureSource {
 }
 
 #if canImport(Glibc) || canImport(Musl)
-@inline(__always) private func geojsonCloseFile(_ fd: Int32) -> Int32 { close(fd) }
+    @inline(__always) private func geojsonCloseFile(_ fd: Int32) -> Int32 { close(fd) }
 #else
-@inline(__always) private func geojsonCloseFile(_ fd: Int32) -> Int32 { Darwin.close(fd) }
+    @inline(__always) private func geojsonCloseFile(_ fd: Int32) -> Int32 { Darwin.close(fd) }
 #endif
-import LandGeometryCore
 
 /// String- and escape-aware bracket matching over a buffer, resumable across buffer refills.
 /// Newlines inside strings are not counted: they are invalid JSON and the parser reports them.
@@ -551,8 +571,10 @@ struct GeoJSONBracketScan {
 
     /// Scans `p[from..<to]`; returns the index just past the bracket that closes the container (depth back to 0),
     /// the index where the depth went over `maxDepth` (`tooDeep` set), or `to`.
-    static func scan(_ p: UnsafeMutablePointer<UInt8>, from: Int, to: Int, _ s: inout GeoJSONBracketScan,
-                     maxDepth: Int) -> Int {
+    static func scan(
+        _ p: UnsafeMutablePointer<UInt8>, from: Int, to: Int, _ s: inout GeoJSONBracketScan,
+        maxDepth: Int
+    ) -> Int {
         var i = from
         var depth = s.depth
         var lines = 0

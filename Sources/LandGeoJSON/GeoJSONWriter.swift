@@ -1,9 +1,11 @@
+import LandGeometryCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // MARK: - Streaming GeoJSON output
@@ -54,9 +56,11 @@ public final class GeoJSONWriter {
     ///     nil writes the shortest round-trip text.
     ///   - name: the FeatureCollection's "name" member (the layer name GDAL shows). Ignored for sequences.
     /// - Throws: `GeoJSONError` when the file cannot be created (it exists, or the folder is not writable).
-    public init(path: String, format: Format = .featureCollection, rfc8142: Bool = false,
-                legacyCRSName: String? = nil, rfc7946Orientation: Bool = true, coordinateDecimals: Int? = nil,
-                name: String? = nil, bufferSize: Int = 1 << 20) throws {
+    public init(
+        path: String, format: Format = .featureCollection, rfc8142: Bool = false,
+        legacyCRSName: String? = nil, rfc7946Orientation: Bool = true, coordinateDecimals: Int? = nil,
+        name: String? = nil, bufferSize: Int = 1 << 20
+    ) throws {
         self.path = path
         self.format = format
         self.rfc8142 = rfc8142
@@ -120,8 +124,9 @@ public final class GeoJSONWriter {
             var finite = true
             geometry.forEachCoordinate { if !$0.x.isFinite || !$0.y.isFinite { finite = false } }
             guard finite else {
-                throw GeoJSONError(file: path, featureIndex: featureCount, featureID: id.map(GeoJSONFeatureParser.describeID),
-                                   message: "cannot write a coordinate that is NaN or infinite")
+                throw GeoJSONError(
+                    file: path, featureIndex: featureCount, featureID: id.map(GeoJSONFeatureParser.describeID),
+                    message: "cannot write a coordinate that is NaN or infinite")
             }
         }
         // Work on a local buffer: one exclusive access to the stored property per feature, not one per byte.
@@ -335,10 +340,13 @@ public final class GeoJSONWriter {
 }
 
 #if canImport(Glibc) || canImport(Musl)
-@inline(__always) private func geojsonWriterClose(_ fd: Int32) -> Int32 { close(fd) }
-@inline(__always) private func geojsonWriterWrite(_ fd: Int32, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int { write(fd, p, n) }
+    @inline(__always) private func geojsonWriterClose(_ fd: Int32) -> Int32 { close(fd) }
+    @inline(__always) private func geojsonWriterWrite(_ fd: Int32, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        write(fd, p, n)
+    }
 #else
-@inline(__always) private func geojsonWriterClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
-@inline(__always) private func geojsonWriterWrite(_ fd: Int32, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int { Darwin.write(fd, p, n) }
+    @inline(__always) private func geojsonWriterClose(_ fd: Int32) -> Int32 { Darwin.close(fd) }
+    @inline(__always) private func geojsonWriterWrite(_ fd: Int32, _ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        Darwin.write(fd, p, n)
+    }
 #endif
-import LandGeometryCore

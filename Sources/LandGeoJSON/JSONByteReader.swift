@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import LandGeometryCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // MARK: - A strict JSON reader over bytes
 //
@@ -106,7 +107,7 @@ struct JSONByteReader {
 
     private static let powersOfTen: [Double] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
     ]
 
     @inline(__always) private static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
@@ -209,7 +210,7 @@ struct JSONByteReader {
     static func divideRounded(_ m: UInt64, _ d: UInt64) -> Double {
         let bitsM = 64 - m.leadingZeroBitCount
         let bitsD = 64 - d.leadingZeroBitCount
-        let shift = 63 + bitsD - bitsM  // makes 2^62 < m·2^shift / d < 2^64; 3 ≤ shift ≤ 126
+        let shift = 63 + bitsD - bitsM // makes 2^62 < m·2^shift / d < 2^64; 3 ≤ shift ≤ 126
         let high: UInt64, low: UInt64
         if shift >= 64 {
             high = m << UInt64(shift - 64)
@@ -219,7 +220,7 @@ struct JSONByteReader {
             low = m << UInt64(shift)
         }
         let (q, r) = d.dividingFullWidth((high: high, low: low))
-        let drop = (64 - q.leadingZeroBitCount) - 53  // 10 or 11
+        let drop = (64 - q.leadingZeroBitCount) - 53 // 10 or 11
         let half: UInt64 = 1 << UInt64(drop - 1)
         let rest = q & ((1 << UInt64(drop)) - 1)
         var top = q >> UInt64(drop)
@@ -263,8 +264,9 @@ struct JSONByteReader {
             if b == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<pos])
                 if !ascii, let bad = JSONUTF8.firstInvalid(slice) {
-                    throw JSONSyntaxFailure(message: "invalid UTF-8 in string (byte 0x\(JSONUTF8.hex(slice[bad])))",
-                                            offset: start + bad)
+                    throw JSONSyntaxFailure(
+                        message: "invalid UTF-8 in string (byte 0x\(JSONUTF8.hex(slice[bad])))",
+                        offset: start + bad)
                 }
                 pos += 1
                 return String(decoding: slice, as: UTF8.self)
@@ -285,8 +287,9 @@ struct JSONByteReader {
             if b == UInt8(ascii: "\"") {
                 pos += 1
                 if let bad = scratch.withUnsafeBufferPointer({ JSONUTF8.firstInvalid($0) }) {
-                    throw JSONSyntaxFailure(message: "invalid UTF-8 in string (byte 0x\(JSONUTF8.hex(scratch[bad])))",
-                                            offset: open)
+                    throw JSONSyntaxFailure(
+                        message: "invalid UTF-8 in string (byte 0x\(JSONUTF8.hex(scratch[bad])))",
+                        offset: open)
                 }
                 return String(decoding: scratch, as: UTF8.self)
             }
@@ -312,7 +315,8 @@ struct JSONByteReader {
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if scalar >= 0xD800 && scalar <= 0xDBFF {
-                    guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") else {
+                    guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u")
+                    else {
                         throw fail("unpaired surrogate \\u\(String(scalar, radix: 16, uppercase: true)) in string")
                     }
                     pos += 2
@@ -388,7 +392,8 @@ struct JSONByteReader {
 
     mutating func parseArray() throws -> [JSONValue] {
         var elements: [JSONValue] = []
-        try readArray({ elements.append(try $0.parseValue()) }, separatorProblem: { _ in "expected ',' or ']' in an array" })
+        try readArray(
+            { elements.append(try $0.parseValue()) }, separatorProblem: { _ in "expected ',' or ']' in an array" })
         return elements
     }
 
@@ -397,8 +402,10 @@ struct JSONByteReader {
     /// with the cursor on it, and leaves past the ']'. An element followed by neither ',' nor ']' fails with
     /// `separatorProblem(textEnded)` + ", found …" at the offending byte.
     @inline(__always)
-    mutating func readArray(_ element: (inout JSONByteReader) throws -> Void,
-                            separatorProblem: (_ textEnded: Bool) -> String) throws {
+    mutating func readArray(
+        _ element: (inout JSONByteReader) throws -> Void,
+        separatorProblem: (_ textEnded: Bool) -> String
+    ) throws {
         try enter()
         pos += 1
         skipWhitespace()
@@ -463,8 +470,10 @@ struct JSONByteReader {
     /// `member` with each member's name and the cursor on its value (which `member` must read or skip), and
     /// leaves past the '}'. A name given twice fails with `duplicatePrefix()` + "duplicate key …" at the name.
     @inline(__always)
-    mutating func readMembers(duplicatePrefix: () -> String,
-                              _ member: (inout JSONByteReader, String) throws -> Void) throws {
+    mutating func readMembers(
+        duplicatePrefix: () -> String,
+        _ member: (inout JSONByteReader, String) throws -> Void
+    ) throws {
         guard try openObject() else { return }
         var keys: [String] = []
         repeat {
@@ -472,8 +481,9 @@ struct JSONByteReader {
             let keyOffset = pos
             let key = try parseMemberName()
             if keys.contains(key) {
-                throw JSONSyntaxFailure(message: duplicatePrefix() + JSONByteReader.duplicateKeyMessage(key),
-                                        offset: keyOffset)
+                throw JSONSyntaxFailure(
+                    message: duplicatePrefix() + JSONByteReader.duplicateKeyMessage(key),
+                    offset: keyOffset)
             }
             keys.append(key)
             try member(&self, key)
@@ -500,7 +510,9 @@ struct JSONByteReader {
                 duplicate = members.contains { $0.key == key }
                 if members.count >= 16 { keySet = Set(members.map(\.key) + [key]) }
             }
-            if duplicate { throw JSONSyntaxFailure(message: JSONByteReader.duplicateKeyMessage(key), offset: keyOffset) }
+            if duplicate {
+                throw JSONSyntaxFailure(message: JSONByteReader.duplicateKeyMessage(key), offset: keyOffset)
+            }
             members.append(JSONObject.Member(key: key, value: try parseValue()))
         } while try nextMember()
         depth -= 1

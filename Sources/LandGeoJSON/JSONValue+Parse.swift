@@ -6,7 +6,8 @@ extension JSONValue {
     public static func parse(_ text: String, maxDepth: Int = 64) throws -> JSONValue {
         var bytes = Array(text.utf8)
         return try bytes.withUnsafeMutableBufferPointer { buffer in
-            var reader = JSONByteReader(UnsafeBufferPointer(buffer), maxDepth: maxDepth, endDescription: "the end of the text")
+            var reader = JSONByteReader(
+                UnsafeBufferPointer(buffer), maxDepth: maxDepth, endDescription: "the end of the text")
             do {
                 let value = try reader.parseValue()
                 reader.skipWhitespace()

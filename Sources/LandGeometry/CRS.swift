@@ -1,5 +1,5 @@
 import CPROJ
-import Foundation   // NSLock for the process-wide cache only
+import Foundation // NSLock for the process-wide cache only
 
 // MARK: - Coordinate reference systems
 //
@@ -32,16 +32,19 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
     private init(known epsg: Int, name: String, isGeographic: Bool) {
         self.epsg = epsg
         // Constants never throw: if PROJ's database were missing, keep the name and kind and leave WKT empty.
-        self.info = (try? CRSInfo.cached(epsg))
+        self.info =
+            (try? CRSInfo.cached(epsg))
             ?? CRSInfo(name: name, isGeographic: isGeographic, wkt1: "", areaOfUseLonLat: nil)
     }
 
     /// WGS 84 geographic, EPSG:4326 (what RFC 7946 GeoJSON uses).
     public static let wgs84 = CRS(known: 4326, name: "WGS 84", isGeographic: true)
     /// CGCS2000 geographic, EPSG:4490.
-    public static let cgcs2000Geographic = CRS(known: 4490, name: "China Geodetic Coordinate System 2000", isGeographic: true)
+    public static let cgcs2000Geographic = CRS(
+        known: 4490, name: "China Geodetic Coordinate System 2000", isGeographic: true)
     /// CGCS2000 / 3-degree Gauss-Kruger CM 120E, EPSG:4549: the default store CRS.
-    public static let cgcs2000GK120E = CRS(known: 4549, name: "CGCS2000 / 3-degree Gauss-Kruger CM 120E", isGeographic: false)
+    public static let cgcs2000GK120E = CRS(
+        known: 4549, name: "CGCS2000 / 3-degree Gauss-Kruger CM 120E", isGeographic: false)
 
     /// True for a geographic (longitude/latitude) CRS, false for a projected one.
     public var isGeographic: Bool { info.isGeographic }
@@ -74,7 +77,9 @@ public struct CRS: Hashable, Sendable, CustomStringConvertible {
             code = t.dropFirst(5)
         } else if u.hasPrefix("URN:OGC:DEF:CRS:EPSG:") {
             code = t.split(separator: ":", omittingEmptySubsequences: false).last
-        } else if u.hasPrefix("HTTP://WWW.OPENGIS.NET/DEF/CRS/EPSG/") || u.hasPrefix("HTTPS://WWW.OPENGIS.NET/DEF/CRS/EPSG/") {
+        } else if u.hasPrefix("HTTP://WWW.OPENGIS.NET/DEF/CRS/EPSG/")
+            || u.hasPrefix("HTTPS://WWW.OPENGIS.NET/DEF/CRS/EPSG/")
+        {
             code = t.split(separator: "/").last
         }
         guard let code, let epsg = Int(code), epsg > 0 else {
@@ -146,7 +151,7 @@ final class CRSInfo: Sendable {
 /// Process-wide cache of CRS lookups (a handful of codes per run).
 final class CRSInfoCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [Int: CRSInfo] = [:]   // guarded by `lock`
+    private var entries: [Int: CRSInfo] = [:] // guarded by `lock`
 
     func get(_ epsg: Int) -> CRSInfo? { lock.withLock { entries[epsg] } }
     func put(_ epsg: Int, _ info: CRSInfo) { lock.withLock { entries[epsg] = info } }

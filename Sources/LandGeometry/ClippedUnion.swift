@@ -43,7 +43,8 @@ public final class ClippedUnion {
         context.messages.clear()
         let wkb = UnsafeRawBufferPointer(rebasing: blob[header.wkbOffset...])
         // GEOSWKBReader_read_r returns NULL on exception (malformed WKB, an unclosed ring, …); the result is ours.
-        guard let g = GEOSWKBReader_read_r(h, reader, wkb.baseAddress!.assumingMemoryBound(to: UInt8.self), wkb.count) else {
+        guard let g = GEOSWKBReader_read_r(h, reader, wkb.baseAddress!.assumingMemoryBound(to: UInt8.self), wkb.count)
+        else {
             throw context.failure("read stored WKB")
         }
         defer { GEOSGeom_destroy_r(h, g) }

@@ -13,7 +13,7 @@ public final class CoordinateTransform {
     /// The CRS of the output coordinates.
     public let target: CRS
     private let context: PROJContext?
-    private let pj: OpaquePointer?   // nil for the identity
+    private let pj: OpaquePointer? // nil for the identity
 
     /// A transform from `from` to `to`; the identity (no PROJ call at all) when they are the same CRS.
     /// - Throws: `CRSError` when PROJ finds no way between them.
@@ -36,7 +36,7 @@ public final class CoordinateTransform {
     }
 
     deinit {
-        if let pj { proj_destroy(pj) }   // before the context, which is released after deinit's body
+        if let pj { proj_destroy(pj) } // before the context, which is released after deinit's body
     }
 
     /// True when source and target are the same CRS: coordinates pass through unchanged.
@@ -44,8 +44,10 @@ public final class CoordinateTransform {
 
     /// Transforms `count` coordinates in place: x values at `x`, y values at `y`, `stride` bytes apart.
     /// - Throws: `CRSError` naming the first coordinate PROJ could not transform (its output is not finite).
-    func transformInPlace(x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>,
-                          stride: Int, count: Int) throws {
+    func transformInPlace(
+        x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>,
+        stride: Int, count: Int
+    ) throws {
         guard let pj, let context, count > 0 else { return }
         _ = proj_errno_reset(pj)
         // proj_trans_generic returns how many points it transformed; each failed point is set to HUGE_VAL.

@@ -32,7 +32,7 @@ public final class AreaCalculator {
         } else {
             toGeographic = try CoordinateTransform(from: crs, to: .cgcs2000Geographic)
         }
-        geod_init(&geodesic, Self.cgcs2000SemiMajorAxis, Self.cgcs2000Flattening)   // cannot fail
+        geod_init(&geodesic, Self.cgcs2000SemiMajorAxis, Self.cgcs2000Flattening) // cannot fail
         capacity = 256
         latitudes = .allocate(capacity: capacity)
         longitudes = .allocate(capacity: capacity)

@@ -40,16 +40,20 @@ public final class GEOSContext {
         // GEOS_init_r returns NULL only when it cannot allocate the context.
         guard let h = GEOS_init_r() else { fatalError("GEOS_init_r could not allocate a context") }
         handle = h
-        let box = Unmanaged.passUnretained(messages).toOpaque()   // kept alive by `self.messages`
+        let box = Unmanaged.passUnretained(messages).toOpaque() // kept alive by `self.messages`
         // The setters return the previous handler (none here); they cannot fail.
-        _ = GEOSContext_setErrorMessageHandler_r(h, { message, user in
-            guard let message, let user else { return }
-            Unmanaged<GEOSMessageBox>.fromOpaque(user).takeUnretainedValue().error = String(cString: message)
-        }, box)
-        _ = GEOSContext_setNoticeMessageHandler_r(h, { message, user in
-            guard let message, let user else { return }
-            Unmanaged<GEOSMessageBox>.fromOpaque(user).takeUnretainedValue().notice = String(cString: message)
-        }, box)
+        _ = GEOSContext_setErrorMessageHandler_r(
+            h,
+            { message, user in
+                guard let message, let user else { return }
+                Unmanaged<GEOSMessageBox>.fromOpaque(user).takeUnretainedValue().error = String(cString: message)
+            }, box)
+        _ = GEOSContext_setNoticeMessageHandler_r(
+            h,
+            { message, user in
+                guard let message, let user else { return }
+                Unmanaged<GEOSMessageBox>.fromOpaque(user).takeUnretainedValue().notice = String(cString: message)
+            }, box)
     }
 
     deinit {
@@ -77,8 +81,10 @@ public final class GEOSContext {
     }
 
     /// Runs `body` on GEOS copies of `a` and `b`.
-    func withGEOS<R>(_ a: Geometry, _ b: Geometry, _ operation: String,
-                     _ body: (OpaquePointer, OpaquePointer) throws -> R) throws -> R {
+    func withGEOS<R>(
+        _ a: Geometry, _ b: Geometry, _ operation: String,
+        _ body: (OpaquePointer, OpaquePointer) throws -> R
+    ) throws -> R {
         try withGEOS(a, operation) { pa in try withGEOS(b, operation) { pb in try body(pa, pb) } }
     }
 
@@ -142,10 +148,12 @@ public final class GEOSContext {
             let (result, expired) = GEOSTimeBudget.run(seconds: budgetSeconds) { GEOSMakeValid_r(handle, p) }
             if result == nil, expired {
                 messages.clear()
-                throw GEOSError(operation: "make valid", message: """
-                    gave up after \(Self.seconds(budgetSeconds)) s: GEOS's overlay does not converge on this \
-                    geometry (a degenerate polygon: rings that nearly touch along many vertices); correct it in a GIS
-                    """)
+                throw GEOSError(
+                    operation: "make valid",
+                    message: """
+                        gave up after \(Self.seconds(budgetSeconds)) s: GEOS's overlay does not converge on this \
+                        geometry (a degenerate polygon: rings that nearly touch along many vertices); correct it in a GIS
+                        """)
             }
             return try consume(result, "make valid", polygonalOnly: true)
         }

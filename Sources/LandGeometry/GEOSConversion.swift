@@ -112,8 +112,10 @@ extension GEOSContext {
     }
 
     /// A collection of `count` members made by `member(i)`; destroys the members made so far on failure.
-    func collection(_ type: GEOSGeomTypes, _ count: Int, _ operation: String,
-                    _ member: (Int) throws -> OpaquePointer) throws -> OpaquePointer {
+    func collection(
+        _ type: GEOSGeomTypes, _ count: Int, _ operation: String,
+        _ member: (Int) throws -> OpaquePointer
+    ) throws -> OpaquePointer {
         var parts: [OpaquePointer?] = []
         parts.reserveCapacity(count)
         do {
@@ -219,17 +221,20 @@ extension GEOSContext {
             if try isEmpty(g, operation) { return .point(XY(.nan, .nan)) }
             var x = 0.0, y = 0.0
             // GEOSGeomGetX_r / GEOSGeomGetY_r return 0 on exception.
-            guard GEOSGeomGetX_r(handle, g, &x) != 0, GEOSGeomGetY_r(handle, g, &y) != 0 else { throw failure(operation) }
+            guard GEOSGeomGetX_r(handle, g, &x) != 0, GEOSGeomGetY_r(handle, g, &y) != 0 else {
+                throw failure(operation)
+            }
             return .point(XY(x, y))
         case Int32(GEOS_LINESTRING.rawValue), Int32(GEOS_LINEARRING.rawValue):
             return .lineString(try coordinates(ofLine: g, operation))
         case Int32(GEOS_POLYGON.rawValue):
             return .polygon(try swiftPolygon(g, operation))
         case Int32(GEOS_MULTIPOINT.rawValue):
-            return .multiPoint(try members(g, operation).map { m in
-                guard case .point(let p) = try geometry(from: m, operation) else { throw failure(operation) }
-                return p
-            })
+            return .multiPoint(
+                try members(g, operation).map { m in
+                    guard case .point(let p) = try geometry(from: m, operation) else { throw failure(operation) }
+                    return p
+                })
         case Int32(GEOS_MULTILINESTRING.rawValue):
             return .multiLineString(try members(g, operation).map { try coordinates(ofLine: $0, operation) })
         case Int32(GEOS_MULTIPOLYGON.rawValue):
@@ -248,7 +253,7 @@ extension GEOSContext {
         case Int32(GEOS_MULTIPOLYGON.rawValue), Int32(GEOS_GEOMETRYCOLLECTION.rawValue):
             for m in try members(g, operation) { try appendPolygons(of: m, to: &out, operation) }
         default:
-            break   // points and lines: not polygonal
+            break // points and lines: not polygonal
         }
     }
 

@@ -21,7 +21,8 @@ public enum GEOSTimeBudget {
     /// 100,000 vertices repairs in well under a second); `LANDREG_GEOS_BUDGET_S` overrides it (the tests use 1).
     public static let makeValidSeconds: Double = {
         if let text = ProcessInfo.processInfo.environment["LANDREG_GEOS_BUDGET_S"], let s = Double(text), s > 0,
-           s.isFinite {
+            s.isFinite
+        {
             return s
         }
         return 60

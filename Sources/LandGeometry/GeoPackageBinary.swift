@@ -29,7 +29,7 @@ public enum GeoPackageBinary {
             if case .point = g {} else { envelope = g.envelope }
         }
         out.reserveCapacity(out.count + 8 + (envelope == nil ? 0 : 32) + WKB.encodedSize(g))
-        out.append(0x47); out.append(0x50); out.append(0)   // "GP", version 0
+        out.append(0x47); out.append(0x50); out.append(0) // "GP", version 0
         var flags = flagLittleEndian
         if empty { flags |= flagEmpty }
         if envelope != nil { flags |= 1 << 1 }
@@ -54,13 +54,17 @@ public enum GeoPackageBinary {
 
     /// Parses the header. - Throws: `GeometryInputError` when the magic, version or lengths are wrong.
     static func header(_ blob: UnsafeRawBufferPointer) throws -> Header {
-        guard blob.count >= 8 else { throw GeometryInputError("GeoPackage blob: \(blob.count) bytes, shorter than the 8-byte header") }
+        guard blob.count >= 8 else {
+            throw GeometryInputError("GeoPackage blob: \(blob.count) bytes, shorter than the 8-byte header")
+        }
         guard blob[0] == 0x47, blob[1] == 0x50 else {
             throw GeometryInputError("GeoPackage blob: magic is not \"GP\" (bytes \(blob[0]) \(blob[1]))")
         }
         guard blob[2] == 0 else { throw GeometryInputError("GeoPackage blob: version \(blob[2]) (only 0 is defined)") }
         let flags = blob[3]
-        guard flags & flagExtended == 0 else { throw GeometryInputError("GeoPackage blob: extended geometry types are not supported") }
+        guard flags & flagExtended == 0 else {
+            throw GeometryInputError("GeoPackage blob: extended geometry types are not supported")
+        }
         let little = flags & flagLittleEndian != 0
         let indicator = Int((flags >> 1) & 0x07)
         let envelopeDoubles: Int
@@ -83,8 +87,9 @@ public enum GeoPackageBinary {
             let e = Envelope(minX: double(0), minY: double(2), maxX: double(1), maxY: double(3))
             if !e.minX.isNaN && !e.minY.isNaN { envelope = e }
         }
-        return Header(srsID: little ? Int32(littleEndian: rawSRS) : Int32(bigEndian: rawSRS),
-                      isEmpty: flags & flagEmpty != 0, envelope: envelope, wkbOffset: wkbOffset)
+        return Header(
+            srsID: little ? Int32(littleEndian: rawSRS) : Int32(bigEndian: rawSRS),
+            isEmpty: flags & flagEmpty != 0, envelope: envelope, wkbOffset: wkbOffset)
     }
 
     /// Decodes a blob into its srs_id and geometry.

@@ -48,7 +48,7 @@ extension GEOSContext {
             if !problems.isEmpty { throw GeometryInputError("part \(i): " + problems.joined(separator: "; ")) }
         }
         let all = try collection(GEOS_GEOMETRYCOLLECTION, parts.count, "unary union") {
-            try build(parts[$0], "unary union")   // structure checked above
+            try build(parts[$0], "unary union") // structure checked above
         }
         defer { GEOSGeom_destroy_r(handle, all) }
         if coverage {

@@ -32,13 +32,14 @@ extension Geometry {
                 report("polygon\(suffix) has holes but an empty exterior ring")
             }
             for (i, ring) in polygon.rings.enumerated() {
-                if i == 0 && ring.isEmpty { continue }   // an empty polygon
+                if i == 0 && ring.isEmpty { continue } // an empty polygon
                 let name = "ring \(i)\(suffix.isEmpty ? "" : " of polygon\(suffix)")"
                 if ring.count < 4 {
                     report("\(name) has \(ring.count) point\(ring.count == 1 ? "" : "s") (needs at least 4)")
                 }
                 if let first = ring.first, let last = ring.last, first != last, first.x.isFinite, first.y.isFinite,
-                   last.x.isFinite, last.y.isFinite {
+                    last.x.isFinite, last.y.isFinite
+                {
                     report("\(name) is not closed (first point \(first.x) \(first.y), last \(last.x) \(last.y))")
                 }
                 checkCoordinates(ring)
@@ -48,7 +49,7 @@ extension Geometry {
             let before = problems.count
             switch g {
             case .point(let p):
-                if p.x.isNaN && p.y.isNaN { coordinateIndex += 1 } else { checkCoordinates([p]) }   // POINT EMPTY
+                if p.x.isNaN && p.y.isNaN { coordinateIndex += 1 } else { checkCoordinates([p]) } // POINT EMPTY
             case .multiPoint(let ps): checkCoordinates(ps)
             case .lineString(let l): checkLine(l, "line")
             case .multiLineString(let ls): for (i, l) in ls.enumerated() { checkLine(l, "line \(i)") }

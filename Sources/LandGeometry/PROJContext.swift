@@ -19,7 +19,7 @@ final class PROJContext {
         // proj_context_create returns NULL only when it cannot allocate.
         guard let c = proj_context_create() else { fatalError("proj_context_create could not allocate a context") }
         ctx = c
-        let box = Unmanaged.passUnretained(messages).toOpaque()   // kept alive by `self.messages`
+        let box = Unmanaged.passUnretained(messages).toOpaque() // kept alive by `self.messages`
         // proj_log_func cannot fail.
         proj_log_func(c, box) { user, _, message in
             guard let user, let message else { return }

@@ -13,8 +13,10 @@ extension GEOSContext {
     /// `unaryUnion(parts)` computed by `workers` threads (each with its own GEOS context) and merged on this
     /// context. Below `minPartsPerWorker` parts per worker it is the plain cascaded union on this context.
     /// - Throws: the first error of any group (in group order), or of the final merge.
-    public func parallelUnaryUnion(_ parts: [Geometry], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                                   minPartsPerWorker: Int = 64) throws -> Geometry {
+    public func parallelUnaryUnion(
+        _ parts: [Geometry], workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        minPartsPerWorker: Int = 64
+    ) throws -> Geometry {
         let groupCount = Swift.min(Swift.max(1, workers), parts.count / Swift.max(1, minPartsPerWorker))
         if groupCount <= 1 { return try unaryUnion(parts) }
         var keyed: [(x: Double, index: Int)] = []
@@ -26,7 +28,9 @@ extension GEOSContext {
         keyed.sort { a, b in a.x < b.x || (a.x == b.x && a.index < b.index) }
         let ordered = keyed.map { parts[$0.index] }
         let size = (ordered.count + groupCount - 1) / groupCount
-        let groups = stride(from: 0, to: ordered.count, by: size).map { Array(ordered[$0..<Swift.min($0 + size, ordered.count)]) }
+        let groups = stride(from: 0, to: ordered.count, by: size).map {
+            Array(ordered[$0..<Swift.min($0 + size, ordered.count)])
+        }
         let results = GroupResults(count: groups.count)
         DispatchQueue.concurrentPerform(iterations: groups.count) { i in
             // GEOS contexts are per thread: each group gets a fresh one.
@@ -52,7 +56,11 @@ extension GEOSContext {
         var kept: [Polygon] = [], near: [Geometry] = []
         for (polygons, other) in [(pa, eb), (pb, ea)] {
             for p in polygons {
-                if let e = Geometry.polygon(p).envelope, e.intersects(other) { near.append(.polygon(p)) } else { kept.append(p) }
+                if let e = Geometry.polygon(p).envelope, e.intersects(other) {
+                    near.append(.polygon(p))
+                } else {
+                    kept.append(p)
+                }
             }
         }
         let all = kept + (try unaryUnion(near).polygons ?? [])

@@ -23,8 +23,10 @@ public final class PreparedGeometry {
         GEOSGeom_destroy_r(context.handle, geometry)
     }
 
-    private func predicate(_ g: Geometry, _ name: String,
-                           _ call: (GEOSContextHandle_t, OpaquePointer, OpaquePointer) -> CChar) throws -> Bool {
+    private func predicate(
+        _ g: Geometry, _ name: String,
+        _ call: (GEOSContextHandle_t, OpaquePointer, OpaquePointer) -> CChar
+    ) throws -> Bool {
         try context.withGEOS(g, name) { p in
             // GEOSPrepared*_r predicates return 2 on exception.
             let r = call(context.handle, prepared, p)
@@ -65,7 +67,9 @@ public final class PreparedGeometry {
     public func intersectionArea(with g: Geometry) throws -> Double {
         try context.withGEOS(g, "intersection area") { p in
             // GEOSIntersection_r returns NULL on exception; the result is ours.
-            guard let r = GEOSIntersection_r(context.handle, geometry, p) else { throw context.failure("intersection area") }
+            guard let r = GEOSIntersection_r(context.handle, geometry, p) else {
+                throw context.failure("intersection area")
+            }
             defer { GEOSGeom_destroy_r(context.handle, r) }
             return try context.area(ofGEOS: r, "intersection area")
         }

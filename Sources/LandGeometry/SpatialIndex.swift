@@ -33,24 +33,28 @@ public struct SpatialIndex: Sendable {
         var leaves: [Entry] = []
         leaves.reserveCapacity(envelopes.count)
         for (i, e) in envelopes.enumerated() where e.minX <= e.maxX && e.minY <= e.maxY {
-            leaves.append(Entry(minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY,
-                                start: Int32(i), end: Int32(i + 1)))
+            leaves.append(
+                Entry(
+                    minX: e.minX, minY: e.minY, maxX: e.maxX, maxY: e.maxY,
+                    start: Int32(i), end: Int32(i + 1)))
         }
         // Each level is its entries in sort-tile-recursive order; a node of the level above covers one group.
         var levels: [[Entry]] = []
         var current = leaves
         while true {
             // Ties by `start`: the input index of a leaf, the first child of a node (unique within a level).
-            let groups = SortTileRecursive.groups(current, capacity: capacity,
-                                                  centre: { (($0.minX + $0.maxX) / 2, ($0.minY + $0.maxY) / 2) },
-                                                  id: { Int64($0.start) })
+            let groups = SortTileRecursive.groups(
+                current, capacity: capacity,
+                centre: { (($0.minX + $0.maxX) / 2, ($0.minY + $0.maxY) / 2) },
+                id: { Int64($0.start) })
             var ordered: [Entry] = []
             ordered.reserveCapacity(current.count)
             var parents: [Entry] = []
             parents.reserveCapacity(groups.count)
             for group in groups {
-                var p = Entry(minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity,
-                              start: Int32(ordered.count), end: Int32(ordered.count + group.count))
+                var p = Entry(
+                    minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity,
+                    start: Int32(ordered.count), end: Int32(ordered.count + group.count))
                 for c in group {
                     p.minX = Swift.min(p.minX, c.minX); p.minY = Swift.min(p.minY, c.minY)
                     p.maxX = Swift.max(p.maxX, c.maxX); p.maxY = Swift.max(p.maxY, c.maxY)
@@ -106,8 +110,10 @@ public enum SortTileRecursive {
     /// even as possible (none below half full) and hold at most `capacity` items; ties go by `id`, so the same
     /// items give the same groups. No items give no groups.
     @inlinable
-    public static func groups<Item>(_ items: [Item], capacity: Int, centre: (Item) -> (x: Double, y: Double),
-                                    id: (Item) -> Int64) -> [ArraySlice<Item>] {
+    public static func groups<Item>(
+        _ items: [Item], capacity: Int, centre: (Item) -> (x: Double, y: Double),
+        id: (Item) -> Int64
+    ) -> [ArraySlice<Item>] {
         let groupCount = (items.count + capacity - 1) / capacity
         let sliceCount = Int(Double(groupCount).squareRoot().rounded(.up))
         let byX = items.sorted { (centre($0).x, id($0)) < (centre($1).x, id($1)) }

@@ -102,10 +102,10 @@ public enum WKB {
     @inline(__always) private static func putCoordinates(_ c: [XY], _ out: inout [UInt8]) {
         putUInt32(UInt32(c.count), &out)
         #if _endian(little)
-        if XY.isPackedPair {
-            c.withUnsafeBytes { out.append(contentsOf: $0) }
-            return
-        }
+            if XY.isPackedPair {
+                c.withUnsafeBytes { out.append(contentsOf: $0) }
+                return
+            }
         #endif
         for p in c { putDouble(p.x, &out); putDouble(p.y, &out) }
     }
@@ -176,21 +176,22 @@ public enum WKB {
             let base = bytes.baseAddress!
             let little = self.little, dims = self.dims
             #if _endian(little)
-            if little && dims == 2 && XY.isPackedPair {
-                return [XY](unsafeUninitializedCapacity: n) { buf, initialized in
-                    UnsafeMutableRawBufferPointer(buf).copyMemory(
-                        from: UnsafeRawBufferPointer(start: base + start, count: n * 16))
-                    initialized = n
+                if little && dims == 2 && XY.isPackedPair {
+                    return [XY](unsafeUninitializedCapacity: n) { buf, initialized in
+                        UnsafeMutableRawBufferPointer(buf).copyMemory(
+                            from: UnsafeRawBufferPointer(start: base + start, count: n * 16))
+                        initialized = n
+                    }
                 }
-            }
             #endif
             return [XY](unsafeUninitializedCapacity: n) { buf, initialized in
                 for i in 0..<n {
                     let o = start + i * width
                     let xb = bytes.loadUnaligned(fromByteOffset: o, as: UInt64.self)
                     let yb = bytes.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self)
-                    buf[i] = XY(Double(bitPattern: little ? UInt64(littleEndian: xb) : UInt64(bigEndian: xb)),
-                                Double(bitPattern: little ? UInt64(littleEndian: yb) : UInt64(bigEndian: yb)))
+                    buf[i] = XY(
+                        Double(bitPattern: little ? UInt64(littleEndian: xb) : UInt64(bigEndian: xb)),
+                        Double(bitPattern: little ? UInt64(littleEndian: yb) : UInt64(bigEndian: yb)))
                 }
                 initialized = n
             }
@@ -207,7 +208,7 @@ public enum WKB {
             var hasZ = false, hasM = false
             if type & 0x8000_0000 != 0 { hasZ = true }
             if type & 0x4000_0000 != 0 { hasM = true }
-            if type & 0x2000_0000 != 0 { _ = try uint32() }   // EWKB SRID, not ours to keep
+            if type & 0x2000_0000 != 0 { _ = try uint32() } // EWKB SRID, not ours to keep
             type &= 0x0FFF_FFFF
             switch type / 1000 {
             case 0: break
@@ -245,7 +246,9 @@ public enum WKB {
                 var ls: [[XY]] = []
                 ls.reserveCapacity(n)
                 for _ in 0..<n {
-                    guard try header() == TypeCode.lineString.rawValue else { throw fail("MultiLineString member is not a LineString") }
+                    guard try header() == TypeCode.lineString.rawValue else {
+                        throw fail("MultiLineString member is not a LineString")
+                    }
                     ls.append(try coordinates())
                 }
                 return .multiLineString(ls)
@@ -254,7 +257,9 @@ public enum WKB {
                 var ps: [Polygon] = []
                 ps.reserveCapacity(n)
                 for _ in 0..<n {
-                    guard try header() == TypeCode.polygon.rawValue else { throw fail("MultiPolygon member is not a Polygon") }
+                    guard try header() == TypeCode.polygon.rawValue else {
+                        throw fail("MultiPolygon member is not a Polygon")
+                    }
                     ps.append(try polygonBody())
                 }
                 return .multiPolygon(ps)

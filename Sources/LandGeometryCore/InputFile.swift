@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // MARK: - Every input file is a regular file
 //
@@ -61,7 +62,7 @@ public enum InputFile {
         case S_IFSOCK: return "a socket"
         case S_IFCHR: return "a character device"
         case S_IFBLK: return "a block device"
-        case S_IFLNK: return "a symbolic link"   // not seen: stat follows links
+        case S_IFLNK: return "a symbolic link" // not seen: stat follows links
         default: return "of an unknown kind (mode \(String(kind, radix: 8)))"
         }
     }

@@ -13,7 +13,7 @@ public func signedRingArea(_ ring: Ring) -> Double {
     return ring.withUnsafeBufferPointer { r in
         let x0 = r[0].x, y0 = r[0].y
         var sum = 0.0
-        var px = 0.0, py = 0.0          // previous point, relative to the first
+        var px = 0.0, py = 0.0 // previous point, relative to the first
         for i in 1..<n {
             let qx = r[i].x - x0, qy = r[i].y - y0
             sum += px * qy - qx * py

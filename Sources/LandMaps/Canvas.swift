@@ -63,7 +63,7 @@ final class Canvas {
         }
         cr = cairo_create(surface)
         layout = pango_cairo_create_layout(cr)
-        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD)   // holes of parcels stay open
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD) // holes of parcels stay open
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
     }
 
@@ -132,7 +132,9 @@ final class Canvas {
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
         pango_layout_set_text(layout, text, -1)
         if pango_layout_get_unknown_glyphs_count(layout) > 0 {
-            throw MapError("no installed font has every character of 「\(text)」 (install fonts-noto-cjk, which provides \(mapFontFamily))")
+            throw MapError(
+                "no installed font has every character of 「\(text)」 (install fonts-noto-cjk, which provides \(mapFontFamily))"
+            )
         }
         var w: Int32 = 0, h: Int32 = 0
         pango_layout_get_size(layout, &w, &h)
@@ -157,8 +159,10 @@ final class Canvas {
 
     /// Prepares and draws; returns the text's size.
     @discardableResult
-    func text(_ text: String, x: Double, y: Double, sizePT: Double, bold: Bool = false, wrapWidth: Double? = nil,
-              colour: RGB = RGB(0, 0, 0)) throws -> TextSize {
+    func text(
+        _ text: String, x: Double, y: Double, sizePT: Double, bold: Bool = false, wrapWidth: Double? = nil,
+        colour: RGB = RGB(0, 0, 0)
+    ) throws -> TextSize {
         let size = try prepareText(text, sizePT: sizePT, bold: bold, wrapWidth: wrapWidth)
         drawPreparedText(x: x, y: y, colour: colour)
         return size
@@ -173,11 +177,13 @@ final class Canvas {
         var png: Data?
         if format == .png {
             let sink = ByteSink()
-            let status = cairo_surface_write_to_png_stream(surface, { closure, bytes, length in
-                guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-                Unmanaged<ByteSink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
-                return CAIRO_STATUS_SUCCESS
-            }, Unmanaged.passUnretained(sink).toOpaque())
+            let status = cairo_surface_write_to_png_stream(
+                surface,
+                { closure, bytes, length in
+                    guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+                    Unmanaged<ByteSink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+                    return CAIRO_STATUS_SUCCESS
+                }, Unmanaged.passUnretained(sink).toOpaque())
             guard status == CAIRO_STATUS_SUCCESS else {
                 throw MapError("cannot encode the PNG: \(String(cString: cairo_status_to_string(status)))")
             }

@@ -34,7 +34,7 @@ final class GroundMeasure {
     /// The ends of a horizontal segment centred on `centre` whose ground length is `groundM`.
     func segment(centredOn centre: XY, groundM: Double, firstGuessMapLength: Double) throws -> (XY, XY) {
         var half = firstGuessMapLength / 2
-        for _ in 0..<4 {   // the ratio ground/map is near constant over a bar: two rounds reach 1e-9
+        for _ in 0..<4 { // the ratio ground/map is near constant over a bar: two rounds reach 1e-9
             let g = try groundDistanceM(XY(centre.x - half, centre.y), XY(centre.x + half, centre.y))
             guard g > 0 else { break }
             half *= groundM / g

@@ -25,8 +25,10 @@ public struct MapOptions: Sendable {
     /// The day printed in the footer and the overdue marks are judged on (the as-of day, else today).
     public var stateDay: String
 
-    public init(format: MapFormat, width: Double, height: Double, dpi: Double, bufferM: Double, asOf: String?,
-                stateDay: String) {
+    public init(
+        format: MapFormat, width: Double, height: Double, dpi: Double, bufferM: Double, asOf: String?,
+        stateDay: String
+    ) {
         self.format = format; self.width = width; self.height = height; self.dpi = dpi
         self.bufferM = bufferM; self.asOf = asOf; self.stateDay = stateDay
     }
@@ -73,7 +75,9 @@ public struct MapDescription: Codable, Sendable {
 public enum MapRenderer {
     /// Draws `subject` from `registry` into `path` (a temporary the caller moves into place).
     /// - Throws: `NotFound` for an unknown subject, `MapError` when the page is too small or cairo fails.
-    public static func draw(_ subject: MapSubject, registry: Registry, options: MapOptions, to path: String) throws -> MapDescription {
+    public static func draw(_ subject: MapSubject, registry: Registry, options: MapOptions, to path: String) throws
+        -> MapDescription
+    {
         let framing = try registry.mapFraming(subject, asOf: options.asOf)
         let unitsPerMM: Double
         let pageW: Double, pageH: Double
@@ -84,12 +88,14 @@ public enum MapRenderer {
         }
         let page = try PageLayout(widthMM: pageW / unitsPerMM, heightMM: pageH / unitsPerMM)
         let measure = try GroundMeasure(storeCRS: registry.storeCRS)
-        let extent = try fit(framing.envelope, bufferM: options.bufferM, frameAspect: page.frame.width / page.frame.height,
-                             crs: registry.storeCRS)
+        let extent = try fit(
+            framing.envelope, bufferM: options.bufferM, frameAspect: page.frame.width / page.frame.height,
+            crs: registry.storeCRS)
         let content = try registry.mapContent(in: extent, asOf: options.asOf)
 
-        let canvas = try Canvas(format: options.format, width: pageW, height: pageH, unitsPerMM: unitsPerMM,
-                                path: path, title: framing.title)
+        let canvas = try Canvas(
+            format: options.format, width: pageW, height: pageH, unitsPerMM: unitsPerMM,
+            path: path, title: framing.title)
         let drawing = Drawing(canvas: canvas, page: page, extent: extent)
         cairo_set_source_rgb(canvas.cr, 1, 1, 1)
         cairo_paint(canvas.cr)
@@ -107,19 +113,22 @@ public enum MapRenderer {
 
         let centre = XY((extent.minX + extent.maxX) / 2, (extent.minY + extent.maxY) / 2)
         let north = try measure.trueNorthAngle(at: centre)
-        let groundPerMapUnit = try measure.groundDistanceM(XY(extent.minX, centre.y), XY(extent.maxX, centre.y))
+        let groundPerMapUnit =
+            try measure.groundDistanceM(XY(extent.minX, centre.y), XY(extent.maxX, centre.y))
             / (extent.maxX - extent.minX)
         let scaleDenominator = groundPerMapUnit * 1000 / (drawing.scale / unitsPerMM)
 
         let legend = legendEntries(framing: framing, content: content)
         try drawing.northArrow(angle: north)
-        let bar = try drawing.scaleBar(measure: measure, centre: centre, groundPerMapUnit: groundPerMapUnit,
-                                       scaleDenominator: scaleDenominator)
+        let bar = try drawing.scaleBar(
+            measure: measure, centre: centre, groundPerMapUnit: groundPerMapUnit,
+            scaleDenominator: scaleDenominator)
         try drawing.legend(legend)
 
         let crsText = "EPSG:\(registry.storeCRS.epsg) \(registry.storeCRS.name)"
         let storeName = (registry.path as NSString).lastPathComponent
-        let footer = "坐标系 CRS: \(crsText) · 状态日期 as of \(options.stateDay) · 数据库 store: \(storeName) · "
+        let footer =
+            "坐标系 CRS: \(crsText) · 状态日期 as of \(options.stateDay) · 数据库 store: \(storeName) · "
             + "比例尺 1:\(groupedInteger(scaleDenominator)) · landreg \(landregVersion)"
         try drawing.titleAndFooter(title: framing.title, footer: footer)
 
@@ -137,15 +146,16 @@ public enum MapRenderer {
             mapFrame: .init(x: frame.x, y: frame.y, width: frame.width, height: frame.height),
             scaleDenominator: scaleDenominator, scaleBar: bar, northDegrees: north * 180 / .pi,
             legend: legend.map(\.label),
-            drawn: .init(parcels: content.parcels.count, zones: content.zones.count, spots: content.spots.count,
-                         sites: content.sites.count, farmlandPieces: content.farmland.count))
+            drawn: .init(
+                parcels: content.parcels.count, zones: content.zones.count, spots: content.spots.count,
+                sites: content.sites.count, farmlandPieces: content.farmland.count))
     }
 
     /// The subject's box grown by the buffer and widened (or heightened) to the frame's proportions.
     static func fit(_ e: Envelope, bufferM: Double, frameAspect: Double, crs: CRS) throws -> Envelope {
         // Buffer in map units: metres in a projected CRS; in a geographic one, degrees of latitude (≈ 111.32 km).
         let buffer = crs.isGeographic ? bufferM / 111_320 : bufferM
-        let minimum = crs.isGeographic ? 10 / 111_320.0 : 10   // a point-like subject still gets 10 m around it
+        let minimum = crs.isGeographic ? 10 / 111_320.0 : 10 // a point-like subject still gets 10 m around it
         var w = Swift.max(e.maxX - e.minX + 2 * buffer, minimum)
         var h = Swift.max(e.maxY - e.minY + 2 * buffer, minimum)
         if w / h < frameAspect { w = h * frameAspect } else { h = w / frameAspect }
@@ -199,12 +209,16 @@ struct PageLayout {
         self.widthMM = widthMM; self.heightMM = heightMM
         let m = Self.margin
         let panelWidth = Swift.min(Swift.max(widthMM * 0.26, 45), 70)
-        frame = PageRect(x: m, y: m + Self.titleHeight, width: widthMM - 2 * m - panelWidth - Self.gap,
-                         height: heightMM - 2 * m - Self.titleHeight - Self.footerHeight)
+        frame = PageRect(
+            x: m, y: m + Self.titleHeight, width: widthMM - 2 * m - panelWidth - Self.gap,
+            height: heightMM - 2 * m - Self.titleHeight - Self.footerHeight)
         panel = PageRect(x: frame.maxX + Self.gap, y: frame.y, width: panelWidth, height: frame.height)
         guard frame.width >= 40, frame.height >= 40 else {
-            throw MapError(String(format: "the page (%.0f × %.0f mm) is too small for a map with its legend: give a larger --size (at least %.0f × %.0f mm)",
-                                  widthMM, heightMM, 40 + 2 * m + 45 + Self.gap, 40 + 2 * m + Self.titleHeight + Self.footerHeight))
+            throw MapError(
+                String(
+                    format:
+                        "the page (%.0f × %.0f mm) is too small for a map with its legend: give a larger --size (at least %.0f × %.0f mm)",
+                    widthMM, heightMM, 40 + 2 * m + 45 + Self.gap, 40 + 2 * m + Self.titleHeight + Self.footerHeight))
         }
     }
 }
@@ -238,7 +252,7 @@ final class Drawing {
         canvas.rectangle(x: 0, y: 0, width: canvas.width, height: canvas.height)
         canvas.rectangle(x: frame.x, y: frame.y, width: frame.width, height: frame.height)
         canvas.setColour(RGB(255, 255, 255))
-        cairo_fill(cr)   // even-odd (the canvas's rule): the page minus the frame
+        cairo_fill(cr) // even-odd (the canvas's rule): the page minus the frame
     }
 
     func frameBorder() {
@@ -322,7 +336,8 @@ final class Drawing {
             let s = try canvas.prepareText(code, sizePT: size, bold: size > 8)
             let r = PageRect(x: x(p) - s.width / 2, y: y(p) - s.height / 2, width: s.width, height: s.height)
             guard r.x >= frame.x, r.y >= frame.y, r.maxX <= frame.maxX, r.maxY <= frame.maxY,
-                  !placed.contains(where: { $0.intersects(r) }) else { continue }
+                !placed.contains(where: { $0.intersects(r) })
+            else { continue }
             placed.append(r)
             canvas.drawPreparedText(x: r.x, y: r.y, colour: RGB(20, 20, 20), haloMM: 0.6)
         }
@@ -377,7 +392,8 @@ final class Drawing {
                 while sx < panel.x + swatchW + swatchH {
                     cairo_move_to(cr, sx, sy + swatchH); cairo_line_to(cr, sx + swatchH, sy); sx += mm(1.5) * k
                 }
-                canvas.setColour(entry.symbol.outline); canvas.setLine(widthMM: entry.symbol.outlineWidthMM, style: .solid)
+                canvas.setColour(entry.symbol.outline);
+                canvas.setLine(widthMM: entry.symbol.outlineWidthMM, style: .solid)
                 cairo_stroke(cr)
                 cairo_restore(cr)
             } else {
@@ -389,28 +405,35 @@ final class Drawing {
     }
 
     /// A four-segment bar of a round ground distance at the map's centre, at the panel's foot.
-    func scaleBar(measure: GroundMeasure, centre: XY, groundPerMapUnit: Double,
-                  scaleDenominator: Double) throws -> MapDescription.ScaleBar {
+    func scaleBar(
+        measure: GroundMeasure, centre: XY, groundPerMapUnit: Double,
+        scaleDenominator: Double
+    ) throws -> MapDescription.ScaleBar {
         let maxLength = panel.width - mm(10)
         let ground = roundDistance(notAbove: maxLength / scale * groundPerMapUnit)
-        let (start, end) = try measure.segment(centredOn: centre, groundM: ground,
-                                               firstGuessMapLength: ground / groundPerMapUnit)
+        let (start, end) = try measure.segment(
+            centredOn: centre, groundM: ground,
+            firstGuessMapLength: ground / groundPerMapUnit)
         let length = (end.x - start.x) * scale
         let label = ground >= 1000 ? "\(formatNumber(ground / 1000)) km" : "\(formatNumber(ground)) m"
         let x0 = panel.x + mm(1), y0 = panel.maxY - mm(barHeightMM) + mm(5), h = mm(1.6)
         for i in 0..<4 {
             canvas.rectangle(x: x0 + Double(i) * length / 4, y: y0, width: length / 4, height: h)
-            canvas.paint(FillSymbol(fill: i % 2 == 0 ? RGB(0, 0, 0) : RGB(255, 255, 255), outline: RGB(0, 0, 0),
-                                    outlineWidthMM: 0.2))
+            canvas.paint(
+                FillSymbol(
+                    fill: i % 2 == 0 ? RGB(0, 0, 0) : RGB(255, 255, 255), outline: RGB(0, 0, 0),
+                    outlineWidthMM: 0.2))
         }
         let zero = try canvas.prepareText("0", sizePT: 6.5)
         canvas.drawPreparedText(x: x0 - zero.width / 2, y: y0 - zero.height - mm(0.4))
         let s = try canvas.prepareText(label, sizePT: 6.5)
         canvas.drawPreparedText(x: x0 + length - s.width / 2, y: y0 - s.height - mm(0.4))
-        try canvas.text("比例尺 1:\(groupedInteger(scaleDenominator))（地面距离 ground distance）", x: x0, y: y0 + h + mm(1),
-                        sizePT: 6, wrapWidth: panel.width - mm(1))
-        return .init(groundDistanceM: ground, label: label, start: [start.x, start.y], end: [end.x, end.y],
-                     page: .init(x: x0, y: y0, width: length, height: h))
+        try canvas.text(
+            "比例尺 1:\(groupedInteger(scaleDenominator))（地面距离 ground distance）", x: x0, y: y0 + h + mm(1),
+            sizePT: 6, wrapWidth: panel.width - mm(1))
+        return .init(
+            groundDistanceM: ground, label: label, start: [start.x, start.y], end: [end.x, end.y],
+            page: .init(x: x0, y: y0, width: length, height: h))
     }
 
     func titleAndFooter(title: String, footer: String) throws {
@@ -418,8 +441,9 @@ final class Drawing {
         let t = try canvas.prepareText(title, sizePT: 14, bold: true, wrapWidth: mm(page.widthMM - 2 * m))
         canvas.drawPreparedText(x: mm(m), y: mm(m) + (mm(PageLayout.titleHeight) - t.height) / 2)
         let f = try canvas.prepareText(footer, sizePT: 6.5, wrapWidth: mm(page.widthMM - 2 * m))
-        canvas.drawPreparedText(x: mm(m), y: frame.maxY + (mm(PageLayout.footerHeight) - f.height) / 2,
-                                colour: RGB(60, 60, 60))
+        canvas.drawPreparedText(
+            x: mm(m), y: frame.maxY + (mm(PageLayout.footerHeight) - f.height) / 2,
+            colour: RGB(60, 60, 60))
     }
 }
 

@@ -12,16 +12,17 @@ enum PNGDensity {
     /// `png` (cairo's output) with a pHYs chunk saying `dotsPerInch` in both directions.
     static func withDensity(_ png: Data, dotsPerInch: Double) throws -> Data {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        let ihdrEnd = 8 + 4 + 4 + 13 + 4   // signature, then IHDR's length, type, 13 data bytes and CRC
+        let ihdrEnd = 8 + 4 + 4 + 13 + 4 // signature, then IHDR's length, type, 13 data bytes and CRC
         guard png.count > ihdrEnd, Array(png.prefix(8)) == signature,
-              png.subdata(in: 12..<16) == Data("IHDR".utf8) else {
+            png.subdata(in: 12..<16) == Data("IHDR".utf8)
+        else {
             throw MapError("cairo wrote something that is not a PNG (no IHDR after the signature)")
         }
         let pixelsPerMetre = UInt32((dotsPerInch / 0.0254).rounded())
         var body = Data("pHYs".utf8)
         body.append(bigEndian: pixelsPerMetre)
         body.append(bigEndian: pixelsPerMetre)
-        body.append(1)   // unit: the metre
+        body.append(1) // unit: the metre
         let crc = body.withUnsafeBytes { UInt32(crc32(0, $0.bindMemory(to: Bytef.self).baseAddress, uInt($0.count))) }
         var chunk = Data()
         chunk.append(bigEndian: UInt32(body.count - 4))

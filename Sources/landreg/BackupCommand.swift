@@ -17,7 +17,8 @@ struct BackupCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("The copy to create.", valueName: "FILE"))
     var output: String
 
-    @Flag(help: "Replace FILE if it is an earlier landreg backup (or a plain file); never the store or another database.")
+    @Flag(
+        help: "Replace FILE if it is an earlier landreg backup (or a plain file); never the store or another database.")
     var overwrite = false
 
     @Flag(help: "Print the report as JSON.")
@@ -27,12 +28,13 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
-        try Registry.checkBackupTarget(output, policy: policy)   // before the store is opened
+        try Registry.checkBackupTarget(output, policy: policy) // before the store is opened
         let report = try store.open().backup(to: output, policy: policy)
         if json { try printJSON(report); return }
         let rows = report.tables.reduce(0) { $0 + $1.rows }
-        printOut("copied \(report.source) to \(report.destination): \(report.bytes) bytes, \(report.tables.count) tables, "
-                 + "\(rows) rows, in \(Format.number(report.seconds, decimals: 1)) s\n")
+        printOut(
+            "copied \(report.source) to \(report.destination): \(report.bytes) bytes, \(report.tables.count) tables, "
+                + "\(rows) rows, in \(Format.number(report.seconds, decimals: 1)) s\n")
         var t = TextTable(["table", "rows"], rightAligned: [1])
         for table in report.tables where table.rows > 0 { t.add([table.table, String(table.rows)]) }
         printOut(t.render())

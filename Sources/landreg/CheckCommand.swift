@@ -45,9 +45,10 @@ struct CheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = HealthCheckOptions(areaToleranceM2: toleranceM2, areaTolerancePercent: tolerancePercent,
-                                         overlapToleranceM2: overlapToleranceM2, quick: quick, gdalValidator: gdal,
-                                         listLimit: limit)
+        let options = HealthCheckOptions(
+            areaToleranceM2: toleranceM2, areaTolerancePercent: tolerancePercent,
+            overlapToleranceM2: overlapToleranceM2, quick: quick, gdalValidator: gdal,
+            listLimit: limit)
         let report = try store.open().check(options)
         if json { try printJSON(report) } else { printOut(Self.text(report)) }
         if !report.ok { throw ExitCode.failure }
@@ -56,47 +57,71 @@ struct CheckCommand: ParsableCommand {
     static func text(_ r: HealthReport) -> String {
         var lines: [String] = ["store \(r.store)"]
         func mark(_ ok: Bool) -> String { ok ? "ok  " : "FAIL" }
-        func more(_ count: Int, _ listed: Int) { if count > listed { lines.append("      … and \(count - listed) more") } }
+        func more(_ count: Int, _ listed: Int) {
+            if count > listed { lines.append("      … and \(count - listed) more") }
+        }
 
-        lines.append("\(mark(r.integrity.ok)) integrity: PRAGMA integrity_check "
-                     + (r.integrity.integrityCheck == ["ok"] ? "ok" : "found \(r.integrity.integrityCheck.count) problems")
-                     + ", \(r.integrity.foreignKeyViolations.count) foreign-key violations")
+        lines.append(
+            "\(mark(r.integrity.ok)) integrity: PRAGMA integrity_check "
+                + (r.integrity.integrityCheck == ["ok"] ? "ok" : "found \(r.integrity.integrityCheck.count) problems")
+                + ", \(r.integrity.foreignKeyViolations.count) foreign-key violations")
         for p in r.integrity.integrityCheck where p != "ok" { lines.append("      \(p)") }
         for p in r.integrity.foreignKeyViolations { lines.append("      \(p)") }
 
-        lines.append("\(mark(r.geopackage.ok)) geopackage: \(r.geopackage.problems.count) structural problems"
-                     + (r.geopackage.gdal.map { g in g.ran ? (g.ok ? ", GDAL's validator: ok" : ", GDAL's validator: FAILED") : ", GDAL's validator: not run" } ?? ""))
+        lines.append(
+            "\(mark(r.geopackage.ok)) geopackage: \(r.geopackage.problems.count) structural problems"
+                + (r.geopackage.gdal.map { g in
+                    g.ran
+                        ? (g.ok ? ", GDAL's validator: ok" : ", GDAL's validator: FAILED")
+                        : ", GDAL's validator: not run"
+                } ?? ""))
         for p in r.geopackage.problems { lines.append("      \(p)") }
-        if let g = r.geopackage.gdal, !g.ok { lines += g.output.split(separator: "\n").prefix(20).map { "      \($0)" } }
+        if let g = r.geopackage.gdal, !g.ok {
+            lines += g.output.split(separator: "\n").prefix(20).map { "      \($0)" }
+        }
 
         if let f = r.invalidGeometries {
-            let rows = r.checked.geometries.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            let rows = r.checked.geometries.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(
+                separator: ", ")
             lines.append("\(mark(f.count == 0)) geometries: \(f.count) invalid of \(rows.isEmpty ? "0" : rows)")
             for i in f.items {
-                let at = i.x.map { x in " at (\(Format.number(x, decimals: 3)), \(Format.number(i.y ?? 0, decimals: 3)))" } ?? ""
-                lines.append("      \(i.layer) fid \(i.fid) code \(i.code ?? "–")\(i.live ? "" : " (retired)"): \(i.reason)\(at)")
+                let at =
+                    i.x.map { x in " at (\(Format.number(x, decimals: 3)), \(Format.number(i.y ?? 0, decimals: 3)))" }
+                    ?? ""
+                lines.append(
+                    "      \(i.layer) fid \(i.fid) code \(i.code ?? "–")\(i.live ? "" : " (retired)"): \(i.reason)\(at)"
+                )
             }
             more(f.count, f.items.count)
         }
         if let f = r.areaMismatches {
-            lines.append("\(mark(f.count == 0)) areas: \(f.count) of \(r.checked.parcelsWithRegisteredArea) live parcels with a registered "
-                         + "area differ by more than max(\(Format.number(r.tolerances.areaM2, decimals: 2)) m², "
-                         + "\(Format.number(r.tolerances.areaPercent, decimals: 2)) %)")
+            lines.append(
+                "\(mark(f.count == 0)) areas: \(f.count) of \(r.checked.parcelsWithRegisteredArea) live parcels with a registered "
+                    + "area differ by more than max(\(Format.number(r.tolerances.areaM2, decimals: 2)) m², "
+                    + "\(Format.number(r.tolerances.areaPercent, decimals: 2)) %)")
             for m in f.items {
-                lines.append("      \(m.code): registered \(Format.m2(m.registeredAreaM2)) m², computed \(Format.m2(m.computedAreaM2)) m² "
-                             + "(\(m.differenceM2 >= 0 ? "+" : "")\(Format.number(m.differenceM2, decimals: 2)) m², tolerance \(Format.number(m.toleranceM2, decimals: 2)) m²)")
+                lines.append(
+                    "      \(m.code): registered \(Format.m2(m.registeredAreaM2)) m², computed \(Format.m2(m.computedAreaM2)) m² "
+                        + "(\(m.differenceM2 >= 0 ? "+" : "")\(Format.number(m.differenceM2, decimals: 2)) m², tolerance \(Format.number(m.toleranceM2, decimals: 2)) m²)"
+                )
             }
             more(f.count, f.items.count)
         }
         if let f = r.overlaps {
-            lines.append("\(mark(f.count == 0)) overlaps: \(f.count) pairs of live parcels share more than "
-                         + "\(Format.number(r.tolerances.overlapM2, decimals: 2)) m² (\(r.checked.candidatePairs) candidate pairs measured)")
+            lines.append(
+                "\(mark(f.count == 0)) overlaps: \(f.count) pairs of live parcels share more than "
+                    + "\(Format.number(r.tolerances.overlapM2, decimals: 2)) m² (\(r.checked.candidatePairs) candidate pairs measured)"
+            )
             for o in f.items {
-                lines.append("      \(o.codeA) ∩ \(o.codeB): \(Format.number(o.overlapAreaM2, decimals: 2)) m² = \(Format.mu(o.overlapAreaM2)) 亩")
+                lines.append(
+                    "      \(o.codeA) ∩ \(o.codeB): \(Format.number(o.overlapAreaM2, decimals: 2)) m² = \(Format.mu(o.overlapAreaM2)) 亩"
+                )
             }
             more(f.count, f.items.count)
         }
-        lines.append("\(mark(r.orphanEvents.count == 0)) events: \(r.orphanEvents.count) of \(r.checked.events) refer to nothing")
+        lines.append(
+            "\(mark(r.orphanEvents.count == 0)) events: \(r.orphanEvents.count) of \(r.checked.events) refer to nothing"
+        )
         for e in r.orphanEvents.items { lines.append("      event \(e.id) (\(e.entity) \(e.action)): \(e.reason)") }
         more(r.orphanEvents.count, r.orphanEvents.items.count)
         lines.append((r.ok ? "the store is sound" : "PROBLEMS FOUND") + " (\(Format.number(r.seconds, decimals: 1)) s)")

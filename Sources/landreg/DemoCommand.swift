@@ -12,12 +12,14 @@ struct DemoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to build the demo store (replaced if it exists).", valueName: "PATH"))
     var store = "landreg-demo.gpkg"
 
-    @Option(help: ArgumentHelp("The sample data folder (default: GeoData/ found beside the executable).", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp("The sample data folder (default: GeoData/ found beside the executable).", valueName: "DIR"))
     var data: String?
 
     func run() throws {
         guard let data = data ?? locateFolder(named: "GeoData", containing: "parcels.geojson"),
-              let seeds = SeedSet.locate() else {
+            let seeds = SeedSet.locate()
+        else {
             throw ValidationError("cannot find GeoData/ and seeds/; pass --data DIR and set LANDREG_SEEDS")
         }
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
@@ -37,20 +39,27 @@ struct DemoCommand: ParsableCommand {
         var t = TextTable(["class", "name", "parcels", "m²", "亩", "ha"], rightAligned: [2, 3, 4, 5])
         let summary = try registry.landUseSummary()
         for s in summary {
-            t.add([s.landUseClass, s.name ?? "", String(s.parcels), Format.m2(s.ellipsoidalAreaM2),
-                   Format.mu(s.ellipsoidalAreaM2), Format.ha(s.ellipsoidalAreaM2)])
+            t.add([
+                s.landUseClass, s.name ?? "", String(s.parcels), Format.m2(s.ellipsoidalAreaM2),
+                Format.mu(s.ellipsoidalAreaM2), Format.ha(s.ellipsoidalAreaM2)
+            ])
         }
         let total = summary.reduce(0) { $0 + $1.ellipsoidalAreaM2 }
-        t.add(["", "total", String(summary.reduce(0) { $0 + $1.parcels }), Format.m2(total), Format.mu(total), Format.ha(total)])
+        t.add([
+            "", "total", String(summary.reduce(0) { $0 + $1.parcels }), Format.m2(total), Format.mu(total),
+            Format.ha(total)
+        ])
         printOut(t.render())
 
         // Industrial second development: enterprises, their figures, sites (some built from parcels), leases.
         let enterprises = try registry.importEnterprises(file: data + "/enterprises.csv", context: context)
         let years = try registry.importEnterpriseYears(file: data + "/enterprise-years.csv", context: context)
-        let sites = try registry.importSites(file: data + "/sites.geojson", options: FeatureImportOptions(context: context))
+        let sites = try registry.importSites(
+            file: data + "/sites.geojson", options: FeatureImportOptions(context: context))
         let leases = try registry.importTenancies(file: data + "/tenancies.csv", context: context)
-        printOut("\nimported \(enterprises.rows) enterprises, \(years.rows) enterprise years, \(sites.features) sites, "
-                 + "\(leases.rows) tenancies\n")
+        printOut(
+            "\nimported \(enterprises.rows) enterprises, \(years.rows) enterprise years, \(sites.features) sites, "
+                + "\(leases.rows) tenancies\n")
         for w in leases.warnings { printOut("  warning: \(w)\n") }
         let asOf = "2026-06-30"
         let report = Utilisation.report(try Utilisation.input(from: registry, asOf: asOf))
@@ -71,8 +80,11 @@ struct DemoCommand: ParsableCommand {
             printOut("applied \(u.applied.count) lifecycle steps from \(updates)\n")
         }
         if try !registry.spots().isEmpty {
-            printOut("\n" + ReportCommand.Rectification.render(
-                try ReportCommand.Rectification.compute(registry, by: .batch, zoneKind: .village, asOf: Clock.today()), format: .table))
+            printOut(
+                "\n"
+                    + ReportCommand.Rectification.render(
+                        try ReportCommand.Rectification.compute(
+                            registry, by: .batch, zoneKind: .village, asOf: Clock.today()), format: .table))
         }
 
         // How much land can be won back: restorable farmland under illegal spots and industrial land to take back.

@@ -11,7 +11,9 @@ struct InitCommand: ParsableCommand {
     @Option(help: "The store's working CRS: everything is stored in it.")
     var crs: CRS = .cgcs2000GK120E
 
-    @Option(help: ArgumentHelp("The seeds folder (default: $LANDREG_SEEDS, or seeds/ found beside the executable).", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp(
+            "The seeds folder (default: $LANDREG_SEEDS, or seeds/ found beside the executable).", valueName: "DIR"))
     var seeds: String?
 
     func run() throws {

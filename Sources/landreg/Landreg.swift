@@ -19,7 +19,8 @@ import ArgumentParser
 struct Landreg: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "landreg",
-        abstract: "A GeoPackage registry of a subdistrict's parcels, zones, violation spots, redevelopment sites and tenancies.",
+        abstract:
+            "A GeoPackage registry of a subdistrict's parcels, zones, violation spots, redevelopment sites and tenancies.",
         discussion: """
             The store is one GeoPackage file (default ./landreg.gpkg, or --store / LANDREG_STORE) that QGIS and \
             ogrinfo open as it is. Every change of state is an event in its append-only audit log.
@@ -32,6 +33,6 @@ struct Landreg: ParsableCommand {
             SpotsCommand.self,
             ReportCommand.self,
             BackupCommand.self, CheckCommand.self,
-            StylesCommand.self, MapCommand.self,
+            StylesCommand.self, MapCommand.self
         ])
 }

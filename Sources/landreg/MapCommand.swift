@@ -59,16 +59,30 @@ struct MapCommand: ParsableCommand {
 
     /// The options every map takes.
     struct Drawing: ParsableArguments {
-        @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The picture to write; its extension (.png, .svg, .pdf) is the format.", valueName: "FILE"))
+        @Option(
+            name: [.short, .customLong("output")],
+            help: ArgumentHelp(
+                "The picture to write; its extension (.png, .svg, .pdf) is the format.", valueName: "FILE"))
         var output: String
-        @Option(help: ArgumentHelp("Page size: pixels for PNG and SVG (default 1600x1200), millimetres for PDF (default 297x210, A4 landscape).", valueName: "WxH"))
+        @Option(
+            help: ArgumentHelp(
+                "Page size: pixels for PNG and SVG (default 1600x1200), millimetres for PDF (default 297x210, A4 landscape).",
+                valueName: "WxH"))
         var size: String?
-        @Option(help: ArgumentHelp("PNG pixels per inch: lines and text keep their size in mm (default 150).", valueName: "N"))
+        @Option(
+            help: ArgumentHelp(
+                "PNG pixels per inch: lines and text keep their size in mm (default 150).", valueName: "N"))
         var dpi: Double?
-        @Option(help: ArgumentHelp("Ground margin around the subject in metres (default: 50 for a spot, site or the district, 100 for a zone or batch).", valueName: "M"))
+        @Option(
+            help: ArgumentHelp(
+                "Ground margin around the subject in metres (default: 50 for a spot, site or the district, 100 for a zone or batch).",
+                valueName: "M"))
         var buffer: Double?
-        @Option(help: ArgumentHelp("Draw spots and sites as they stood on this day; overdue is judged on it (default: now).", valueName: "YYYY-MM-DD"),
-                transform: parseDay)
+        @Option(
+            help: ArgumentHelp(
+                "Draw spots and sites as they stood on this day; overdue is judged on it (default: now).",
+                valueName: "YYYY-MM-DD"),
+            transform: parseDay)
         var asOf: String?
         @Flag(help: "Replace an existing output file.")
         var overwrite = false
@@ -78,7 +92,8 @@ struct MapCommand: ParsableCommand {
         var format: MapFormat {
             get throws {
                 guard let f = MapFormat(path: output) else {
-                    throw ValidationError("-o \(output): the file must end in .png, .svg or .pdf (the format is taken from it)")
+                    throw ValidationError(
+                        "-o \(output): the file must end in .png, .svg or .pdf (the format is taken from it)")
                 }
                 return f
             }
@@ -86,9 +101,15 @@ struct MapCommand: ParsableCommand {
 
         func validate() throws {
             let format = try format
-            if dpi != nil, format != .png { throw ValidationError("--dpi sets a PNG's pixels per inch; \(format.rawValue.uppercased()) is drawn in vector units (leave --dpi out)") }
+            if dpi != nil, format != .png {
+                throw ValidationError(
+                    "--dpi sets a PNG's pixels per inch; \(format.rawValue.uppercased()) is drawn in vector units (leave --dpi out)"
+                )
+            }
             if let dpi, !(dpi >= 36 && dpi <= 1200) { throw ValidationError("--dpi \(dpi): expected 36 to 1200") }
-            if let buffer, !(buffer >= 0 && buffer <= 100_000) { throw ValidationError("--buffer \(buffer): expected 0 to 100000 metres") }
+            if let buffer, !(buffer >= 0 && buffer <= 100_000) {
+                throw ValidationError("--buffer \(buffer): expected 0 to 100000 metres")
+            }
             _ = try pageSize(format)
         }
 
@@ -98,10 +119,14 @@ struct MapCommand: ParsableCommand {
             guard let size else { return format == .pdf ? (297, 210) : (1600, 1200) }
             var text = size.lowercased()
             if text.hasSuffix(unit) { text.removeLast(2) }
-            let parts = text.split(whereSeparator: { $0 == "x" || $0 == "×" }).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let parts = text.split(whereSeparator: { $0 == "x" || $0 == "×" }).map {
+                Double($0.trimmingCharacters(in: .whitespaces))
+            }
             let limit = format == .pdf ? 2000.0 : 20_000.0
             guard parts.count == 2, let w = parts[0], let h = parts[1], w > 0, h > 0, w <= limit, h <= limit else {
-                throw ValidationError("--size \(size): expected WIDTHxHEIGHT in \(unit) for \(format.rawValue.uppercased()), each 1 to \(Int(limit)), e.g. \(format == .pdf ? "297x210" : "1600x1200")")
+                throw ValidationError(
+                    "--size \(size): expected WIDTHxHEIGHT in \(unit) for \(format.rawValue.uppercased()), each 1 to \(Int(limit)), e.g. \(format == .pdf ? "297x210" : "1600x1200")"
+                )
             }
             return (w, h)
         }
@@ -110,17 +135,23 @@ struct MapCommand: ParsableCommand {
             let format = try format
             let (w, h) = try pageSize(format)
             let registry = try store.open()
-            let options = MapOptions(format: format, width: w, height: h, dpi: dpi ?? 150, bufferM: buffer ?? defaultBufferM,
-                                     asOf: asOf, stateDay: asOf ?? Clock.today())
+            let options = MapOptions(
+                format: format, width: w, height: h, dpi: dpi ?? 150, bufferM: buffer ?? defaultBufferM,
+                asOf: asOf, stateDay: asOf ?? Clock.today())
             let policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
             let drawn = try OutputFile.write(to: output, policy: policy) { temporary in
                 try MapRenderer.draw(subject, registry: registry, options: options, to: temporary)
             }
             if json { try printJSON(drawn); return }
-            let size = format == .pdf ? "\(Int(w))×\(Int(h)) mm" : "\(Int(w))×\(Int(h)) px" + (format == .png ? " at \(Int(options.dpi)) dpi" : "")
+            let size =
+                format == .pdf
+                ? "\(Int(w))×\(Int(h)) mm"
+                : "\(Int(w))×\(Int(h)) px" + (format == .png ? " at \(Int(options.dpi)) dpi" : "")
             let d = drawn.drawn
-            printOut("wrote \(output) (\(format.rawValue), \(size), 1:\(Int(drawn.scaleDenominator.rounded())), scale bar \(drawn.scaleBar.label)): "
-                     + "\(d.parcels) parcels, \(d.spots) spots, \(d.sites) sites, \(d.zones) zones, \(drawn.legend.count) legend entries\n")
+            printOut(
+                "wrote \(output) (\(format.rawValue), \(size), 1:\(Int(drawn.scaleDenominator.rounded())), scale bar \(drawn.scaleBar.label)): "
+                    + "\(d.parcels) parcels, \(d.spots) spots, \(d.sites) sites, \(d.zones) zones, \(drawn.legend.count) legend entries\n"
+            )
         }
     }
 }

@@ -11,9 +11,12 @@ struct ParcelsCommand: ParsableCommand {
     static func table(_ parcels: [Parcel]) -> TextTable {
         var t = TextTable(["code", "land use", "name", "owner", "area m²", "area 亩", "status"], rightAligned: [4, 5])
         for p in parcels {
-            t.add([p.code, [p.landUse, p.landUseName].compactMap { $0 }.joined(separator: " "), p.name ?? "", p.owner ?? "",
-                   Format.m2(p.ellipsoidalAreaM2), Format.mu(p.ellipsoidalAreaM2),
-                   p.retiredAt.map { "retired \($0.prefix(10))" } ?? "live"])
+            t.add([
+                p.code, [p.landUse, p.landUseName].compactMap { $0 }.joined(separator: " "), p.name ?? "",
+                p.owner ?? "",
+                Format.m2(p.ellipsoidalAreaM2), Format.mu(p.ellipsoidalAreaM2),
+                p.retiredAt.map { "retired \($0.prefix(10))" } ?? "live"
+            ])
         }
         return t
     }
@@ -22,7 +25,9 @@ struct ParcelsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List live parcels, optionally filtered.")
         @Option(help: "Land-use code prefix (01 = farmland, 0601 = industrial).") var landUse: String?
         @Option(help: "Only parcels overlapping the zone with this code.") var zone: String?
-        @Option(help: ArgumentHelp("Only parcels intersecting this box, in store CRS units.", valueName: "minx,miny,maxx,maxy"))
+        @Option(
+            help: ArgumentHelp(
+                "Only parcels intersecting this box, in store CRS units.", valueName: "minx,miny,maxx,maxy"))
         var bbox: String?
         @Option(help: "At most this many parcels.") var limit: Int?
         @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
@@ -45,18 +50,22 @@ struct ParcelsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let parcels = try store.open().parcels(ParcelFilter(landUsePrefix: landUse, zoneCode: zone, bbox: try parsedBBox(), limit: limit))
+            let parcels = try store.open().parcels(
+                ParcelFilter(landUsePrefix: landUse, zoneCode: zone, bbox: try parsedBBox(), limit: limit))
             let total = parcels.reduce(0) { $0 + $1.ellipsoidalAreaM2 }
             if json || format == .json { try printJSON(parcels); return }
             printOut(ParcelsCommand.table(parcels).render(format))
             if format == .table {
-                printOut("\(parcels.count) parcels, \(Format.m2(total)) m² = \(Format.mu(total)) 亩 = \(Format.ha(total)) ha\n")
+                printOut(
+                    "\(parcels.count) parcels, \(Format.m2(total)) m² = \(Format.mu(total)) 亩 = \(Format.ha(total)) ha\n"
+                )
             }
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one live parcel with its areas and kept properties.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one live parcel with its areas and kept properties.")
         @Argument(help: "The parcel code.") var code: String
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var store: StoreOptions
@@ -71,11 +80,13 @@ struct ParcelsCommand: ParsableCommand {
                 "name            \(p.name ?? "–")",
                 "owner           \(p.owner ?? "–")",
                 "area            \(Format.m2(p.ellipsoidalAreaM2)) m² = \(Format.mu(p.ellipsoidalAreaM2)) 亩 = \(Format.ha(p.ellipsoidalAreaM2)) ha (ellipsoidal, CGCS2000)",
-                "planar area     \(Format.m2(p.planarAreaM2)) m² (\(registry.storeCRS))",
+                "planar area     \(Format.m2(p.planarAreaM2)) m² (\(registry.storeCRS))"
             ]
             if let r = p.registeredAreaM2 {
                 let diff = p.ellipsoidalAreaM2 - r
-                lines.append("registered      \(Format.m2(r)) m² = \(Format.mu(r)) 亩 (computed − registered: \(Format.number(diff, decimals: 2)) m²)")
+                lines.append(
+                    "registered      \(Format.m2(r)) m² = \(Format.mu(r)) 亩 (computed − registered: \(Format.number(diff, decimals: 2)) m²)"
+                )
             }
             lines.append("imported        \(p.createdAt) (import #\(p.importID.map(String.init) ?? "–"))")
             lines.append("properties      \(p.properties)")
@@ -84,7 +95,8 @@ struct ParcelsCommand: ParsableCommand {
     }
 
     struct History: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every version of a parcel code and the events that made them.")
+        static let configuration = CommandConfiguration(
+            abstract: "Every version of a parcel code and the events that made them.")
         @Argument(help: "The parcel code.") var code: String
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var store: StoreOptions
@@ -92,8 +104,9 @@ struct ParcelsCommand: ParsableCommand {
         func run() throws {
             let registry = try store.open()
             let versions = try registry.parcelHistory(code: code)
-            try HistoryPrinter.print(versions: versions, as: ParcelsCommand.table(versions),
-                                     events: try registry.events(entity: .parcel, code: code), json: json)
+            try HistoryPrinter.print(
+                versions: versions, as: ParcelsCommand.table(versions),
+                events: try registry.events(entity: .parcel, code: code), json: json)
         }
     }
 

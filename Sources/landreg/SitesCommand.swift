@@ -11,13 +11,16 @@ struct SitesCommand: ParsableCommand {
         subcommands: [List.self, Show.self, History.self, Advance.self])
 
     static func table(_ sites: [Site]) -> TextTable {
-        var t = TextTable(["code", "name", "holder", "mode", "stage", "land m²", "land 亩", "floor m²", "disposed m²", "status"],
-                          rightAligned: [5, 6, 7, 8])
+        var t = TextTable(
+            ["code", "name", "holder", "mode", "stage", "land m²", "land 亩", "floor m²", "disposed m²", "status"],
+            rightAligned: [5, 6, 7, 8])
         for s in sites {
-            t.add([s.code, s.name ?? "", s.holderName ?? s.holderCreditCode ?? "", s.mode?.rawValue ?? "",
-                   s.stage.rawValue + (s.suspendedFrom.map { " (from \($0.rawValue))" } ?? ""),
-                   Format.m2(s.landAreaM2), Format.mu(s.landAreaM2), s.floorAreaM2.map(Format.m2) ?? "–",
-                   Format.m2(s.disposedM2), s.retiredAt.map { "retired \($0.prefix(10))" } ?? "live"])
+            t.add([
+                s.code, s.name ?? "", s.holderName ?? s.holderCreditCode ?? "", s.mode?.rawValue ?? "",
+                s.stage.rawValue + (s.suspendedFrom.map { " (from \($0.rawValue))" } ?? ""),
+                Format.m2(s.landAreaM2), Format.mu(s.landAreaM2), s.floorAreaM2.map(Format.m2) ?? "–",
+                Format.m2(s.disposedM2), s.retiredAt.map { "retired \($0.prefix(10))" } ?? "live"
+            ])
         }
         return t
     }
@@ -65,7 +68,7 @@ struct SitesCommand: ParsableCommand {
                 "disposed        \(Format.m2(s.disposedM2)) m² = \(Format.mu(s.disposedM2)) 亩",
                 "parcels         \(s.parcelCodes ?? "–")",
                 "imported        \(s.createdAt) (import #\(s.importID.map(String.init) ?? "–"))",
-                "properties      \(s.properties)",
+                "properties      \(s.properties)"
             ]
             printOut(lines.joined(separator: "\n") + "\n")
         }
@@ -80,8 +83,9 @@ struct SitesCommand: ParsableCommand {
         func run() throws {
             let registry = try store.open()
             let versions = try registry.siteHistory(code: code)
-            try HistoryPrinter.print(versions: versions, as: SitesCommand.table(versions),
-                                     events: try registry.events(entity: .site, code: code), json: json)
+            try HistoryPrinter.print(
+                versions: versions, as: SitesCommand.table(versions),
+                events: try registry.events(entity: .site, code: code), json: json)
         }
     }
 
@@ -95,7 +99,8 @@ struct SitesCommand: ParsableCommand {
                 """)
         @Argument(help: "The site code.") var code: String
         @Option(help: "The stage to move to.") var to: SiteStage
-        @Option(help: "Set the mode (acquisition-storage, capacity-increase, re-greening, swap, self-renewal, recovery).")
+        @Option(
+            help: "Set the mode (acquisition-storage, capacity-increase, re-greening, swap, self-renewal, recovery).")
         var mode: SiteMode?
         @Option(help: ArgumentHelp("Set the disposed area, m² (at most the land area).", valueName: "M2"))
         var disposed: Double?
@@ -106,7 +111,8 @@ struct SitesCommand: ParsableCommand {
         func run() throws {
             let registry = try store.open()
             let before = try registry.site(code: code)
-            let s = try registry.advanceSite(code: code, to: to, mode: mode, disposedM2: disposed, context: try change.context(store: store))
+            let s = try registry.advanceSite(
+                code: code, to: to, mode: mode, disposedM2: disposed, context: try change.context(store: store))
             if json { try printJSON(s); return }
             var line = "site \(s.code): \(before.stage.rawValue) → \(s.stage.rawValue)"
             if let mode { line += ", mode \(mode.rawValue)" }

@@ -7,7 +7,9 @@ extension SpotJudgement: ExpressibleByArgument {}
 extension SpotStatus: ExpressibleByArgument {}
 
 private func checkArea(_ value: Double?, _ option: String) throws {
-    if let value, !(value.isFinite && value >= 0) { throw ValidationError("\(option) \(value): expected an area in m² ≥ 0") }
+    if let value, !(value.isFinite && value >= 0) {
+        throw ValidationError("\(option) \(value): expected an area in m² ≥ 0")
+    }
 }
 
 struct SpotsCommand: ParsableCommand {
@@ -19,50 +21,63 @@ struct SpotsCommand: ParsableCommand {
             a failed review reopens a rectified spot (→ rectifying). Every step is an event with actor, date \
             (--on), note and evidence; a step the spot's state does not allow is refused and changes nothing.
             """,
-        subcommands: [Verify.self, Rectify.self, Progress.self, Complete.self, Reopen.self, Close.self,
-                      List.self, Show.self, History.self])
+        subcommands: [
+            Verify.self, Rectify.self, Progress.self, Complete.self, Reopen.self, Close.self,
+            List.self, Show.self, History.self
+        ])
 
     /// Applies a step and prints what happened.
     static func apply(_ step: SpotStep, code: String, change: ChangeOptions, store: StoreOptions, json: Bool) throws {
         let result = try store.open().applySpotStep(step, code: code, context: try change.context(store: store))
         if json { try printJSON(result); return }
-        printOut("spot \(result.code): \(result.action.rawValue), \(result.from.rawValue) → \(result.to.rawValue) [event #\(result.eventID)]\n")
+        printOut(
+            "spot \(result.code): \(result.action.rawValue), \(result.from.rawValue) → \(result.to.rawValue) [event #\(result.eventID)]\n"
+        )
     }
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify a spot: start verification, or record the judgement (legal, illegal, other).")
         @Argument(help: "The spot code.") var code: String
-        @Option(help: "legal, illegal or other; without it a reported spot becomes verifying.") var judgement: SpotJudgement?
+        @Option(help: "legal, illegal or other; without it a reported spot becomes verifying.") var judgement:
+            SpotJudgement?
         @Option(help: "The basis of the judgement (判定依据).") var basis: String?
         @Option(help: ArgumentHelp("The approval document number (批文号).", valueName: "DOC-NO")) var approval: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var change: ChangeOptions
         @OptionGroup var store: StoreOptions
         func run() throws {
-            try SpotsCommand.apply(.verify(judgement: judgement, basis: basis, approvalDoc: approval), code: code,
-                                   change: change, store: store, json: json)
+            try SpotsCommand.apply(
+                .verify(judgement: judgement, basis: basis, approvalDoc: approval), code: code,
+                change: change, store: store, json: json)
         }
     }
 
     struct Rectify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start rectifying an illegal spot with a measure and a deadline.")
+        static let configuration = CommandConfiguration(
+            abstract: "Start rectifying an illegal spot with a measure and a deadline.")
         @Argument(help: "The spot code.") var code: String
-        @Option(help: "demolish-restore, supplementary-approval, mixed, confiscation or other (the store's rectification_measures).")
+        @Option(
+            help:
+                "demolish-restore, supplementary-approval, mixed, confiscation or other (the store's rectification_measures)."
+        )
         var measure: String
-        @Option(help: ArgumentHelp("The rectification deadline.", valueName: "YYYY-MM-DD"), transform: parseDay) var deadline: String
+        @Option(help: ArgumentHelp("The rectification deadline.", valueName: "YYYY-MM-DD"), transform: parseDay)
+        var deadline: String
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var change: ChangeOptions
         @OptionGroup var store: StoreOptions
         func run() throws {
-            try SpotsCommand.apply(.rectify(measure: measure, deadline: deadline), code: code, change: change, store: store, json: json)
+            try SpotsCommand.apply(
+                .rectify(measure: measure, deadline: deadline), code: code, change: change, store: store, json: json)
         }
     }
 
     struct Progress: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record rectification progress (areas in m²).")
         @Argument(help: "The spot code.") var code: String
-        @Option(help: ArgumentHelp("Area restored to its former state (恢复原貌), m².", valueName: "M2")) var restored: Double?
+        @Option(help: ArgumentHelp("Area restored to its former state (恢复原貌), m².", valueName: "M2")) var restored:
+            Double?
         @Option(help: ArgumentHelp("Area recultivated (复耕到位), m².", valueName: "M2")) var recultivated: Double?
         @Option(help: ArgumentHelp("Area still unrectified (剩余未整改), m²; at most the monitored area.", valueName: "M2"))
         var remaining: Double?
@@ -77,13 +92,15 @@ struct SpotsCommand: ParsableCommand {
             }
         }
         func run() throws {
-            try SpotsCommand.apply(.progress(restoredM2: restored, recultivatedM2: recultivated, remainingM2: remaining),
-                                   code: code, change: change, store: store, json: json)
+            try SpotsCommand.apply(
+                .progress(restoredM2: restored, recultivatedM2: recultivated, remainingM2: remaining),
+                code: code, change: change, store: store, json: json)
         }
     }
 
     struct Complete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark rectification complete (needs a remaining area of 0).")
+        static let configuration = CommandConfiguration(
+            abstract: "Mark rectification complete (needs a remaining area of 0).")
         @Argument(help: "The spot code.") var code: String
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var change: ChangeOptions
@@ -102,10 +119,13 @@ struct SpotsCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         func validate() throws {
             try checkArea(remaining, "--remaining")
-            if reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must not be empty") }
+            if reason.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationError("--reason must not be empty")
+            }
         }
         func run() throws {
-            try SpotsCommand.apply(.reopen(reason: reason, remainingM2: remaining), code: code, change: change, store: store, json: json)
+            try SpotsCommand.apply(
+                .reopen(reason: reason, remainingM2: remaining), code: code, change: change, store: store, json: json)
         }
     }
 
@@ -116,7 +136,9 @@ struct SpotsCommand: ParsableCommand {
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var change: ChangeOptions
         @OptionGroup var store: StoreOptions
-        func run() throws { try SpotsCommand.apply(.close(doc: doc), code: code, change: change, store: store, json: json) }
+        func run() throws {
+            try SpotsCommand.apply(.close(doc: doc), code: code, change: change, store: store, json: json)
+        }
     }
 
     struct List: ParsableCommand {
@@ -125,7 +147,9 @@ struct SpotsCommand: ParsableCommand {
         @Option(help: "Only spots in this status.") var status: SpotStatus?
         @Flag(help: "Only spots overdue as of --as-of (illegal or rectifying past their deadline).") var overdue = false
         @Option(help: "Only spots overlapping the zone with this code.") var zone: String?
-        @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay) var asOf: String?
+        @Option(
+            help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD"),
+            transform: parseDay) var asOf: String?
         @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
         @Flag(help: "Same as --format json.") var json = false
         @OptionGroup var store: StoreOptions
@@ -134,18 +158,26 @@ struct SpotsCommand: ParsableCommand {
             let filter = SpotFilter(batch: batch, status: status, overdue: overdue, zoneCode: zone, asOf: asOf)
             let spots = try store.open().spots(filter)
             if json || format == .json { try printJSON(spots); return }
-            var t = TextTable(["code", "batch", "status", "measure", "deadline", "area m²", "area 亩", "farmland m²",
-                               "basic farmland m²", "remaining m²", "overdue"], rightAligned: [5, 6, 7, 8, 9])
+            var t = TextTable(
+                [
+                    "code", "batch", "status", "measure", "deadline", "area m²", "area 亩", "farmland m²",
+                    "basic farmland m²", "remaining m²", "overdue"
+                ], rightAligned: [5, 6, 7, 8, 9])
             for s in spots {
-                t.add([s.code, s.batch, s.status.rawValue, s.measure ?? "", s.deadline ?? "", Format.m2(s.ellipsoidalAreaM2),
-                       Format.mu(s.ellipsoidalAreaM2), Format.m2(s.farmlandAreaM2), Format.m2(s.basicFarmlandAreaM2),
-                       s.remainingM2.map(Format.m2) ?? "", s.isOverdue(asOf: filter.asOf) ? "overdue" : ""])
+                t.add([
+                    s.code, s.batch, s.status.rawValue, s.measure ?? "", s.deadline ?? "",
+                    Format.m2(s.ellipsoidalAreaM2),
+                    Format.mu(s.ellipsoidalAreaM2), Format.m2(s.farmlandAreaM2), Format.m2(s.basicFarmlandAreaM2),
+                    s.remainingM2.map(Format.m2) ?? "", s.isOverdue(asOf: filter.asOf) ? "overdue" : ""
+                ])
             }
             printOut(t.render(format))
             if format == .table {
                 let area = spots.reduce(0) { $0 + $1.ellipsoidalAreaM2 }
                 let farmland = spots.reduce(0) { $0 + $1.farmlandAreaM2 }
-                printOut("\(spots.count) spots, \(Format.m2(area)) m² = \(Format.mu(area)) 亩, over farmland \(Format.m2(farmland)) m² = \(Format.mu(farmland)) 亩\n")
+                printOut(
+                    "\(spots.count) spots, \(Format.m2(area)) m² = \(Format.mu(area)) 亩, over farmland \(Format.m2(farmland)) m² = \(Format.mu(farmland)) 亩\n"
+                )
             }
         }
     }
@@ -153,7 +185,9 @@ struct SpotsCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one spot: areas, overlay, lifecycle.")
         @Argument(help: "The spot code.") var code: String
-        @Option(help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay) var asOf: String?
+        @Option(
+            help: ArgumentHelp("The date overdue is judged on (default: today).", valueName: "YYYY-MM-DD"),
+            transform: parseDay) var asOf: String?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var store: StoreOptions
 
@@ -175,11 +209,13 @@ struct SpotsCommand: ParsableCommand {
                 "zones             \(s.zoneCodes.isEmpty ? "–" : s.zoneCodes.joined(separator: ", "))",
                 "judgement         \(s.judgement?.rawValue ?? "–")" + (s.basis.map { " (\($0))" } ?? "")
                     + (s.approvalDoc.map { ", approval \($0)" } ?? ""),
-                "measure           \(s.measure ?? "–")" + (s.deadline.map { ", deadline \($0)" } ?? ""),
+                "measure           \(s.measure ?? "–")" + (s.deadline.map { ", deadline \($0)" } ?? "")
             ]
             if s.restoredM2 != nil || s.recultivatedM2 != nil || s.remainingM2 != nil {
-                lines.append("progress          restored \(s.restoredM2.map(Format.m2) ?? "–") m², recultivated "
-                             + "\(s.recultivatedM2.map(Format.m2) ?? "–") m², remaining \(s.remainingM2.map(Format.m2) ?? "–") m²")
+                lines.append(
+                    "progress          restored \(s.restoredM2.map(Format.m2) ?? "–") m², recultivated "
+                        + "\(s.recultivatedM2.map(Format.m2) ?? "–") m², remaining \(s.remainingM2.map(Format.m2) ?? "–") m²"
+                )
             }
             if let d = s.closedDoc { lines.append("closed by         \(d)") }
             lines.append("imported          \(s.createdAt) (import #\(s.importID.map(String.init) ?? "–"))")

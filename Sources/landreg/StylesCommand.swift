@@ -21,10 +21,13 @@ struct StylesCommand: ParsableCommand {
         func run() throws {
             let rows = try store.open().layerStyles()
             if json { try printJSON(rows); return }
-            var t = TextTable(["id", "layer", "style", "default", "owner", "updated", "QML bytes"], rightAligned: [0, 6])
+            var t = TextTable(
+                ["id", "layer", "style", "default", "owner", "updated", "QML bytes"], rightAligned: [0, 6])
             for r in rows {
-                t.add([String(r.id), r.table, r.name ?? "", r.isDefault ? "yes" : "no", r.owner ?? "",
-                       r.updatedAt ?? "", String(r.qmlBytes)])
+                t.add([
+                    String(r.id), r.table, r.name ?? "", r.isDefault ? "yes" : "no", r.owner ?? "",
+                    r.updatedAt ?? "", String(r.qmlBytes)
+                ])
             }
             printOut(t.render())
         }
@@ -39,7 +42,9 @@ struct StylesCommand: ParsableCommand {
 
         func run() throws {
             let rows = try store.open().resetLayerStyles(context: try change.context(store: store))
-            printOut("wrote \(rows.count) default styles (\(rows.map(\.table).joined(separator: ", "))) into \(store.path)\n")
+            printOut(
+                "wrote \(rows.count) default styles (\(rows.map(\.table).joined(separator: ", "))) into \(store.path)\n"
+            )
         }
     }
 }

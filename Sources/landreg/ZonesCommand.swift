@@ -17,7 +17,9 @@ struct ZonesCommand: ParsableCommand {
             let zones = try store.open().zones(kind: kind)
             if json { try printJSON(zones); return }
             var t = TextTable(["kind", "code", "name", "area m²", "area 亩"], rightAligned: [3, 4])
-            for z in zones { t.add([z.kind, z.code, z.name ?? "", Format.m2(z.ellipsoidalAreaM2), Format.mu(z.ellipsoidalAreaM2)]) }
+            for z in zones {
+                t.add([z.kind, z.code, z.name ?? "", Format.m2(z.ellipsoidalAreaM2), Format.mu(z.ellipsoidalAreaM2)])
+            }
             printOut(t.render())
         }
     }

@@ -25,12 +25,16 @@ enum CLI {
 
     /// Runs landreg with `arguments` in `directory`, with LANDREG_ACTOR=e2e.
     @discardableResult
-    static func landreg(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> Result {
+    static func landreg(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws
+        -> Result
+    {
         try run(binary, arguments, in: directory, environment: ["LANDREG_ACTOR": "e2e"].merging(environment) { $1 })
     }
 
-    static func run(_ executable: String, _ arguments: [String], in directory: String? = nil,
-                    environment: [String: String] = [:]) throws -> Result {
+    static func run(
+        _ executable: String, _ arguments: [String], in directory: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -49,8 +53,9 @@ enum CLI {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// The project virtual environment's interpreter (tools/install-deps.sh makes it from Debian's python3 with
@@ -65,7 +70,8 @@ enum CLI {
     /// nil when the venv imports everything the tests use, else why not (checked once per test process).
     static let venvProblem: String? = {
         guard FileManager.default.isExecutableFile(atPath: venvPython) else { return "\(venvPython) is missing" }
-        let probe = try? run(venvPython, ["-c", "import shapely, pyproj, openpyxl, sqlite3; from osgeo import gdal, ogr"])
+        let probe = try? run(
+            venvPython, ["-c", "import shapely, pyproj, openpyxl, sqlite3; from osgeo import gdal, ogr"])
         guard let probe else { return "\(venvPython) does not start" }
         return probe.status == 0 ? nil : "\(venvPython) lacks a module: \(probe.stderr.suffix(300))"
     }()

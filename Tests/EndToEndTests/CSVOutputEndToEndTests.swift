@@ -14,11 +14,13 @@ struct CSVOutputEndToEndTests {
             let x = 518_900.0 + Double(i) * 100
             let ring = "[[\(x),3341400],[\(x + 50),3341400],[\(x + 50),3341450],[\(x),3341450],[\(x),3341400]]"
             let ownerJSON = String(decoding: try! JSONEncoder().encode(owner), as: UTF8.self)
-            return #"{"type":"Feature","properties":{"BSM":"P\#(i)","DLBM":"0101","DLMC":"水田","QSDWMC":\#(ownerJSON),"TBMJ":2500},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#
+            return
+                #"{"type":"Feature","properties":{"BSM":"P\#(i)","DLBM":"0101","DLMC":"水田","QSDWMC":\#(ownerJSON),"TBMJ":2500},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#
         }
         let file = dir + "/owners.geojson"
-        try (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
-             + features.joined(separator: ",") + "]}").write(toFile: file, atomically: true, encoding: .utf8)
+        try
+            (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
+            + features.joined(separator: ",") + "]}").write(toFile: file, atomically: true, encoding: .utf8)
         let i = try CLI.landreg(["init", "--store", store], in: dir)
         #expect(i.status == 0, "\(i.stderr)")
         let p = try CLI.landreg(["import", "parcels", file, "--profile", "sandiao", "--store", store], in: dir)
@@ -28,7 +30,8 @@ struct CSVOutputEndToEndTests {
         let csvFile = dir + "/list.csv"
         try list.stdout.write(toFile: csvFile, atomically: true, encoding: .utf8)
         // Python's csv module as the independent reader: one JSON list of the "owner" column.
-        let read = try CLI.python("""
+        let read = try CLI.python(
+            """
             import csv, json, sys
             with open(sys.argv[1], newline="", encoding="utf-8") as f:
                 rows = list(csv.DictReader(f))
@@ -53,7 +56,9 @@ struct NumberOptionEndToEndTests {
         for option in ["--tolerance-m2", "--tolerance-percent", "--overlap-tolerance-m2"] {
             for value in ["nan", "NaN", "-1"] {
                 let r = try CLI.landreg(["check", "--quick", option + "=" + value, "--store", store], in: dir)
-                #expect(r.status != 0 && r.stderr.contains("tolerances must be numbers ≥ 0"), "\(option) \(value): \(r.stderr)")
+                #expect(
+                    r.status != 0 && r.stderr.contains("tolerances must be numbers ≥ 0"),
+                    "\(option) \(value): \(r.stderr)")
             }
         }
         let ok = try CLI.landreg(["check", "--quick", "--tolerance-m2", "0", "--store", store], in: dir)

@@ -12,7 +12,8 @@ struct CorruptSheetTests {
         try FormatImportTests.workbook(from: CLI.geoData + "/enterprises.csv", to: dir + "/whole.xlsx")
         // The same workbook with its sheet's XML cut inside row 5, as an interrupted copy or a broken mail
         // attachment leaves it (the zip itself is sound: every entry rewritten whole).
-        let cut = try CLI.python("""
+        let cut = try CLI.python(
+            """
             import sys, zipfile
             src, out = sys.argv[1], sys.argv[2]
             with zipfile.ZipFile(src) as z, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as o:
@@ -28,7 +29,8 @@ struct CorruptSheetTests {
         let before = FormatImportTests.storeBytes(store)
         let r = try CLI.landreg(["import", "enterprises", dir + "/firms.xlsx", "--store", store], in: dir)
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
-        #expect(r.stderr.contains("firms.xlsx") && r.stderr.contains("sheet Sheet1 cannot be read")
+        #expect(
+            r.stderr.contains("firms.xlsx") && r.stderr.contains("sheet Sheet1 cannot be read")
                 && r.stderr.contains("XML parsing"), "\(r.stderr)")
         #expect(!r.stderr.contains("ERROR 1"), "GDAL printed its own message: \(r.stderr)")
         #expect(FormatImportTests.storeBytes(store) == before)

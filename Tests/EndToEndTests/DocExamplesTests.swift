@@ -31,7 +31,8 @@ struct DocPageError: Error, CustomStringConvertible {
 enum DocPage {
     /// The pages whose examples are run: README.md and every docs/*.md.
     static let all: [String] = {
-        let docs = (try? FileManager.default.contentsOfDirectory(atPath: CLI.repo.appendingPathComponent("docs").path)) ?? []
+        let docs =
+            (try? FileManager.default.contentsOfDirectory(atPath: CLI.repo.appendingPathComponent("docs").path)) ?? []
         return ["README.md"] + docs.filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
     }()
 
@@ -60,7 +61,9 @@ enum DocPage {
                 if open.fileName != nil {
                     open.text.append(line); fence = open
                 } else if open.info != "console" && trimmed.hasPrefix("$ landreg") {
-                    throw DocPageError(description: "\(page):\(number): a command example outside a ```console block is never run: \(trimmed)")
+                    throw DocPageError(
+                        description:
+                            "\(page):\(number): a command example outside a ```console block is never run: \(trimmed)")
                 } else if open.info == "console" {
                     if line.hasPrefix("$ ") {
                         endCommand()
@@ -72,7 +75,8 @@ enum DocPage {
                     } else if command != nil {
                         command!.expected.append(line)
                     } else if !trimmed.isEmpty {
-                        throw DocPageError(description: "\(page):\(number): output before any command in a console block")
+                        throw DocPageError(
+                            description: "\(page):\(number): output before any command in a console block")
                     }
                 }
                 continue
@@ -84,14 +88,18 @@ enum DocPage {
                 continue
             }
             if trimmed.hasPrefix("<!-- file:") && trimmed.hasSuffix("-->") {
-                pendingFile = String(trimmed.dropFirst("<!-- file:".count).dropLast(3)).trimmingCharacters(in: .whitespaces)
+                pendingFile = String(trimmed.dropFirst("<!-- file:".count).dropLast(3)).trimmingCharacters(
+                    in: .whitespaces)
                 continue
             }
             if pendingFile != nil && !trimmed.isEmpty {
-                throw DocPageError(description: "\(page):\(number): <!-- file: --> must come right before a fenced block")
+                throw DocPageError(
+                    description: "\(page):\(number): <!-- file: --> must come right before a fenced block")
             }
             if trimmed.hasPrefix("$ landreg") {
-                throw DocPageError(description: "\(page):\(number): a command example outside a ```console block is never run: \(trimmed)")
+                throw DocPageError(
+                    description:
+                        "\(page):\(number): a command example outside a ```console block is never run: \(trimmed)")
             }
         }
         if fence != nil { throw DocPageError(description: "\(page): a fenced block is not closed") }
@@ -106,9 +114,13 @@ enum DocPage {
         var chars = Array(text)[...]
         while let c = chars.popFirst() {
             if let q = quote {
-                if c == q { quote = nil } else if q == "\"" && c == "\\", let n = chars.first, n == "\"" || n == "\\" {
+                if c == q {
+                    quote = nil
+                } else if q == "\"" && c == "\\", let n = chars.first, n == "\"" || n == "\\" {
                     word.append(chars.removeFirst())
-                } else { word.append(c) }
+                } else {
+                    word.append(c)
+                }
             } else if c == " " || c == "\t" {
                 if inWord { words.append(word); word = ""; inWord = false }
             } else if c == "#" && !inWord {
@@ -130,7 +142,7 @@ enum DocPage {
 enum DocOutput {
     private static let placeholders: [(NSRegularExpression, String)] = [
         (try! NSRegularExpression(pattern: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"#), "<timestamp>"),
-        (try! NSRegularExpression(pattern: #"(?<=in |\()\d+\.\d s\b"#), "<seconds> s"),
+        (try! NSRegularExpression(pattern: #"(?<=in |\()\d+\.\d s\b"#), "<seconds> s")
     ]
 
     /// Lines without trailing blanks, trailing empty lines dropped, timestamps and durations replaced.
@@ -139,7 +151,9 @@ enum DocOutput {
         for (regex, template) in placeholders {
             s = regex.stringByReplacingMatches(in: s, range: NSRange(s.startIndex..., in: s), withTemplate: template)
         }
-        var lines = s.components(separatedBy: "\n").map { String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+        var lines = s.components(separatedBy: "\n").map {
+            String($0.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        }
         while lines.last == "" { lines.removeLast() }
         return lines
     }
@@ -190,8 +204,9 @@ struct DocSession {
     /// landreg with `arguments` in the session folder; stdout and stderr into one pipe (`2>&1`), so they
     /// interleave as on a terminal.
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let r = try CLI.run("/bin/sh", ["-c", #"exec "$0" "$@" 2>&1"#, CLI.binary] + arguments, in: folder,
-                            environment: ["LANDREG_ACTOR": "李娜", "LANDREG_SEEDS": CLI.repo.appendingPathComponent("seeds").path])
+        let r = try CLI.run(
+            "/bin/sh", ["-c", #"exec "$0" "$@" 2>&1"#, CLI.binary] + arguments, in: folder,
+            environment: ["LANDREG_ACTOR": "李娜", "LANDREG_SEEDS": CLI.repo.appendingPathComponent("seeds").path])
         return (r.status, r.stdout + r.stderr)
     }
 
@@ -208,9 +223,13 @@ struct DocSession {
                 let wantsError = want.contains { $0.hasPrefix("Error: ") || $0.hasPrefix("PROBLEMS FOUND") }
                 let command = "$ landreg " + arguments.joined(separator: " ")
                 if !DocOutput.matches(want, DocOutput.normalised(output)) {
-                    failures.append("\(page):\(line): \(command)\nprinted:\n\(output)\nthe page says:\n\(expected.joined(separator: "\n"))")
+                    failures.append(
+                        "\(page):\(line): \(command)\nprinted:\n\(output)\nthe page says:\n\(expected.joined(separator: "\n"))"
+                    )
                 } else if wantsError ? status == 0 : status != 0 {
-                    failures.append("\(page):\(line): \(command) exited \(status); the page shows \(wantsError ? "an error" : "no error")")
+                    failures.append(
+                        "\(page):\(line): \(command) exited \(status); the page shows \(wantsError ? "an error" : "no error")"
+                    )
                 }
             }
         }
@@ -231,7 +250,9 @@ struct DocSession {
         var commands = 0
         for page in DocPage.all {
             let markdown = try String(contentsOf: CLI.repo.appendingPathComponent(page), encoding: .utf8)
-            commands += try DocPage.steps(of: markdown, page: page).filter { if case .command = $0 { true } else { false } }.count
+            commands += try DocPage.steps(of: markdown, page: page).filter {
+                if case .command = $0 { true } else { false }
+            }.count
         }
         #expect(DocPage.all.contains("README.md") && DocPage.all.count > 5)
         #expect(commands >= 40, "only \(commands) command examples found")
@@ -252,18 +273,26 @@ struct DocSession {
         #expect(try DocSession().play(steps, page: "scratch.md").isEmpty)
         let changed = page.replacingOccurrences(of: "EPSG:4549,", with: "EPSG:4547,")
         let failures = try DocSession().play(try DocPage.steps(of: changed, page: "scratch.md"), page: "scratch.md")
-        #expect(failures.count == 1 && failures[0].hasPrefix("scratch.md:2: $ landreg init --store x.gpkg"), "\(failures)")
+        #expect(
+            failures.count == 1 && failures[0].hasPrefix("scratch.md:2: $ landreg init --store x.gpkg"), "\(failures)")
         let noError = page.replacingOccurrences(of: "Error: …already exists…", with: "…")
-        #expect(try DocSession().play(try DocPage.steps(of: noError, page: "s.md"), page: "s.md").first?.contains("exited 1") == true)
+        #expect(
+            try DocSession().play(try DocPage.steps(of: noError, page: "s.md"), page: "s.md").first?.contains(
+                "exited 1") == true)
 
         #expect(throws: DocPageError.self) { try DocPage.steps(of: "    $ landreg parcels list\n", page: "s.md") }
-        #expect(throws: DocPageError.self) { try DocPage.steps(of: "```console\n$ landreg sites list | head\n```\n", page: "s.md") }
-        #expect(throws: DocPageError.self) { try DocPage.steps(of: "```console\n$ ogrinfo x.gpkg\n```\n", page: "s.md") }
+        #expect(throws: DocPageError.self) {
+            try DocPage.steps(of: "```console\n$ landreg sites list | head\n```\n", page: "s.md")
+        }
+        #expect(throws: DocPageError.self) {
+            try DocPage.steps(of: "```console\n$ ogrinfo x.gpkg\n```\n", page: "s.md")
+        }
         #expect(throws: DocPageError.self) { try DocPage.steps(of: "```console\n$ landreg check\n", page: "s.md") }
     }
 
     @Test func normalisationAndWildcards() {
-        #expect(DocOutput.normalised("imported 3 in 12.5 s [import #1]  \nat 2026-12-02T00:05:00.429Z\n\n")
+        #expect(
+            DocOutput.normalised("imported 3 in 12.5 s [import #1]  \nat 2026-12-02T00:05:00.429Z\n\n")
                 == ["imported 3 in <seconds> s [import #1]", "at <timestamp>"])
         #expect(DocOutput.matches(["a", "…", "d"], ["a", "b", "c", "d"]))
         #expect(DocOutput.matches(["a", "…", "b"], ["a", "b"]))

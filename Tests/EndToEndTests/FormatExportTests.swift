@@ -16,17 +16,22 @@ struct FormatExportTests {
         let store = dir + "/district.gpkg"
         let g = CLI.geoData
         var enterprises = try String(contentsOfFile: g + "/enterprises.csv", encoding: .utf8)
-        enterprises = enterprises.replacingOccurrences(of: "杭州盛鑫纺织有限公司", with: "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"")
-            .replacingOccurrences(of: "杭州丰力机械有限公司", with: minusName)
+        enterprises = enterprises.replacingOccurrences(
+            of: "杭州盛鑫纺织有限公司", with: "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        )
+        .replacingOccurrences(of: "杭州丰力机械有限公司", with: minusName)
         try enterprises.write(toFile: dir + "/enterprises.csv", atomically: true, encoding: .utf8)
-        for args in [["init"], ["import", "parcels", g + "/parcels.geojson", "--profile", "sandiao"],
-                     ["import", "zones", g + "/zones-village.geojson", "--kind", "village"],
-                     ["import", "zones", g + "/zones-basic-farmland.geojson", "--kind", "basic-farmland"],
-                     ["import", "spots", g + "/spots-2023-07.geojson", "--batch", "2023-07"],
-                     ["import", "spots", g + "/spots-2024-01.geojson", "--batch", "2024-01"],
-                     ["import", "spot-updates", g + "/spot-updates.csv"],
-                     ["import", "enterprises", dir + "/enterprises.csv"], ["import", "enterprise-years", g + "/enterprise-years.csv"],
-                     ["import", "sites", g + "/sites.geojson"], ["import", "tenancies", g + "/tenancies.csv"]] {
+        for args in [
+            ["init"], ["import", "parcels", g + "/parcels.geojson", "--profile", "sandiao"],
+            ["import", "zones", g + "/zones-village.geojson", "--kind", "village"],
+            ["import", "zones", g + "/zones-basic-farmland.geojson", "--kind", "basic-farmland"],
+            ["import", "spots", g + "/spots-2023-07.geojson", "--batch", "2023-07"],
+            ["import", "spots", g + "/spots-2024-01.geojson", "--batch", "2024-01"],
+            ["import", "spot-updates", g + "/spot-updates.csv"],
+            ["import", "enterprises", dir + "/enterprises.csv"],
+            ["import", "enterprise-years", g + "/enterprise-years.csv"],
+            ["import", "sites", g + "/sites.geojson"], ["import", "tenancies", g + "/tenancies.csv"]
+        ] {
             let r = try CLI.landreg(args + ["--store", store], in: dir)
             guard r.status == 0 else { throw CLIFailure("\(args): \(r.stderr)") }
         }
@@ -147,7 +152,9 @@ struct FormatExportTests {
         """
 
     /// Exports `layer` as GeoJSON (in EPSG:4549) and as each of `outputs`, then compares them.
-    static func exportAndCompare(_ layer: String, _ outputs: [[String]], extra: [String] = [], dir: String, store: String)
+    static func exportAndCompare(
+        _ layer: String, _ outputs: [[String]], extra: [String] = [], dir: String, store: String
+    )
         throws -> [String: Any]
     {
         let reference = dir + "/\(layer)-ref.geojson"
@@ -161,7 +168,7 @@ struct FormatExportTests {
             let output = dir + "/" + args[args.firstIndex(of: "-o")! + 1]
             let report = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
             var path = output
-            if args.contains("shp") { path = output }  // a folder: GDAL opens it as the layer
+            if args.contains("shp") { path = output } // a folder: GDAL opens it as the layer
             if output.hasSuffix(".zip") { path = "/vsizip/" + output }
             if let fields = report["fieldNames"] as? [[String: String]] {
                 names[path] = Dictionary(uniqueKeysWithValues: fields.map { ($0["field"]!, $0["shapefile"]!) })
@@ -181,9 +188,11 @@ struct FormatExportTests {
 
     @Test func parcelsInEveryFormatReadBackWithTheGeoJSONExportsCodesAttributesAndAreas() throws {
         let (dir, store) = try Self.sampleStore()
-        let outputs: [[String]] = [["-o", "p.gpkg"], ["-o", "p.zip"], ["-o", "p-shp", "--format", "shp"],
-                                   ["-o", "p-gbk", "--format", "shp", "--encoding", "gbk"], ["-o", "p.csv", "--wkt"],
-                                   ["-o", "p.kml"]]
+        let outputs: [[String]] = [
+            ["-o", "p.gpkg"], ["-o", "p.zip"], ["-o", "p-shp", "--format", "shp"],
+            ["-o", "p-gbk", "--format", "shp", "--encoding", "gbk"], ["-o", "p.csv", "--wkt"],
+            ["-o", "p.kml"]
+        ]
         let report = try Self.exportAndCompare("parcels", outputs, dir: dir, store: store)
         #expect(report.count == outputs.count)
         for (path, value) in report {
@@ -208,7 +217,8 @@ struct FormatExportTests {
     @Test func spotsKeepDatesBooleansAndListsInGeoPackageShapefileAndXLSX() throws {
         let (dir, store) = try Self.sampleStore()
         let asOf = ["--as-of", "2026-06-30"]
-        let report = try Self.exportAndCompare("spots", [["-o", "s.gpkg"], ["-o", "s.zip"]], extra: asOf, dir: dir, store: store)
+        let report = try Self.exportAndCompare(
+            "spots", [["-o", "s.gpkg"], ["-o", "s.zip"]], extra: asOf, dir: dir, store: store)
         for (path, value) in report {
             let r = value as? [String: Any] ?? [:]
             #expect(r["rows"] as? Int == 60, "\(path): \(r)")
@@ -216,14 +226,17 @@ struct FormatExportTests {
             #expect((r["extra"] as? [String])?.isEmpty == true, "\(path): \(r)")
         }
         // Field types: dates as Date, booleans as Boolean, integers as Integer64, areas as Real.
-        let types = try CLI.gdalPython(["-c", """
+        let types = try CLI.gdalPython([
+            "-c",
+            """
             import sys
             from osgeo import ogr
             ds = ogr.Open(sys.argv[1]); d = ds.GetLayer(0).GetLayerDefn()
             for i in range(d.GetFieldCount()):
                 f = d.GetFieldDefn(i)
                 print(f.GetName(), ogr.GetFieldTypeName(f.GetType()), ogr.GetFieldSubTypeName(f.GetSubType()))
-            """, dir + "/s.gpkg"])
+            """, dir + "/s.gpkg"
+        ])
         #expect(types.stdout.contains("deadline Date None"), "\(types.stdout)")
         #expect(types.stdout.contains("detected_date Date None"), "\(types.stdout)")
         #expect(types.stdout.contains("overdue Integer Boolean"), "\(types.stdout)")
@@ -233,7 +246,8 @@ struct FormatExportTests {
         // xlsx: one sheet, header = the GeoJSON property names, the same values per code.
         let x = try Self.landreg(["export", "spots", "-o", "s.xlsx"] + asOf, dir, store)
         #expect(x.status == 0, "\(x.stderr)")
-        let check = try CLI.python("""
+        let check = try CLI.python(
+            """
             import json, sys, openpyxl, datetime
             ref = {f["properties"]["code"]: f["properties"] for f in json.load(open(sys.argv[1]))["features"]}
             wb = openpyxl.load_workbook(sys.argv[2])
@@ -268,22 +282,27 @@ struct FormatExportTests {
     @Test func shapefileKeepsChineseInUTF8AndGBKWithTheCodePageNamed() throws {
         let (dir, store) = try Self.sampleStore()
         for (folder, encoding, cpg) in [("utf8", "utf-8", "UTF-8"), ("gbk", "gbk", "936")] {
-            let r = try Self.landreg(["export", "parcels", "--format", "shp", "--encoding", encoding, "-o", folder], dir, store)
+            let r = try Self.landreg(
+                ["export", "parcels", "--format", "shp", "--encoding", encoding, "-o", folder], dir, store)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(try String(contentsOfFile: "\(dir)/\(folder)/parcels.cpg", encoding: .utf8) == cpg)
-            let info = try CLI.run("/usr/bin/ogrinfo", ["-q", "-al", "\(dir)/\(folder)", "-where", "code = '3301100000000001'"])
+            let info = try CLI.run(
+                "/usr/bin/ogrinfo", ["-q", "-al", "\(dir)/\(folder)", "-where", "code = '3301100000000001'"])
             #expect(info.status == 0, "\(info.stderr)")
             #expect(info.stdout.contains("land_use_n (String) = 水田"), "\(info.stdout)")
             #expect(info.stdout.contains("owner (String) = 湖埠村"), "\(info.stdout)")
             #expect(info.stdout.contains("ZLDWMC (String) = 湖埠村"), "\(info.stdout)")
             // The .dbf holds the bytes of its encoding: 湖埠村 in GBK is 6 bytes, in UTF-8 9.
             let dbf = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(folder)/parcels.dbf"))
-            let probe = try CLI.python("""
+            let probe = try CLI.python(
+                """
                 import sys
                 data = open(sys.argv[1], "rb").read()
                 print("gbk" if "湖埠村".encode("gbk") in data else "utf-8" if "湖埠村".encode("utf-8") in data else "none")
                 """, ["\(dir)/\(folder)/parcels.dbf"])
-            #expect(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == encoding, "\(dbf.count) bytes: \(probe.stdout)")
+            #expect(
+                probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == encoding,
+                "\(dbf.count) bytes: \(probe.stdout)")
         }
     }
 
@@ -309,7 +328,7 @@ struct FormatExportTests {
         // The .dbf has exactly these names, in this order.
         let info = try CLI.run("/usr/bin/ogrinfo", ["-so", "-al", "/vsizip/" + dir + "/spots.zip"])
         let fields = info.stdout.split(separator: "\n").compactMap { line -> String? in
-            guard let colon = line.firstIndex(of: ":"), line.contains("(") , !line.hasPrefix(" ") else { return nil }
+            guard let colon = line.firstIndex(of: ":"), line.contains("("), !line.hasPrefix(" ") else { return nil }
             return String(line[..<colon])
         }.filter { short.contains($0) }
         #expect(fields == short, "\(info.stdout)")
@@ -346,7 +365,8 @@ struct FormatExportTests {
         #expect(long.stderr.contains("feature 0 (id \"A-1\"), field note"), "\(long.stderr)")
         #expect(long.stderr.contains("300 bytes"), "\(long.stderr)")
         // GBK: the note fits (200 bytes) but 𠀀 has no GBK code.
-        let gbk = try Self.landreg(["export", "parcels", "--format", "shp", "--encoding", "gbk", "-o", "out-gbk"], dir, store)
+        let gbk = try Self.landreg(
+            ["export", "parcels", "--format", "shp", "--encoding", "gbk", "-o", "out-gbk"], dir, store)
         #expect(gbk.status == 1)
         #expect(gbk.stderr.contains("feature 1 (id \"A-2\"), field owner"), "\(gbk.stderr)")
         #expect(gbk.stderr.contains("U+20000"), "\(gbk.stderr)")
@@ -362,12 +382,15 @@ struct FormatExportTests {
             let r = try Self.landreg(args + ["--as-of", "2026-06-30"], dir, store)
             #expect(r.status == 0, "\(args): \(r.stderr)")
         }
-        let csvReport = try Self.landreg(["report", "utilisation", "--format", "csv", "--as-of", "2026-06-30"], dir, store)
+        let csvReport = try Self.landreg(
+            ["report", "utilisation", "--format", "csv", "--as-of", "2026-06-30"], dir, store)
         #expect(csvReport.status == 0, "\(csvReport.stderr)")
         try csvReport.stdout.write(toFile: dir + "/report.csv", atomically: true, encoding: .utf8)
-        let x = try Self.landreg(["report", "utilisation", "--format", "xlsx", "-o", "u.xlsx", "--as-of", "2026-06-30"], dir, store)
+        let x = try Self.landreg(
+            ["report", "utilisation", "--format", "xlsx", "-o", "u.xlsx", "--as-of", "2026-06-30"], dir, store)
         #expect(x.status == 0, "\(x.stderr)")
-        let check = try CLI.python("""
+        let check = try CLI.python(
+            """
             import csv, json, sys, openpyxl
             d, formula, minus = sys.argv[1], sys.argv[2], sys.argv[3]
             out = {}
@@ -420,12 +443,18 @@ struct FormatExportTests {
     @Test func keptPropertiesKeepTheirTypesWidthsAndOrderInGeoPackageAndShapefile() throws {
         let dir = CLI.temporaryDirectory()
         let store = dir + "/d.gpkg"
-        let ring = "[[518990.675,3341448.775],[519015.699,3341439.014],[519028.431,3341505.794],[518990.675,3341448.775]]"
-        let rows = [#"{"code":"K-1","n":3,"x":1.5,"d":"2024-02-29","ok":true,"note":"水田"}"#,
-                    #"{"code":"K-2","n":4,"x":2,"d":"2024-03-01","ok":false,"note":"旱地旱地","later":"y"}"#,
-                    #"{"code":"K-3","n":null,"d":null,"mix":"a"}"#, #"{"code":"K-4","mix":7}"#]
-        let features = rows.map { #"{"type":"Feature","properties":\#($0),"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"# }
-        let geojson = #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
+        let ring =
+            "[[518990.675,3341448.775],[519015.699,3341439.014],[519028.431,3341505.794],[518990.675,3341448.775]]"
+        let rows = [
+            #"{"code":"K-1","n":3,"x":1.5,"d":"2024-02-29","ok":true,"note":"水田"}"#,
+            #"{"code":"K-2","n":4,"x":2,"d":"2024-03-01","ok":false,"note":"旱地旱地","later":"y"}"#,
+            #"{"code":"K-3","n":null,"d":null,"mix":"a"}"#, #"{"code":"K-4","mix":7}"#
+        ]
+        let features = rows.map {
+            #"{"type":"Feature","properties":\#($0),"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#
+        }
+        let geojson =
+            #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
             + features.joined(separator: ",") + "]}"
         try geojson.write(toFile: dir + "/k.geojson", atomically: true, encoding: .utf8)
         for args in [["init"], ["import", "parcels", dir + "/k.geojson"]] {
@@ -464,11 +493,15 @@ struct FormatExportTests {
             // fraction), d Date, ok Boolean, texts String (a Shapefile's width the widest text in UTF-8 bytes),
             // mix (text and number) String.
             #expect(fields.map { $0[0] } == ["n", "x", "d", "ok", "note", "later", "mix"], "\(file): \(fields)")
-            #expect(fields.map { $0[1] } == ["Integer64", "Real", "Date", "Integer", "String", "String", "String"], "\(file): \(fields)")
+            #expect(
+                fields.map { $0[1] } == ["Integer64", "Real", "Date", "Integer", "String", "String", "String"],
+                "\(file): \(fields)")
             // GDAL reads a .dbf's logical field back as an Integer without the subtype.
             if !shp { #expect(fields[3][2] == "Boolean", "\(file): \(fields)") }
             if shp { #expect(fields[4][3] == "12" && fields[5][3] == "1" && fields[6][3] == "1", "\(file): \(fields)") }
-            let values = (dump[file]?["values"] as? [[Any]] ?? []).map { Array($0.dropFirst(kept)).map { $0 as? String } }
+            let values = (dump[file]?["values"] as? [[Any]] ?? []).map {
+                Array($0.dropFirst(kept)).map { $0 as? String }
+            }
             #expect(values.count == 4)
             if values.count == 4 {
                 #expect(values[0] == ["3", "1.5", "2024/02/29", "1", "水田", nil, nil], "\(file): \(values)")

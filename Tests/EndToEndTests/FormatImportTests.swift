@@ -11,10 +11,13 @@ struct FormatImportTests {
     static let ogr2ogr = "/usr/bin/ogr2ogr"
 
     /// ESRI's own WKT as ArcGIS writes it into a .prj (no EPSG code anywhere).
-    static let esriCM120E = #"PROJCS["CGCS2000_3_Degree_GK_CM_120E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",120.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#
-    static let esriZone40 = #"PROJCS["CGCS2000_3_Degree_GK_Zone_40",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",40500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",120.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#
+    static let esriCM120E =
+        #"PROJCS["CGCS2000_3_Degree_GK_CM_120E",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",120.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#
+    static let esriZone40 =
+        #"PROJCS["CGCS2000_3_Degree_GK_Zone_40",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",40500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",120.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#
     /// A local grid no EPSG code describes (central meridian 120°30′, invented false easting).
-    static let esriLocal = #"PROJCS["Hangzhou_Local_Grid",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",77777.0],PARAMETER["False_Northing",-3000000.0],PARAMETER["Central_Meridian",120.5],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#
+    static let esriLocal =
+        #"PROJCS["Hangzhou_Local_Grid",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",77777.0],PARAMETER["False_Northing",-3000000.0],PARAMETER["Central_Meridian",120.5],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#
 
     static var parcels: String { CLI.geoData + "/parcels.geojson" }
 
@@ -54,25 +57,32 @@ struct FormatImportTests {
 
     /// Runs SQL on a store with Debian's python (sqlite3); one line per row, values joined by "|".
     static func sql(_ store: String, _ query: String) throws -> [String] {
-        let r = try CLI.gdalPython(["-c", """
+        let r = try CLI.gdalPython([
+            "-c",
+            """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             for row in db.execute(sys.argv[2]): print("|".join(repr(v) for v in row))
-            """, store, query])
+            """, store, query
+        ])
         try #require(r.status == 0, "\(r.stderr)")
         return r.stdout.split(separator: "\n").map(String.init)
     }
 
     /// Codes and attributes of the live parcels, one line each.
     static func parcelRows(_ store: String, properties: Bool = true) throws -> [String] {
-        try sql(store, "SELECT code, land_use, owner, name, registered_area_m2\(properties ? ", properties" : "") "
+        try sql(
+            store,
+            "SELECT code, land_use, owner, name, registered_area_m2\(properties ? ", properties" : "") "
                 + "FROM parcels WHERE retired_at IS NULL ORDER BY code")
     }
 
     /// Planar and ellipsoidal area of each live parcel by code.
     static func parcelAreas(_ store: String) throws -> [String: [Double]] {
         var out: [String: [Double]] = [:]
-        for line in try sql(store, "SELECT code, planar_area_m2, ellipsoidal_area_m2 FROM parcels WHERE retired_at IS NULL") {
+        for line in try sql(
+            store, "SELECT code, planar_area_m2, ellipsoidal_area_m2 FROM parcels WHERE retired_at IS NULL")
+        {
             let parts = line.split(separator: "|")
             out[String(parts[0])] = parts.dropFirst().compactMap { Double($0) }
         }
@@ -82,8 +92,10 @@ struct FormatImportTests {
     /// True when both stores hold the same codes with planar areas equal within `relative` and ellipsoidal
     /// areas within `ellipsoidalM2` (the geodesic area of a parcel of 100 m² moves by ~4e-5 m² when its
     /// coordinates move by 1e-9 m, as a transform round trip does).
-    static func sameAreas(_ a: [String: [Double]], _ b: [String: [Double]], relative: Double,
-                          ellipsoidalM2: Double = 1e-3) -> Bool {
+    static func sameAreas(
+        _ a: [String: [Double]], _ b: [String: [Double]], relative: Double,
+        ellipsoidalM2: Double = 1e-3
+    ) -> Bool {
         guard a.count == b.count, !a.isEmpty else { return false }
         for (code, x) in a {
             guard let y = b[code], x.count == 2, y.count == 2 else { return false }
@@ -99,9 +111,12 @@ struct FormatImportTests {
     }
 
     /// Imports `file` into a new store with --profile sandiao and returns the store and the run.
-    static func importParcels(_ file: String, in dir: String, _ extra: [String] = [], store name: String? = nil) throws -> (String, CLI.Result) {
+    static func importParcels(_ file: String, in dir: String, _ extra: [String] = [], store name: String? = nil) throws
+        -> (String, CLI.Result)
+    {
         let store = try newStore(dir, name ?? "s-\(UUID().uuidString.prefix(8)).gpkg")
-        let r = try CLI.landreg(["import", "parcels", file, "--profile", "sandiao", "--quiet", "--store", store] + extra, in: dir)
+        let r = try CLI.landreg(
+            ["import", "parcels", file, "--profile", "sandiao", "--quiet", "--store", store] + extra, in: dir)
         return (store, r)
     }
 
@@ -134,28 +149,38 @@ struct FormatImportTests {
         // A FileGDB with two layers (GDAL 3.6's OpenFileGDB writes them).
         let gdb = dir + "/district.gdb"
         try Self.ogr(["-f", "OpenFileGDB", gdb, Self.parcels, "-nln", "parcels"], in: dir)
-        try Self.ogr(["-f", "OpenFileGDB", "-update", gdb, CLI.geoData + "/zones-village.geojson", "-nln", "villages",
-                      "-nlt", "MULTIPOLYGON"], in: dir)
+        try Self.ogr(
+            [
+                "-f", "OpenFileGDB", "-update", gdb, CLI.geoData + "/zones-village.geojson", "-nln", "villages",
+                "-nlt", "MULTIPOLYGON"
+            ], in: dir)
         // A GeoPackage.
         let gpkg = dir + "/parcels.gpkg"
         try Self.ogr(["-f", "GPKG", gpkg, Self.parcels], in: dir)
 
-        for (file, extra) in [(withCPG, []), (withLDID, []), (bare, ["--encoding", "gbk"]), (zip, []),
-                              (gdb, ["--layer", "parcels"]), (gpkg, [])] as [(String, [String])] {
+        for (file, extra) in [
+            (withCPG, []), (withLDID, []), (bare, ["--encoding", "gbk"]), (zip, []),
+            (gdb, ["--layer", "parcels"]), (gpkg, [])
+        ] as [(String, [String])] {
             let (store, r) = try Self.importParcels(file, in: dir, extra)
             #expect(r.status == 0, "\(file): \(r.stderr)")
-            #expect(r.stdout.contains("imported 400 parcels") && r.stdout.contains("(EPSG:4549)"), "\(file): \(r.stdout)")
+            #expect(
+                r.stdout.contains("imported 400 parcels") && r.stdout.contains("(EPSG:4549)"), "\(file): \(r.stdout)")
             #expect((try Self.parcelRows(store)) == expected, "\(file): codes, attributes or kept properties differ")
             // A FileGDB stores coordinates on its own grid (here ~0.2 mm off the file's): areas agree to 1e-6, not
             // bit for bit; the Shapefiles and the GeoPackage keep the doubles as they are.
-            #expect(Self.sameAreas(try Self.parcelAreas(store), expectedAreas, relative: file == gdb ? 1e-6 : 1e-12),
-                    "\(file): areas differ")
+            #expect(
+                Self.sameAreas(try Self.parcelAreas(store), expectedAreas, relative: file == gdb ? 1e-6 : 1e-12),
+                "\(file): areas differ")
         }
 
         // DBF names in lower case: the profile matches them whatever their case.
         let lower = dir + "/lower.gpkg"
-        try Self.ogr(["-f", "GPKG", lower, Self.parcels, "-nln", "lower", "-sql",
-                      "SELECT bsm AS bsm, tbbh AS tbbh, dlbm AS dlbm, qsdwmc AS qsdwmc, tbmj AS tbmj FROM parcels"], in: dir)
+        try Self.ogr(
+            [
+                "-f", "GPKG", lower, Self.parcels, "-nln", "lower", "-sql",
+                "SELECT bsm AS bsm, tbbh AS tbbh, dlbm AS dlbm, qsdwmc AS qsdwmc, tbmj AS tbmj FROM parcels"
+            ], in: dir)
         let (lowerStore, rl) = try Self.importParcels(lower, in: dir)
         #expect(rl.status == 0, "\(rl.stderr)")
         #expect(try Self.parcelRows(lowerStore, properties: false) == expectedWithoutProperties)
@@ -166,7 +191,8 @@ struct FormatImportTests {
         let stored = try Self.sql(shpStore, "SELECT code, planar_area_m2 FROM parcels")
         let storedFile = dir + "/stored.txt"
         try stored.joined(separator: "\n").write(toFile: storedFile, atomically: true, encoding: .utf8)
-        let check = try CLI.python("""
+        let check = try CLI.python(
+            """
             import json, sys
             from shapely.geometry import shape
             src = {f["properties"]["BSM"]: shape(f["geometry"]).area for f in json.load(open(sys.argv[1]))["features"]}
@@ -178,7 +204,9 @@ struct FormatImportTests {
             print(n, worst)
             """, [Self.parcels, storedFile])
         try #require(check.status == 0, "\(check.stderr)")
-        let parts = check.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let parts = check.stdout.split(separator: " ").compactMap {
+            Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         #expect(parts.count == 2 && parts[0] == 400 && parts[1] < 1e-9, "shapely: \(check.stdout)")
     }
 
@@ -199,7 +227,8 @@ struct FormatImportTests {
         #expect(r2.status == 0, "\(r2.stderr)")
         #expect(r2.stdout.contains("(EPSG:4528)"), "\(r2.stdout)")
         // Transformed into the store's CRS: the same extent (to the millimetre) and the same areas.
-        let extent = "SELECT round(min_x, 3), round(min_y, 3), round(max_x, 3), round(max_y, 3) FROM gpkg_contents WHERE table_name = 'parcels'"
+        let extent =
+            "SELECT round(min_x, 3), round(min_y, 3), round(max_x, 3), round(max_y, 3) FROM gpkg_contents WHERE table_name = 'parcels'"
         #expect(try Self.sql(zoneStore, extent) == (try Self.sql(reference, extent)))
         #expect(Self.sameAreas(try Self.parcelAreas(zoneStore), try Self.parcelAreas(reference), relative: 1e-9))
         #expect(try Self.parcelRows(zoneStore) == (try Self.parcelRows(reference)))
@@ -210,8 +239,11 @@ struct FormatImportTests {
         let (wrongStore, r3) = try Self.importParcels(wrong, in: dir)
         #expect(r3.status == 1 && r3.stderr.contains("wrong.shp") && r3.stderr.contains("EPSG:4528"), "\(r3.stderr)")
         #expect(try Self.sql(wrongStore, "SELECT count(*) FROM parcels") == ["0"])
-        let r4 = try CLI.landreg(["import", "parcels", wrong, "--profile", "sandiao", "--crs", "EPSG:4549", "--quiet",
-                                  "--store", wrongStore], in: dir)
+        let r4 = try CLI.landreg(
+            [
+                "import", "parcels", wrong, "--profile", "sandiao", "--crs", "EPSG:4549", "--quiet",
+                "--store", wrongStore
+            ], in: dir)
         #expect(r4.status == 0, "\(r4.stderr)")
         #expect(r4.stdout.contains("--crs EPSG:4549 overrides the file's CRS (EPSG:4528)"), "\(r4.stdout)")
 
@@ -219,17 +251,22 @@ struct FormatImportTests {
         let noPrj = try Self.gbkShapefile("noprj", in: dir)
         try FileManager.default.removeItem(atPath: dir + "/noprj.prj")
         let (noPrjStore, r5) = try Self.importParcels(noPrj, in: dir)
-        #expect(r5.status == 1 && r5.stderr.contains("noprj.shp") && r5.stderr.contains("no .prj")
+        #expect(
+            r5.status == 1 && r5.stderr.contains("noprj.shp") && r5.stderr.contains("no .prj")
                 && r5.stderr.contains("--crs"), "\(r5.stderr)")
-        let r6 = try CLI.landreg(["import", "parcels", noPrj, "--profile", "sandiao", "--crs", "EPSG:4549", "--quiet",
-                                  "--store", noPrjStore], in: dir)
+        let r6 = try CLI.landreg(
+            [
+                "import", "parcels", noPrj, "--profile", "sandiao", "--crs", "EPSG:4549", "--quiet",
+                "--store", noPrjStore
+            ], in: dir)
         #expect(r6.status == 0 && r6.stdout.contains("imported 400 parcels"), "\(r6.stdout)\(r6.stderr)")
 
         // A CRS no EPSG code describes: refused naming it.
         let local = try Self.gbkShapefile("local", in: dir)
         try Self.esriLocal.write(toFile: dir + "/local.prj", atomically: true, encoding: .utf8)
         let (_, r7) = try Self.importParcels(local, in: dir)
-        #expect(r7.status == 1 && r7.stderr.contains("Hangzhou_Local_Grid") && r7.stderr.contains("--crs"), "\(r7.stderr)")
+        #expect(
+            r7.status == 1 && r7.stderr.contains("Hangzhou_Local_Grid") && r7.stderr.contains("--crs"), "\(r7.stderr)")
     }
 
     // MARK: Encodings
@@ -240,10 +277,13 @@ struct FormatImportTests {
         try FileManager.default.removeItem(atPath: dir + "/nohint.cpg")
         let store = try Self.newStore(dir)
         let before = Self.storeBytes(store)
-        let r = try CLI.landreg(["import", "parcels", shp, "--profile", "sandiao", "--quiet", "--store", store], in: dir)
+        let r = try CLI.landreg(
+            ["import", "parcels", shp, "--profile", "sandiao", "--quiet", "--store", store], in: dir)
         #expect(r.status == 1)
-        #expect(r.stderr.contains("nohint.dbf: field DLMC of feature 1 is not UTF-8 and the file declares no encoding "
-                                  + "(no .cpg, no language-driver byte); pass --encoding gbk|gb18030|utf-8"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "nohint.dbf: field DLMC of feature 1 is not UTF-8 and the file declares no encoding "
+                    + "(no .cpg, no language-driver byte); pass --encoding gbk|gb18030|utf-8"), "\(r.stderr)")
         #expect(Self.storeBytes(store) == before, "the store changed")
     }
 
@@ -258,50 +298,68 @@ struct FormatImportTests {
     }
 
     static let badSources: [BadSource] = [
-        BadSource(name: "truncated .shp", make: { dir in
-            let shp = try gbkShapefile("cut", in: dir)
-            let size = try FileManager.default.attributesOfItem(atPath: shp)[.size] as! Int
-            let h = try FileHandle(forUpdating: URL(fileURLWithPath: shp))
-            try h.truncate(atOffset: UInt64(size / 2))
-            try h.close()
-            return (shp, [])
-        }, expected: ["cut.shp", "layer cut", "feature ", "(fid ", "GDAL cannot read it"]),
-        BadSource(name: ".dbf with fewer records than the .shp", make: { dir in
-            let shp = try gbkShapefile("short", in: dir)
-            try ogr(["-f", "ESRI Shapefile", "-lco", "ENCODING=CP936", "-where", "TBBH <> '1'", dir + "/fewer.shp", shp], in: dir)
-            try FileManager.default.removeItem(atPath: dir + "/short.dbf")
-            try FileManager.default.copyItem(atPath: dir + "/fewer.dbf", toPath: dir + "/short.dbf")
-            return (shp, [])
-        }, expected: ["short.shp", "short.dbf holds", "records but the .shp 400 shapes"]),
-        BadSource(name: "missing .shx", make: { dir in
-            let shp = try gbkShapefile("noindex", in: dir)
-            try FileManager.default.removeItem(atPath: dir + "/noindex.shx")
-            return (shp, [])
-        }, expected: ["noindex.shp", "noindex.shx is missing"]),
-        BadSource(name: "zip with two shapefiles", make: { dir in
-            _ = try gbkShapefile("one", in: dir)
-            _ = try gbkShapefile("two", in: dir)
-            try requireTool("/usr/bin/zip", "zip")
-            let files = ["one", "two"].flatMap { n in ["shp", "shx", "dbf", "prj", "cpg"].map { "\(n).\($0)" } }
-            let z = try CLI.run("/usr/bin/zip", ["-q", dir + "/both.zip"] + files, in: dir)
-            try #require(z.status == 0)
-            return (dir + "/both.zip", [])
-        }, expected: ["both.zip", "holds 2 shapefiles", "one (400 features)", "two (400 features)", "--layer"]),
-        BadSource(name: "a folder named .gdb that is not one", make: { dir in
-            let gdb = dir + "/fake.gdb"
-            try FileManager.default.createDirectory(atPath: gdb, withIntermediateDirectories: true)
-            try "not a geodatabase".write(toFile: gdb + "/readme.txt", atomically: true, encoding: .utf8)
-            return (gdb, [])
-        }, expected: ["fake.gdb", "is not a FileGDB"]),
-        BadSource(name: "an .xlsx that is really text, as a layer", make: { dir in
-            try "code,land_use\nA,0101\n".write(toFile: dir + "/parcels.xlsx", atomically: true, encoding: .utf8)
-            return (dir + "/parcels.xlsx", [])
-        }, expected: ["parcels.xlsx", "a .xlsx file is none of them"]),
-        BadSource(name: "unknown --layer", make: { dir in
-            let gdb = dir + "/two.gdb"
-            try ogr(["-f", "OpenFileGDB", gdb, parcels, "-nln", "parcels"], in: dir)
-            return (gdb, ["--layer", "DLTB"])
-        }, expected: ["two.gdb", "has no layer DLTB", "parcels (400 features)"]),
+        BadSource(
+            name: "truncated .shp",
+            make: { dir in
+                let shp = try gbkShapefile("cut", in: dir)
+                let size = try FileManager.default.attributesOfItem(atPath: shp)[.size] as! Int
+                let h = try FileHandle(forUpdating: URL(fileURLWithPath: shp))
+                try h.truncate(atOffset: UInt64(size / 2))
+                try h.close()
+                return (shp, [])
+            }, expected: ["cut.shp", "layer cut", "feature ", "(fid ", "GDAL cannot read it"]),
+        BadSource(
+            name: ".dbf with fewer records than the .shp",
+            make: { dir in
+                let shp = try gbkShapefile("short", in: dir)
+                try ogr(
+                    [
+                        "-f", "ESRI Shapefile", "-lco", "ENCODING=CP936", "-where", "TBBH <> '1'", dir + "/fewer.shp",
+                        shp
+                    ], in: dir)
+                try FileManager.default.removeItem(atPath: dir + "/short.dbf")
+                try FileManager.default.copyItem(atPath: dir + "/fewer.dbf", toPath: dir + "/short.dbf")
+                return (shp, [])
+            }, expected: ["short.shp", "short.dbf holds", "records but the .shp 400 shapes"]),
+        BadSource(
+            name: "missing .shx",
+            make: { dir in
+                let shp = try gbkShapefile("noindex", in: dir)
+                try FileManager.default.removeItem(atPath: dir + "/noindex.shx")
+                return (shp, [])
+            }, expected: ["noindex.shp", "noindex.shx is missing"]),
+        BadSource(
+            name: "zip with two shapefiles",
+            make: { dir in
+                _ = try gbkShapefile("one", in: dir)
+                _ = try gbkShapefile("two", in: dir)
+                try requireTool("/usr/bin/zip", "zip")
+                let files = ["one", "two"].flatMap { n in ["shp", "shx", "dbf", "prj", "cpg"].map { "\(n).\($0)" } }
+                let z = try CLI.run("/usr/bin/zip", ["-q", dir + "/both.zip"] + files, in: dir)
+                try #require(z.status == 0)
+                return (dir + "/both.zip", [])
+            }, expected: ["both.zip", "holds 2 shapefiles", "one (400 features)", "two (400 features)", "--layer"]),
+        BadSource(
+            name: "a folder named .gdb that is not one",
+            make: { dir in
+                let gdb = dir + "/fake.gdb"
+                try FileManager.default.createDirectory(atPath: gdb, withIntermediateDirectories: true)
+                try "not a geodatabase".write(toFile: gdb + "/readme.txt", atomically: true, encoding: .utf8)
+                return (gdb, [])
+            }, expected: ["fake.gdb", "is not a FileGDB"]),
+        BadSource(
+            name: "an .xlsx that is really text, as a layer",
+            make: { dir in
+                try "code,land_use\nA,0101\n".write(toFile: dir + "/parcels.xlsx", atomically: true, encoding: .utf8)
+                return (dir + "/parcels.xlsx", [])
+            }, expected: ["parcels.xlsx", "a .xlsx file is none of them"]),
+        BadSource(
+            name: "unknown --layer",
+            make: { dir in
+                let gdb = dir + "/two.gdb"
+                try ogr(["-f", "OpenFileGDB", gdb, parcels, "-nln", "parcels"], in: dir)
+                return (gdb, ["--layer", "DLTB"])
+            }, expected: ["two.gdb", "has no layer DLTB", "parcels (400 features)"])
     ]
 
     @Test(arguments: badSources)
@@ -309,12 +367,16 @@ struct FormatImportTests {
         let dir = CLI.temporaryDirectory()
         let store = try Self.newStore(dir)
         // A committed layer, so that "unchanged" means something.
-        let seed = try CLI.landreg(["import", "zones", CLI.geoData + "/zones-village.geojson", "--kind", "village",
-                                    "--quiet", "--store", store], in: dir)
+        let seed = try CLI.landreg(
+            [
+                "import", "zones", CLI.geoData + "/zones-village.geojson", "--kind", "village",
+                "--quiet", "--store", store
+            ], in: dir)
         try #require(seed.status == 0, "\(seed.stderr)")
         let (file, extra) = try bad.make(dir)
         let before = Self.storeBytes(store)
-        let r = try CLI.landreg(["import", "parcels", file, "--profile", "sandiao", "--quiet", "--store", store] + extra, in: dir)
+        let r = try CLI.landreg(
+            ["import", "parcels", file, "--profile", "sandiao", "--quiet", "--store", store] + extra, in: dir)
         #expect(r.status == 1, "exit \(r.status): \(r.stderr)")
         for e in bad.expected { #expect(r.stderr.contains(e), "missing \"\(e)\" in: \(r.stderr)") }
         #expect(!r.stderr.contains("ERROR 1:") && !r.stderr.contains("ERROR 4:"), "GDAL printed raw: \(r.stderr)")
@@ -325,9 +387,12 @@ struct FormatImportTests {
 
     /// Writes `csv` as a workbook with openpyxl; columns in `numbers` become numeric cells and those in `dates`
     /// date cells, as a clerk's sheet has them.
-    static func workbook(from csv: String, to xlsx: String, sheet: String = "Sheet1", numbers: [String] = [],
-                         dates: [String] = [], breakRow: Int? = nil) throws {
-        let r = try CLI.python("""
+    static func workbook(
+        from csv: String, to xlsx: String, sheet: String = "Sheet1", numbers: [String] = [],
+        dates: [String] = [], breakRow: Int? = nil
+    ) throws {
+        let r = try CLI.python(
+            """
             import csv, datetime, sys, openpyxl
             src, out, sheet, numbers, dates, bad = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(","), sys.argv[5].split(","), int(sys.argv[6])
             wb = openpyxl.Workbook(); ws = wb.active; ws.title = sheet
@@ -342,7 +407,8 @@ struct FormatImportTests {
                 ws.append(cells)
             if bad > 0: ws.cell(row=bad, column=1).value = "BADCODE"
             wb.save(out)
-            """, [csv, xlsx, sheet, numbers.joined(separator: ","), dates.joined(separator: ","), String(breakRow ?? 0)])
+            """, [csv, xlsx, sheet, numbers.joined(separator: ","), dates.joined(separator: ","), String(breakRow ?? 0)]
+        )
         try #require(r.status == 0, "openpyxl: \(r.stderr)")
     }
 
@@ -350,30 +416,43 @@ struct FormatImportTests {
         let dir = CLI.temporaryDirectory()
         let g = CLI.geoData
         try Self.workbook(from: g + "/enterprises.csv", to: dir + "/firms.xlsx")
-        try Self.workbook(from: g + "/enterprise-years.csv", to: dir + "/years.xlsx",
-                          numbers: ["year", "tax_yuan", "value_added_yuan", "revenue_yuan", "energy_tce", "employees", "rd_yuan"])
-        try Self.workbook(from: g + "/tenancies.csv", to: dir + "/leases.xlsx", sheet: "租赁",
-                          numbers: ["floor_area_m2"], dates: ["start", "end"])
+        try Self.workbook(
+            from: g + "/enterprise-years.csv", to: dir + "/years.xlsx",
+            numbers: ["year", "tax_yuan", "value_added_yuan", "revenue_yuan", "energy_tce", "employees", "rd_yuan"])
+        try Self.workbook(
+            from: g + "/tenancies.csv", to: dir + "/leases.xlsx", sheet: "租赁",
+            numbers: ["floor_area_m2"], dates: ["start", "end"])
         var stores: [String] = []
-        for (label, files) in [("csv", ["enterprises.csv", "enterprise-years.csv", "tenancies.csv"].map { g + "/" + $0 }),
-                               ("xlsx", ["firms.xlsx", "years.xlsx", "leases.xlsx"].map { dir + "/" + $0 })] {
+        for (label, files) in [
+            ("csv", ["enterprises.csv", "enterprise-years.csv", "tenancies.csv"].map { g + "/" + $0 }),
+            ("xlsx", ["firms.xlsx", "years.xlsx", "leases.xlsx"].map { dir + "/" + $0 })
+        ] {
             let store = try Self.newStore(dir, label + ".gpkg")
-            for step in [["import", "parcels", g + "/parcels.geojson", "--profile", "sandiao"],
-                         ["import", "sites", g + "/sites.geojson"],
-                         ["import", "enterprises", files[0]], ["import", "enterprise-years", files[1]],
-                         ["import", "tenancies", files[2]]] {
-                let r = try CLI.landreg(step + ["--store", store] + (step[1] == "parcels" || step[1] == "sites" ? ["--quiet"] : []), in: dir)
+            for step in [
+                ["import", "parcels", g + "/parcels.geojson", "--profile", "sandiao"],
+                ["import", "sites", g + "/sites.geojson"],
+                ["import", "enterprises", files[0]], ["import", "enterprise-years", files[1]],
+                ["import", "tenancies", files[2]]
+            ] {
+                let r = try CLI.landreg(
+                    step + ["--store", store] + (step[1] == "parcels" || step[1] == "sites" ? ["--quiet"] : []), in: dir
+                )
                 try #require(r.status == 0, "\(label) \(step[1]): \(r.stderr)")
             }
             stores.append(store)
         }
-        for query in ["SELECT credit_code, name, industry, scale FROM enterprises ORDER BY credit_code",
-                      "SELECT credit_code, year, tax_yuan, value_added_yuan, revenue_yuan, energy_tce, employees, rd_yuan FROM enterprise_years ORDER BY credit_code, year",
-                      "SELECT site_code, tenant_credit_code, floor_area_m2, start_date, end_date, use FROM tenancies ORDER BY id"] {
+        for query in [
+            "SELECT credit_code, name, industry, scale FROM enterprises ORDER BY credit_code",
+            "SELECT credit_code, year, tax_yuan, value_added_yuan, revenue_yuan, energy_tce, employees, rd_yuan FROM enterprise_years ORDER BY credit_code, year",
+            "SELECT site_code, tenant_credit_code, floor_area_m2, start_date, end_date, use FROM tenancies ORDER BY id"
+        ] {
             let csv = try Self.sql(stores[0], query), xlsx = try Self.sql(stores[1], query)
             #expect(!csv.isEmpty && csv == xlsx, "\(query)")
         }
-        #expect(try Self.sql(stores[1], "SELECT name FROM enterprises WHERE credit_code = '91330110MANN6LRU7B'") == ["'杭州盛鑫纺织有限公司'"])
+        #expect(
+            try Self.sql(stores[1], "SELECT name FROM enterprises WHERE credit_code = '91330110MANN6LRU7B'") == [
+                "'杭州盛鑫纺织有限公司'"
+            ])
     }
 
     @Test func aBadXLSXRowIsLocatedBySheetAndRow() throws {
@@ -386,7 +465,8 @@ struct FormatImportTests {
         #expect(r.stderr.contains("firms.xlsx:Sheet1:row 7: credit code \"BADCODE\""), "\(r.stderr)")
         #expect(Self.storeBytes(store) == before)
         // --sheet names a sheet the workbook does not have.
-        let s = try CLI.landreg(["import", "enterprises", dir + "/firms.xlsx", "--sheet", "Sheet9", "--store", store], in: dir)
+        let s = try CLI.landreg(
+            ["import", "enterprises", dir + "/firms.xlsx", "--sheet", "Sheet9", "--store", store], in: dir)
         #expect(s.status == 1 && s.stderr.contains("has no sheet Sheet9; its sheets: Sheet1"), "\(s.stderr)")
         // Text saved as .xlsx.
         try "credit_code,name\n".write(toFile: dir + "/text.xlsx", atomically: true, encoding: .utf8)
@@ -404,15 +484,18 @@ struct FormatImportTests {
         let crlf = lines.joined(separator: "\r\n") + "\r\n"
         try Self.requireTool("/usr/bin/iconv", "libc-bin")
         try crlf.write(toFile: dir + "/utf8.csv", atomically: true, encoding: .utf8)
-        let conv = try CLI.run("/usr/bin/iconv", ["-f", "UTF-8", "-t", "GBK", "-o", dir + "/gbk.csv", dir + "/utf8.csv"])
+        let conv = try CLI.run(
+            "/usr/bin/iconv", ["-f", "UTF-8", "-t", "GBK", "-o", dir + "/gbk.csv", dir + "/utf8.csv"])
         try #require(conv.status == 0, "\(conv.stderr)")
         try (Data([0xEF, 0xBB, 0xBF]) + Data(crlf.utf8)).write(to: URL(fileURLWithPath: dir + "/bom.csv"))
 
         let gbkStore = try Self.newStore(dir, "gbk.gpkg")
         let refused = try CLI.landreg(["import", "enterprises", dir + "/gbk.csv", "--store", gbkStore], in: dir)
-        #expect(refused.status == 1 && refused.stderr.contains("gbk.csv:2: not valid utf-8 text")
+        #expect(
+            refused.status == 1 && refused.stderr.contains("gbk.csv:2: not valid utf-8 text")
                 && refused.stderr.contains("--encoding gbk"), "\(refused.stderr)")
-        let ok = try CLI.landreg(["import", "enterprises", dir + "/gbk.csv", "--encoding", "gbk", "--store", gbkStore], in: dir)
+        let ok = try CLI.landreg(
+            ["import", "enterprises", dir + "/gbk.csv", "--encoding", "gbk", "--store", gbkStore], in: dir)
         #expect(ok.status == 0 && ok.stdout.contains("imported 41 rows"), "\(ok.stdout)\(ok.stderr)")
         let bomStore = try Self.newStore(dir, "bom.gpkg")
         let bom = try CLI.landreg(["import", "enterprises", dir + "/bom.csv", "--store", bomStore], in: dir)
@@ -432,7 +515,8 @@ struct FormatImportTests {
         try Data(bad).write(to: URL(fileURLWithPath: dir + "/gbk-bad.csv"))
         let store = try Self.newStore(dir, "bad.gpkg")
         let before = Self.storeBytes(store)
-        let r = try CLI.landreg(["import", "enterprises", dir + "/gbk-bad.csv", "--encoding", "gbk", "--store", store], in: dir)
+        let r = try CLI.landreg(
+            ["import", "enterprises", dir + "/gbk-bad.csv", "--encoding", "gbk", "--store", store], in: dir)
         #expect(r.status == 1 && r.stderr.contains("gbk-bad.csv:5: not valid gbk text"), "\(r.stderr)")
         #expect(Self.storeBytes(store) == before)
     }
@@ -442,20 +526,29 @@ struct FormatImportTests {
     @Test func aWeipianShapefileImportsWithTheWeipianProfile() throws {
         let dir = CLI.temporaryDirectory()
         let src = CLI.geoData + "/spots-2023-07.geojson"
-        try Self.ogr(["-f", "ESRI Shapefile", "-lco", "ENCODING=CP936", dir + "/wp.shp", src, "-sql",
-                      "SELECT code AS JCBH, batch AS PC, detected_date AS HSX, clue_code AS XSBH, village AS XZQMC, "
-                      + "area_declared_m2 AS JCMJ FROM \"spots-2023-07\""], in: dir)
+        try Self.ogr(
+            [
+                "-f", "ESRI Shapefile", "-lco", "ENCODING=CP936", dir + "/wp.shp", src, "-sql",
+                "SELECT code AS JCBH, batch AS PC, detected_date AS HSX, clue_code AS XSBH, village AS XZQMC, "
+                    + "area_declared_m2 AS JCMJ FROM \"spots-2023-07\""
+            ], in: dir)
         var stores: [String] = []
         for (file, extra) in [(src, [String]()), (dir + "/wp.shp", ["--profile", "weipian"])] {
             let store = try Self.newStore(dir, "wp-\(stores.count).gpkg")
-            let r = try CLI.landreg(["import", "spots", file, "--batch", "2023-07", "--quiet", "--store", store] + extra, in: dir)
+            let r = try CLI.landreg(
+                ["import", "spots", file, "--batch", "2023-07", "--quiet", "--store", store] + extra, in: dir)
             #expect(r.status == 0, "\(file): \(r.stderr)")
             stores.append(store)
         }
-        let query = "SELECT code, batch, detected_date, clue_code, village, round(ellipsoidal_area_m2, 6) FROM spots ORDER BY code"
+        let query =
+            "SELECT code, batch, detected_date, clue_code, village, round(ellipsoidal_area_m2, 6) FROM spots ORDER BY code"
         let expected = try Self.sql(stores[0], query)
         let fromShapefile = try Self.sql(stores[1], query)
         #expect(expected.count == 30 && expected == fromShapefile)
-        #expect(try Self.sql(stores[1], "SELECT json_extract(properties, '$.JCMJ') FROM spots WHERE code = 'JC2023-07-0001'") == ["334.44"])
+        #expect(
+            try Self.sql(
+                stores[1], "SELECT json_extract(properties, '$.JCMJ') FROM spots WHERE code = 'JC2023-07-0001'") == [
+                    "334.44"
+                ])
     }
 }

@@ -10,12 +10,15 @@ struct GDALWorkerDecodingTests {
     /// without .cpg or language-driver byte, whose DLMC fields at the 1-based `gbkAt` positions hold GBK bytes.
     static func shapefile(in dir: String, gbkAt positions: [Int]) throws -> String {
         let shp = dir + "/mixed.shp"
-        try FormatImportTests.ogr(["-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", shp, FormatImportTests.parcels], in: dir)
+        try FormatImportTests.ogr(
+            ["-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", shp, FormatImportTests.parcels], in: dir)
         for _ in 0..<2 { try FormatImportTests.ogr(["-append", shp, FormatImportTests.parcels], in: dir) }
         try FileManager.default.removeItem(atPath: dir + "/mixed.cpg")
         // Patches the .dbf by hand: byte 29 (language driver) to 0, and "地" in GBK (B5 D8: invalid UTF-8) at the
         // start of DLMC in the given records.
-        let r = try CLI.gdalPython(["-c", """
+        let r = try CLI.gdalPython([
+            "-c",
+            """
             import struct, sys
             path = sys.argv[1]; positions = [int(p) for p in sys.argv[2].split(",")]
             data = bytearray(open(path, "rb").read())
@@ -32,7 +35,8 @@ struct GDALWorkerDecodingTests {
                 at = header + (p - 1) * record + field
                 data[at:at + 2] = b"\\xb5\\xd8"
             open(path, "wb").write(data)
-            """, dir + "/mixed.dbf", positions.map(String.init).joined(separator: ",")])
+            """, dir + "/mixed.dbf", positions.map(String.init).joined(separator: ",")
+        ])
         try #require(r.status == 0, "patching mixed.dbf: \(r.stderr)")
         return shp
     }
@@ -44,11 +48,16 @@ struct GDALWorkerDecodingTests {
         let shp = try Self.shapefile(in: dir, gbkAt: [1000, 700, 1100])
         let store = try FormatImportTests.newStore(dir)
         let before = FormatImportTests.storeBytes(store)
-        let r = try CLI.landreg(["import", "parcels", shp, "--profile", "sandiao", "--quiet", "--workers", String(workers),
-                                 "--store", store], in: dir)
+        let r = try CLI.landreg(
+            [
+                "import", "parcels", shp, "--profile", "sandiao", "--quiet", "--workers", String(workers),
+                "--store", store
+            ], in: dir)
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
-        #expect(r.stderr.contains("mixed.dbf: field DLMC of feature 700 is not UTF-8 and the file declares no encoding "
-                                  + "(no .cpg, no language-driver byte); pass --encoding gbk|gb18030|utf-8"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "mixed.dbf: field DLMC of feature 700 is not UTF-8 and the file declares no encoding "
+                    + "(no .cpg, no language-driver byte); pass --encoding gbk|gb18030|utf-8"), "\(r.stderr)")
         #expect(!r.stderr.contains("of feature 1000 ") && !r.stderr.contains("of feature 1100 "), "\(r.stderr)")
         #expect(FormatImportTests.storeBytes(store) == before, "the store changed")
     }

@@ -8,12 +8,15 @@ import Testing
 @Suite("GEOS time budget end to end", .serialized)
 struct GEOSBudgetEndToEndTests {
     static let blob = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../tools/fuzz/regressions/wkb-makevalid-nonconverging.gpkgblob").standardizedFileURL.path
+        .appendingPathComponent("../../tools/fuzz/regressions/wkb-makevalid-nonconverging.gpkgblob").standardizedFileURL
+        .path
 
     @Test func reclaimableSkipsANonConvergingSiteWithAWarning() throws {
         let (dir, store) = try ReclaimableEndToEndTests.demoStore()
         let before = try ReclaimableEndToEndTests.reportJSON(store, in: dir)
-        let edit = try CLI.gdalPython(["-c", """
+        let edit = try CLI.gdalPython([
+            "-c",
+            """
             import sys
             from osgeo import ogr
             ogr.UseExceptions()
@@ -29,21 +32,26 @@ struct GEOSBudgetEndToEndTests {
             layer.SetFeature(f)
             print(f.GetField("code"))
             ds = None
-            """, store, Self.blob])
+            """, store, Self.blob
+        ])
         #expect(edit.status == 0, "\(edit.stderr)")
         let code = edit.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(code.hasPrefix("EC-"), "\(edit.stdout)")
 
         let started = Date()
-        let r = try CLI.landreg(["report", "reclaimable", "--format", "json", "--store", store], in: dir,
-                                environment: ["LANDREG_GEOS_BUDGET_S": "1"])
+        let r = try CLI.landreg(
+            ["report", "reclaimable", "--format", "json", "--store", store], in: dir,
+            environment: ["LANDREG_GEOS_BUDGET_S": "1"])
         let seconds = Date().timeIntervalSince(started)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(seconds < 60, "the report took \(seconds) s")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let warnings = (report["warnings"] as? [String]) ?? []
-        #expect(warnings.contains { $0.hasPrefix("site \(code): geometry GEOS cannot handle")
-                                    && $0.contains("gave up after 1 s") }, "\(warnings) \(r.stderr)")
+        #expect(
+            warnings.contains {
+                $0.hasPrefix("site \(code): geometry GEOS cannot handle")
+                    && $0.contains("gave up after 1 s")
+            }, "\(warnings) \(r.stderr)")
         // The site is left out, nothing else: one source fewer than before the edit.
         let sourcesBefore = ((before["total"] as? [String: Any])?["sources"] as? Int) ?? -1
         let sourcesAfter = ((report["total"] as? [String: Any])?["sources"] as? Int) ?? -2

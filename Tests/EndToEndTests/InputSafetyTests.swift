@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Input paths and CSV headers through the built binary (issue 12): a CSV whose header repeats, lacks or misspells
@@ -47,8 +48,9 @@ struct InputSafetyEndToEndTests {
             exited.wait()
         }
         readers.wait()
-        return TimedResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                           stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut)
+        return TimedResult(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self), timedOut: timedOut)
     }
 
     /// The bytes of the store and its WAL, to show a refusal changed nothing.
@@ -64,10 +66,10 @@ struct InputSafetyEndToEndTests {
         let store = dir + "/safe.gpkg"
         let spots = dir + "/spots.geojson"
         try #"""
-            {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":[
-            {"type":"Feature","properties":{"code":"JC-SAFE-1"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340000],[520100,3340100],[520000,3340100],[520000,3340000]]]}}
-            ]}
-            """#.write(toFile: spots, atomically: true, encoding: .utf8)
+        {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":[
+        {"type":"Feature","properties":{"code":"JC-SAFE-1"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340000],[520100,3340100],[520000,3340100],[520000,3340000]]]}}
+        ]}
+        """#.write(toFile: spots, atomically: true, encoding: .utf8)
         for args in [["init"], ["import", "spots", spots, "--batch", "2024-01"]] {
             let r = try landreg(args + ["--store", store], in: dir)
             #expect(r.status == 0 && !r.timedOut, "\(args): \(r.stderr)")
@@ -77,14 +79,20 @@ struct InputSafetyEndToEndTests {
 
     /// Runs `arguments` against `store` and checks the refusal: in time, exit 1, every `expected` text on stderr,
     /// the store's bytes unchanged.
-    static func expectRefused(_ arguments: [String], store: String, in dir: String, _ expected: [String],
-                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectRefused(
+        _ arguments: [String], store: String, in dir: String, _ expected: [String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let before = bytes(store)
         let r = try landreg(arguments + ["--store", store], in: dir)
-        #expect(!r.timedOut, "landreg \(arguments) did not finish within 20 s (blocked on a FIFO?)", sourceLocation: sourceLocation)
+        #expect(
+            !r.timedOut, "landreg \(arguments) did not finish within 20 s (blocked on a FIFO?)",
+            sourceLocation: sourceLocation)
         #expect(r.status == 1, "exit \(r.status) for \(arguments): \(r.stderr)", sourceLocation: sourceLocation)
         for text in expected {
-            #expect(r.stderr.contains(text), "\(arguments): expected \"\(text)\" in: \(r.stderr)", sourceLocation: sourceLocation)
+            #expect(
+                r.stderr.contains(text), "\(arguments): expected \"\(text)\" in: \(r.stderr)",
+                sourceLocation: sourceLocation)
         }
         #expect(bytes(store) == before, "\(arguments) changed the store", sourceLocation: sourceLocation)
     }
@@ -104,59 +112,85 @@ struct InputSafetyEndToEndTests {
     static let enterpriseRow = "91330110MANN6LRU7B,杭州盛鑫纺织有限公司"
     static let headerCases: [HeaderCase] = [
         // spot-updates
-        HeaderCase(name: "spot-updates: repeated column", command: ["import", "spot-updates"], fileName: "fix.csv",
-                   text: "code,action,note,note\nJC-SAFE-1,verify,外业,核查\n",
-                   expected: #"fix.csv: column 4 "note" repeats column 3"#),
-        HeaderCase(name: "spot-updates: empty header cell", command: ["import", "spot-updates"], fileName: "fix.csv",
-                   text: "code,action,\nJC-SAFE-1,verify,\n", expected: "fix.csv: column 3 has no name"),
-        HeaderCase(name: "spot-updates: unknown column", command: ["import", "spot-updates"], fileName: "fix.csv",
-                   text: "code,action,nte\nJC-SAFE-1,verify,外业\n",
-                   expected: #"fix.csv: unknown column "nte" (known: code, action, judgement"#),
-        HeaderCase(name: "spot-updates: a row longer than the header", command: ["import", "spot-updates"], fileName: "fix.csv",
-                   text: "code,action\nJC-SAFE-1,verify\nJC-SAFE-1,verify,illegal\n", expected: "fix.csv:3: 3 fields, but the header has 2"),
+        HeaderCase(
+            name: "spot-updates: repeated column", command: ["import", "spot-updates"], fileName: "fix.csv",
+            text: "code,action,note,note\nJC-SAFE-1,verify,外业,核查\n",
+            expected: #"fix.csv: column 4 "note" repeats column 3"#),
+        HeaderCase(
+            name: "spot-updates: empty header cell", command: ["import", "spot-updates"], fileName: "fix.csv",
+            text: "code,action,\nJC-SAFE-1,verify,\n", expected: "fix.csv: column 3 has no name"),
+        HeaderCase(
+            name: "spot-updates: unknown column", command: ["import", "spot-updates"], fileName: "fix.csv",
+            text: "code,action,nte\nJC-SAFE-1,verify,外业\n",
+            expected: #"fix.csv: unknown column "nte" (known: code, action, judgement"#),
+        HeaderCase(
+            name: "spot-updates: a row longer than the header", command: ["import", "spot-updates"],
+            fileName: "fix.csv",
+            text: "code,action\nJC-SAFE-1,verify\nJC-SAFE-1,verify,illegal\n",
+            expected: "fix.csv:3: 3 fields, but the header has 2"),
         // enterprises
-        HeaderCase(name: "enterprises: repeated column", command: ["import", "enterprises"], fileName: "enterprises.csv",
-                   text: "credit_code,name,name\n\(enterpriseRow),同名\n",
-                   expected: #"enterprises.csv: column 3 "name" repeats column 2"#),
-        HeaderCase(name: "enterprises: empty header cell", command: ["import", "enterprises"], fileName: "enterprises.csv",
-                   text: "credit_code, ,name\n91330110MANN6LRU7B,,杭州盛鑫纺织有限公司\n",
-                   expected: "enterprises.csv: column 2 has no name"),
-        HeaderCase(name: "enterprises: unknown column", command: ["import", "enterprises"], fileName: "enterprises.csv",
-                   text: "credit_code,nmae\n\(enterpriseRow)\n",
-                   expected: #"enterprises.csv: unknown column "nmae" (known: credit_code, name, industry, scale)"#),
-        HeaderCase(name: "enterprises: a row longer than the header", command: ["import", "enterprises"], fileName: "enterprises.csv",
-                   text: "credit_code,name\n\(enterpriseRow),textiles\n", expected: "enterprises.csv:2: 3 fields, but the header has 2"),
+        HeaderCase(
+            name: "enterprises: repeated column", command: ["import", "enterprises"], fileName: "enterprises.csv",
+            text: "credit_code,name,name\n\(enterpriseRow),同名\n",
+            expected: #"enterprises.csv: column 3 "name" repeats column 2"#),
+        HeaderCase(
+            name: "enterprises: empty header cell", command: ["import", "enterprises"], fileName: "enterprises.csv",
+            text: "credit_code, ,name\n91330110MANN6LRU7B,,杭州盛鑫纺织有限公司\n",
+            expected: "enterprises.csv: column 2 has no name"),
+        HeaderCase(
+            name: "enterprises: unknown column", command: ["import", "enterprises"], fileName: "enterprises.csv",
+            text: "credit_code,nmae\n\(enterpriseRow)\n",
+            expected: #"enterprises.csv: unknown column "nmae" (known: credit_code, name, industry, scale)"#),
+        HeaderCase(
+            name: "enterprises: a row longer than the header", command: ["import", "enterprises"],
+            fileName: "enterprises.csv",
+            text: "credit_code,name\n\(enterpriseRow),textiles\n",
+            expected: "enterprises.csv:2: 3 fields, but the header has 2"),
         // enterprise-years
-        HeaderCase(name: "enterprise-years: repeated column", command: ["import", "enterprise-years"], fileName: "years.csv",
-                   text: "credit_code,year,tax_yuan,tax_yuan\n91330110MANN6LRU7B,2024,1,2\n",
-                   expected: #"years.csv: column 4 "tax_yuan" repeats column 3"#),
-        HeaderCase(name: "enterprise-years: unknown column", command: ["import", "enterprise-years"], fileName: "years.csv",
-                   text: "credit_code,year,tax\n91330110MANN6LRU7B,2024,1\n",
-                   expected: #"years.csv: unknown column "tax" (known: credit_code, year, tax_yuan, value_added_yuan"#),
+        HeaderCase(
+            name: "enterprise-years: repeated column", command: ["import", "enterprise-years"], fileName: "years.csv",
+            text: "credit_code,year,tax_yuan,tax_yuan\n91330110MANN6LRU7B,2024,1,2\n",
+            expected: #"years.csv: column 4 "tax_yuan" repeats column 3"#),
+        HeaderCase(
+            name: "enterprise-years: unknown column", command: ["import", "enterprise-years"], fileName: "years.csv",
+            text: "credit_code,year,tax\n91330110MANN6LRU7B,2024,1\n",
+            expected: #"years.csv: unknown column "tax" (known: credit_code, year, tax_yuan, value_added_yuan"#),
         // tenancies
-        HeaderCase(name: "tenancies: repeated column", command: ["import", "tenancies"], fileName: "tenancies.csv",
-                   text: "site,tenant,floor_area_m2,start,start\nEC-001,91330110MANN6LRU7B,100,2024-01-01,2024-02-01\n",
-                   expected: #"tenancies.csv: column 5 "start" repeats column 4"#),
-        HeaderCase(name: "tenancies: empty header cell", command: ["import", "tenancies"], fileName: "tenancies.csv",
-                   text: ",site,tenant,floor_area_m2,start\n1,EC-001,91330110MANN6LRU7B,100,2024-01-01\n",
-                   expected: "tenancies.csv: column 1 has no name"),
-        HeaderCase(name: "tenancies: unknown column", command: ["import", "tenancies"], fileName: "tenancies.csv",
-                   text: "site,tenant,floor_area_m2,start,ende\nEC-001,91330110MANN6LRU7B,100,2024-01-01,2025-01-01\n",
-                   expected: #"tenancies.csv: unknown column "ende" (known: site, tenant, floor_area_m2, start, end, use)"#),
-        HeaderCase(name: "tenancies: a row longer than the header", command: ["import", "tenancies"], fileName: "tenancies.csv",
-                   text: "site,tenant,floor_area_m2,start\nEC-001,91330110MANN6LRU7B,100,2024-01-01,x\n",
-                   expected: "tenancies.csv:2: 5 fields, but the header has 4"),
+        HeaderCase(
+            name: "tenancies: repeated column", command: ["import", "tenancies"], fileName: "tenancies.csv",
+            text: "site,tenant,floor_area_m2,start,start\nEC-001,91330110MANN6LRU7B,100,2024-01-01,2024-02-01\n",
+            expected: #"tenancies.csv: column 5 "start" repeats column 4"#),
+        HeaderCase(
+            name: "tenancies: empty header cell", command: ["import", "tenancies"], fileName: "tenancies.csv",
+            text: ",site,tenant,floor_area_m2,start\n1,EC-001,91330110MANN6LRU7B,100,2024-01-01\n",
+            expected: "tenancies.csv: column 1 has no name"),
+        HeaderCase(
+            name: "tenancies: unknown column", command: ["import", "tenancies"], fileName: "tenancies.csv",
+            text: "site,tenant,floor_area_m2,start,ende\nEC-001,91330110MANN6LRU7B,100,2024-01-01,2025-01-01\n",
+            expected: #"tenancies.csv: unknown column "ende" (known: site, tenant, floor_area_m2, start, end, use)"#),
+        HeaderCase(
+            name: "tenancies: a row longer than the header", command: ["import", "tenancies"],
+            fileName: "tenancies.csv",
+            text: "site,tenant,floor_area_m2,start\nEC-001,91330110MANN6LRU7B,100,2024-01-01,x\n",
+            expected: "tenancies.csv:2: 5 fields, but the header has 4"),
         // report utilisation --thresholds
-        HeaderCase(name: "thresholds: repeated column", command: ["report", "utilisation", "--thresholds"], fileName: "t.csv",
-                   text: "indicator,class,min_value,min_value\ntax_per_mu,A,30,31\n",
-                   expected: #"t.csv: column 4 "min_value" repeats column 3"#),
-        HeaderCase(name: "thresholds: empty header cell", command: ["report", "utilisation", "--thresholds"], fileName: "t.csv",
-                   text: "indicator,class,,min_value\ntax_per_mu,A,,30\n", expected: "t.csv: column 3 has no name"),
-        HeaderCase(name: "thresholds: unknown column", command: ["report", "utilisation", "--thresholds"], fileName: "t.csv",
-                   text: "indicator,class,min_value,units\ntax_per_mu,A,30,万元/亩\n",
-                   expected: #"t.csv: unknown column "units" (known: indicator, class, min_value, unit, note)"#),
-        HeaderCase(name: "thresholds: a row longer than the header", command: ["report", "utilisation", "--thresholds"], fileName: "t.csv",
-                   text: "indicator,class,min_value\ntax_per_mu,A,30,万元/亩\n", expected: "t.csv: line 2: 4 fields, but the header has 3"),
+        HeaderCase(
+            name: "thresholds: repeated column", command: ["report", "utilisation", "--thresholds"], fileName: "t.csv",
+            text: "indicator,class,min_value,min_value\ntax_per_mu,A,30,31\n",
+            expected: #"t.csv: column 4 "min_value" repeats column 3"#),
+        HeaderCase(
+            name: "thresholds: empty header cell", command: ["report", "utilisation", "--thresholds"],
+            fileName: "t.csv",
+            text: "indicator,class,,min_value\ntax_per_mu,A,,30\n", expected: "t.csv: column 3 has no name"),
+        HeaderCase(
+            name: "thresholds: unknown column", command: ["report", "utilisation", "--thresholds"], fileName: "t.csv",
+            text: "indicator,class,min_value,units\ntax_per_mu,A,30,万元/亩\n",
+            expected: #"t.csv: unknown column "units" (known: indicator, class, min_value, unit, note)"#),
+        HeaderCase(
+            name: "thresholds: a row longer than the header", command: ["report", "utilisation", "--thresholds"],
+            fileName: "t.csv",
+            text: "indicator,class,min_value\ntax_per_mu,A,30,万元/亩\n",
+            expected: "t.csv: line 2: 4 fields, but the header has 3")
     ]
 
     /// Before the fix the repeated header trapped in CSVTable.record (Dictionary(uniqueKeysWithValues:)): signal 4.
@@ -185,18 +219,22 @@ struct InputSafetyEndToEndTests {
         let folder = dir + "/photos"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let socket = dir + "/evidence.sock"
-        let bound = try CLI.python("import socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\n", [socket])
+        let bound = try CLI.python(
+            "import socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\n", [socket])
         #expect(bound.status == 0, "binding a Unix socket with python3 failed (install python3): \(bound.stderr)")
-        return [(fifo, "is a FIFO, not a regular file"), (folder, "is a directory, not a regular file"),
-                (socket, "is a socket, not a regular file"), ("/dev/null", "is a character device, not a regular file"),
-                (dir + "/missing.pdf", "no such file")]
+        return [
+            (fifo, "is a FIFO, not a regular file"), (folder, "is a directory, not a regular file"),
+            (socket, "is a socket, not a regular file"), ("/dev/null", "is a character device, not a regular file"),
+            (dir + "/missing.pdf", "no such file")
+        ]
     }
 
     @Test func evidenceThatIsNotARegularFileIsRefusedSayingWhatItIs() throws {
         let (dir, store) = try Self.store()
         for (path, what) in try Self.specialFiles(in: dir) {
-            try Self.expectRefused(["spots", "verify", Self.spotCode, "--evidence", path], store: store, in: dir,
-                                   ["evidence file \(path): \(what)"])
+            try Self.expectRefused(
+                ["spots", "verify", Self.spotCode, "--evidence", path], store: store, in: dir,
+                ["evidence file \(path): \(what)"])
         }
     }
 
@@ -204,9 +242,11 @@ struct InputSafetyEndToEndTests {
         let (dir, store) = try Self.store()
         for (path, what) in try Self.specialFiles(in: dir) {
             let csv = dir + "/rows.csv"
-            try "code,action,evidence\n\(Self.spotCode),verify,\(path)\n".write(toFile: csv, atomically: true, encoding: .utf8)
-            try Self.expectRefused(["import", "spot-updates", csv], store: store, in: dir,
-                                   ["rows.csv:line 2 (\(Self.spotCode)): evidence file \(path): \(what)"])
+            try "code,action,evidence\n\(Self.spotCode),verify,\(path)\n".write(
+                toFile: csv, atomically: true, encoding: .utf8)
+            try Self.expectRefused(
+                ["import", "spot-updates", csv], store: store, in: dir,
+                ["rows.csv:line 2 (\(Self.spotCode)): evidence file \(path): \(what)"])
         }
     }
 
@@ -217,8 +257,9 @@ struct InputSafetyEndToEndTests {
             try Self.expectRefused(["import", "parcels", path], store: store, in: dir, ["\(path)", what])
             try Self.expectRefused(["import", "enterprises", path], store: store, in: dir, ["\(path)", what])
             try Self.expectRefused(["import", "spot-updates", path], store: store, in: dir, ["\(path): \(what)"])
-            try Self.expectRefused(["report", "utilisation", "--thresholds", path], store: store, in: dir,
-                                   ["thresholds \(path): \(what)"])
+            try Self.expectRefused(
+                ["report", "utilisation", "--thresholds", path], store: store, in: dir,
+                ["thresholds \(path): \(what)"])
         }
     }
 
@@ -256,17 +297,27 @@ struct InputSafetyEndToEndTests {
         try FileManager.default.createSymbolicLink(atPath: dir + "/latest", withDestinationPath: dir + "/scans/2024")
 
         // Given in the store's folder as sub/../x.pdf: kept as x.pdf.
-        var r = try Self.landreg(["spots", "verify", Self.spotCode, "--evidence", "sub/../x.pdf",
-                                  "--store", store], in: dir)
+        var r = try Self.landreg(
+            [
+                "spots", "verify", Self.spotCode, "--evidence", "sub/../x.pdf",
+                "--store", store
+            ], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.lastEvidencePath(store, in: dir) == "x.pdf")
         // A symlinked folder is resolved: latest/p.jpg is scans/2024/p.jpg.
-        r = try Self.landreg(["spots", "verify", Self.spotCode, "--judgement", "illegal", "--evidence", "latest/p.jpg", "--store", store], in: dir)
+        r = try Self.landreg(
+            [
+                "spots", "verify", Self.spotCode, "--judgement", "illegal", "--evidence", "latest/p.jpg", "--store",
+                store
+            ], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.lastEvidencePath(store, in: dir) == "scans/2024/p.jpg")
         // From another working directory, an absolute path into the store's folder is still relative to it.
-        r = try Self.landreg(["spots", "rectify", Self.spotCode, "--measure", "demolish-restore", "--deadline", "2099-12-31",
-                              "--evidence", dir + "/./scans/../x.pdf", "--store", store], in: "/")
+        r = try Self.landreg(
+            [
+                "spots", "rectify", Self.spotCode, "--measure", "demolish-restore", "--deadline", "2099-12-31",
+                "--evidence", dir + "/./scans/../x.pdf", "--store", store
+            ], in: "/")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.lastEvidencePath(store, in: dir) == "x.pdf")
         let history = try Self.landreg(["spots", "history", Self.spotCode, "--store", store], in: dir)
@@ -278,7 +329,8 @@ struct InputSafetyEndToEndTests {
         let elsewhere = CLI.temporaryDirectory()
         try FileManager.default.createDirectory(atPath: elsewhere + "/a", withIntermediateDirectories: true)
         try "scan".write(toFile: elsewhere + "/x.pdf", atomically: true, encoding: .utf8)
-        let r = try Self.landreg(["spots", "verify", Self.spotCode, "--evidence", elsewhere + "/a/../x.pdf", "--store", store], in: dir)
+        let r = try Self.landreg(
+            ["spots", "verify", Self.spotCode, "--evidence", elsewhere + "/a/../x.pdf", "--store", store], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let resolvedElsewhere = URL(fileURLWithPath: elsewhere).resolvingSymlinksInPath().path
         #expect(try Self.lastEvidencePath(store, in: dir) == resolvedElsewhere + "/x.pdf")
@@ -289,7 +341,8 @@ struct InputSafetyEndToEndTests {
         try FileManager.default.createDirectory(atPath: dir + "/field/photos", withIntermediateDirectories: true)
         try "photo".write(toFile: dir + "/field/p.jpg", atomically: true, encoding: .utf8)
         let csv = dir + "/field/rows.csv"
-        try "code,action,evidence\n\(Self.spotCode),verify,photos/../p.jpg\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        try "code,action,evidence\n\(Self.spotCode),verify,photos/../p.jpg\n".write(
+            toFile: csv, atomically: true, encoding: .utf8)
         let r = try Self.landreg(["import", "spot-updates", csv, "--store", store], in: "/")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.lastEvidencePath(store, in: dir) == "field/p.jpg")

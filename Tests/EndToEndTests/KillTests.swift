@@ -60,8 +60,9 @@ struct KillTests {
         var options = ["-f", "-qq", "-o", log, "-e", "trace=pwrite64"]
         for p in paths { options += ["-P", p] }
         if let k { options += ["-e", "inject=pwrite64:signal=KILL:when=\(k)"] }
-        let r = try CLI.run(try requireStrace(), options + [CLI.binary] + arguments, in: dir,
-                            environment: ["LANDREG_ACTOR": "e2e"])
+        let r = try CLI.run(
+            try requireStrace(), options + [CLI.binary] + arguments, in: dir,
+            environment: ["LANDREG_ACTOR": "e2e"])
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(atPath: log)
         if text.isEmpty && r.stderr.contains("strace") {
@@ -70,9 +71,11 @@ struct KillTests {
         let lines = text.split(separator: "\n")
         // A call another thread's output interrupted is logged as "pwrite64(… <unfinished ...>" then "<... pwrite64 resumed>…".
         let completed = lines.filter {
-            !$0.hasSuffix("= ?") && ($0.contains("pwrite64 resumed>") || ($0.contains("pwrite64(") && !$0.contains("unfinished")))
+            !$0.hasSuffix("= ?")
+                && ($0.contains("pwrite64 resumed>") || ($0.contains("pwrite64(") && !$0.contains("unfinished")))
         }.count
-        return Traced(result: r, completedWrites: completed, killed: text.contains("+++ killed by SIGKILL +++"), log: text)
+        return Traced(
+            result: r, completedWrites: completed, killed: text.contains("+++ killed by SIGKILL +++"), log: text)
     }
 
     // MARK: the -wal as SQLite's recovery reads it
@@ -91,8 +94,12 @@ struct KillTests {
         let b = [UInt8](data)
         var state = WALState(bytes: b.count)
         guard b.count >= 32 else { return state }
-        func be32(_ o: Int) -> UInt32 { UInt32(b[o]) << 24 | UInt32(b[o + 1]) << 16 | UInt32(b[o + 2]) << 8 | UInt32(b[o + 3]) }
-        func le32(_ o: Int) -> UInt32 { UInt32(b[o + 3]) << 24 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 1]) << 8 | UInt32(b[o]) }
+        func be32(_ o: Int) -> UInt32 {
+            UInt32(b[o]) << 24 | UInt32(b[o + 1]) << 16 | UInt32(b[o + 2]) << 8 | UInt32(b[o + 3])
+        }
+        func le32(_ o: Int) -> UInt32 {
+            UInt32(b[o + 3]) << 24 | UInt32(b[o + 2]) << 16 | UInt32(b[o + 1]) << 8 | UInt32(b[o])
+        }
         let magic = be32(0)
         guard magic == 0x377F_0682 || magic == 0x377F_0683 else { return state }
         let word = magic & 1 == 1 ? be32 : le32
@@ -126,16 +133,21 @@ struct KillTests {
 
     /// Row count and SHA-256 of every row (by rowid) of each table, or "absent".
     static func digests(_ store: String, _ tables: [String], where condition: String = "1") throws -> [String: String] {
-        try snapshot(store, Dictionary(uniqueKeysWithValues: tables.map {
-            ($0, "SELECT * FROM \"\($0)\" WHERE \(condition) ORDER BY rowid")
-        }))
+        try snapshot(
+            store,
+            Dictionary(
+                uniqueKeysWithValues: tables.map {
+                    ($0, "SELECT * FROM \"\($0)\" WHERE \(condition) ORDER BY rowid")
+                }))
     }
 
     /// For each label, the row count and SHA-256 of what its query returns ("absent" when a table is missing),
     /// with one python process; for a label "row: …", the first row's values joined by "|" instead.
     static func snapshot(_ store: String, _ queries: [String: String]) throws -> [String: String] {
         let json = String(decoding: try JSONSerialization.data(withJSONObject: queries), as: UTF8.self)
-        let r = try CLI.gdalPython(["-c", """
+        let r = try CLI.gdalPython([
+            "-c",
+            """
             import hashlib, json, sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             for label, query in json.loads(sys.argv[2]).items():
@@ -149,7 +161,8 @@ struct KillTests {
                 except sqlite3.OperationalError as e:
                     if "no such table" not in str(e): raise
                     print(label + "|absent")
-            """, store, json])
+            """, store, json
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         var out: [String: String] = [:]
         for line in r.stdout.split(separator: "\n") {
@@ -165,26 +178,33 @@ struct KillTests {
 
     static func soundAfterKill(_ store: String, _ context: String, in dir: String) throws {
         let (check, report) = try SafetyTests.checkJSON(store, ["--quick"], in: dir)
-        #expect(check.status == 0 && report["ok"] as? Bool == true, "\(context): check --quick: \(check.stdout)\(check.stderr)")
+        #expect(
+            check.status == 0 && report["ok"] as? Bool == true,
+            "\(context): check --quick: \(check.stdout)\(check.stderr)")
     }
 
     /// Each attempt starts with no -wal (or an empty one), so that its first -wal write is the header and any
     /// commit frame found after the kill is the killed process's own.
     static func expectNoWAL(_ store: String, _ context: String) {
-        let size = (try? FileManager.default.attributesOfItem(atPath: store + "-wal")[.size] as? NSNumber)?.intValue ?? 0
+        let size =
+            (try? FileManager.default.attributesOfItem(atPath: store + "-wal")[.size] as? NSNumber)?.intValue ?? 0
         #expect(size == 0, "\(context): the store has a \(size) B -wal before the attempt")
     }
 
     /// Kills one run of `arguments` at its k-th -wal write and checks that the kill landed inside the transaction.
-    static func killInsideTransaction(_ arguments: [String], store: String, writes: Int, moments: inout Moments,
-                                      minimumFrames: Int = 0, context: String, in dir: String) throws -> (k: Int, wal: WALState) {
+    static func killInsideTransaction(
+        _ arguments: [String], store: String, writes: Int, moments: inout Moments,
+        minimumFrames: Int = 0, context: String, in dir: String
+    ) throws -> (k: Int, wal: WALState) {
         expectNoWAL(store, context)
         let k = moments.next(in: (minimumFrames > 0 ? 2 * minimumFrames + 2 : 1)...writes)
         let run = try traced(arguments, paths: [store + "-wal"], killAtWrite: k, in: dir)
         let wal = walState(store + "-wal")
         let where_ = "\(context), killed at -wal write \(k) of \(writes)"
-        #expect(run.killed && run.completedWrites == k - 1,
-                "\(where_): strace did not kill it there (\(run.completedWrites) writes completed; exit \(run.result.status)): \(run.result.stderr.suffix(500))")
+        #expect(
+            run.killed && run.completedWrites == k - 1,
+            "\(where_): strace did not kill it there (\(run.completedWrites) writes completed; exit \(run.result.status)): \(run.result.stderr.suffix(500))"
+        )
         #expect(wal.commitFrames == 0, "\(where_): the \(wal) — the kill came after a commit")
         #expect(wal.validFrames >= minimumFrames, "\(where_): the \(wal) — expected pages of the open transaction")
         return (k, wal)
@@ -203,8 +223,9 @@ struct KillTests {
         // K: the -wal writes of an uninterrupted import, on a copy.
         let calibration = dir + "/calibration.gpkg"
         try FileManager.default.copyItem(atPath: store, toPath: calibration)
-        let clean = try Self.traced(["import", "parcels", big, "--quiet", "--store", calibration],
-                                    paths: [calibration + "-wal"], killAtWrite: nil, in: dir)
+        let clean = try Self.traced(
+            ["import", "parcels", big, "--quiet", "--store", calibration],
+            paths: [calibration + "-wal"], killAtWrite: nil, in: dir)
         #expect(clean.result.status == 0 && !clean.killed, "seed \(Self.seed): \(clean.result.stderr)")
         let writes = clean.completedWrites
         #expect(writes > 100, "seed \(Self.seed): an import of 2,000 parcels made only \(writes) -wal writes")
@@ -214,18 +235,21 @@ struct KillTests {
         for kill in 0..<3 {
             let context = "seed \(Self.seed), import kill \(kill)"
             // At least 2 valid frames: the kill came after the transaction had spilled pages of the import.
-            let (k, wal) = try Self.killInsideTransaction(arguments, store: store, writes: writes, moments: &moments,
-                                                          minimumFrames: 2, context: context, in: dir)
+            let (k, wal) = try Self.killInsideTransaction(
+                arguments, store: store, writes: writes, moments: &moments,
+                minimumFrames: 2, context: context, in: dir)
             try Self.soundAfterKill(store, context, in: dir)
             // Byte for byte as before: none of the import (its parcels, R*Tree rows, imports row, events).
-            #expect(try Self.digests(store, tables) == before, "\(context) at write \(k): committed rows or events changed")
+            #expect(
+                try Self.digests(store, tables) == before, "\(context) at write \(k): committed rows or events changed")
             outcomes.append("write \(k)/\(writes) (\(wal.validFrames) frames in the -wal)")
         }
         #expect(try SafetyTests.validateGPKG(store).status == 0, "seed \(Self.seed): GDAL's validator after the kills")
         // The store still takes the import whole.
         let retry = try CLI.landreg(arguments, in: dir)
         #expect(retry.status == 0, "seed \(Self.seed): \(retry.stderr)")
-        #expect(try Self.count(store, "SELECT count(*) FROM parcels WHERE code LIKE 'K-%' AND retired_at IS NULL") == 2_000)
+        #expect(
+            try Self.count(store, "SELECT count(*) FROM parcels WHERE code LIKE 'K-%' AND retired_at IS NULL") == 2_000)
         #expect(try Self.digests(store, ["zones"]) == ["zones": before["zones"]!])
         print("import kills (seed \(Self.seed)): \(outcomes.joined(separator: "; "))")
     }
@@ -241,7 +265,14 @@ struct KillTests {
         var steps: [(code: String, arguments: [String], toState: String)] = []
         for code in codes {
             steps.append((code, ["spots", "verify", code, "--judgement", "illegal", "--on", "2026-01-05"], "illegal"))
-            steps.append((code, ["spots", "rectify", code, "--measure", "demolish-restore", "--deadline", "2026-12-31", "--on", "2026-01-06"], "rectifying"))
+            steps.append(
+                (
+                    code,
+                    [
+                        "spots", "rectify", code, "--measure", "demolish-restore", "--deadline", "2026-12-31", "--on",
+                        "2026-01-06"
+                    ], "rectifying"
+                ))
             steps.append((code, ["spots", "progress", code, "--recultivated", "1", "--on", "2026-01-07"], "rectifying"))
         }
         // K of each kind of step, on a copy.
@@ -249,17 +280,21 @@ struct KillTests {
         try FileManager.default.copyItem(atPath: store, toPath: calibration)
         var writesOf: [String: Int] = [:]
         for step in steps.prefix(3) {
-            let run = try Self.traced(step.arguments + ["--store", calibration], paths: [calibration + "-wal"], killAtWrite: nil, in: dir)
+            let run = try Self.traced(
+                step.arguments + ["--store", calibration], paths: [calibration + "-wal"], killAtWrite: nil, in: dir)
             #expect(run.result.status == 0, "seed \(Self.seed): \(step.arguments): \(run.result.stderr)")
             writesOf[step.arguments[1]] = min(writesOf[step.arguments[1]] ?? .max, run.completedWrites)
         }
         func state(_ code: String) throws -> [String: String] {
-            try Self.snapshot(store, [
-                "spots": "SELECT * FROM spots ORDER BY fid", "events": "SELECT * FROM events ORDER BY id",
-                "other spots": "SELECT * FROM spots WHERE code != '\(code)' ORDER BY fid",
-                "row: last event": "SELECT (SELECT count(*) FROM events), entity_code, action, to_state FROM events WHERE id = (SELECT max(id) FROM events)",
-                "row: status": "SELECT status FROM spots WHERE code = '\(code)' AND retired_at IS NULL",
-            ])
+            try Self.snapshot(
+                store,
+                [
+                    "spots": "SELECT * FROM spots ORDER BY fid", "events": "SELECT * FROM events ORDER BY id",
+                    "other spots": "SELECT * FROM spots WHERE code != '\(code)' ORDER BY fid",
+                    "row: last event":
+                        "SELECT (SELECT count(*) FROM events), entity_code, action, to_state FROM events WHERE id = (SELECT max(id) FROM events)",
+                    "row: status": "SELECT status FROM spots WHERE code = '\(code)' AND retired_at IS NULL"
+                ])
         }
         var moments = Moments(2)
         for (i, step) in steps.enumerated() {
@@ -268,19 +303,24 @@ struct KillTests {
             let eventsBefore = Int(before["row: last event"]?.split(separator: "|").first ?? "") ?? -1
             let writes = try #require(writesOf[step.arguments[1]], "\(context): no calibration")
             let arguments = step.arguments + ["--store", store]
-            _ = try Self.killInsideTransaction(arguments, store: store, writes: writes, moments: &moments, context: context, in: dir)
+            _ = try Self.killInsideTransaction(
+                arguments, store: store, writes: writes, moments: &moments, context: context, in: dir)
             try Self.soundAfterKill(store, context, in: dir)
             #expect(try state(step.code) == before, "\(context): the killed step left a trace in spots or events")
             // Then the step again, uninterrupted: wholly there, with exactly one event, and no other spot touched.
             let again = try CLI.landreg(arguments, in: dir)
             #expect(again.status == 0, "\(context): the step after the kill: \(again.stderr)")
             let after = try state(step.code)
-            #expect(after["row: last event"] == "\(eventsBefore + 1)|\(step.code)|\(step.arguments[1])|\(step.toState)",
-                    "\(context): not the one event of the step: \(after["row: last event"] ?? "none")")
+            #expect(
+                after["row: last event"] == "\(eventsBefore + 1)|\(step.code)|\(step.arguments[1])|\(step.toState)",
+                "\(context): not the one event of the step: \(after["row: last event"] ?? "none")")
             #expect(after["row: status"] == step.toState, "\(context)")
             #expect(after["other spots"] == before["other spots"], "\(context): another spot changed")
         }
-        let progress = try SafetyTests.sql(store, "SELECT count(*) FROM events WHERE action = 'progress' AND entity_code IN ('\(codes.joined(separator: "','"))')")
+        let progress = try SafetyTests.sql(
+            store,
+            "SELECT count(*) FROM events WHERE action = 'progress' AND entity_code IN ('\(codes.joined(separator: "','"))')"
+        )
         #expect(progress.first == "2", "seed \(Self.seed)")
     }
 
@@ -305,22 +345,32 @@ struct KillTests {
         let arguments = ["import", "spot-updates", file, "--store", store]
         let calibration = dir + "/calibration.gpkg"
         try FileManager.default.copyItem(atPath: store, toPath: calibration)
-        let clean = try Self.traced(["import", "spot-updates", file, "--store", calibration], paths: [calibration + "-wal"],
-                                    killAtWrite: nil, in: dir)
-        #expect(clean.result.status == 0 && clean.result.stdout.contains("applied 300 steps"), "seed \(Self.seed): \(clean.result.stdout)\(clean.result.stderr)")
+        let clean = try Self.traced(
+            ["import", "spot-updates", file, "--store", calibration], paths: [calibration + "-wal"],
+            killAtWrite: nil, in: dir)
+        #expect(
+            clean.result.status == 0 && clean.result.stdout.contains("applied 300 steps"),
+            "seed \(Self.seed): \(clean.result.stdout)\(clean.result.stderr)")
         var moments = Moments(3)
         for kill in 0..<3 {
             let context = "seed \(Self.seed), spot-updates kill \(kill)"
-            _ = try Self.killInsideTransaction(arguments, store: store, writes: clean.completedWrites, moments: &moments,
-                                               context: context, in: dir)
+            _ = try Self.killInsideTransaction(
+                arguments, store: store, writes: clean.completedWrites, moments: &moments,
+                context: context, in: dir)
             try Self.soundAfterKill(store, context, in: dir)
-            #expect(try Self.digests(store, tables) == before, "\(context): some of the 300 steps or their events are there")
+            #expect(
+                try Self.digests(store, tables) == before, "\(context): some of the 300 steps or their events are there"
+            )
         }
         let again = try CLI.landreg(arguments, in: dir)
         #expect(again.status == 0 && again.stdout.contains("applied 300 steps"), "seed \(Self.seed): \(again.stderr)")
         // One event per step and one for the file (action spot-updates).
         #expect(try Self.count(store, "SELECT count(*) FROM events") == eventsBefore + 301)
-        #expect(try SafetyTests.sql(store, "SELECT action, count(*) FROM events WHERE id > (SELECT max(id) - 301 FROM events) GROUP BY action ORDER BY action")
+        #expect(
+            try SafetyTests.sql(
+                store,
+                "SELECT action, count(*) FROM events WHERE id > (SELECT max(id) - 301 FROM events) GROUP BY action ORDER BY action"
+            )
                 == ["progress|200", "rectify|50", "spot-updates|1", "verify|50"])
         #expect(try Self.digests(store, ["parcels"]) == ["parcels": before["parcels"]!])
     }
@@ -330,7 +380,9 @@ struct KillTests {
     /// Turns a store into one an older landreg wrote: without the last schema step (the spots layer) and its
     /// record in grdb_migrations, as LandRegistryTests' StoreTests makes one with `migrate(upTo:)`.
     static func makeOlder(_ store: String) throws {
-        let r = try CLI.gdalPython(["-c", """
+        let r = try CLI.gdalPython([
+            "-c",
+            """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             db.executescript('''
@@ -342,15 +394,19 @@ struct KillTests {
               DELETE FROM grdb_migrations WHERE identifier = '2026-11-27-spots';
             ''')
             db.commit(); db.close()
-            """, store])
+            """, store
+        ])
         #expect(r.status == 0, "\(r.stderr)")
     }
 
-    @Test("SIGKILL inside the migration of an older store leaves it wholly old (it migrates again) and its backup intact")
+    @Test(
+        "SIGKILL inside the migration of an older store leaves it wholly old (it migrates again) and its backup intact")
     func killDuringMigration() throws {
         let (dir, sample) = try ParcelRegistryEndToEndTests.sampleStore()
         try Self.makeOlder(sample)
-        let tables = ["parcels", "zones", "imports", "events", "landreg_meta", "gpkg_contents", "grdb_migrations", "spots"]
+        let tables = [
+            "parcels", "zones", "imports", "events", "landreg_meta", "gpkg_contents", "grdb_migrations", "spots"
+        ]
         let old = try Self.digests(sample, tables)
         #expect(old["spots"] == "absent")
         let opening = ["zones", "list", "--kind", "village", "--store"]
@@ -358,7 +414,9 @@ struct KillTests {
         let calibration = dir + "/calibration.gpkg"
         try FileManager.default.copyItem(atPath: sample, toPath: calibration)
         let clean = try Self.traced(opening + [calibration], paths: [calibration + "-wal"], killAtWrite: nil, in: dir)
-        #expect(clean.result.status == 0 && clean.result.stderr.contains("migrated"), "seed \(Self.seed): \(clean.result.stderr)")
+        #expect(
+            clean.result.status == 0 && clean.result.stderr.contains("migrated"),
+            "seed \(Self.seed): \(clean.result.stderr)")
         #expect(clean.completedWrites > 0)
         var moments = Moments(4)
         for kill in 0..<3 {
@@ -367,8 +425,9 @@ struct KillTests {
             try FileManager.default.createDirectory(atPath: kdir, withIntermediateDirectories: true)
             let store = kdir + "/old.gpkg"
             try FileManager.default.copyItem(atPath: sample, toPath: store)
-            _ = try Self.killInsideTransaction(opening + [store], store: store, writes: clean.completedWrites,
-                                               moments: &moments, context: context, in: kdir)
+            _ = try Self.killInsideTransaction(
+                opening + [store], store: store, writes: clean.completedWrites,
+                moments: &moments, context: context, in: kdir)
             // Wholly old: the schema step and its record are both absent, every other row as it was.
             #expect(try Self.digests(store, tables) == old, "\(context): the store is not the old store it was")
             // The backup taken before migrating is a complete, sound copy of the old store.
@@ -385,15 +444,20 @@ struct KillTests {
             #expect(again.status == 0 && again.stderr.contains("migrated"), "\(context): \(again.stderr)")
             try Self.soundAfterKill(store, context, in: kdir)
             let new = try Self.digests(store, tables)
-            #expect(new["spots"] == "0 rows|" + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "\(context)")
-            #expect(try SafetyTests.sql(store, "SELECT count(*) FROM grdb_migrations WHERE identifier = '2026-11-27-spots'") == ["1"])
+            #expect(
+                new["spots"] == "0 rows|" + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                "\(context)")
+            #expect(
+                try SafetyTests.sql(store, "SELECT count(*) FROM grdb_migrations WHERE identifier = '2026-11-27-spots'")
+                    == ["1"])
             for t in ["parcels", "zones", "imports", "events"] { #expect(new[t] == old[t], "\(context): \(t) changed") }
         }
     }
 
     // MARK: backup
 
-    @Test("SIGKILL while backup -o writes its copy: the target is absent or a complete, sound GeoPackage; a retry works")
+    @Test(
+        "SIGKILL while backup -o writes its copy: the target is absent or a complete, sound GeoPackage; a retry works")
     func killDuringBackup() throws {
         let (dir, store) = try ParcelRegistryEndToEndTests.sampleStore()
         let big = dir + "/grid.geojson"
@@ -403,8 +467,9 @@ struct KillTests {
         let source = try Self.digests(store, tables)
         // K: every pwrite64 of an uninterrupted backup. The store is only read, so they all write the copy (or its
         // journal); the kill at the k-th comes while the copy is being written, checked or linked into place.
-        let calibration = try Self.traced(["backup", "-o", dir + "/calibration-copy.gpkg", "--store", store], paths: [],
-                                          killAtWrite: nil, in: dir)
+        let calibration = try Self.traced(
+            ["backup", "-o", dir + "/calibration-copy.gpkg", "--store", store], paths: [],
+            killAtWrite: nil, in: dir)
         #expect(calibration.result.status == 0, "seed \(Self.seed): \(calibration.result.stderr)")
         let writes = calibration.completedWrites
         #expect(writes > 10, "seed \(Self.seed): \(writes) writes")
@@ -414,10 +479,14 @@ struct KillTests {
             let k = moments.next(in: 1...writes)
             let context = "seed \(Self.seed), backup kill \(kill) at write \(k) of \(writes)"
             let run = try Self.traced(["backup", "-o", target, "--store", store], paths: [], killAtWrite: k, in: dir)
-            #expect(run.killed && run.completedWrites == k - 1, "\(context): not killed there (\(run.completedWrites) writes)")
+            #expect(
+                run.killed && run.completedWrites == k - 1,
+                "\(context): not killed there (\(run.completedWrites) writes)")
             #expect(try Self.digests(store, tables) == source, "\(context): the store changed")
             if FileManager.default.fileExists(atPath: target) {
-                #expect(try SafetyTests.sql(target, "PRAGMA integrity_check") == ["ok"], "\(context): a half-written target")
+                #expect(
+                    try SafetyTests.sql(target, "PRAGMA integrity_check") == ["ok"], "\(context): a half-written target"
+                )
                 #expect(try Self.digests(target, tables) == source, "\(context): the target is not a whole copy")
             } else {
                 // Whatever temporary file the kill left does not block a retry under the same name.

@@ -9,7 +9,7 @@ struct MapTests {
     static let spot = "JC2023-07-0002"
     static let subjects: [(name: String, args: [String])] = [
         ("spot", ["spot", spot]), ("site", ["site", "EC-012"]), ("zone", ["zone", "330110001201"]),
-        ("batch", ["batch", "2023-07"]), ("district", ["district"]),
+        ("batch", ["batch", "2023-07"]), ("district", ["district"])
     ]
 
     /// A demo store (GeoData: parcels, four kinds of zones, two spot batches with their lifecycle, sites).
@@ -24,14 +24,16 @@ struct MapTests {
     static func draw(_ args: [String], in dir: String) throws -> [String: Any] {
         let r = try CLI.landreg(["map"] + args + ["--store", "demo.gpkg", "--json"], in: dir)
         try #require(r.status == 0, "map \(args): \(r.stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+        return try #require(
+            try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
     }
 
     /// Runs a Python check (the project venv: shapely, pyproj, sqlite3) and decodes its JSON answer.
     static func python(_ script: String, _ args: [String]) throws -> [String: Any] {
         let r = try CLI.python(script, args)
         try #require(r.status == 0, "python: \(r.stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+        return try #require(
+            try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
     }
 
     static func tool(_ name: String, _ args: [String]) throws -> CLI.Result {
@@ -103,7 +105,9 @@ struct MapTests {
                           'colours': {k: v[1] for k, v in classes.items()}}))
         """
 
-    @Test("every subject draws a PNG, an SVG and a PDF: size, dpi, one SVG path per parcel, poppler finds the text and the embedded CJK font")
+    @Test(
+        "every subject draws a PNG, an SVG and a PDF: size, dpi, one SVG path per parcel, poppler finds the text and the embedded CJK font"
+    )
     func everySubjectEveryFormat() throws {
         let (dir, store) = try Self.demoStore()
         for (name, args) in Self.subjects {
@@ -111,23 +115,32 @@ struct MapTests {
             let header = try Self.python(Self.pngHeader, [dir + "/\(name).png"])
             #expect(header["width"] as? Int == 1200 && header["height"] as? Int == 900, "\(name).png: \(header)")
             let dpi = header["dpi"] as? [Double] ?? []
-            #expect(dpi.count == 3 && abs(dpi[0] - 200) < 0.1 && abs(dpi[1] - 200) < 0.1 && dpi[2] == 1, "\(name).png density: \(dpi)")
+            #expect(
+                dpi.count == 3 && abs(dpi[0] - 200) < 0.1 && abs(dpi[1] - 200) < 0.1 && dpi[2] == 1,
+                "\(name).png density: \(dpi)")
             #expect((png["drawn"] as? [String: Int])?["parcels"] ?? 0 > 0)
 
             let svg = try Self.draw(args + ["-o", "\(name).svg"], in: dir)
             let extent = try #require(svg["extent"] as? [Double])
             let frame = try #require(svg["map_frame"] as? [String: Double])
-            let view = try Self.python(Self.parcelsInView, [store, "\(extent)", dir + "/\(name).svg", "\(frame["x"]! + frame["width"]!)"])
+            let view = try Self.python(
+                Self.parcelsInView, [store, "\(extent)", dir + "/\(name).svg", "\(frame["x"]! + frame["width"]!)"])
             let drawn = (svg["drawn"] as? [String: Int])?["parcels"]
-            #expect(drawn == view["count"] as? Int, "\(name): drew \(drawn ?? -1) parcels, \(view["count"] ?? "?") are in view")
-            #expect(view["svgParcelPaths"] as? Int == view["count"] as? Int,
-                    "\(name).svg: \(view["svgParcelPaths"] ?? "?") parcel paths for \(view["count"] ?? "?") parcels in view")
+            #expect(
+                drawn == view["count"] as? Int,
+                "\(name): drew \(drawn ?? -1) parcels, \(view["count"] ?? "?") are in view")
+            #expect(
+                view["svgParcelPaths"] as? Int == view["count"] as? Int,
+                "\(name).svg: \(view["svgParcelPaths"] ?? "?") parcel paths for \(view["count"] ?? "?") parcels in view"
+            )
             // The legend lists exactly the land-use classes in view (labels from the QGIS style).
             let legend = svg["legend"] as? [String] ?? []
             let landUseLabels = legend.filter { Set(view["labels"] as? [String] ?? []).contains($0) }
             #expect(Set(landUseLabels) == Set(view["labels"] as? [String] ?? []), "\(name): legend \(legend)")
-            #expect(legend.filter { $0.range(of: #"^\d\d"#, options: .regularExpression) != nil }.count == landUseLabels.count,
-                    "\(name): the legend lists a land-use class not in view: \(legend)")
+            #expect(
+                legend.filter { $0.range(of: #"^\d\d"#, options: .regularExpression) != nil }.count
+                    == landUseLabels.count,
+                "\(name): the legend lists a land-use class not in view: \(legend)")
 
             let pdf = try Self.draw(args + ["-o", "\(name).pdf"], in: dir)
             let text = try Self.tool("pdftotext", [dir + "/\(name).pdf", "-"])
@@ -143,8 +156,9 @@ struct MapTests {
                 #expect(squeezed.contains(piece), "\(name).pdf footer lacks \(piece): \(squeezed.suffix(300))")
             }
             let fonts = try Self.tool("pdffonts", [dir + "/\(name).pdf"])
-            #expect(fonts.stdout.split(separator: "\n").contains { $0.contains("NotoSansCJK") && $0.contains(" yes ") },
-                    "\(name).pdf embeds no Noto CJK font: \(fonts.stdout)")
+            #expect(
+                fonts.stdout.split(separator: "\n").contains { $0.contains("NotoSansCJK") && $0.contains(" yes ") },
+                "\(name).pdf embeds no Noto CJK font: \(fonts.stdout)")
         }
     }
 
@@ -198,22 +212,27 @@ struct MapTests {
         print(json.dumps({'edgeMids': edge_mids, 'farmland': {'use': best[0], 'id': best[1], 'xy': [pt.x, pt.y]}}))
         """
 
-    @Test("PNG pixels lie where the coordinates say: the spot's outline on its edges, a farmland parcel in its 三调 colour")
+    @Test(
+        "PNG pixels lie where the coordinates say: the spot's outline on its edges, a farmland parcel in its 三调 colour")
     func pixelsWhereCoordinatesSay() throws {
         let (dir, store) = try Self.demoStore()
         // The spot map: its outline (cyan, the map's subject colour) crosses the midpoint of each of its edges.
         let spot = try Self.draw(["spot", Self.spot, "-o", "spot.png"], in: dir)
         try JSONSerialization.data(withJSONObject: spot).write(to: URL(fileURLWithPath: dir + "/spot.json"))
-        let spotShape = try Self.python(Self.sampleGeometry, [CLI.geoData, Self.spot, "\(spot["extent"] as? [Double] ?? [])"])
+        let spotShape = try Self.python(
+            Self.sampleGeometry, [CLI.geoData, Self.spot, "\(spot["extent"] as? [Double] ?? [])"])
         let mids = try #require(spotShape["edgeMids"] as? [[Double]])
         var queries: [String: Any] = ["cyan": ["kind": "count", "rgb": [0, 229, 255]]]
         for (i, m) in mids.enumerated() { queries["edge\(i)"] = ["kind": "map", "xy": m] }
         let spotPixels = try Self.python(Self.pixels, [dir + "/spot.png", dir + "/spot.json", try Self.json(queries)])
-        #expect((spotPixels["cyan"] as? Int ?? 0) > 200, "the subject's outline colour is missing: \(spotPixels["cyan"] ?? "?") pixels")
+        #expect(
+            (spotPixels["cyan"] as? Int ?? 0) > 200,
+            "the subject's outline colour is missing: \(spotPixels["cyan"] ?? "?") pixels")
         for i in mids.indices {
             let rgb = spotPixels["edge\(i)"] as? [Int] ?? []
-            #expect(rgb.count == 3 && abs(rgb[0] - 0) < 40 && abs(rgb[1] - 229) < 40 && abs(rgb[2] - 255) < 40,
-                    "edge \(i) of the spot: pixel \(rgb), expected the subject's cyan")
+            #expect(
+                rgb.count == 3 && abs(rgb[0] - 0) < 40 && abs(rgb[1] - 229) < 40 && abs(rgb[2] - 255) < 40,
+                "edge \(i) of the spot: pixel \(rgb), expected the subject's cyan")
         }
 
         // The district map: a farmland parcel's pixel is its class colour in the store's QGIS style.
@@ -224,14 +243,24 @@ struct MapTests {
         let farmland = try #require(sample["farmland"] as? [String: Any])
         let style = try Self.python(Self.parcelsInView, [store, "\(extent)", "-"])
         let expected = try #require((style["colours"] as? [String: [Int]])?[farmland["use"] as? String ?? ""])
-        let got = try Self.python(Self.pixels, [dir + "/district.png", dir + "/district.json",
-                                                try Self.json(["p": ["kind": "map", "xy": farmland["xy"]!]])])
-        #expect(got["p"] as? [Int] == expected, "farmland parcel \(farmland): pixel \(got["p"] ?? "?"), style colour \(expected)")
+        let got = try Self.python(
+            Self.pixels,
+            [
+                dir + "/district.png", dir + "/district.json",
+                try Self.json(["p": ["kind": "map", "xy": farmland["xy"]!]])
+            ])
+        #expect(
+            got["p"] as? [Int] == expected,
+            "farmland parcel \(farmland): pixel \(got["p"] ?? "?"), style colour \(expected)")
     }
 
-    static func json(_ v: Any) throws -> String { String(decoding: try JSONSerialization.data(withJSONObject: v), as: UTF8.self) }
+    static func json(_ v: Any) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: v), as: UTF8.self)
+    }
 
-    @Test("the scale bar's labelled ground distance is the geodesic distance between its ends (pyproj), and it is drawn that long")
+    @Test(
+        "the scale bar's labelled ground distance is the geodesic distance between its ends (pyproj), and it is drawn that long"
+    )
     func scaleBarIsTrue() throws {
         let (dir, _) = try Self.demoStore()
         for (name, args) in Self.subjects {
@@ -239,7 +268,8 @@ struct MapTests {
             try JSONSerialization.data(withJSONObject: d).write(to: URL(fileURLWithPath: dir + "/\(name).json"))
             let bar = try #require(d["scale_bar"] as? [String: Any])
             let ground = try #require(bar["ground_distance_m"] as? Double)
-            let geod = try Self.python("""
+            let geod = try Self.python(
+                """
                 import json, sys
                 from pyproj import Geod, Transformer
                 bar = json.loads(sys.argv[1])
@@ -249,20 +279,25 @@ struct MapTests {
                 print(json.dumps({'m': g.inv(lon1, lat1, lon2, lat2)[2]}))
                 """, [try Self.json(bar)])
             let measured = try #require(geod["m"] as? Double)
-            #expect(abs(measured - ground) / ground < 0.01, "\(name): bar labelled \(ground) m, its ends are \(measured) m apart")
+            #expect(
+                abs(measured - ground) / ground < 0.01,
+                "\(name): bar labelled \(ground) m, its ends are \(measured) m apart")
             #expect(bar["label"] as? String == (ground >= 1000 ? "\(Int(ground / 1000)) km" : "\(Int(ground)) m"))
             // Drawn: black, white, black, white quarters, white beyond its end.
             let page = try #require(bar["page"] as? [String: Double])
             let (x0, w, y) = (page["x"]!, page["width"]!, page["y"]! + page["height"]! / 2)
             var q: [String: Any] = [:]
-            for (i, f) in [0.125, 0.375, 0.625, 0.875].enumerated() { q["q\(i)"] = ["kind": "page", "xy": [x0 + w * f, y]] }
+            for (i, f) in [0.125, 0.375, 0.625, 0.875].enumerated() {
+                q["q\(i)"] = ["kind": "page", "xy": [x0 + w * f, y]]
+            }
             q["beyond"] = ["kind": "page", "xy": [x0 + w + 4, y]]
             let px = try Self.python(Self.pixels, [dir + "/\(name).png", dir + "/\(name).json", try Self.json(q)])
             for i in 0..<4 {
                 let v = (px["q\(i)"] as? [Int] ?? []).reduce(0, +)
                 #expect(i % 2 == 0 ? v < 60 : v > 700, "\(name): bar quarter \(i) is \(px["q\(i)"] ?? "?")")
             }
-            #expect((px["beyond"] as? [Int] ?? []).reduce(0, +) > 700, "\(name): the bar runs on past its labelled length")
+            #expect(
+                (px["beyond"] as? [Int] ?? []).reduce(0, +) > 700, "\(name): the bar runs on past its labelled length")
         }
     }
 
@@ -270,13 +305,15 @@ struct MapTests {
     func asOfDay() throws {
         let (dir, store) = try Self.demoStore()
         let d = try Self.draw(["district", "-o", "early.svg", "--as-of", "2023-07-15"], in: dir)
-        let expected = try Self.python("""
+        let expected = try Self.python(
+            """
             import json, sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             n = db.execute("SELECT count(*) FROM spots WHERE retired_at IS NULL AND detected_date <= '2023-07-15'").fetchone()[0]
             print(json.dumps({'n': n}))
             """, [store])
-        #expect((d["drawn"] as? [String: Int])?["spots"] == expected["n"] as? Int, "\(d["drawn"] ?? "?") vs \(expected)")
+        #expect(
+            (d["drawn"] as? [String: Int])?["spots"] == expected["n"] as? Int, "\(d["drawn"] ?? "?") vs \(expected)")
         // spot-updates.csv steps start in August 2023: every spot detected by mid-July was still reported then.
         let legend = d["legend"] as? [String] ?? []
         #expect(legend.contains("已下发待核查 reported"))
@@ -284,12 +321,16 @@ struct MapTests {
         #expect((d["footer"] as? String ?? "").contains("as of 2023-07-15"))
     }
 
-    @Test("bad input: unknown code or batch, existing output, the store as output, a missing folder, a wrong extension — exit 1, nothing written")
+    @Test(
+        "bad input: unknown code or batch, existing output, the store as output, a missing folder, a wrong extension — exit 1, nothing written"
+    )
     func refusals() throws {
         let (dir, store) = try Self.demoStore()
         let before = try Data(contentsOf: URL(fileURLWithPath: store))
-        for (args, needle) in [(["spot", "JC-NOPE-1"], "JC-NOPE-1"), (["site", "NO-SITE"], "NO-SITE"),
-                               (["zone", "NO-ZONE"], "NO-ZONE"), (["batch", "1999-01"], "1999-01")] {
+        for (args, needle) in [
+            (["spot", "JC-NOPE-1"], "JC-NOPE-1"), (["site", "NO-SITE"], "NO-SITE"),
+            (["zone", "NO-ZONE"], "NO-ZONE"), (["batch", "1999-01"], "1999-01")
+        ] {
             let r = try CLI.landreg(["map"] + args + ["-o", "x.png", "--store", "demo.gpkg"], in: dir)
             #expect(r.status == 1, "\(args): \(r.status)")
             #expect(r.stderr.contains(needle), "\(args): \(r.stderr)")
@@ -302,14 +343,16 @@ struct MapTests {
         let refused = try CLI.landreg(["map", "spot", Self.spot, "-o", "old.pdf", "--store", "demo.gpkg"], in: dir)
         #expect(refused.status == 1 && refused.stderr.contains("--overwrite"), "\(refused.stderr)")
         #expect(try String(contentsOfFile: dir + "/old.pdf", encoding: .utf8) == "keep me")
-        let replaced = try CLI.landreg(["map", "spot", Self.spot, "-o", "old.pdf", "--overwrite", "--store", "demo.gpkg"], in: dir)
+        let replaced = try CLI.landreg(
+            ["map", "spot", Self.spot, "-o", "old.pdf", "--overwrite", "--store", "demo.gpkg"], in: dir)
         #expect(replaced.status == 0, "\(replaced.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/old.pdf")).prefix(5) == Data("%PDF-".utf8))
 
         // A store whose name ends in .png is still the store: never an output, even with --overwrite.
         try FileManager.default.copyItem(atPath: store, toPath: dir + "/store.png")
         let storeBytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/store.png"))
-        let onStore = try CLI.landreg(["map", "district", "-o", "store.png", "--overwrite", "--store", "store.png"], in: dir)
+        let onStore = try CLI.landreg(
+            ["map", "district", "-o", "store.png", "--overwrite", "--store", "store.png"], in: dir)
         #expect(onStore.status == 1 && onStore.stderr.contains("the store"), "\(onStore.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/store.png")) == storeBytes)
         let missing = try CLI.landreg(["map", "district", "-o", "nowhere/x.svg", "--store", "demo.gpkg"], in: dir)
@@ -327,10 +370,13 @@ struct MapTests {
         try #require(flags.status == 0, "pkg-config finds no pangocairo: install libpango1.0-dev (\(flags.stderr))")
         let dir = CLI.temporaryDirectory()
         let shim = CLI.repo.appendingPathComponent("Sources/CCairo/shim.h").path
-        try "#include <pango/pangocairo.h>\n#include \"\(shim)\"\n".write(toFile: dir + "/check.c", atomically: true, encoding: .utf8)
-        let cc = try CLI.run("/usr/bin/cc", ["-fsyntax-only", "-Werror"]
-                             + flags.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
-                             + [dir + "/check.c"])
+        try "#include <pango/pangocairo.h>\n#include \"\(shim)\"\n".write(
+            toFile: dir + "/check.c", atomically: true, encoding: .utf8)
+        let cc = try CLI.run(
+            "/usr/bin/cc",
+            ["-fsyntax-only", "-Werror"]
+                + flags.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+                + [dir + "/check.c"])
         #expect(cc.status == 0, "shim.h disagrees with pango: \(cc.stderr)")
     }
 }

@@ -19,7 +19,7 @@ struct OutputSafetyTests {
         OutputCommand(arguments: ["export", "spots", "--as-of", "2026-06-30"]),
         OutputCommand(arguments: ["export", "sites", "--as-of", "2026-06-30"]),
         OutputCommand(arguments: ["export", "reclaimable", "--as-of", "2026-06-30"]),
-        OutputCommand(arguments: ["backup"]),
+        OutputCommand(arguments: ["backup"])
     ]
 
     struct DemoFailed: Error, CustomStringConvertible {
@@ -30,7 +30,9 @@ struct OutputSafetyTests {
     static let template: Result<String, DemoFailed> = {
         let dir = CLI.temporaryDirectory()
         let store = dir + "/demo.gpkg"
-        guard let r = try? CLI.landreg(["demo", "--store", store], in: dir) else { return .failure(DemoFailed(description: "cannot run landreg")) }
+        guard let r = try? CLI.landreg(["demo", "--store", store], in: dir) else {
+            return .failure(DemoFailed(description: "cannot run landreg"))
+        }
         return r.status == 0 ? .success(store) : .failure(DemoFailed(description: "landreg demo failed: \(r.stderr)"))
     }()
 
@@ -42,8 +44,10 @@ struct OutputSafetyTests {
         return (dir, store)
     }
 
-    static func run(_ command: OutputCommand, to output: String, store: String, in dir: String,
-                    _ extra: [String] = []) throws -> CLI.Result {
+    static func run(
+        _ command: OutputCommand, to output: String, store: String, in dir: String,
+        _ extra: [String] = []
+    ) throws -> CLI.Result {
         try CLI.landreg(command.arguments + ["-o", output, "--store", store] + extra, in: dir)
     }
 
@@ -51,12 +55,16 @@ struct OutputSafetyTests {
 
     /// Hidden temporaries or moved-aside copies an output may have left in `dir`.
     static func leftovers(_ dir: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".landreg-") || $0.contains(".partial-") }
+        try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+            $0.contains(".landreg-") || $0.contains(".partial-")
+        }
     }
 
     /// The store is byte-identical to `before` and `landreg check --quick` passes on it.
-    static func expectStoreIntact(_ store: String, _ before: Data, in dir: String,
-                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectStoreIntact(
+        _ store: String, _ before: Data, in dir: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         #expect(try bytes(store) == before, "the store's bytes changed", sourceLocation: sourceLocation)
         let check = try CLI.landreg(["check", "--quick", "--store", store], in: dir)
         #expect(check.status == 0, "check --quick: \(check.stdout)\(check.stderr)", sourceLocation: sourceLocation)
@@ -64,24 +72,32 @@ struct OutputSafetyTests {
 
     /// Checks that `output` is the complete result of `command`: an export equals a fresh export to a new name byte
     /// for byte and holds the feature count it reported; a backup passes `check --quick` and holds the store's rows.
-    static func expectComplete(_ command: OutputCommand, _ output: String, report: CLI.Result, store: String, in dir: String,
-                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectComplete(
+        _ command: OutputCommand, _ output: String, report: CLI.Result, store: String, in dir: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         if command.isBackup {
             let check = try CLI.landreg(["check", "--quick", "--store", output], in: dir)
             #expect(check.status == 0, "\(check.stdout)\(check.stderr)", sourceLocation: sourceLocation)
-            #expect(try SafetyTests.sql(output, "SELECT count(*) FROM parcels") == SafetyTests.sql(store, "SELECT count(*) FROM parcels"),
-                    sourceLocation: sourceLocation)
-            #expect(try SafetyTests.sql(output, "PRAGMA journal_mode").first == "delete", sourceLocation: sourceLocation)
+            #expect(
+                try SafetyTests.sql(output, "SELECT count(*) FROM parcels")
+                    == SafetyTests.sql(store, "SELECT count(*) FROM parcels"),
+                sourceLocation: sourceLocation)
+            #expect(
+                try SafetyTests.sql(output, "PRAGMA journal_mode").first == "delete", sourceLocation: sourceLocation)
             return
         }
         let fresh = dir + "/fresh-\(UUID().uuidString).geojson"
         let again = try run(command, to: fresh, store: store, in: dir)
         #expect(again.status == 0, "\(again.stderr)", sourceLocation: sourceLocation)
-        #expect(try bytes(output) == bytes(fresh), "the replaced output differs from a fresh export", sourceLocation: sourceLocation)
+        #expect(
+            try bytes(output) == bytes(fresh), "the replaced output differs from a fresh export",
+            sourceLocation: sourceLocation)
         let json = try JSONSerialization.jsonObject(with: bytes(output)) as? [String: Any]
         let features = json?["features"] as? [Any] ?? []
-        #expect(!features.isEmpty && report.stdout.contains("exported \(features.count) "), "\(report.stdout)",
-                sourceLocation: sourceLocation)
+        #expect(
+            !features.isEmpty && report.stdout.contains("exported \(features.count) "), "\(report.stdout)",
+            sourceLocation: sourceLocation)
         try FileManager.default.removeItem(atPath: fresh)
     }
 
@@ -93,7 +109,9 @@ struct OutputSafetyTests {
         let before = try Self.bytes(store)
         let r = try CLI.landreg(["export", "parcels", "-o", "district.gpkg", "--store", "district.gpkg"], in: dir)
         #expect(r.status == 1, "exit \(r.status): \(r.stdout)")
-        #expect(r.stderr.contains("district.gpkg is the store district.gpkg; an output never replaces the store"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("district.gpkg is the store district.gpkg; an output never replaces the store"),
+            "\(r.stderr)")
         #expect(r.stdout.isEmpty)
         try Self.expectStoreIntact(store, before, in: dir)
         #expect(try Self.leftovers(dir).isEmpty)
@@ -109,7 +127,8 @@ struct OutputSafetyTests {
         try old.write(to: URL(fileURLWithPath: output))
         let refused = try Self.run(command, to: output, store: store, in: dir)
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("\(output) already exists; pass --overwrite to replace it"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("\(output) already exists; pass --overwrite to replace it"), "\(refused.stderr)")
         #expect(try Self.bytes(output) == old)
 
         let replaced = try Self.run(command, to: output, store: store, in: dir, ["--overwrite"])
@@ -124,8 +143,10 @@ struct OutputSafetyTests {
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
         try FileManager.default.linkItem(atPath: store, toPath: dir + "/hardlink.gpkg")
         let before = try Self.bytes(store)
-        for (output, message) in [(store, "is the store \(store);"), ("./sub/../district.gpkg", "is the store"),
-                                  (dir + "/hardlink.gpkg", "under another name (a hard link)")] {
+        for (output, message) in [
+            (store, "is the store \(store);"), ("./sub/../district.gpkg", "is the store"),
+            (dir + "/hardlink.gpkg", "under another name (a hard link)")
+        ] {
             for extra in [[], ["--overwrite"]] {
                 let r = try Self.run(command, to: output, store: store, in: dir, extra)
                 #expect(r.status == 1, "\(output) \(extra): exit \(r.status)")
@@ -140,7 +161,9 @@ struct OutputSafetyTests {
     func theStoresJournal(_ command: OutputCommand) throws {
         let (dir, store) = try Self.district()
         let before = try Self.bytes(store)
-        for (suffix, role) in [("-wal", "write-ahead log"), ("-shm", "shared-memory index"), ("-journal", "rollback journal")] {
+        for (suffix, role) in [
+            ("-wal", "write-ahead log"), ("-shm", "shared-memory index"), ("-journal", "rollback journal")
+        ] {
             let r = try Self.run(command, to: store + suffix, store: store, in: dir, ["--overwrite"])
             #expect(r.status == 1)
             #expect(r.stderr.contains("is the store's \(role) \(store + suffix)"), "\(r.stderr)")
@@ -153,11 +176,14 @@ struct OutputSafetyTests {
     func anotherDatabase(_ command: OutputCommand) throws {
         let (dir, store) = try Self.district()
         let other = dir + "/ledger.sqlite"
-        let made = try CLI.gdalPython(["-c", """
+        let made = try CLI.gdalPython([
+            "-c",
+            """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1]); db.execute("CREATE TABLE ledger (entry TEXT)")
             db.execute("INSERT INTO ledger VALUES ('2026 rents')"); db.commit(); db.close()
-            """, other])
+            """, other
+        ])
         #expect(made.status == 0, "\(made.stderr)")
         let before = try Self.bytes(other)
         let r = try Self.run(command, to: other, store: store, in: dir, ["--overwrite"])
@@ -212,11 +238,14 @@ struct OutputSafetyTests {
         let r: CLI.Result
         if getuid() == 0 {
             let setpriv = "/usr/bin/setpriv"
-            try #require(FileManager.default.isExecutableFile(atPath: setpriv), "install util-linux (setpriv) to run this test as root")
+            try #require(
+                FileManager.default.isExecutableFile(atPath: setpriv),
+                "install util-linux (setpriv) to run this test as root")
             // nobody may read the store and traverse its folder, not write in `folder` (root's, 0755).
             #expect(chmod(dir, 0o755) == 0 && chmod(store, 0o644) == 0 && chmod(folder, 0o755) == 0)
-            r = try CLI.run(setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary] + arguments, in: dir,
-                            environment: ["LANDREG_ACTOR": "e2e"])
+            r = try CLI.run(
+                setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary] + arguments, in: dir,
+                environment: ["LANDREG_ACTOR": "e2e"])
         } else {
             #expect(chmod(folder, 0o555) == 0)
             defer { chmod(folder, 0o755) }
@@ -240,8 +269,10 @@ struct OutputSafetyTests {
         let before = try Self.bytes(store)
         let output = dir + "/out.dat"
         let limitBlocks = 64
-        let r = try CLI.run("/bin/sh", ["-c", "ulimit -f \(limitBlocks); exec \"$0\" \"$@\"", CLI.binary]
-                            + command.arguments + ["-o", output, "--store", store], in: dir, environment: ["LANDREG_ACTOR": "e2e"])
+        let r = try CLI.run(
+            "/bin/sh",
+            ["-c", "ulimit -f \(limitBlocks); exec \"$0\" \"$@\"", CLI.binary]
+                + command.arguments + ["-o", output, "--store", store], in: dir, environment: ["LANDREG_ACTOR": "e2e"])
         #expect(r.status == 1, "exit \(r.status): \(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains(output), "\(r.stderr)")
         #expect(r.stderr.contains("File too large") || r.stderr.contains("full"), "\(r.stderr)")
@@ -251,7 +282,9 @@ struct OutputSafetyTests {
         try Self.expectStoreIntact(store, before, in: dir)
     }
 
-    @Test("an export interrupted by SIGINT or SIGTERM removes its temporary and leaves no file; an ignored SIGINT stays ignored")
+    @Test(
+        "an export interrupted by SIGINT or SIGTERM removes its temporary and leaves no file; an ignored SIGINT stays ignored"
+    )
     func interrupted() throws {
         let (dir, store) = try Self.district()
         let grid = dir + "/grid.geojson"
@@ -342,7 +375,8 @@ struct OutputSafetyTests {
         // A change after Monday, then Tuesday's backup over Monday's.
         let spots = try CLI.landreg(["spots", "list", "--status", "rectifying", "--json", "--store", store], in: dir)
         let list = try #require(try JSONSerialization.jsonObject(with: Data(spots.stdout.utf8)) as? [[String: Any]])
-        let code = try #require(list.first { ["demolish-restore", "mixed"].contains($0["measure"] as? String ?? "") }?["code"] as? String)
+        let code = try #require(
+            list.first { ["demolish-restore", "mixed"].contains($0["measure"] as? String ?? "") }?["code"] as? String)
         let progress = try CLI.landreg(["spots", "progress", code, "--remaining", "0", "--store", store], in: dir)
         #expect(progress.status == 0, "\(progress.stderr)")
 
@@ -351,7 +385,9 @@ struct OutputSafetyTests {
         #expect(try Self.bytes(backup) == monday)
         let replaced = try CLI.landreg(["backup", "-o", backup, "--overwrite", "--store", store], in: dir)
         #expect(replaced.status == 0, "\(replaced.stderr)")
-        #expect(try SafetyTests.sql(backup, "SELECT count(*) FROM events").first == SafetyTests.sql(store, "SELECT count(*) FROM events").first)
+        #expect(
+            try SafetyTests.sql(backup, "SELECT count(*) FROM events").first
+                == SafetyTests.sql(store, "SELECT count(*) FROM events").first)
         #expect(try Self.bytes(backup) != monday)
 
         // Another live store (WAL mode) is not a backup: refused even with --overwrite.

@@ -10,10 +10,12 @@ struct ParcelRegistryEndToEndTests {
         let store = dir + "/district.gpkg"
         let i = try CLI.landreg(["init", "--store", store], in: dir)
         #expect(i.status == 0, "\(i.stderr)")
-        let p = try CLI.landreg(["import", "parcels", CLI.geoData + "/parcels.geojson", "--profile", "sandiao", "--store", store], in: dir)
+        let p = try CLI.landreg(
+            ["import", "parcels", CLI.geoData + "/parcels.geojson", "--profile", "sandiao", "--store", store], in: dir)
         #expect(p.status == 0, "\(p.stderr)")
         for kind in ["village", "basic-farmland"] {
-            let z = try CLI.landreg(["import", "zones", CLI.geoData + "/zones-\(kind).geojson", "--kind", kind, "--store", store], in: dir)
+            let z = try CLI.landreg(
+                ["import", "zones", CLI.geoData + "/zones-\(kind).geojson", "--kind", kind, "--store", store], in: dir)
             #expect(z.status == 0, "\(z.stderr)")
         }
         return (dir, store)
@@ -59,7 +61,9 @@ struct ParcelRegistryEndToEndTests {
             """
         let r = try CLI.python(script, [CLI.geoData + "/parcels.geojson", listFile])
         #expect(r.status == 0, "\(r.stderr)")
-        let parts = r.stdout.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let parts = r.stdout.split(separator: " ").compactMap {
+            Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         #expect(parts.count == 3)
         if parts.count == 3 {
             #expect(parts[0] > 100)
@@ -70,12 +74,17 @@ struct ParcelRegistryEndToEndTests {
 
     @Test func aFilledStorePassesGDALsValidatorAndOgrinfoReadsIt() throws {
         let (dir, store) = try Self.sampleStore()
-        let v = try CLI.gdalPython(["/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "--extra", store])
+        let v = try CLI.gdalPython([
+            "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "--extra", store
+        ])
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
         let info = try CLI.run("/usr/bin/ogrinfo", ["-ro", "-so", store, "parcels"], in: dir)
         #expect(info.status == 0)
-        #expect(info.stdout.contains("EPSG\",4549") || info.stdout.contains("EPSG:4549") || info.stdout.contains("CGCS2000"))
-        let spatial = try CLI.run("/usr/bin/ogrinfo", ["-ro", "-q", "-sql", "SELECT count(*) FROM rtree_parcels_geom", store], in: dir)
+        #expect(
+            info.stdout.contains("EPSG\",4549") || info.stdout.contains("EPSG:4549") || info.stdout.contains("CGCS2000")
+        )
+        let spatial = try CLI.run(
+            "/usr/bin/ogrinfo", ["-ro", "-q", "-sql", "SELECT count(*) FROM rtree_parcels_geom", store], in: dir)
         #expect(spatial.status == 0)
     }
 
@@ -87,16 +96,20 @@ struct ParcelRegistryEndToEndTests {
         let info = try CLI.run("/usr/bin/ogrinfo", ["-ro", "-al", "-so", rfc])
         #expect(info.status == 0 && info.stdout.contains("Feature Count"))
         let projected = dir + "/parcels-4549.geojson"
-        let e2 = try CLI.landreg(["export", "parcels", "-o", projected, "--crs", "EPSG:4549", "--store", store], in: dir)
+        let e2 = try CLI.landreg(
+            ["export", "parcels", "-o", projected, "--crs", "EPSG:4549", "--store", store], in: dir)
         #expect(e2.status == 0)
         let info2 = try CLI.run("/usr/bin/ogrinfo", ["-ro", "-al", "-so", projected])
         #expect(info2.stdout.contains("4549") || info2.stdout.contains("CM 120E"))
         let seq = dir + "/parcels.geojsons"
-        #expect(try CLI.landreg(["export", "parcels", "-o", seq, "--format", "geojsonseq", "--store", store], in: dir).status == 0)
+        #expect(
+            try CLI.landreg(["export", "parcels", "-o", seq, "--format", "geojsonseq", "--store", store], in: dir)
+                .status == 0)
         #expect(try CLI.run("/usr/bin/ogrinfo", ["-ro", "-al", "-so", seq]).status == 0)
 
         // RFC 7946: exterior rings counter-clockwise, no crs member.
-        let orientation = try CLI.python("""
+        let orientation = try CLI.python(
+            """
             import json, sys
             from shapely.geometry import shape
             d = json.load(open(sys.argv[1]))
@@ -118,9 +131,12 @@ struct ParcelRegistryEndToEndTests {
             let imp = try CLI.landreg(["import", "parcels", file, "--store", again] + crsArgs, in: dir)
             #expect(imp.status == 0, "\(imp.stderr)")
             let a = dir + "/a.json", b = dir + "/b.json"
-            try CLI.landreg(["parcels", "list", "--json", "--store", store], in: dir).stdout.write(toFile: a, atomically: true, encoding: .utf8)
-            try CLI.landreg(["parcels", "list", "--json", "--store", again], in: dir).stdout.write(toFile: b, atomically: true, encoding: .utf8)
-            let compare = try CLI.python("""
+            try CLI.landreg(["parcels", "list", "--json", "--store", store], in: dir).stdout.write(
+                toFile: a, atomically: true, encoding: .utf8)
+            try CLI.landreg(["parcels", "list", "--json", "--store", again], in: dir).stdout.write(
+                toFile: b, atomically: true, encoding: .utf8)
+            let compare = try CLI.python(
+                """
                 import json, sys
                 a = {p["code"]: p for p in json.load(open(sys.argv[1]))}
                 b = {p["code"]: p for p in json.load(open(sys.argv[2]))}
@@ -143,12 +159,16 @@ struct ParcelRegistryEndToEndTests {
 
     @Test func findsTheParcelAtAPointAndFilters() throws {
         let (dir, store) = try Self.sampleStore()
-        let list = try CLI.landreg(["parcels", "list", "--land-use", "01", "--limit", "1", "--json", "--store", store], in: dir)
-        let code = try #require(try (JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])?.first?["code"] as? String)
+        let list = try CLI.landreg(
+            ["parcels", "list", "--land-use", "01", "--limit", "1", "--json", "--store", store], in: dir)
+        let code = try #require(
+            try (JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])?.first?["code"]
+                as? String)
         // A point inside that parcel, computed independently with shapely.
         let exported = dir + "/p.geojson"
         _ = try CLI.landreg(["export", "parcels", "-o", exported, "--crs", "EPSG:4549", "--store", store], in: dir)
-        let pt = try CLI.python("""
+        let pt = try CLI.python(
+            """
             import json, sys
             from shapely.geometry import shape
             for f in json.load(open(sys.argv[1]))["features"]:
@@ -165,8 +185,9 @@ struct ParcelRegistryEndToEndTests {
         let missing = try CLI.landreg(["parcels", "show", "NO-SUCH", "--store", store], in: dir)
         #expect(missing.status != 0 && missing.stderr.contains("NO-SUCH"))
         let zones = try CLI.landreg(["zones", "list", "--json", "--store", store], in: dir)
-        let zone = try #require(try (JSONSerialization.jsonObject(with: Data(zones.stdout.utf8)) as? [[String: Any]])?
-            .first { ($0["kind"] as? String) == "village" }?["code"] as? String)
+        let zone = try #require(
+            try (JSONSerialization.jsonObject(with: Data(zones.stdout.utf8)) as? [[String: Any]])?
+                .first { ($0["kind"] as? String) == "village" }?["code"] as? String)
         let inZone = try CLI.landreg(["parcels", "list", "--zone", zone, "--json", "--store", store], in: dir)
         #expect(inZone.status == 0 && inZone.stdout.contains("\"code\""))
     }
@@ -177,11 +198,11 @@ struct ParcelRegistryEndToEndTests {
         #expect(try CLI.landreg(["init", "--store", store], in: dir).status == 0)
         let bad = dir + "/bad.geojson"
         try """
-            {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":[
-            {"type":"Feature","id":"f0","properties":{"code":"A","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340000],[520100,3340100],[520000,3340100],[520000,3340000]]]}},
-            {"type":"Feature","id":"f1","properties":{"code":"B","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340100],[520100,3340000],[520000,3340100],[520000,3340000]]]}}
-            ]}
-            """.write(toFile: bad, atomically: true, encoding: .utf8)
+        {"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":[
+        {"type":"Feature","id":"f0","properties":{"code":"A","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340000],[520100,3340100],[520000,3340100],[520000,3340000]]]}},
+        {"type":"Feature","id":"f1","properties":{"code":"B","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340100],[520100,3340000],[520000,3340100],[520000,3340000]]]}}
+        ]}
+        """.write(toFile: bad, atomically: true, encoding: .utf8)
         let before = try Data(contentsOf: URL(fileURLWithPath: store))
         let r = try CLI.landreg(["import", "parcels", bad, "--store", store], in: dir)
         #expect(r.status != 0)

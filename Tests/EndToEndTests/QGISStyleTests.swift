@@ -8,7 +8,9 @@ struct QGISStyleTests {
     static let script = CLI.repo.appendingPathComponent("Tests/EndToEndTests/qgis/check_styles.py").path
     static let storeLayers = ["parcels", "zones", "spots", "sites"]
     /// The 三调 colours of the three farmland classes (StyleTables.gbLandUse).
-    static let farmlandColours: [String: [Int]] = ["0101": [248, 208, 114], "0102": [248, 231, 28], "0103": [255, 251, 177]]
+    static let farmlandColours: [String: [Int]] = [
+        "0101": [248, 208, 114], "0102": [248, 231, 28], "0103": [255, 251, 177]
+    ]
     /// A spot rectifying with a deadline far ahead: never overdue.
     static let notOverdueSpot = "JC2024-01-0021"
 
@@ -25,10 +27,12 @@ struct QGISStyleTests {
         for batch in ["2023-07", "2024-01"] {
             steps.append(["import", "spots", g + "/spots-\(batch).geojson", "--batch", batch])
         }
-        steps += [["import", "spot-updates", g + "/spot-updates.csv"], ["import", "enterprises", g + "/enterprises.csv"],
-                  ["import", "sites", g + "/sites.geojson"],
-                  ["spots", "verify", notOverdueSpot], ["spots", "verify", notOverdueSpot, "--judgement", "illegal"],
-                  ["spots", "rectify", notOverdueSpot, "--measure", "demolish-restore", "--deadline", "2099-12-31"]]
+        steps += [
+            ["import", "spot-updates", g + "/spot-updates.csv"], ["import", "enterprises", g + "/enterprises.csv"],
+            ["import", "sites", g + "/sites.geojson"],
+            ["spots", "verify", notOverdueSpot], ["spots", "verify", notOverdueSpot, "--judgement", "illegal"],
+            ["spots", "rectify", notOverdueSpot, "--measure", "demolish-restore", "--deadline", "2099-12-31"]
+        ]
         for args in steps {
             let r = try CLI.landreg(args + ["--store", store], in: dir)
             #expect(r.status == 0, "\(args): \(r.stderr)")
@@ -49,8 +53,10 @@ struct QGISStyleTests {
         let parcels = report["parcels"] ?? [:]
         #expect(parcels["renderer"] as? String == "categorizedSymbol")
         let categories = parcels["categories"] as? [String] ?? []
-        for value in ["01", "0101", "0102", "0103", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
-                      "yongdi:07", ""] {
+        for value in [
+            "01", "0101", "0102", "0103", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+            "yongdi:07", ""
+        ] {
             #expect(categories.contains(value), "parcels style lacks the category \(value.isEmpty ? "(other)" : value)")
         }
         #expect((parcels["distinctColours"] as? Int ?? 0) > 10, "the parcels rendering is (nearly) one flat colour")
@@ -59,7 +65,10 @@ struct QGISStyleTests {
         let zones = report["zones"] ?? [:]
         #expect(zones["renderer"] as? String == "categorizedSymbol")
         #expect(zones["attribute"] as? String == "kind")
-        #expect(zones["categories"] as? [String] == ["community", "village", "grid", "basic-farmland", "development-area", "other"])
+        #expect(
+            zones["categories"] as? [String] == [
+                "community", "village", "grid", "basic-farmland", "development-area", "other"
+            ])
         #expect((zones["distinctColours"] as? Int ?? 0) > 2, "the zones rendering is one flat colour")
 
         let spots = report["spots"] ?? [:]
@@ -85,7 +94,8 @@ struct QGISStyleTests {
 
         let sites = report["sites"] ?? [:]
         #expect(sites["renderer"] as? String == "categorizedSymbol")
-        #expect(sites["categories"] as? [String]
+        #expect(
+            sites["categories"] as? [String]
                 == ["identified", "assessed", "planned", "implementing", "completed", "suspended", "cancelled"])
     }
 
@@ -94,8 +104,9 @@ struct QGISStyleTests {
         let pixels = parcels["landUsePixels"] as? [String: [Int]] ?? [:]
         for (key, colour) in expected {
             let drawn = pixels[key] ?? []
-            #expect(drawn.count == 3 && zip(drawn, colour).allSatisfy { abs($0 - $1) <= 2 },
-                    "a \(key) parcel is drawn in \(drawn), not in \(colour)")
+            #expect(
+                drawn.count == 3 && zip(drawn, colour).allSatisfy { abs($0 - $1) <= 2 },
+                "a \(key) parcel is drawn in \(drawn), not in \(colour)")
         }
     }
 
@@ -115,18 +126,25 @@ struct QGISStyleTests {
             "{\"type\":\"FeatureCollection\",\"features\":[" + features.joined(separator: ",") + "]}"
         }
         let yongdi = dir + "/yongdi.geojson", gb = dir + "/gb.geojson"
-        try collection([square("Y1", "0701", 0), square("Y2", "1001", 1)]).write(toFile: yongdi, atomically: true, encoding: .utf8)
+        try collection([square("Y1", "0701", 0), square("Y2", "1001", 1)]).write(
+            toFile: yongdi, atomically: true, encoding: .utf8)
         try collection([square("G1", "0101", 2)]).write(toFile: gb, atomically: true, encoding: .utf8)
-        for args in [["init"], ["import", "parcels", yongdi, "--code-system", "yongdi", "--crs", "EPSG:4549"],
-                     ["import", "parcels", gb, "--crs", "EPSG:4549"]] {
+        for args in [
+            ["init"], ["import", "parcels", yongdi, "--code-system", "yongdi", "--crs", "EPSG:4549"],
+            ["import", "parcels", gb, "--crs", "EPSG:4549"]
+        ] {
             let r = try CLI.landreg(args + ["--store", store], in: dir)
             #expect(r.status == 0, "\(args): \(r.stderr)")
         }
         let parcels = try Self.openWithQGIS(store, layers: ["parcels"], in: dir)["parcels"] ?? [:]
         #expect(parcels["renderer"] as? String == "categorizedSymbol")
         // 居住用地 takes the 三调 colour of 住宅用地, 工矿用地 that of 工矿仓储用地; 0101 stays 水田.
-        Self.expectDrawn(parcels, [("yongdi:0701", [229, 103, 102]), ("yongdi:1001", [197, 154, 140]),
-                                   ("gb21010:0101", [248, 208, 114])])
+        Self.expectDrawn(
+            parcels,
+            [
+                ("yongdi:0701", [229, 103, 102]), ("yongdi:1001", [197, 154, 140]),
+                ("gb21010:0101", [248, 208, 114])
+            ])
     }
 
     @Test func aNewStoreOpensInQGISWithEveryLayerStyled() throws {
@@ -147,16 +165,19 @@ struct QGISStyleTests {
         let dir = CLI.temporaryDirectory()
         let store = dir + "/old.gpkg"
         let g = CLI.geoData
-        for args in [["init"], ["import", "parcels", g + "/parcels.geojson", "--profile", "sandiao", "--quiet"],
-                     ["import", "zones", g + "/zones-village.geojson", "--kind", "village", "--quiet"],
-                     ["import", "spots", g + "/spots-2023-07.geojson", "--batch", "2023-07", "--quiet"],
-                     ["import", "sites", g + "/sites.geojson", "--quiet"]] {
+        for args in [
+            ["init"], ["import", "parcels", g + "/parcels.geojson", "--profile", "sandiao", "--quiet"],
+            ["import", "zones", g + "/zones-village.geojson", "--kind", "village", "--quiet"],
+            ["import", "spots", g + "/spots-2023-07.geojson", "--batch", "2023-07", "--quiet"],
+            ["import", "sites", g + "/sites.geojson", "--quiet"]
+        ] {
             let r = try CLI.landreg(args + ["--store", store], in: dir)
             #expect(r.status == 0, "\(args): \(r.stderr)")
         }
         // Given a store as the landreg before 2026-12-01-layer-styles left it: migrations only ever add, so taking
         // away what that one migration added gives exactly the older schema.
-        let makeOlder = try CLI.python("""
+        let makeOlder = try CLI.python(
+            """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             db.executescript('''
@@ -198,7 +219,8 @@ struct QGISStyleTests {
         #expect(rows.suffix(4).allSatisfy { $0["default"] as? Bool == true })
         #expect(rows.suffix(4).map { $0["table"] as? String ?? "" } == Self.storeLayers)
 
-        let events = try CLI.python("""
+        let events = try CLI.python(
+            """
             import sqlite3, sys, json
             db = sqlite3.connect(sys.argv[1])
             print(json.dumps(db.execute("SELECT action, entity, note, details FROM events WHERE action = 'styles-reset'").fetchall()))

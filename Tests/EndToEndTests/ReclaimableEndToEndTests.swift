@@ -47,7 +47,8 @@ struct ReclaimableEndToEndTests {
 
     static func shapely(_ store: String, in dir: String) throws -> [String: Any] {
         for layer in ["parcels", "spots", "sites", "zones"] {
-            let e = try CLI.landreg(["export", layer, "-o", "\(dir)/\(layer).geojson", "--crs", "EPSG:4549", "--store", store], in: dir)
+            let e = try CLI.landreg(
+                ["export", layer, "-o", "\(dir)/\(layer).geojson", "--crs", "EPSG:4549", "--store", store], in: dir)
             #expect(e.status == 0, "\(e.stderr)")
         }
         let r = try CLI.python(shapelyScript, [dir])
@@ -61,7 +62,9 @@ struct ReclaimableEndToEndTests {
         let (dir, store) = try Self.demoStore()
         let ours = try Self.reportJSON(store, in: dir)
         let theirs = try Self.shapely(store, in: dir)
-        func planar(_ key: String) -> Double { ((ours[key] as? [String: Any])?["potential_planar_m2"] as? Double) ?? -1 }
+        func planar(_ key: String) -> Double {
+            ((ours[key] as? [String: Any])?["potential_planar_m2"] as? Double) ?? -1
+        }
         let total = theirs["total"] as! Double
         #expect(total > 10_000, "the fixture should have reclaimable land")
         #expect(Self.relative(planar("total"), total) < 1e-9)
@@ -74,8 +77,13 @@ struct ReclaimableEndToEndTests {
         #expect(abs((totalFigures["progress_m2"] as! Double) - (theirs["progress"] as! Double)) < 1e-6)
         #expect((totalFigures["sources"] as! Int) == (theirs["sources"] as! Int))
         let remaining = totalFigures["remaining_m2"] as! Double
-        #expect(abs(remaining - max(0, (totalFigures["potential_m2"] as! Double) - (totalFigures["progress_m2"] as! Double))) < 1e-9)
-        #expect(abs((totalFigures["potential_mu"] as! Double) - (totalFigures["potential_m2"] as! Double) * 15 / 10_000) < 1e-9)
+        #expect(
+            abs(
+                remaining - max(0, (totalFigures["potential_m2"] as! Double) - (totalFigures["progress_m2"] as! Double))
+            ) < 1e-9)
+        #expect(
+            abs((totalFigures["potential_mu"] as! Double) - (totalFigures["potential_m2"] as! Double) * 15 / 10_000)
+                < 1e-9)
 
         // Per village: each zone's potential is the union ∩ the zone, and the zones (a partition) add up.
         let byZone = try Self.reportJSON(store, in: dir, ["--by", "zone"])
@@ -107,12 +115,16 @@ struct ReclaimableEndToEndTests {
         let spots = try CLI.landreg(["spots", "list", "--status", "rectifying", "--json", "--store", store], in: dir)
         let list = try #require(try JSONSerialization.jsonObject(with: Data(spots.stdout.utf8)) as? [[String: Any]])
         let features = try #require(
-            (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exported))) as? [String: Any])?["features"]
+            (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: exported))) as? [String: Any])?[
+                "features"]
                 as? [[String: Any]])
-        let sourceCodes = Set(features.flatMap { (($0["properties"] as? [String: Any])?["sources"] as? [String]) ?? [] })
-        let spot = try #require(list.first {
-            ["demolish-restore", "mixed"].contains($0["measure"] as? String ?? "") && sourceCodes.contains($0["code"] as! String)
-        })
+        let sourceCodes = Set(
+            features.flatMap { (($0["properties"] as? [String: Any])?["sources"] as? [String]) ?? [] })
+        let spot = try #require(
+            list.first {
+                ["demolish-restore", "mixed"].contains($0["measure"] as? String ?? "")
+                    && sourceCodes.contains($0["code"] as! String)
+            })
         let code = spot["code"] as! String
         #expect(try CLI.landreg(["spots", "progress", code, "--remaining", "0", "--store", store], in: dir).status == 0)
         let done = try CLI.landreg(["spots", "complete", code, "--store", store], in: dir)
@@ -121,9 +133,12 @@ struct ReclaimableEndToEndTests {
         let sourcesBefore = (before["farmland"] as! [String: Any])["sources"] as! Int
         let sourcesAfter = (after["farmland"] as! [String: Any])["sources"] as! Int
         #expect(sourcesAfter == sourcesBefore - 1)
-        #expect(((after["total"] as! [String: Any])["potential_m2"] as! Double)
+        #expect(
+            ((after["total"] as! [String: Any])["potential_m2"] as! Double)
                 <= ((before["total"] as! [String: Any])["potential_m2"] as! Double))
-        #expect(try CLI.landreg(["export", "reclaimable", "-o", exported, "--overwrite", "--store", store], in: dir).status == 0)
+        #expect(
+            try CLI.landreg(["export", "reclaimable", "-o", exported, "--overwrite", "--store", store], in: dir).status
+                == 0)
         let again = try String(contentsOfFile: exported, encoding: .utf8)
         #expect(!again.contains("\"\(code)\""))
         // As of a day before the change, the spot still counts.

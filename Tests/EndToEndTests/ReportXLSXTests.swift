@@ -18,10 +18,14 @@ struct ReportXLSXTests {
             #expect(j.status == 0, "\(j.stderr)")
             try j.stdout.write(toFile: "\(dir)/rect-\(by).json", atomically: true, encoding: .utf8)
         }
-        let x = try Self.landreg(["report", "rectification", "--by", "batch", "--by", "zone", "--format", "xlsx",
-                                  "-o", "rect.xlsx"] + day, dir, store)
+        let x = try Self.landreg(
+            [
+                "report", "rectification", "--by", "batch", "--by", "zone", "--format", "xlsx",
+                "-o", "rect.xlsx"
+            ] + day, dir, store)
         #expect(x.status == 0, "\(x.stderr)")
-        let check = try CLI.python("""
+        let check = try CLI.python(
+            """
             import json, sys, openpyxl
             d = sys.argv[1]
             wb = openpyxl.load_workbook(d + "/rect.xlsx")
@@ -94,7 +98,7 @@ struct ReportXLSXTests {
         for setup in r["setup"] as? [[Any]] ?? [] {
             #expect(setup[0] as? String == "A2", "\(setup)")
             #expect(setup[1] as? String == "landscape", "\(setup)")
-            #expect(setup[2] as? String == "9", "\(setup)")  // A4
+            #expect(setup[2] as? String == "9", "\(setup)") // A4
             #expect(setup[3] as? String == "$1:$1", "\(setup)")
             #expect(setup[4] as? Bool == true && setup[5] as? Bool == true && setup[6] as? String == "0", "\(setup)")
             #expect(setup[7] as? Bool == true, "\(setup)")
@@ -116,7 +120,8 @@ struct ReportXLSXTests {
             let x = try Self.landreg(["report", report, "--format", "xlsx", "-o", "\(report).xlsx"] + extra, dir, store)
             #expect(x.status == 0, "\(x.stderr)")
         }
-        let check = try CLI.python("""
+        let check = try CLI.python(
+            """
             import json, sys, openpyxl
             d = sys.argv[1]
             problems = []
@@ -167,7 +172,8 @@ struct ReportXLSXTests {
         let r = try Self.landreg(["report", "rectification", "--format", "xlsx"], dir, store)
         #expect(r.status == 64)
         #expect(r.stderr.contains("--format xlsx writes a file: give it with -o FILE.xlsx"), "\(r.stderr)")
-        let two = try Self.landreg(["report", "rectification", "--by", "batch", "--by", "zone", "--format", "json"], dir, store)
+        let two = try Self.landreg(
+            ["report", "rectification", "--by", "batch", "--by", "zone", "--format", "json"], dir, store)
         #expect(two.status == 64)
         #expect(two.stderr.contains("several --by need --format xlsx"), "\(two.stderr)")
     }

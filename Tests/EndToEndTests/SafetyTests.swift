@@ -11,19 +11,25 @@ struct SafetyTests {
         features.reserveCapacity(count)
         for i in 0..<count {
             let x = x0 + Double(i % columns) * 20, y = y0 + Double(i / columns) * 20
-            features.append(#"{"type":"Feature","properties":{"code":"\#(prefix)-\#(i)","land_use":"0101","owner":"grid"},"geometry":{"type":"Polygon","coordinates":[[[\#(x),\#(y)],[\#(x + 20),\#(y)],[\#(x + 20),\#(y + 20)],[\#(x),\#(y + 20)],[\#(x),\#(y)]]]}}"#)
+            features.append(
+                #"{"type":"Feature","properties":{"code":"\#(prefix)-\#(i)","land_use":"0101","owner":"grid"},"geometry":{"type":"Polygon","coordinates":[[[\#(x),\#(y)],[\#(x + 20),\#(y)],[\#(x + 20),\#(y + 20)],[\#(x),\#(y + 20)],[\#(x),\#(y)]]]}}"#
+            )
         }
-        return #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
+        return
+            #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
             + "\n" + features.joined(separator: ",\n") + "\n]}\n"
     }
 
     /// Runs SQL on a store with Debian's python (sqlite3 module); returns stdout lines.
     static func sql(_ store: String, _ query: String) throws -> [String] {
-        let r = try CLI.gdalPython(["-c", """
+        let r = try CLI.gdalPython([
+            "-c",
+            """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
             for row in db.execute(sys.argv[2]): print("|".join(str(v) for v in row))
-            """, store, query])
+            """, store, query
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         return r.stdout.split(separator: "\n").map(String.init)
     }
@@ -32,7 +38,8 @@ struct SafetyTests {
         try CLI.gdalPython(["/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "--extra", store])
     }
 
-    static func checkJSON(_ store: String, _ extra: [String] = [], in dir: String) throws -> (CLI.Result, [String: Any]) {
+    static func checkJSON(_ store: String, _ extra: [String] = [], in dir: String) throws -> (CLI.Result, [String: Any])
+    {
         let r = try CLI.landreg(["check", "--json", "--store", store] + extra, in: dir)
         let json = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]) ?? [:]
         return (r, json)
@@ -99,7 +106,8 @@ struct SafetyTests {
         #expect(report["ok"] as? Bool == true)
         let checked = report["checked"] as? [String: Any]
         #expect((checked?["geometries"] as? [String: Int])?["parcels"] == 400)
-        #expect((checked?["candidate_pairs"] as? Int ?? 0) > 400, "neighbours' boxes meet: \(String(describing: checked))")
+        #expect(
+            (checked?["candidate_pairs"] as? Int ?? 0) > 400, "neighbours' boxes meet: \(String(describing: checked))")
         #expect((checked?["parcels_with_registered_area"] as? Int) == 400)
         #expect(((report["geopackage"] as? [String: Any])?["gdal"] as? [String: Any])?["ran"] as? Bool == true)
         let text = try CLI.landreg(["check", "--store", store], in: dir)
@@ -115,9 +123,13 @@ struct SafetyTests {
             #"{"type":"Feature","properties":{"code":"\#(code)","land_use":"0101"\#(extra)},"geometry":{"type":"Polygon","coordinates":[[[\#(x),3340000],[\#(x + 100),3340000],[\#(x + 100),3340100],[\#(x),3340100],[\#(x),3340000]]]}}"#
         }
         let file = dir + "/sick.geojson"
-        try (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
-            + [square("AREA", 520_000, #","registered_area_m2":5000"#), square("OVER-A", 521_000), square("OVER-B", 521_050),
-               square("BOW", 522_000), square("FINE", 523_000, #","registered_area_m2":10000.4"#)].joined(separator: ",")
+        try
+            (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
+            + [
+                square("AREA", 520_000, #","registered_area_m2":5000"#), square("OVER-A", 521_000),
+                square("OVER-B", 521_050),
+                square("BOW", 522_000), square("FINE", 523_000, #","registered_area_m2":10000.4"#)
+            ].joined(separator: ",")
             + "]}").write(toFile: file, atomically: true, encoding: .utf8)
         let imp = try CLI.landreg(["import", "parcels", file, "--quiet", "--store", store], in: dir)
         #expect(imp.status == 0, "\(imp.stderr)")
@@ -126,7 +138,9 @@ struct SafetyTests {
 
         // Damage the store behind landreg's back, as another tool could: a bow-tie geometry (GeoPackage blob
         // written by hand, R*Tree kept right), an event about a parcel that does not exist, an R*Tree row lost.
-        let damage = try CLI.gdalPython(["-c", """
+        let damage = try CLI.gdalPython([
+            "-c",
+            """
             import sqlite3, struct, sys
             db = sqlite3.connect(sys.argv[1])
             ring = [(522000, 3340000), (522100, 3340100), (522100, 3340000), (522000, 3340100), (522000, 3340000)]
@@ -140,13 +154,16 @@ struct SafetyTests {
             db.execute("INSERT INTO events (recorded_at, effective_date, actor, entity, entity_id, entity_code, action) VALUES ('2026-01-01T00:00:00Z', '2026-01-01', 'mallory', 'parcel', 999999, 'GHOST', 'verify')")
             db.execute("DELETE FROM rtree_parcels_geom WHERE id = (SELECT fid FROM parcels WHERE code = 'FINE')")
             db.commit()
-            """, store])
+            """, store
+        ])
         #expect(damage.status == 0, "\(damage.stderr)")
 
         let (r, report) = try Self.checkJSON(store, in: dir)
         #expect(r.status == 1)
         #expect(report["ok"] as? Bool == false)
-        func items(_ key: String) -> [[String: Any]] { ((report[key] as? [String: Any])?["items"] as? [[String: Any]]) ?? [] }
+        func items(_ key: String) -> [[String: Any]] {
+            ((report[key] as? [String: Any])?["items"] as? [[String: Any]]) ?? []
+        }
         let invalid = items("invalid_geometries")
         #expect(invalid.count == 1 && invalid.first?["code"] as? String == "BOW", "\(invalid)")
         #expect((invalid.first?["reason"] as? String)?.contains("Self-intersection") == true)
@@ -159,7 +176,8 @@ struct SafetyTests {
         #expect(abs((areas.first?["tolerance_m2"] as? Double ?? 0) - 25) < 1e-9, "0.5 % of 5000 m²")
         let overlaps = items("overlaps")
         #expect(overlaps.count == 1, "\(overlaps)")
-        #expect(Set([overlaps.first?["code_a"] as? String, overlaps.first?["code_b"] as? String]) == ["OVER-A", "OVER-B"])
+        #expect(
+            Set([overlaps.first?["code_a"] as? String, overlaps.first?["code_b"] as? String]) == ["OVER-A", "OVER-B"])
         #expect(abs((overlaps.first?["overlap_area_m2"] as? Double ?? 0) - 5000) < 1e-6)
         let orphans = items("orphan_events")
         #expect(orphans.count == 1 && orphans.first?["entity_id"] as? Int == 999_999, "\(orphans)")
@@ -172,7 +190,9 @@ struct SafetyTests {
         #expect(wide.status == 1)
         #expect((wideReport["area_mismatches"] as? [String: Any])?["count"] as? Int == 0)
         let text = try CLI.landreg(["check", "--store", store], in: dir)
-        #expect(text.status == 1 && text.stdout.contains("PROBLEMS FOUND") && text.stdout.contains("OVER-A ∩ OVER-B"), "\(text.stdout)")
+        #expect(
+            text.status == 1 && text.stdout.contains("PROBLEMS FOUND") && text.stdout.contains("OVER-A ∩ OVER-B"),
+            "\(text.stdout)")
     }
 
     // MARK: concurrency
@@ -189,18 +209,25 @@ struct SafetyTests {
         let writers = 8, writes = 5
         let features = (0..<writers).map { w -> String in
             let x = 580_000 + Double(w) * 30, y = 3_360_000.0
-            return #"{"type":"Feature","properties":{"code":"W\#(w)"},"geometry":{"type":"Polygon","coordinates":[[[\#(x),\#(y)],[\#(x + 20),\#(y)],[\#(x + 20),\#(y + 20)],[\#(x),\#(y + 20)],[\#(x),\#(y)]]]}}"#
+            return
+                #"{"type":"Feature","properties":{"code":"W\#(w)"},"geometry":{"type":"Polygon","coordinates":[[[\#(x),\#(y)],[\#(x + 20),\#(y)],[\#(x + 20),\#(y + 20)],[\#(x),\#(y + 20)],[\#(x),\#(y)]]]}}"#
         }
-        try (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
-             + features.joined(separator: ",") + "]}").write(toFile: dir + "/spots.geojson", atomically: true, encoding: .utf8)
-        #expect(try CLI.landreg(["import", "spots", "spots.geojson", "--batch", "concurrency", "--store", store], in: dir).status == 0)
+        try
+            (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
+            + features.joined(separator: ",") + "]}").write(
+                toFile: dir + "/spots.geojson", atomically: true, encoding: .utf8)
+        #expect(
+            try CLI.landreg(["import", "spots", "spots.geojson", "--batch", "concurrency", "--store", store], in: dir)
+                .status == 0)
         let eventsBefore = Int(try Self.sql(store, "SELECT count(*) FROM events").first ?? "") ?? -1
         // Each writer is a shell running its landreg processes one after the other; the 8 shells run at once.
         var shells: [Process] = []
         for w in 0..<writers {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", """
+            p.arguments = [
+                "-c",
+                """
                 failed=0
                 for i in $(seq 0 \(writes - 1)); do
                   case $i in
@@ -211,9 +238,12 @@ struct SafetyTests {
                   "$LANDREG" spots "$@" --store busy.gpkg >/dev/null 2>>"w\(w).err" || failed=$((failed+1))
                 done
                 exit $failed
-                """]
+                """
+            ]
             p.currentDirectoryURL = URL(fileURLWithPath: dir)
-            p.environment = ProcessInfo.processInfo.environment.merging(["LANDREG": CLI.binary, "LANDREG_ACTOR": "writer-\(w)"]) { $1 }
+            p.environment = ProcessInfo.processInfo.environment.merging([
+                "LANDREG": CLI.binary, "LANDREG_ACTOR": "writer-\(w)"
+            ]) { $1 }
             try p.run()
             shells.append(p)
         }
@@ -224,7 +254,10 @@ struct SafetyTests {
         }
         let eventsAfter = Int(try Self.sql(store, "SELECT count(*) FROM events").first ?? "") ?? -1
         #expect(eventsAfter - eventsBefore == writers * writes)
-        let perActor = try Self.sql(store, "SELECT actor, count(*) FROM events WHERE entity = 'spot' AND actor LIKE 'writer-%' GROUP BY actor ORDER BY actor")
+        let perActor = try Self.sql(
+            store,
+            "SELECT actor, count(*) FROM events WHERE entity = 'spot' AND actor LIKE 'writer-%' GROUP BY actor ORDER BY actor"
+        )
         #expect(perActor == (0..<writers).map { "writer-\($0)|\(writes)" })
         #expect(try Self.sql(store, "SELECT count(*) FROM spots WHERE status = 'rectifying'").first == "\(writers)")
         let (check, report) = try Self.checkJSON(store, [], in: dir)

@@ -91,10 +91,14 @@ struct SpotsEndToEndTests {
         // The sample data must exercise the overlay: most spots are over farmland, many over basic farmland.
         #expect((result["with_farm"] ?? 0) >= 30 && (result["with_basic"] ?? 0) >= 15, "\(r.stdout)")
         for key in ["planar", "farm", "basic"] { #expect((result[key] ?? 1) < 1e-9, "\(key): \(r.stdout)") }
-        for key in ["ellipsoidal", "farm_ell", "basic_ell"] { #expect((result[key] ?? 1) < 1e-6, "\(key): \(r.stdout)") }
+        for key in ["ellipsoidal", "farm_ell", "basic_ell"] {
+            #expect((result[key] ?? 1) < 1e-6, "\(key): \(r.stdout)")
+        }
 
         // The store stays a valid GeoPackage with the spots layer and its R*Tree.
-        let v = try CLI.gdalPython(["/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "--extra", store])
+        let v = try CLI.gdalPython([
+            "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "--extra", store
+        ])
         #expect(v.status == 0, "\(v.stdout)\(v.stderr)")
         let info = try CLI.run("/usr/bin/ogrinfo", ["-ro", "-so", store, "spots"], in: dir)
         #expect(info.stdout.contains("Feature Count: 60"), "\(info.stdout)")
@@ -104,7 +108,9 @@ struct SpotsEndToEndTests {
         let dir = CLI.temporaryDirectory()
         let r = try CLI.landreg(["demo", "--store", dir + "/demo.gpkg"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("imported 30 spots of batch 2023-07") && r.stdout.contains("imported 30 spots of batch 2024-01"))
+        #expect(
+            r.stdout.contains("imported 30 spots of batch 2023-07")
+                && r.stdout.contains("imported 30 spots of batch 2024-01"))
         #expect(r.stdout.contains("applied 127 lifecycle steps"))
         #expect(r.stdout.contains("Rectification of violation spots as of"))
         #expect(r.stdout.contains("Overdue (illegal or rectifying past the deadline): "))
@@ -118,31 +124,39 @@ struct SpotsEndToEndTests {
             try landreg(["spots", "show", code, "--json"]).stdout + landreg(["spots", "history", code, "--json"]).stdout
         }
         let before = try snapshot()
-        let refused = try landreg(["spots", "rectify", code, "--measure", "demolish-restore", "--deadline", "2024-06-30"])
+        let refused = try landreg([
+            "spots", "rectify", code, "--measure", "demolish-restore", "--deadline", "2024-06-30"
+        ])
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("Error: spot \(code) is reported; rectify needs a spot that is illegal"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("Error: spot \(code) is reported; rectify needs a spot that is illegal"),
+            "\(refused.stderr)")
         #expect(refused.stderr.contains("nothing was changed"))
         #expect(refused.stdout.isEmpty)
         #expect(try snapshot() == before)
         let badDate = try landreg(["spots", "rectify", code, "--measure", "other", "--deadline", "2024-02-30"])
-        #expect(badDate.status == 64 && badDate.stderr.contains("'2024-02-30' is invalid for '--deadline <YYYY-MM-DD>'"))
+        #expect(
+            badDate.status == 64 && badDate.stderr.contains("'2024-02-30' is invalid for '--deadline <YYYY-MM-DD>'"))
 
         let steps: [[String]] = [
             ["verify", code, "--judgement", "illegal", "--basis", "未批先建", "--on", "2023-08-20", "--actor", "李娜"],
             ["rectify", code, "--measure", "demolish-restore", "--deadline", "2023-12-31", "--on", "2023-09-01"],
             ["progress", code, "--restored", "300", "--recultivated", "250", "--remaining", "0", "--on", "2023-12-01"],
             ["complete", code, "--on", "2023-12-02"],
-            ["reopen", code, "--reason", "复核未通过", "--remaining", "50", "--on", "2024-01-10"],
+            ["reopen", code, "--reason", "复核未通过", "--remaining", "50", "--on", "2024-01-10"]
         ]
         for step in steps {
             let r = try landreg(["spots"] + step)
             #expect(r.status == 0, "\(step): \(r.stderr)")
         }
         let overdue = try landreg(["spots", "list", "--overdue", "--as-of", "2024-01-01", "--json"])
-        let codes = (try JSONSerialization.jsonObject(with: Data(overdue.stdout.utf8)) as? [[String: Any]])?.compactMap { $0["code"] as? String }
+        let codes = (try JSONSerialization.jsonObject(with: Data(overdue.stdout.utf8)) as? [[String: Any]])?.compactMap
+        { $0["code"] as? String }
         #expect(codes == [code], "\(overdue.stdout)")
         let notYet = try landreg(["spots", "list", "--overdue", "--as-of", "2023-12-31", "--json"])
-        #expect((try JSONSerialization.jsonObject(with: Data(notYet.stdout.utf8)) as? [Any])?.isEmpty == true, "\(notYet.stdout)")
+        #expect(
+            (try JSONSerialization.jsonObject(with: Data(notYet.stdout.utf8)) as? [Any])?.isEmpty == true,
+            "\(notYet.stdout)")
         let history = try landreg(["spots", "history", code])
         #expect(history.status == 0)
         for word in ["import", "verify", "rectify", "progress", "complete", "reopen", "李娜", "复核未通过"] {
@@ -158,17 +172,20 @@ struct SpotsEndToEndTests {
 
         let bad = dir + "/bad.csv"
         try """
-            code,action,judgement,measure,deadline,on
-            JC2023-07-0001,verify,illegal,,,2023-08-01
-            JC2023-07-0001,close,,,,2023-08-02
-            JC2023-07-0002,rectify,,demolish-restore,2023-12-31,2023-08-01
-            """.write(toFile: bad, atomically: true, encoding: .utf8)
+        code,action,judgement,measure,deadline,on
+        JC2023-07-0001,verify,illegal,,,2023-08-01
+        JC2023-07-0001,close,,,,2023-08-02
+        JC2023-07-0002,rectify,,demolish-restore,2023-12-31,2023-08-01
+        """.write(toFile: bad, atomically: true, encoding: .utf8)
         let refused = try landreg(["import", "spot-updates", bad])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("2 bad rows; nothing was applied"), "\(refused.stderr)")
         #expect(refused.stderr.contains("bad.csv:line 3 (JC2023-07-0001): spot JC2023-07-0001 is illegal; close needs"))
-        #expect(refused.stderr.contains("bad.csv:line 4 (JC2023-07-0002): spot JC2023-07-0002 is reported; rectify needs"))
-        #expect(try landreg(["spots", "list", "--status", "reported", "--json"]).stdout.components(separatedBy: "\"code\"").count == 61)
+        #expect(
+            refused.stderr.contains("bad.csv:line 4 (JC2023-07-0002): spot JC2023-07-0002 is reported; rectify needs"))
+        #expect(
+            try landreg(["spots", "list", "--status", "reported", "--json"]).stdout.components(separatedBy: "\"code\"")
+                .count == 61)
 
         let good = try landreg(["import", "spot-updates", CLI.geoData + "/spot-updates.csv"])
         #expect(good.status == 0, "\(good.stderr)")
@@ -180,11 +197,12 @@ struct SpotsEndToEndTests {
         #expect(Set(json.keys) == ["as_of", "by", "zone_kind", "groups", "total", "overdue", "no_deadline"])
         let total = try #require(json["total"] as? [String: Any])
         let keys: Set<String> = [
-            "group", "name", "spots", "by_status", "monitored_area_m2", "illegal_spots", "illegal_area_m2", "illegal_area_mu",
+            "group", "name", "spots", "by_status", "monitored_area_m2", "illegal_spots", "illegal_area_m2",
+            "illegal_area_mu",
             "illegal_farmland_m2", "illegal_farmland_mu", "illegal_basic_farmland_m2", "illegal_basic_farmland_mu",
             "rectified_spots", "closed_illegal_spots", "remaining_m2", "remaining_mu", "rectification_rate_by_count",
             "rectification_rate_by_area", "close_out_rate", "demolish_restore_farmland_m2", "recultivated_m2",
-            "demolish_restore_completion", "overdue_spots", "no_deadline_spots",
+            "demolish_restore_completion", "overdue_spots", "no_deadline_spots"
         ]
         #expect(Set(total.keys) == keys)
         #expect(total["spots"] as? Int == 60)
@@ -194,20 +212,30 @@ struct SpotsEndToEndTests {
         // The export carries the same overdue judgement, per spot.
         let export = try landreg(["export", "spots", "-o", dir + "/spots.geojson", "--as-of", "2024-07-01"])
         #expect(export.status == 0, "\(export.stderr)")
-        let fc = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/spots.geojson"))) as? [String: Any])
+        let fc = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/spots.geojson")))
+                as? [String: Any])
         let features = try #require(fc["features"] as? [[String: Any]])
         #expect(features.count == 60)
-        let flagged = features.compactMap { $0["properties"] as? [String: Any] }.filter { $0["overdue"] as? Bool == true }
+        let flagged = features.compactMap { $0["properties"] as? [String: Any] }.filter {
+            $0["overdue"] as? Bool == true
+        }
         #expect(Set(flagged.compactMap { $0["code"] as? String }) == Set(overdue.compactMap { $0["code"] as? String }))
         let first = try #require(features.first?["properties"] as? [String: Any])
-        for key in ["status", "judgement", "measure", "deadline", "overdue", "area_m2", "area_mu", "farmland_area_m2",
-                    "farmland_area_mu", "basic_farmland_area_mu", "remaining_m2", "current_use"] {
+        for key in [
+            "status", "judgement", "measure", "deadline", "overdue", "area_m2", "area_mu", "farmland_area_m2",
+            "farmland_area_mu", "basic_farmland_area_mu", "remaining_m2", "current_use"
+        ] {
             #expect(first.keys.contains(key), "\(key)")
         }
 
-        let byZone = try landreg(["report", "rectification", "--by", "zone", "--zone-kind", "basic-farmland", "--as-of", "2024-07-01"])
-        #expect(byZone.status == 0 && byZone.stdout.contains("JBNT-0001") && byZone.stdout.contains("total"), "\(byZone.stderr)")
+        let byZone = try landreg([
+            "report", "rectification", "--by", "zone", "--zone-kind", "basic-farmland", "--as-of", "2024-07-01"
+        ])
+        #expect(
+            byZone.status == 0 && byZone.stdout.contains("JBNT-0001") && byZone.stdout.contains("total"),
+            "\(byZone.stderr)")
         let csv = try landreg(["report", "rectification", "--format", "csv", "--as-of", "2024-07-01"])
-        #expect(csv.stdout.split(separator: "\n").count == 4, "\(csv.stdout)")   // header, two batches, total
+        #expect(csv.stdout.split(separator: "\n").count == 4, "\(csv.stdout)") // header, two batches, total
     }
 }

@@ -53,8 +53,9 @@ struct ToolEditedStoreTests {
                 #expect(r.status == 1, "\(table) list \(format): \(r.status) \(r.stderr)")
                 #expect(r.stdout.isEmpty)
                 #expect(r.stderr.hasPrefix("Error: \(store): \(table) fid \(fid) (code \(code)): "), "\(r.stderr)")
-                #expect(r.stderr.contains(#"could not decode Double from database value NULL - column: "planar_area_m2""#),
-                        "\(r.stderr)")
+                #expect(
+                    r.stderr.contains(#"could not decode Double from database value NULL - column: "planar_area_m2""#),
+                    "\(r.stderr)")
                 #expect(r.stderr.contains("Nothing was changed."))
                 // and GRDB's dump of the row and its SQL stays out of the message
                 #expect(!r.stderr.contains("SELECT"), "\(r.stderr)")

@@ -11,21 +11,27 @@ struct UnreadablePrjTests {
         let dir = CLI.temporaryDirectory()
         let shp = try FormatImportTests.gbkShapefile("cut", in: dir)
         // ArcGIS's WKT cut off inside the GEOGCS name, as a partial copy leaves it.
-        try String(FormatImportTests.esriCM120E.prefix(60)).write(toFile: dir + "/cut.prj", atomically: true, encoding: .utf8)
+        try String(FormatImportTests.esriCM120E.prefix(60)).write(
+            toFile: dir + "/cut.prj", atomically: true, encoding: .utf8)
 
         let (store, refused) = try FormatImportTests.importParcels(shp, in: dir)
         #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
-        #expect(refused.stderr.contains("cut.shp") && refused.stderr.contains("cut.prj cannot be read")
+        #expect(
+            refused.stderr.contains("cut.shp") && refused.stderr.contains("cut.prj cannot be read")
                 && refused.stderr.contains("--crs EPSG:N"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("no .prj"), "\(refused.stderr)")
         #expect(!refused.stderr.contains("ERROR 1"), "GDAL printed its own message: \(refused.stderr)")
         #expect(try FormatImportTests.sql(store, "SELECT count(*) FROM parcels") == ["0"])
 
         // --crs still overrides it, and GDAL stays quiet.
-        let r = try CLI.landreg(["import", "parcels", shp, "--profile", "sandiao", "--crs", "EPSG:4549", "--quiet",
-                                 "--store", store], in: dir)
+        let r = try CLI.landreg(
+            [
+                "import", "parcels", shp, "--profile", "sandiao", "--crs", "EPSG:4549", "--quiet",
+                "--store", store
+            ], in: dir)
         #expect(r.status == 0 && r.stdout.contains("imported 400 parcels"), "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("--crs EPSG:4549 overrides the file's CRS (cut.prj cannot be read"), "\(r.stdout)")
-        #expect(!r.stderr.contains("ERROR 1") && !r.stdout.contains("ERROR 1"), "GDAL printed its own message: \(r.stderr)")
+        #expect(
+            !r.stderr.contains("ERROR 1") && !r.stdout.contains("ERROR 1"), "GDAL printed its own message: \(r.stderr)")
     }
 }

@@ -1,24 +1,29 @@
 import Testing
+
 @testable import LandAnalysis
 @testable import LandRegistry
 
 /// A spot value for the pure report functions: area and farmland in m² (planar = ellipsoidal here).
-private func spot(_ code: String, batch: String = "B1", status: SpotStatus, area: Double = 1_000, farmland: Double = 0,
-          basic: Double = 0, measure: String? = nil, deadline: String? = nil, recultivated: Double? = nil,
-          remaining: Double? = nil, zones: [String] = []) -> Spot {
-    let judgement: SpotJudgement? = switch status {
-    case .reported, .verifying: nil
-    case .legal: .legal
-    case .other: .other
-    case .illegal, .rectifying, .rectified: .illegal
-    case .closed: measure == nil ? .legal : .illegal
-    }
-    return Spot(fid: 1, code: code, batch: batch, detectedDate: nil, clueCode: nil, village: nil, properties: "{}",
-                planarAreaM2: area, ellipsoidalAreaM2: area, farmlandAreaM2: farmland, farmlandPlanarAreaM2: farmland,
-                basicFarmlandAreaM2: basic, basicFarmlandPlanarAreaM2: basic, zoneCodes: zones, judgement: judgement,
-                basis: nil, approvalDoc: nil, measure: measure, deadline: deadline, restoredM2: nil,
-                recultivatedM2: recultivated, remainingM2: remaining, status: status, closedDoc: nil, importID: 1,
-                createdAt: "2024-01-01", retiredAt: nil)
+private func spot(
+    _ code: String, batch: String = "B1", status: SpotStatus, area: Double = 1_000, farmland: Double = 0,
+    basic: Double = 0, measure: String? = nil, deadline: String? = nil, recultivated: Double? = nil,
+    remaining: Double? = nil, zones: [String] = []
+) -> Spot {
+    let judgement: SpotJudgement? =
+        switch status {
+        case .reported, .verifying: nil
+        case .legal: .legal
+        case .other: .other
+        case .illegal, .rectifying, .rectified: .illegal
+        case .closed: measure == nil ? .legal : .illegal
+        }
+    return Spot(
+        fid: 1, code: code, batch: batch, detectedDate: nil, clueCode: nil, village: nil, properties: "{}",
+        planarAreaM2: area, ellipsoidalAreaM2: area, farmlandAreaM2: farmland, farmlandPlanarAreaM2: farmland,
+        basicFarmlandAreaM2: basic, basicFarmlandPlanarAreaM2: basic, zoneCodes: zones, judgement: judgement,
+        basis: nil, approvalDoc: nil, measure: measure, deadline: deadline, restoredM2: nil,
+        recultivatedM2: recultivated, remainingM2: remaining, status: status, closedDoc: nil, importID: 1,
+        createdAt: "2024-01-01", retiredAt: nil)
 }
 
 @Suite("Rectification report")
@@ -27,22 +32,28 @@ struct RectificationTests {
     static let spots = [
         spot("R1", status: .reported, zones: ["V1"]),
         spot("L1", status: .legal, zones: ["V1"]),
-        spot("L2", status: .closed, zones: ["V2"]),                                                  // closed legal
-        spot("I1", status: .illegal, area: 600, farmland: 500, basic: 100, zones: ["V1"]),            // no deadline
-        spot("I2", batch: "B2", status: .rectifying, area: 1_000, farmland: 800, basic: 400, measure: "demolish-restore",
-             deadline: "2024-06-30", recultivated: 300, remaining: 400, zones: ["V1", "V2"]),
-        spot("I3", batch: "B2", status: .rectifying, area: 2_000, farmland: 0, measure: "supplementary-approval",
-             deadline: "2024-12-31", remaining: 2_000, zones: ["V2"]),
-        spot("I4", status: .rectified, area: 900, farmland: 900, measure: "demolish-restore", deadline: "2024-03-31",
-             recultivated: 850, remaining: 0, zones: ["V2"]),
-        spot("I5", status: .closed, area: 500, farmland: 200, basic: 200, measure: "demolish-restore", deadline: "2024-01-31",
-             recultivated: 200, remaining: 0),
+        spot("L2", status: .closed, zones: ["V2"]), // closed legal
+        spot("I1", status: .illegal, area: 600, farmland: 500, basic: 100, zones: ["V1"]), // no deadline
+        spot(
+            "I2", batch: "B2", status: .rectifying, area: 1_000, farmland: 800, basic: 400, measure: "demolish-restore",
+            deadline: "2024-06-30", recultivated: 300, remaining: 400, zones: ["V1", "V2"]),
+        spot(
+            "I3", batch: "B2", status: .rectifying, area: 2_000, farmland: 0, measure: "supplementary-approval",
+            deadline: "2024-12-31", remaining: 2_000, zones: ["V2"]),
+        spot(
+            "I4", status: .rectified, area: 900, farmland: 900, measure: "demolish-restore", deadline: "2024-03-31",
+            recultivated: 850, remaining: 0, zones: ["V2"]),
+        spot(
+            "I5", status: .closed, area: 500, farmland: 200, basic: 200, measure: "demolish-restore",
+            deadline: "2024-01-31",
+            recultivated: 200, remaining: 0)
     ]
 
     @Test func metricsFollowTheDomainDefinitions() throws {
         let r = Rectification.report(spots: Self.spots, asOf: "2024-07-01")
         let t = r.total
-        #expect(t.spots == 8 && t.byStatus["reported"] == 1 && t.byStatus["closed"] == 2 && t.byStatus["rectifying"] == 2)
+        #expect(
+            t.spots == 8 && t.byStatus["reported"] == 1 && t.byStatus["closed"] == 2 && t.byStatus["rectifying"] == 2)
         #expect(t.byStatus.count == 8 && t.byStatus["verifying"] == 0)
         #expect(t.illegalSpots == 5)
         #expect(t.illegalAreaM2 == 600 + 1_000 + 2_000 + 900 + 500)
@@ -68,14 +79,15 @@ struct RectificationTests {
         let later = Rectification.report(spots: Self.spots, asOf: "2025-01-01")
         #expect(later.overdue.map(\.code) == ["I2", "I3"])
         #expect(later.overdue.map(\.daysOverdue) == [185, 1])
-        #expect(Rectification.days(from: "2024-02-28", to: "2024-03-01") == 2)       // leap year
+        #expect(Rectification.days(from: "2024-02-28", to: "2024-03-01") == 2) // leap year
         #expect(Rectification.days(from: "2023-12-31", to: "2024-12-31") == 366)
     }
 
     @Test func byZoneASpotCountsInEveryZoneItOverlapsAndOnceInTheTotal() {
-        let r = Rectification.report(spots: Self.spots, asOf: "2024-07-01", by: .zone,
-                                     zones: [(code: "V1", name: "湖埠村"), (code: "V2", name: "云埠社区"), (code: "V3", name: nil)],
-                                     zoneKind: "village")
+        let r = Rectification.report(
+            spots: Self.spots, asOf: "2024-07-01", by: .zone,
+            zones: [(code: "V1", name: "湖埠村"), (code: "V2", name: "云埠社区"), (code: "V3", name: nil)],
+            zoneKind: "village")
         #expect(r.groups.map(\.group) == ["V1", "V2", "V3", "(none)"])
         #expect(r.groups.map(\.spots) == [4, 4, 0, 1])
         #expect(r.groups[0].name == "湖埠村" && r.zoneKind == "village")

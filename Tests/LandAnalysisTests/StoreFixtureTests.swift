@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import LandAnalysis
 @testable import LandRegistry
 
@@ -13,7 +14,8 @@ struct StoreFixtureTests {
 
     /// A copy of the fixture store in a temporary folder (opening a store may write to it), opened.
     static func openCopy() throws -> Registry {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("landreg-fixture-" + UUID().uuidString)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "landreg-fixture-" + UUID().uuidString)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let copy = folder.appendingPathComponent("store.gpkg")
         try FileManager.default.copyItem(at: fixtures.appendingPathComponent("store-2026-12-01.gpkg"), to: copy)
@@ -39,28 +41,39 @@ struct StoreFixtureTests {
             #expect(details.action == event.action, "event \(event.id ?? 0)")
             kinds["\(details)".prefix { $0 != "(" }.description, default: 0] += 1
         }
-        #expect(kinds == [
-            "layerImport": 10, "tableImport": 3, "spotUpdates": 1, "spotImport": 60, "retire": 1,
-            "verify": 62, "rectify": 33, "progress": 22, "complete": 12, "reopen": 2, "close": 10,
-            "advance": 10, "update": 2, "tenancyAdd": 2, "tenancyEnd": 2, "stylesReset": 1,
-        ])
+        #expect(
+            kinds == [
+                "layerImport": 10, "tableImport": 3, "spotUpdates": 1, "spotImport": 60, "retire": 1,
+                "verify": 62, "rectify": 33, "progress": 22, "complete": 12, "reopen": 2, "close": 10,
+                "advance": 10, "update": 2, "tenancyAdd": 2, "tenancyEnd": 2, "stylesReset": 1
+            ])
     }
 
     @Test func theOldShapesReadAsWhatTheyMeant() throws {
         let events = try Self.allEvents(try Self.openCopy())
         func details(_ entity: EventEntity, _ action: EventAction, _ code: String) throws -> [EventDetails] {
-            try events.filter { $0.entity == entity && $0.action == action && $0.entityCode == code }.map { try $0.typedDetails() }
+            try events.filter { $0.entity == entity && $0.action == action && $0.entityCode == code }.map {
+                try $0.typedDetails()
+            }
         }
         // `doc`, as close stored it, is the closed_doc.
         #expect(try details(.spot, .close, "JC2024-01-0021") == [.close(SpotClosure(closedDoc: "销号〔2025〕01号"))])
         #expect(try details(.spot, .close, "JC2024-01-0022") == [.close(SpotClosure(closedDoc: nil))])
         // previous_mode "none": the site had no mode.
-        #expect(try details(.site, .update, "EC-101") == [.update(SiteChange(mode: .acquisitionStorage, previousMode: nil))])
-        #expect(try details(.site, .advance, "EC-001").last
-                == .advance(SiteChange(mode: .recovery, previousMode: .acquisitionStorage, disposedM2: 2000, previousDisposedM2: 0)))
+        #expect(
+            try details(.site, .update, "EC-101") == [.update(SiteChange(mode: .acquisitionStorage, previousMode: nil))]
+        )
+        #expect(
+            try details(.site, .advance, "EC-001").last
+                == .advance(
+                    SiteChange(
+                        mode: .recovery, previousMode: .acquisitionStorage, disposedM2: 2000, previousDisposedM2: 0)))
         // previous_end "open": the lease had no end.
-        #expect(try details(.tenancy, .end, "EC-005") == [.tenancyEnd(TenancyEnding(end: "2027-06-30", previousEnd: nil)),
-                                                          .tenancyEnd(TenancyEnding(end: "2027-12-31", previousEnd: "2028-07-31"))])
+        #expect(
+            try details(.tenancy, .end, "EC-005") == [
+                .tenancyEnd(TenancyEnding(end: "2027-06-30", previousEnd: nil)),
+                .tenancyEnd(TenancyEnding(end: "2027-12-31", previousEnd: "2028-07-31"))
+            ])
     }
 
     @Test func theTypedDetailsWriteBackTheStoredTextButForTheShapesThatChanged() throws {
@@ -84,8 +97,9 @@ struct StoreFixtureTests {
         let byZone = try #require(try Self.answers()["rectification_by_zone"])
         for (day, then) in byZone {
             let zones = try registry.zones(kind: .village).map { (code: $0.code, name: $0.name) }
-            let report = Rectification.report(spots: try registry.spots(asOf: day), asOf: day, by: .zone, zones: zones,
-                                              zoneKind: ZoneKind.village.rawValue)
+            let report = Rectification.report(
+                spots: try registry.spots(asOf: day), asOf: day, by: .zone, zones: zones,
+                zoneKind: ZoneKind.village.rawValue)
             try expectSameJSON(report, then, "rectification by zone as of \(day)")
         }
     }
@@ -116,7 +130,9 @@ struct StoreFixtureTests {
     func compare(_ a: Any?, _ b: Any?, path: String, into differences: inout [String]) {
         switch (a, b) {
         case (let x as [String: Any], let y as [String: Any]):
-            if Set(x.keys) != Set(y.keys) { differences.append("\(path): keys \(x.keys.sorted()) vs \(y.keys.sorted())"); return }
+            if Set(x.keys) != Set(y.keys) {
+                differences.append("\(path): keys \(x.keys.sorted()) vs \(y.keys.sorted())"); return
+            }
             for key in x.keys { compare(x[key], y[key], path: path + "." + key, into: &differences) }
         case (let x as [Any], let y as [Any]):
             if x.count != y.count { differences.append("\(path): \(x.count) vs \(y.count) elements"); return }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LandGeometry
 
 @Suite("Planar area")
@@ -9,7 +10,7 @@ struct PlanarAreaTests {
         #expect(abs(Fixture.squareWithHole.planarArea - 96) < 1e-12)
         #expect(signedRingArea(Fixture.square(0, 0, 10)) == 100)
         #expect(signedRingArea(Fixture.square(0, 0, 10).reversed()) == -100)
-        #expect(signedRingArea([XY(0, 0), XY(4, 0), XY(4, 3)]) == 6)   // unclosed ring: closing edge implied
+        #expect(signedRingArea([XY(0, 0), XY(4, 0), XY(4, 3)]) == 6) // unclosed ring: closing edge implied
         #expect(abs(Fixture.twoTriangles.planarArea - 1) < 1e-12)
         #expect(Geometry.lineString([XY(0, 0), XY(1, 1)]).planarArea == 0)
         #expect(Geometry.multiPolygon([]).planarArea == 0)
@@ -35,8 +36,9 @@ struct PlanarAreaTests {
     func agreesWithShapely() throws {
         var rng = SplitMix64(seed: 7)
         var shapes: [Geometry] = [Fixture.squareWithHole, Fixture.irregularParcel]
-        for _ in 0..<20 {   // random star-shaped polygons around a Gauss-Krüger point
-            let cx = 519000 + Double.random(in: 0..<1000, using: &rng), cy = 3342000 + Double.random(in: 0..<1000, using: &rng)
+        for _ in 0..<20 { // random star-shaped polygons around a Gauss-Krüger point
+            let cx = 519000 + Double.random(in: 0..<1000, using: &rng),
+                cy = 3342000 + Double.random(in: 0..<1000, using: &rng)
             let n = Int.random(in: 3..<30, using: &rng)
             var ring: Ring = (0..<n).map { i in
                 let a = Double(i) / Double(n) * 2 * Double.pi, r = Double.random(in: 10..<200, using: &rng)
@@ -74,7 +76,9 @@ struct EllipsoidalAreaTests {
     @Test("holes are subtracted and orientation does not matter")
     func holes() throws {
         // pyproj, as above, minus the hole's |area|: 959990.7454394451
-        let hole: Ring = [XY(519358, 3342401), XY(519358, 3342601), XY(519558, 3342601), XY(519558, 3342401), XY(519358, 3342401)]
+        let hole: Ring = [
+            XY(519358, 3342401), XY(519358, 3342601), XY(519558, 3342601), XY(519558, 3342401), XY(519358, 3342401)
+        ]
         let holed = Geometry.polygon(Polygon(exterior: Fixture.square(519258, 3342301, 1000).reversed(), holes: [hole]))
         let calc = try AreaCalculator(crs: .cgcs2000GK120E)
         let a = try calc.ellipsoidalArea(holed)
@@ -97,16 +101,16 @@ struct EllipsoidalAreaTests {
         let calc = try AreaCalculator(crs: .cgcs2000GK120E)
         let ours = try calc.ellipsoidalArea(Fixture.irregularParcel)
         let script = """
-        from pyproj import Transformer, Geod
-        from shapely import wkt
-        p = wkt.loads("\(wkt(Fixture.irregularParcel))")
-        t = Transformer.from_crs(4549, 4490, always_xy=True)
-        g = Geod(a=6378137, f=1/298.257222101)
-        def ring(r):
-            ll = [t.transform(x, y) for x, y in r.coords]
-            return abs(g.polygon_area_perimeter([q[0] for q in ll], [q[1] for q in ll])[0])
-        print(repr(ring(p.exterior) - sum(ring(h) for h in p.interiors)))
-        """
+            from pyproj import Transformer, Geod
+            from shapely import wkt
+            p = wkt.loads("\(wkt(Fixture.irregularParcel))")
+            t = Transformer.from_crs(4549, 4490, always_xy=True)
+            g = Geod(a=6378137, f=1/298.257222101)
+            def ring(r):
+                ll = [t.transform(x, y) for x, y in r.coords]
+                return abs(g.polygon_area_perimeter([q[0] for q in ll], [q[1] for q in ll])[0])
+            print(repr(ring(p.exterior) - sum(ring(h) for h in p.interiors)))
+            """
         let output = try #require(runPython(script))
         let theirs = try #require(Double(output.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(abs(ours - theirs) / theirs < 1e-6)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LandGeometry
 
 /// Shared fixtures for the LandGeometry tests.
@@ -10,22 +11,26 @@ enum Fixture {
     }
 
     /// A 10 × 10 square with a 2 × 2 hole: area 96.
-    static let squareWithHole = Geometry.polygon(Polygon(exterior: square(0, 0, 10), holes: [square(2, 2, 2).reversed()]))
+    static let squareWithHole = Geometry.polygon(
+        Polygon(exterior: square(0, 0, 10), holes: [square(2, 2, 2).reversed()]))
 
     /// Two triangles.
     static let twoTriangles = Geometry.multiPolygon([
         Polygon(exterior: [XY(0, 0), XY(1, 0), XY(1, 1), XY(0, 0)]),
-        Polygon(exterior: [XY(2, 2), XY(3, 2), XY(3, 3), XY(2, 2)]),
+        Polygon(exterior: [XY(2, 2), XY(3, 2), XY(3, 3), XY(2, 2)])
     ])
 
     /// The classic bow-tie: crosses itself at (5, 5).
     static let bowTie = Geometry.polygon(Polygon(exterior: [XY(0, 0), XY(10, 10), XY(10, 0), XY(0, 10), XY(0, 0)]))
 
     /// An irregular parcel in EPSG:4549 with a triangular hole (shapely area 287867.46875).
-    static let irregularParcel = Geometry.polygon(Polygon(
-        exterior: [XY(519325.5, 3341210.25), XY(519712.75, 3341190.5), XY(519980.125, 3341502.875),
-                   XY(519650, 3341890.5), XY(519401.375, 3341705.625), XY(519325.5, 3341210.25)],
-        holes: [[XY(519500, 3341400), XY(519600, 3341400), XY(519600, 3341500), XY(519500, 3341400)]]))
+    static let irregularParcel = Geometry.polygon(
+        Polygon(
+            exterior: [
+                XY(519325.5, 3341210.25), XY(519712.75, 3341190.5), XY(519980.125, 3341502.875),
+                XY(519650, 3341890.5), XY(519401.375, 3341705.625), XY(519325.5, 3341210.25)
+            ],
+            holes: [[XY(519500, 3341400), XY(519600, 3341400), XY(519600, 3341500), XY(519500, 3341400)]]))
 
     static func hex(_ s: String) -> [UInt8] {
         var out: [UInt8] = []

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import LandGeometry
+
 @testable import LandGeoJSON
+@testable import LandGeometry
 
 /// Replays the committed fuzz corpus (tools/fuzz/corpus/{geojson,wkb,options}) through the parsers the fuzz
 /// harnesses drive, so that an input that once crashed a harness (committed there as `crash-*`) stays fixed.
@@ -42,7 +43,9 @@ struct FuzzCorpusReplayTests {
             #expect(small.features.map(\.geometry) == large.features.map(\.geometry), "\(url.lastPathComponent)")
             #expect(small.features.map(\.properties) == large.features.map(\.properties), "\(url.lastPathComponent)")
             if !url.lastPathComponent.hasPrefix("hostile-") && !FuzzCorpus.isCrashInput(url) {
-                #expect(large.error == nil && !large.features.isEmpty, "sample \(url.lastPathComponent): \(large.error ?? "no features")")
+                #expect(
+                    large.error == nil && !large.features.isEmpty,
+                    "sample \(url.lastPathComponent): \(large.error ?? "no features")")
             }
         }
     }
@@ -62,7 +65,9 @@ struct FuzzCorpusReplayTests {
                 if g.structuralProblems().isEmpty {
                     _ = try? geos.validity(of: g)
                     if let repaired = try? geos.makeValid(g) {
-                        #expect(repaired.polygons != nil && repaired.structuralProblems().isEmpty, "\(url.lastPathComponent)")
+                        #expect(
+                            repaired.polygons != nil && repaired.structuralProblems().isEmpty,
+                            "\(url.lastPathComponent)")
                     }
                 }
             }
@@ -86,14 +91,17 @@ struct FuzzCorpusReplayTests {
     @Test("CRS seeds: what parses names its code and parses back; the hostile ones are refused")
     func crs() throws {
         var parsed: Set<Int> = []
-        for url in try FuzzCorpus.files("options") where url.lastPathComponent.hasPrefix("crs-") || FuzzCorpus.isCrashInput(url) {
+        for url in try FuzzCorpus.files("options")
+        where url.lastPathComponent.hasPrefix("crs-") || FuzzCorpus.isCrashInput(url) {
             let bytes = Array(try Data(contentsOf: url))
             guard bytes.first.map({ $0 % 3 == 0 }) == true else { continue }
             let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
             guard let crs = try? CRS.parse(text) else { continue }
             parsed.insert(crs.epsg)
-            #expect(text.uppercased().contains(String(crs.epsg)) || (crs.epsg == 4326 && text.uppercased().contains("CRS84")),
-                    "\(text.debugDescription) parsed as \(crs)")
+            #expect(
+                text.uppercased().contains(String(crs.epsg))
+                    || (crs.epsg == 4326 && text.uppercased().contains("CRS84")),
+                "\(text.debugDescription) parsed as \(crs)")
             #expect(try CRS.parse(crs.description) == crs)
         }
         #expect(parsed.isSuperset(of: [4549, 4326, 4490, 3857]), "parsed \(parsed.sorted())")
@@ -110,8 +118,11 @@ struct FuzzCorpusReplayTests {
             let values = stride(from: separator + 1, to: bytes.count - 7, by: 8).map { i in
                 Double(bitPattern: bytes[i..<i + 8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
             }
-            let line = Geometry.lineString(stride(from: 0, to: values.count - 1, by: 2).map { XY(values[$0], values[$0 + 1]) })
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("landreg-decimals-\(getpid()).geojson").path
+            let line = Geometry.lineString(
+                stride(from: 0, to: values.count - 1, by: 2).map { XY(values[$0], values[$0 + 1]) })
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "landreg-decimals-\(getpid()).geojson"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: path) }
             let writer = try GeoJSONWriter(path: path, rfc7946Orientation: false, coordinateDecimals: decimals)
             try writer.write(id: nil, properties: JSONObject(), geometry: line)
@@ -122,8 +133,9 @@ struct FuzzCorpusReplayTests {
             }
             let half = (0...15).contains(decimals) ? 0.5 / pow(10, Double(decimals)) : 0
             for (a, b) in zip(written, read) {
-                #expect(abs(a.x - b.x) <= half + 4 * a.x.ulp && abs(a.y - b.y) <= half + 4 * a.y.ulp,
-                        "--decimals \(decimals): \(a) came back as \(b)")
+                #expect(
+                    abs(a.x - b.x) <= half + 4 * a.x.ulp && abs(a.y - b.y) <= half + 4 * a.y.ulp,
+                    "--decimals \(decimals): \(a) came back as \(b)")
             }
             replayed += 1
         }

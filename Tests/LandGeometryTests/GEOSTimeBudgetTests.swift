@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LandGeometry
 
 /// The make-valid time budget (GEOSTimeBudget): a geometry on which GEOS 3.11's overlay does not converge (found

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import LandGeometry
+
 @testable import LandGeoJSON
+@testable import LandGeometry
 
 /// Fixtures for the GeoJSON tests: files in a fresh temporary directory.
 enum GeoJSONFixtures {
@@ -51,24 +52,24 @@ enum GeoJSONFixtures {
     /// feature per line).
     static func parcelCollection(count: Int) -> String {
         var s = """
-        {
-        "type": "FeatureCollection",
-        "name": "parcels",
-        "crs": { "type": "name", "properties": { "name": "urn:ogc:def:crs:EPSG::4549" } },
-        "features": [
+            {
+            "type": "FeatureCollection",
+            "name": "parcels",
+            "crs": { "type": "name", "properties": { "name": "urn:ogc:def:crs:EPSG::4549" } },
+            "features": [
 
-        """
+            """
         for i in 0..<count {
             let x = 500000.0 + Double(i) * 12.5
             let y = 3400000.123 + Double(i % 17) * 0.001
             let comma = i + 1 < count ? "," : ""
             s += """
-            { "type": "Feature", "properties": { "code": "330110-\(i)", "land_use": "0101", "area": \(i).50, \
-            "note": "a \\"quoted\\" \\\\ \\u00e9 \\ud83d\\ude00 '; DROP TABLE parcels; --" }, "geometry": \
-            { "type": "Polygon", "coordinates": [ [ [ \(x), \(y) ], [ \(x + 10), \(y) ], [ \(x + 10), \(y + 10.25) ], \
-            [ \(x), \(y + 10.25) ], [ \(x), \(y) ] ] ] } }\(comma)
+                { "type": "Feature", "properties": { "code": "330110-\(i)", "land_use": "0101", "area": \(i).50, \
+                "note": "a \\"quoted\\" \\\\ \\u00e9 \\ud83d\\ude00 '; DROP TABLE parcels; --" }, "geometry": \
+                { "type": "Polygon", "coordinates": [ [ [ \(x), \(y) ], [ \(x + 10), \(y) ], [ \(x + 10), \(y + 10.25) ], \
+                [ \(x), \(y + 10.25) ], [ \(x), \(y) ] ] ] } }\(comma)
 
-            """
+                """
         }
         s += "]\n}\n"
         return s
@@ -103,9 +104,9 @@ struct GeoJSONReaderTests {
     @Test("a crs member after the features is known once the reader has returned nil")
     func crsAfterFeatures() throws {
         let text = """
-        {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}],
-        "crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}}}
-        """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}],
+            "crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4490"}}}
+            """
         let source = try GeoJSONFeatureSource(path: try GeoJSONFixtures.file("late-crs.json", text))
         #expect(try source.nextFeature()?.geometry == nil)
         #expect(try source.nextFeature() == nil)
@@ -134,9 +135,9 @@ struct GeoJSONReaderTests {
     @Test("a sequence whose first feature names its type last is still a sequence")
     func sequenceTypeLast() throws {
         let text = """
-        {"geometry":{"coordinates":[1,2],"type":"Point"},"properties":{"a":"x"},"type":"Feature"}
-        {"geometry":null,"properties":{"a":"y"},"type":"Feature"}
-        """
+            {"geometry":{"coordinates":[1,2],"type":"Point"},"properties":{"a":"x"},"type":"Feature"}
+            {"geometry":null,"properties":{"a":"y"},"type":"Feature"}
+            """
         let path = try GeoJSONFixtures.file("sorted.geojsonl", text)
         let source = try GeoJSONFeatureSource(path: path)
         #expect(source.format == .sequence)
@@ -170,7 +171,8 @@ struct GeoJSONReaderTests {
     func tinyBufferSequence() throws {
         var text = ""
         for i in 0..<200 {
-            text += "\u{1E}{\"type\":\"Feature\",\"properties\":{\"s\":\"}{][\\\"\(i)\"},\"geometry\":"
+            text +=
+                "\u{1E}{\"type\":\"Feature\",\"properties\":{\"s\":\"}{][\\\"\(i)\"},\"geometry\":"
                 + "{\"type\":\"LineString\",\"coordinates\":[[\(i),0],[\(i).5,1e-3]]}}\n"
         }
         let path = try GeoJSONFixtures.file("lines.geojsonseq", text)
@@ -199,9 +201,10 @@ struct GeoJSONReaderTests {
             #"{"coordinates":[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[2,2],[2,4],[4,4],[2,2]]],"bbox":[0,0,10,10],"type":"Polygon"}"#,
             #"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]]]]}"#,
             #"{"geometries":[{"type":"Point","coordinates":[1,2]},{"type":"Polygon","coordinates":[]}],"type":"GeometryCollection"}"#,
-            #"null"#,
+            #"null"#
         ]
-        let text = geometries.map { #"{"type":"Feature","properties":null,"geometry":"# + $0 + "}" }.joined(separator: "\n")
+        let text = geometries.map { #"{"type":"Feature","properties":null,"geometry":"# + $0 + "}" }.joined(
+            separator: "\n")
         let features = try GeoJSONFixtures.readAll(try GeoJSONFixtures.file("types.geojsonl", text))
         #expect(features.count == 8)
         #expect(features[0].geometry == .point(XY(1.5, 2.5)))
@@ -219,10 +222,10 @@ struct GeoJSONReaderTests {
     @Test("strings are decoded per JSON escapes; number lexemes are kept")
     func stringsAndNumbers() throws {
         let text = #"""
-        {"type":"Feature","id":"A\"1","properties":{"ctl":"\u0000\u001f\t\n\r\b\f","slash":"\/","pair":"\uD83D\uDE00",
-        "cjk":"耕地 0101","big":12345678901234567890123,"neg":-0,"exp":1E+3,"frac":0.500,"t":true,"f":false,"n":null,
-        "arr":[1,"x",[],{}],"obj":{"k":"v"},"sql":"'); DELETE FROM parcels; --","quote\"key":1},"geometry":null}
-        """#
+            {"type":"Feature","id":"A\"1","properties":{"ctl":"\u0000\u001f\t\n\r\b\f","slash":"\/","pair":"\uD83D\uDE00",
+            "cjk":"耕地 0101","big":12345678901234567890123,"neg":-0,"exp":1E+3,"frac":0.500,"t":true,"f":false,"n":null,
+            "arr":[1,"x",[],{}],"obj":{"k":"v"},"sql":"'); DELETE FROM parcels; --","quote\"key":1},"geometry":null}
+            """#
         let f = try #require(try GeoJSONFixtures.readAll(try GeoJSONFixtures.file("s.geojsonl", text)).first)
         #expect(f.id == .string("A\"1"))
         let p = f.properties
@@ -246,13 +249,16 @@ struct GeoJSONReaderTests {
     @Test("numbers are parsed to the correctly rounded double")
     func correctlyRoundedNumbers() throws {
         var rng = GeoJSONTestRandom(seed: 42)
-        var texts: [String] = ["0", "-0", "1", "0.1", "0.3", "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308",
-                               "9007199254740993", "9007199254740992.5", "123456789012345678901234567890",
-                               "0.000000000000000000000000000001", "500000.123456789", "120.12345678901234567",
-                               "3.14159265358979323846264338327950288", "1e22", "1e23", "1e-22", "1e-23",
-                               "89255.0e-22", "7.0E-10", "4503599627370496.5", "4503599627370497.5", "4503599627370497.49",
-                               "4503599627370497.51", "2251799813685248.25", "2251799813685248.75", "2251799813685249.25",
-                               "9007199254740993.0", "0.1000000000000000055511151231257827", "1.0000000000000001110", "1.00000000000000011102230246251565404236316680908203125"]
+        var texts: [String] = [
+            "0", "-0", "1", "0.1", "0.3", "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308",
+            "9007199254740993", "9007199254740992.5", "123456789012345678901234567890",
+            "0.000000000000000000000000000001", "500000.123456789", "120.12345678901234567",
+            "3.14159265358979323846264338327950288", "1e22", "1e23", "1e-22", "1e-23",
+            "89255.0e-22", "7.0E-10", "4503599627370496.5", "4503599627370497.5", "4503599627370497.49",
+            "4503599627370497.51", "2251799813685248.25", "2251799813685248.75", "2251799813685249.25",
+            "9007199254740993.0", "0.1000000000000000055511151231257827", "1.0000000000000001110",
+            "1.00000000000000011102230246251565404236316680908203125"
+        ]
         for _ in 0..<20000 {
             let d = Double(bitPattern: rng.next() & 0x7FEF_FFFF_FFFF_FFFF)
             texts.append(d.description)

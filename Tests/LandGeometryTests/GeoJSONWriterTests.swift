@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import LandGeometry
+
 @testable import LandGeoJSON
+@testable import LandGeometry
 
 @Suite("GeoJSON writer")
 struct GeoJSONWriterTests {
@@ -17,11 +18,14 @@ struct GeoJSONWriterTests {
         ("code", .string("330110-0042")),
         ("quote\"key\n", .string("a \"b\" \\ c\u{0}\u{1}\u{1F}\u{7F}\t\r\n'; DROP TABLE parcels; --")),
         ("cjk", .string("水田 0101 😀")),
-        ("lexemes", .array([.number("1.50"), .number("1E+3"), .number("-0"), .number("123456789012345678901234567890")])),
+        (
+            "lexemes",
+            .array([.number("1.50"), .number("1E+3"), .number("-0"), .number("123456789012345678901234567890")])
+        ),
         ("nested", .object(JSONObject([("t", .bool(true)), ("f", .bool(false)), ("n", .null)]))),
         ("area", JSONValue(double: 500000.0)),
         ("ratio", JSONValue(double: 0.1)),
-        ("count", JSONValue(integer: -42)),
+        ("count", JSONValue(integer: -42))
     ])
 
     @Test("writer → reader keeps geometry, properties and number lexemes exactly")
@@ -35,7 +39,7 @@ struct GeoJSONWriterTests {
             .multiLineString([[XY(0, 0), XY(1, 1)], []]),
             .polygon(Polygon(exterior: [])),
             .geometryCollection([.point(XY(1, 2)), .geometryCollection([])]),
-            nil,
+            nil
         ]
         for _ in 0..<50 {
             let x = coordinate(), y = coordinate()
@@ -46,8 +50,9 @@ struct GeoJSONWriterTests {
             let path = try GeoJSONWriterTests.outputPath(format == .sequence ? "out.geojsonl" : "out.geojson")
             let writer = try GeoJSONWriter(path: path, format: format, rfc7946Orientation: false, bufferSize: 300)
             for (i, g) in geometries.enumerated() {
-                try writer.write(id: i % 2 == 0 ? .number("\(i)") : .string("id \"\(i)\""),
-                                 properties: GeoJSONWriterTests.hostileProperties, geometry: g)
+                try writer.write(
+                    id: i % 2 == 0 ? .number("\(i)") : .string("id \"\(i)\""),
+                    properties: GeoJSONWriterTests.hostileProperties, geometry: g)
             }
             try writer.finish()
             let features = try GeoJSONFixtures.readAll(path)
@@ -72,7 +77,9 @@ struct GeoJSONWriterTests {
         try writer.write(id: nil, properties: JSONObject(), geometry: nil)
         try writer.finish()
         let text = try GeoJSONWriterTests.text(path)
-        #expect(text == "\u{1E}{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}}\n"
+        #expect(
+            text
+                == "\u{1E}{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]}}\n"
                 + "\u{1E}{\"type\":\"Feature\",\"properties\":{},\"geometry\":null}\n")
         #expect(try GeoJSONFixtures.readAll(path).count == 2)
     }
@@ -82,7 +89,10 @@ struct GeoJSONWriterTests {
         let path = try GeoJSONWriterTests.outputPath("crs.geojson")
         let writer = try GeoJSONWriter(path: path, legacyCRSName: "urn:ogc:def:crs:EPSG::4549", name: "parcels")
         try writer.finish()
-        #expect(try GeoJSONWriterTests.text(path) == #"{"type":"FeatureCollection","name":"parcels","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["# + "\n]}\n")
+        #expect(
+            try GeoJSONWriterTests.text(path)
+                == #"{"type":"FeatureCollection","name":"parcels","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4549"}},"features":["#
+                + "\n]}\n")
         let source = try GeoJSONFeatureSource(path: path)
         #expect(source.legacyCRSName == "urn:ogc:def:crs:EPSG::4549")
         #expect(source.collectionName == "parcels")
@@ -115,21 +125,27 @@ struct GeoJSONWriterTests {
     func numberFormats() throws {
         let path = try GeoJSONWriterTests.outputPath("n.geojsonl")
         let writer = try GeoJSONWriter(path: path, format: .sequence, coordinateDecimals: 7)
-        try writer.write(id: nil, properties: JSONObject(), geometry: .lineString([
-            XY(120.123456789, -30.00000004), XY(500000.0, 0.1), XY(-0.00000001, 1e300), XY(1.5, 2.25),
-        ]))
+        try writer.write(
+            id: nil, properties: JSONObject(),
+            geometry: .lineString([
+                XY(120.123456789, -30.00000004), XY(500000.0, 0.1), XY(-0.00000001, 1e300), XY(1.5, 2.25)
+            ]))
         try writer.finish()
-        #expect(try GeoJSONWriterTests.text(path).contains(
-            "[[120.1234568,-30],[500000,0.1],[0,1e+300],[1.5,2.25]]"))
+        #expect(
+            try GeoJSONWriterTests.text(path).contains(
+                "[[120.1234568,-30],[500000,0.1],[0,1e+300],[1.5,2.25]]"))
 
         let path2 = try GeoJSONWriterTests.outputPath("n2.geojsonl")
         let writer2 = try GeoJSONWriter(path: path2, format: .sequence)
-        try writer2.write(id: nil, properties: JSONObject(), geometry: .lineString([
-            XY(500000.0, 3400000.5), XY(0.1, 1e16), XY(1e-7, -2),
-        ]))
+        try writer2.write(
+            id: nil, properties: JSONObject(),
+            geometry: .lineString([
+                XY(500000.0, 3400000.5), XY(0.1, 1e16), XY(1e-7, -2)
+            ]))
         try writer2.finish()
         #expect(try GeoJSONWriterTests.text(path2).contains("[[500000,3400000.5],[0.1,1e+16],[1e-07,-2]]"))
-        #expect(try GeoJSONFixtures.readAll(path2).first?.geometry
+        #expect(
+            try GeoJSONFixtures.readAll(path2).first?.geometry
                 == .lineString([XY(500000.0, 3400000.5), XY(0.1, 1e16), XY(1e-7, -2)]))
         #expect(JSONValue(double: .nan) == .null)
         #expect(JSONValue(double: 3) == .number("3"))
@@ -161,19 +177,24 @@ struct GeoJSONWriterTests {
 
     @Test("ogrinfo reads what the writer writes")
     func ogrinfoReads() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/ogrinfo"),
-                     "ogrinfo is missing: run tools/install-deps.sh (installs gdal-bin)")
-        for (name, format, crs) in [("parcels.geojson", GeoJSONWriter.Format.featureCollection, "urn:ogc:def:crs:EPSG::4549"),
-                                    ("parcels.geojsonl", .sequence, nil)] {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/ogrinfo"),
+            "ogrinfo is missing: run tools/install-deps.sh (installs gdal-bin)")
+        for (name, format, crs) in [
+            ("parcels.geojson", GeoJSONWriter.Format.featureCollection, "urn:ogc:def:crs:EPSG::4549"),
+            ("parcels.geojsonl", .sequence, nil)
+        ] {
             let path = try GeoJSONWriterTests.outputPath(name)
-            let writer = try GeoJSONWriter(path: path, format: format, legacyCRSName: crs, coordinateDecimals: 3, name: "parcels")
+            let writer = try GeoJSONWriter(
+                path: path, format: format, legacyCRSName: crs, coordinateDecimals: 3, name: "parcels")
             for i in 0..<25 {
                 let x = 500000.0 + Double(i) * 10
                 var props = GeoJSONWriterTests.hostileProperties
                 props.set("code", .string("P-\(i)"))
                 props.set("area_m2", JSONValue(double: 100.25))
-                try writer.write(id: .number("\(i)"), properties: props,
-                                 geometry: .polygon(Polygon(exterior: GeoJSONFixtures.square(x, 3400000, 10))))
+                try writer.write(
+                    id: .number("\(i)"), properties: props,
+                    geometry: .polygon(Polygon(exterior: GeoJSONFixtures.square(x, 3400000, 10))))
             }
             try writer.finish()
             let process = Process()

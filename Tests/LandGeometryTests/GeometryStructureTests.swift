@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LandGeometry
 
 @Suite("Structural problems")
@@ -6,9 +7,9 @@ struct GeometryStructureTests {
     @Test("fine geometry has none")
     func fine() {
         #expect(Fixture.squareWithHole.structuralProblems() == [])
-        #expect(Fixture.bowTie.structuralProblems() == [])   // invalid, but structurally fine
+        #expect(Fixture.bowTie.structuralProblems() == []) // invalid, but structurally fine
         #expect(Geometry.multiPolygon([]).structuralProblems() == [])
-        #expect(Geometry.point(XY(.nan, .nan)).structuralProblems() == [])   // POINT EMPTY
+        #expect(Geometry.point(XY(.nan, .nan)).structuralProblems() == []) // POINT EMPTY
     }
 
     @Test("unclosed ring")
@@ -21,7 +22,7 @@ struct GeometryStructureTests {
     func threePoints() {
         let g = Geometry.multiPolygon([
             Polygon(exterior: Fixture.square(0, 0, 1)),
-            Polygon(exterior: [XY(0, 0), XY(1, 0), XY(0, 0)]),
+            Polygon(exterior: [XY(0, 0), XY(1, 0), XY(0, 0)])
         ])
         #expect(g.structuralProblems() == ["ring 0 of polygon 1 has 3 points (needs at least 4)"])
     }
@@ -32,7 +33,8 @@ struct GeometryStructureTests {
         ring[2] = XY(.nan, 1)
         let g = Geometry.polygon(Polygon(exterior: Fixture.square(0, 0, 10), holes: [ring]))
         #expect(g.structuralProblems() == ["coordinate 7 is not finite"])
-        #expect(Geometry.lineString([XY(0, .infinity), XY(1, 1)]).structuralProblems() == ["coordinate 0 is not finite"])
+        #expect(
+            Geometry.lineString([XY(0, .infinity), XY(1, 1)]).structuralProblems() == ["coordinate 0 is not finite"])
     }
 
     @Test("the list is capped")

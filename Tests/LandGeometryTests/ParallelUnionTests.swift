@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LandGeometry
 
 @Suite("Union on several cores")
@@ -15,7 +16,8 @@ struct ParallelUnionTests {
         }
         return (0..<count).map { _ in
             // Snapped to a 5 m grid so that neighbours often share whole edges.
-            let x = (next() * 200).rounded() * 5, y = (next() * 200).rounded() * 5, side = 5 + (next() * 6).rounded() * 5
+            let x = (next() * 200).rounded() * 5, y = (next() * 200).rounded() * 5,
+                side = 5 + (next() * 6).rounded() * 5
             return .polygon(Polygon(exterior: Fixture.square(x, y, side)))
         }
     }
@@ -25,7 +27,9 @@ struct ParallelUnionTests {
         let parts = Self.squares(900, seed: 42)
         let plain = try ctx.unaryUnion(parts)
         let parallel = try ctx.parallelUnaryUnion(parts, workers: workers, minPartsPerWorker: 16)
-        #expect(abs(parallel.planarArea - plain.planarArea) <= 1e-9 * plain.planarArea, "\(parallel.planarArea) vs \(plain.planarArea)")
+        #expect(
+            abs(parallel.planarArea - plain.planarArea) <= 1e-9 * plain.planarArea,
+            "\(parallel.planarArea) vs \(plain.planarArea)")
         #expect(try ctx.isValid(parallel))
         // Nothing of one is outside the other.
         #expect(try ctx.difference(parallel, plain).planarArea < 1e-6)
@@ -35,8 +39,12 @@ struct ParallelUnionTests {
 
     @Test("merging two dissolved halves overlays only what can meet")
     func mergeDissolved() throws {
-        let left = Geometry.multiPolygon([Polygon(exterior: Fixture.square(0, 0, 10)), Polygon(exterior: Fixture.square(0, 50, 10))])
-        let right = Geometry.multiPolygon([Polygon(exterior: Fixture.square(10, 0, 10)), Polygon(exterior: Fixture.square(100, 0, 10))])
+        let left = Geometry.multiPolygon([
+            Polygon(exterior: Fixture.square(0, 0, 10)), Polygon(exterior: Fixture.square(0, 50, 10))
+        ])
+        let right = Geometry.multiPolygon([
+            Polygon(exterior: Fixture.square(10, 0, 10)), Polygon(exterior: Fixture.square(100, 0, 10))
+        ])
         // The squares at (0, 0) and (10, 0) share an edge: one polygon; the others pass through.
         let merged = try ctx.mergeDissolved(left, right)
         #expect(merged.polygons?.count == 3)

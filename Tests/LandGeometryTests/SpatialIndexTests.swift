@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LandGeometry
 
 @Suite("Spatial index")
@@ -6,7 +7,9 @@ struct SpatialIndexTests {
     func randomBoxes(_ n: Int, _ rng: inout SplitMix64) -> [Envelope] {
         (0..<n).map { _ in
             let x = Double.random(in: 0..<1000, using: &rng), y = Double.random(in: 0..<1000, using: &rng)
-            return Envelope(minX: x, minY: y, maxX: x + Double.random(in: 0..<30, using: &rng), maxY: y + Double.random(in: 0..<30, using: &rng))
+            return Envelope(
+                minX: x, minY: y, maxX: x + Double.random(in: 0..<30, using: &rng),
+                maxY: y + Double.random(in: 0..<30, using: &rng))
         }
     }
 

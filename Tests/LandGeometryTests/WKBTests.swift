@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LandGeometry
 
 @Suite("WKB")
@@ -7,8 +8,8 @@ struct WKBTests {
     func polygonWithHole() throws {
         let bytes = WKB.encode(Fixture.squareWithHole)
         #expect(bytes.count == WKB.encodedSize(Fixture.squareWithHole))
-        #expect(bytes[0] == 1)                       // little-endian
-        #expect(Array(bytes[1..<5]) == [3, 0, 0, 0])  // ISO type 3 = Polygon
+        #expect(bytes[0] == 1) // little-endian
+        #expect(Array(bytes[1..<5]) == [3, 0, 0, 0]) // ISO type 3 = Polygon
         #expect(try WKB.decode(bytes) == Fixture.squareWithHole)
     }
 
@@ -23,7 +24,7 @@ struct WKBTests {
             .point(XY(1.5, -2)), .lineString([XY(0, 0), XY(1, 1)]), .multiPoint([XY(1, 2), XY(3, 4)]),
             .multiLineString([[XY(0, 0), XY(1, 1)], [XY(2, 2), XY(3, 3)]]),
             .geometryCollection([.point(XY(1, 1)), Fixture.squareWithHole]),
-            .polygon(Polygon(exterior: [])), .multiPolygon([]),
+            .polygon(Polygon(exterior: [])), .multiPolygon([])
         ]
         var buffer: [UInt8] = [0xAA]
         for g in kinds {
@@ -48,7 +49,9 @@ struct WKBTests {
         // ISO POLYGON Z: type 1003, xyz per coordinate
         var iso: [UInt8] = [1]
         func u(_ v: UInt32, _ out: inout [UInt8]) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-        func d(_ v: Double, _ out: inout [UInt8]) { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        func d(_ v: Double, _ out: inout [UInt8]) {
+            withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) }
+        }
         u(1003, &iso); u(1, &iso); u(4, &iso)
         for (x, y) in [(0.0, 0.0), (1, 0), (1, 1), (0, 0)] { d(x, &iso); d(y, &iso); d(99, &iso) }
         let expected = Geometry.polygon(Polygon(exterior: [XY(0, 0), XY(1, 0), XY(1, 1), XY(0, 0)]))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LandRegistry
 
 @Suite("Clock.validDay")
@@ -12,8 +13,10 @@ struct ClockTests {
 
     @Test("signs, spaces and non-ASCII digits are refused (the fuzzer's find: Int(\"+1\") is 1)")
     func onlyASCIIDigits() {
-        for text in ["2024-+1-01", "2024-01-+1", "+999-01-01", "2024- 1-01", "2024-01-1 ", "２０２４-01-01", "2023-02-29",
-                     "2024-13-01", "2024-00-10", "2024-04-31", "1900-02-29"] {
+        for text in [
+            "2024-+1-01", "2024-01-+1", "+999-01-01", "2024- 1-01", "2024-01-1 ", "２０２４-01-01", "2023-02-29",
+            "2024-13-01", "2024-00-10", "2024-04-31", "1900-02-29"
+        ] {
             #expect(Clock.validDay(text) == nil, "\(text)")
         }
     }

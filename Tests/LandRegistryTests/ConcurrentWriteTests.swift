@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import LandRegistry
 
 /// Many writers on one store: each on its own connection, as separate landreg processes are.
@@ -14,8 +15,9 @@ struct ConcurrentWriteTests {
         let spots = (0..<writers).map { w in
             Fixtures.squareFeature(code: "W\(w)", x: 580_000 + Double(w) * 30, y: 3_360_000, side: 20)
         }
-        _ = try registry.importSpots(file: Fixtures.write(Fixtures.collection4549(spots)), batch: "concurrency",
-                                     options: FeatureImportOptions(context: Fixtures.context))
+        _ = try registry.importSpots(
+            file: Fixtures.write(Fixtures.collection4549(spots)), batch: "concurrency",
+            options: FeatureImportOptions(context: Fixtures.context))
         let eventsBefore = try registry.eventCount()
         let failures = Unchecked([String]())
         // When 8 threads, each with its own Registry (its own SQLite connection, as separate processes have),
@@ -24,11 +26,14 @@ struct ConcurrentWriteTests {
             do {
                 let mine = try Registry.open(at: registry.path)
                 let context = ChangeContext(actor: "writer-\(w)", effectiveDate: "2026-01-05")
-                _ = try mine.applySpotStep(.verify(judgement: .illegal, basis: nil, approvalDoc: nil), code: "W\(w)", context: context)
-                _ = try mine.applySpotStep(.rectify(measure: "demolish-restore", deadline: "2026-12-31"), code: "W\(w)", context: context)
+                _ = try mine.applySpotStep(
+                    .verify(judgement: .illegal, basis: nil, approvalDoc: nil), code: "W\(w)", context: context)
+                _ = try mine.applySpotStep(
+                    .rectify(measure: "demolish-restore", deadline: "2026-12-31"), code: "W\(w)", context: context)
                 for i in 2..<changes {
-                    _ = try mine.applySpotStep(.progress(restoredM2: nil, recultivatedM2: Double(i), remainingM2: nil),
-                                               code: "W\(w)", context: context)
+                    _ = try mine.applySpotStep(
+                        .progress(restoredM2: nil, recultivatedM2: Double(i), remainingM2: nil),
+                        code: "W\(w)", context: context)
                 }
             } catch {
                 failures.lock.withLock { failures.value.append("writer \(w): \(error)") }
@@ -40,7 +45,8 @@ struct ConcurrentWriteTests {
         #expect(try registry.eventCount() - eventsBefore == writers * changes)
         for w in 0..<writers {
             let log = try registry.events(entity: .spot, code: "W\(w)").filter { $0.actor == "writer-\(w)" }
-            #expect(log.map(\.action.rawValue) == ["verify", "rectify"] + Array(repeating: "progress", count: changes - 2))
+            #expect(
+                log.map(\.action.rawValue) == ["verify", "rectify"] + Array(repeating: "progress", count: changes - 2))
             #expect(try registry.spot(code: "W\(w)").recultivatedM2 == Double(changes - 1))
         }
     }
@@ -61,7 +67,9 @@ struct ConcurrentWriteTests {
 
         calls = 0
         #expect(throws: DatabaseError.self) {
-            try policy.run(sleep: { _ in }) { () throws -> Int in calls += 1; throw busy }
+            try policy.run(sleep: { _ in }) { () throws -> Int in
+                calls += 1; throw busy
+            }
         }
         #expect(calls == 4)
         // Other errors are not retried.
@@ -80,9 +88,11 @@ struct ConcurrentWriteTests {
         // Another connection holds the write lock for 0.4 s; ours gives up waiting at once (no busy timeout),
         // so only the retry can get it through.
         let holder = try DatabaseQueue(path: registry.path)
-        let impatient = try DatabaseQueue(path: registry.path, configuration: {
-            var c = Configuration(); c.busyMode = .immediateError; return c
-        }())
+        let impatient = try DatabaseQueue(
+            path: registry.path,
+            configuration: {
+                var c = Configuration(); c.busyMode = .immediateError; return c
+            }())
         let locked = DispatchSemaphore(value: 0)
         let released = DispatchGroup()
         DispatchQueue.global().async(group: released) {
@@ -96,7 +106,9 @@ struct ConcurrentWriteTests {
         locked.wait()
         let started = Date()
         let (_, attempts) = try BusyRetry(attempts: 40, firstPauseSeconds: 0.01, maxPauseSeconds: 0.05).run {
-            try impatient.write { db in try db.execute(sql: "UPDATE landreg_meta SET value = value WHERE key = 'store_crs'") }
+            try impatient.write { db in
+                try db.execute(sql: "UPDATE landreg_meta SET value = value WHERE key = 'store_crs'")
+            }
         }
         released.wait()
         #expect(attempts > 1, "the first attempt should have met SQLITE_BUSY")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LandRegistry
 
 @Suite("Unified social credit codes (GB 32100-2015)")

@@ -1,8 +1,9 @@
 import Foundation
+import LandGeoJSON
 import LandGeometry
 import Testing
+
 @testable import LandRegistry
-import LandGeoJSON
 
 /// The schema pass of the file exports: Shapefile names, types from values, refusals before any file exists.
 @Suite("Export schema")
@@ -16,7 +17,8 @@ struct ExportSchemaTests {
         let error = #expect(throws: (any Error).self) {
             try shp.observe(geometry: .point, index: 2, id: .string("P-3"))
         }
-        #expect(error.map { "\($0)" } == "out.zip: feature 2 (id \"P-3\"): its geometry is a Point but feature 0 "
+        #expect(
+            error.map { "\($0)" } == "out.zip: feature 2 (id \"P-3\"): its geometry is a Point but feature 0 "
                 + "(id \"P-1\") is a Polygon: a Shapefile holds one geometry type")
         // A GeoPackage takes the mix as a Geometry layer.
         var gpkg = ExportSchemaBuilder(format: .gpkg, encoding: .utf8, file: "out.gpkg")
@@ -26,8 +28,10 @@ struct ExportSchemaTests {
     }
 
     @Test func longNamesAreCutToTenBytesOfTheEncodingAndCollisionsGetANumber() throws {
-        let row = props([("code", .string("A")), ("地类名称代码", .string("x")), ("地类名称代码乙", .string("y")),
-                         ("ellipsoidal_area_m2", .number("1.5")), ("ELLIPSOIDAL_area_mu", .number("2.5"))])
+        let row = props([
+            ("code", .string("A")), ("地类名称代码", .string("x")), ("地类名称代码乙", .string("y")),
+            ("ellipsoidal_area_m2", .number("1.5")), ("ELLIPSOIDAL_area_mu", .number("2.5"))
+        ])
         var utf8 = ExportSchemaBuilder(format: .shp, encoding: .utf8, file: "f")
         try utf8.observe(row, index: 0, id: nil)
         // UTF-8: three bytes a character, so three characters fit; the second needs room for "_2".
@@ -44,13 +48,22 @@ struct ExportSchemaTests {
 
     @Test func typesComeFromTheValuesOfEveryRow() throws {
         var b = ExportSchemaBuilder(format: .gpkg, encoding: .utf8, file: "f")
-        try b.observe(props([("n", .number("3")), ("x", .number("3")), ("d", .string("2024-02-29")), ("t", .string("a")),
-                             ("disposed_m2", .number("0")), ("ok", .bool(true)), ("z", .null)]), index: 0, id: nil)
-        try b.observe(props([("n", .number("4")), ("x", .number("3.5")), ("d", .string("2024-02-30")), ("t", .number("7")),
-                             ("disposed_m2", .number("5000")), ("ok", .bool(false)), ("z", .null)]), index: 1, id: nil)
+        try b.observe(
+            props([
+                ("n", .number("3")), ("x", .number("3")), ("d", .string("2024-02-29")), ("t", .string("a")),
+                ("disposed_m2", .number("0")), ("ok", .bool(true)), ("z", .null)
+            ]), index: 0, id: nil)
+        try b.observe(
+            props([
+                ("n", .number("4")), ("x", .number("3.5")), ("d", .string("2024-02-30")), ("t", .number("7")),
+                ("disposed_m2", .number("5000")), ("ok", .bool(false)), ("z", .null)
+            ]), index: 1, id: nil)
         let types = Dictionary(uniqueKeysWithValues: try b.fields().map { ($0.name, $0.type.rawValue) })
-        #expect(types == ["n": "integer64", "x": "real", "d": "string", "t": "string", "disposed_m2": "real",
-                          "ok": "boolean", "z": "string"])
+        #expect(
+            types == [
+                "n": "integer64", "x": "real", "d": "string", "t": "string", "disposed_m2": "real",
+                "ok": "boolean", "z": "string"
+            ])
         // Dates are Dates only where the format has them.
         var csv = ExportSchemaBuilder(format: .csv, encoding: .utf8, file: "f")
         try csv.observe(props([("d", .string("2024-02-29"))]), index: 0, id: nil)

@@ -1,5 +1,6 @@
 import Foundation
 import LandGeometry
+
 @testable import LandRegistry
 
 /// Test fixtures in one place: the repository's folders, temporary stores, small GeoJSON files.
@@ -12,7 +13,8 @@ enum Fixtures {
 
     /// A fresh temporary directory.
     static func directory() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("landreg-test-" + UUID().uuidString).path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("landreg-test-" + UUID().uuidString)
+            .path
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -31,8 +33,10 @@ enum Fixtures {
     static let context = ChangeContext(actor: "tester", effectiveDate: "2026-11-26")
 
     /// A square parcel feature in EPSG:4549 metres, `side` metres wide, at (x, y).
-    static func squareFeature(code: String, x: Double = 520_000, y: Double = 3_340_000, side: Double = 100,
-                              landUse: String = "0101", extra: String = "") -> String {
+    static func squareFeature(
+        code: String, x: Double = 520_000, y: Double = 3_340_000, side: Double = 100,
+        landUse: String = "0101", extra: String = ""
+    ) -> String {
         let ring = "[[\(x),\(y)],[\(x + side),\(y)],[\(x + side),\(y + side)],[\(x),\(y + side)],[\(x),\(y)]]"
         return """
             {"type":"Feature","properties":{"code":"\(code)","land_use":"\(landUse)"\(extra)},"geometry":{"type":"Polygon","coordinates":[\(ring)]}}
@@ -65,7 +69,10 @@ enum Fixtures {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData, as: UTF8.self)
+        )
     }
 
     /// The project virtual environment's python (tools/install-deps.sh): Debian's interpreter with its GDAL
@@ -74,13 +81,17 @@ enum Fixtures {
         get throws {
             let venv = repo.appendingPathComponent(".venv/bin/python3").path
             guard FileManager.default.isExecutableFile(atPath: venv) else {
-                throw MissingTool(description: "\(venv) is missing: run tools/install-deps.sh (needs .venv with shapely, pyproj, openpyxl)")
+                throw MissingTool(
+                    description:
+                        "\(venv) is missing: run tools/install-deps.sh (needs .venv with shapely, pyproj, openpyxl)")
             }
             return venv
         }
     }
     struct MissingTool: Error, CustomStringConvertible { let description: String }
-    static func runPython(_ script: String, _ args: [String] = []) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func runPython(_ script: String, _ args: [String] = []) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         try run(try gdalPython, ["-c", script] + args)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LandRegistry
 
 /// Replays the committed fuzz corpus of the CSV reader (tools/fuzz/corpus/csv) and of the date check
@@ -41,7 +42,8 @@ struct FuzzCorpusReplayTests {
             let name = url.lastPathComponent
             guard let table = try? CSVTable(contentsOf: url.path) else {
                 // The sample tables of GeoData/ and seeds/ must parse; only the hand-made hostile seeds may be refused.
-                #expect(["ragged.csv", "unterminated.csv", "quote-in-field.csv", "not-utf8.csv"].contains(name)
+                #expect(
+                    ["ragged.csv", "unterminated.csv", "quote-in-field.csv", "not-utf8.csv"].contains(name)
                         || name.hasPrefix("crash-"), "\(name) is refused")
                 continue
             }
@@ -70,16 +72,20 @@ struct FuzzCorpusReplayTests {
         var gregorian = Calendar(identifier: .gregorian)
         gregorian.timeZone = TimeZone(identifier: "UTC")!
         var accepted = 0, replayed = 0
-        for url in try FuzzCorpus.files("options") where url.lastPathComponent.hasPrefix("day-")
-            || url.lastPathComponent.hasPrefix("crash-") {
+        for url in try FuzzCorpus.files("options")
+        where url.lastPathComponent.hasPrefix("day-")
+            || url.lastPathComponent.hasPrefix("crash-")
+        {
             let bytes = Array(try Data(contentsOf: url))
             guard bytes.first.map({ $0 % 3 == 1 }) == true else { continue }
             let text = String(decoding: bytes.dropFirst(), as: UTF8.self)
             replayed += 1
             let scalars = Array(text.unicodeScalars)
-            let shaped = scalars.count == 10 && scalars.enumerated().allSatisfy { i, c in
-                i == 4 || i == 7 ? c == "-" : ("0"..."9").contains(c)
-            }
+            let shaped =
+                scalars.count == 10
+                && scalars.enumerated().allSatisfy { i, c in
+                    i == 4 || i == 7 ? c == "-" : ("0"..."9").contains(c)
+                }
             let day = Clock.validDay(text)
             if day != nil { accepted += 1 }
             #expect(day == nil || (day == text && shaped), "validDay accepted \(text.debugDescription)")

@@ -1,8 +1,9 @@
 import Foundation
+import LandGeoJSON
 import LandGeometry
 import Testing
+
 @testable import LandRegistry
-import LandGeoJSON
 
 /// When `ImportPipeline.run` returns, on success or on a consumer error, no preparer may still run and every
 /// preparer must be released: a spot import's preparers hold GEOS contexts, PROJ transforms and read-only store
@@ -19,13 +20,16 @@ struct ImportPipelineLifetimeTests {
 
     /// A text sequence of `count` features with null geometries (the preparers below do not parse them).
     static func file(count: Int) -> String {
-        Fixtures.write(String(repeating: #"{"type":"Feature","properties":{},"geometry":null}"# + "\n", count: count),
-                       name: "lifetime.geojsonl")
+        Fixtures.write(
+            String(repeating: #"{"type":"Feature","properties":{},"geometry":null}"# + "\n", count: count),
+            name: "lifetime.geojsonl")
     }
 
     /// Runs the pipeline over `path`; `failAt` makes the consumer throw at that feature. Returns weak references to
     /// what the preparers owned, and the total prepared when run() returned.
-    static func run(_ path: String, failAt: Int?) throws -> (owned: [() -> Owned?], preparedAtReturn: Int, error: Error?) {
+    static func run(_ path: String, failAt: Int?) throws -> (
+        owned: [() -> Owned?], preparedAtReturn: Int, error: Error?
+    ) {
         var weakOwned: [() -> Owned?] = []
         var strong: [Owned] = []
         var error: Error? = nil
@@ -42,12 +46,15 @@ struct ImportPipelineLifetimeTests {
                         // A little work per feature, so that the scanning thread is mid-batch when the consumer stops.
                         var x = 0.0
                         for i in 0..<2000 { x += sin(Double(i + raw.index)) }
-                        return x.isNaN ? .failure(FeatureProblem(featureIndex: raw.index, message: "NaN")) : .success(raw.index)
+                        return x.isNaN
+                            ? .failure(FeatureProblem(featureIndex: raw.index, message: "NaN")) : .success(raw.index)
                     }
                 },
                 progress: nil,
                 consume: { result in
-                    if case .success(let i) = result, i == failAt { throw ImportFailed(file: path, problems: [], problemCount: 1) }
+                    if case .success(let i) = result, i == failAt {
+                        throw ImportFailed(file: path, problems: [], problemCount: 1)
+                    }
                 })
         } catch let e { error = e }
         let preparedAtReturn = strong.reduce(0) { total, o in total + o.lock.withLock { o.prepared } }

@@ -2,11 +2,13 @@ import Foundation
 import LandGeoJSON
 import LandGeometry
 import Testing
+
 @testable import LandRegistry
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Issue 12 at the library level: CSV headers, the regular-file check every reader goes through, evidence paths
@@ -16,12 +18,16 @@ struct InputSafetyTests {
     // MARK: CSV headers
 
     @Test func aRepeatedHeaderNameIsRefusedNamingBothColumns() throws {
-        let error = try #require(throws: CSVError.self) { try CSVTable(text: "code,action,note,note\nS1,verify,a,b\n", file: "fix.csv") }
+        let error = try #require(throws: CSVError.self) {
+            try CSVTable(text: "code,action,note,note\nS1,verify,a,b\n", file: "fix.csv")
+        }
         #expect(error.errorDescription == #"fix.csv: column 4 "note" repeats column 3"#)
     }
 
     @Test func anEmptyHeaderCellIsRefused() throws {
-        let error = try #require(throws: CSVError.self) { try CSVTable(text: "code, ,action\nS1,,verify\n", file: "fix.csv") }
+        let error = try #require(throws: CSVError.self) {
+            try CSVTable(text: "code, ,action\nS1,,verify\n", file: "fix.csv")
+        }
         #expect(error.errorDescription == "fix.csv: column 2 has no name (an empty header cell)")
     }
 
@@ -30,7 +36,9 @@ struct InputSafetyTests {
         let error = try #require(throws: CSVError.self) {
             try csv.require(["credit_code", "name"], known: Registry.enterpriseColumns)
         }
-        #expect(error.errorDescription == #"enterprises.csv: unknown column "nmae" (known: credit_code, name, industry, scale); "#
+        #expect(
+            error.errorDescription
+                == #"enterprises.csv: unknown column "nmae" (known: credit_code, name, industry, scale); "#
                 + "missing column(s) name (the header has credit_code, nmae)")
         let fine = try CSVTable(text: "name,credit_code\nx,91330110MANN6LRU7B\n", file: "e.csv")
         try fine.require(["credit_code", "name"], known: Registry.enterpriseColumns)
@@ -69,9 +77,10 @@ struct InputSafetyTests {
         try FileManager.default.createSymbolicLink(atPath: dir + "/dangling", withDestinationPath: dir + "/nothing")
         let refused: [(String, String)] = [
             (dir + "/f", "is a FIFO, not a regular file"), (dir, "is a directory, not a regular file"),
-            (dir + "/to-dir", "is a directory, not a regular file"), ("/dev/null", "is a character device, not a regular file"),
+            (dir + "/to-dir", "is a directory, not a regular file"),
+            ("/dev/null", "is a character device, not a regular file"),
             (dir + "/dangling", "no such file"), (dir + "/none", "no such file"), (file + "/x", "no such file"),
-            ("", "no such file (the path is empty)"),
+            ("", "no such file (the path is empty)")
         ]
         for (path, problem) in refused {
             let error = try #require(throws: InputFileError.self) { try InputFile.regular(path, role: "evidence file") }
@@ -84,8 +93,10 @@ struct InputSafetyTests {
     @Test func theGeoJSONReaderRefusesAFIFOAndADirectoryWithoutOpeningThem() throws {
         let dir = Fixtures.directory()
         #expect(mkfifo(dir + "/in.geojson", 0o644) == 0)
-        for (path, message) in [(dir + "/in.geojson", "is a FIFO, not a regular file"), (dir, "is a directory, not a regular file"),
-                                (dir + "/none.geojson", "cannot open: no such file")] {
+        for (path, message) in [
+            (dir + "/in.geojson", "is a FIFO, not a regular file"), (dir, "is a directory, not a regular file"),
+            (dir + "/none.geojson", "cannot open: no such file")
+        ] {
             let error = try #require(throws: GeoJSONError.self) { try GeoJSONFeatureSource(path: path) }
             #expect(error.file == path && error.message == message)
         }
@@ -105,12 +116,14 @@ struct InputSafetyTests {
         let storeFolder = Fixtures.directory()
         let outside = Fixtures.directory()
         for folder in ["sub", "real/deeper"] {
-            try FileManager.default.createDirectory(atPath: storeFolder + "/" + folder, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: storeFolder + "/" + folder, withIntermediateDirectories: true)
         }
         try "x".write(toFile: storeFolder + "/x.pdf", atomically: true, encoding: .utf8)
         try "y".write(toFile: storeFolder + "/real/deeper/y.pdf", atomically: true, encoding: .utf8)
         try "z".write(toFile: outside + "/z.pdf", atomically: true, encoding: .utf8)
-        try FileManager.default.createSymbolicLink(atPath: storeFolder + "/link", withDestinationPath: storeFolder + "/real")
+        try FileManager.default.createSymbolicLink(
+            atPath: storeFolder + "/link", withDestinationPath: storeFolder + "/real")
         try FileManager.default.createSymbolicLink(atPath: outside + "/into-store", withDestinationPath: storeFolder)
 
         func stored(_ path: String) throws -> String { try Evidence(file: path, storeFolder: storeFolder).path }
@@ -119,10 +132,13 @@ struct InputSafetyTests {
         #expect(try stored(outside + "/into-store/x.pdf") == "x.pdf")
         let resolvedOutside = URL(fileURLWithPath: outside).resolvingSymlinksInPath().path
         #expect(try stored(outside + "/z.pdf") == resolvedOutside + "/z.pdf")
-        #expect(try Evidence(file: storeFolder + "/sub/../x.pdf").path
+        #expect(
+            try Evidence(file: storeFolder + "/sub/../x.pdf").path
                 == URL(fileURLWithPath: storeFolder).resolvingSymlinksInPath().path + "/x.pdf")
         // The hash is the file's, wherever the path points from.
-        #expect(try Evidence(file: storeFolder + "/x.pdf").sha256 == SHA256Hasher.hexDigest(ofFile: outside + "/into-store/x.pdf"))
+        #expect(
+            try Evidence(file: storeFolder + "/x.pdf").sha256
+                == SHA256Hasher.hexDigest(ofFile: outside + "/into-store/x.pdf"))
     }
 
     @Test func aSpotUpdatesRowEvidenceIsStoredRelativeToTheStore() throws {
@@ -144,13 +160,16 @@ struct InputSafetyTests {
         #expect(GeometryIngest.format(520_000.0004) == "520000")
         #expect(GeometryIngest.format(12.3456) == "12.346")
         let registry = try Fixtures.store()
-        let file = Fixtures.write(Fixtures.collection4549([
-            #"{"type":"Feature","properties":{"code":"FAR"},"geometry":{"type":"Polygon","coordinates":[[[1e19,1e19],[1.1e19,1e19],[1.1e19,1.1e19],[1e19,1e19]]]}}"#,
-        ]))
+        let file = Fixtures.write(
+            Fixtures.collection4549([
+                #"{"type":"Feature","properties":{"code":"FAR"},"geometry":{"type":"Polygon","coordinates":[[[1e19,1e19],[1.1e19,1e19],[1.1e19,1.1e19],[1e19,1e19]]]}}"#
+            ]))
         let failure = try #require(throws: ImportFailed.self) {
             try registry.importParcels(file: file, options: FeatureImportOptions(context: Fixtures.context))
         }
-        #expect(failure.errorDescription?.contains("coordinates (1e+19, 1e+19) are outside the area where EPSG:4549 is used") == true,
-                "\(failure.errorDescription ?? "")")
+        #expect(
+            failure.errorDescription?.contains(
+                "coordinates (1e+19, 1e+19) are outside the area where EPSG:4549 is used") == true,
+            "\(failure.errorDescription ?? "")")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LandGeometry
 import Testing
+
 @testable import LandRegistry
 
 /// The code rules every layer inserter shares (InserterCore): a code is unique among a layer's live rows (a
@@ -12,9 +13,11 @@ struct LayerInserterTests {
 
     func zones(_ registry: Registry, live: Bool) throws -> [String] {
         try registry.dbQueue.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT kind || ':' || code FROM zones WHERE (retired_at IS NULL) = ? ORDER BY kind, code
-                """, arguments: [live])
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT kind || ':' || code FROM zones WHERE (retired_at IS NULL) = ? ORDER BY kind, code
+                    """, arguments: [live])
         }
     }
 
@@ -45,13 +48,16 @@ struct LayerInserterTests {
         #expect(try zones(registry, live: false) == ["village:Z1"])
     }
 
-    @Test("a code twice in one file names the feature that had it first, in every layer", arguments: ["parcels", "zones", "sites", "spots"])
+    @Test(
+        "a code twice in one file names the feature that had it first, in every layer",
+        arguments: ["parcels", "zones", "sites", "spots"])
     func aCodeTwiceInOneFile(layer: String) throws {
         let registry = try Fixtures.store()
-        let file = Fixtures.write(Fixtures.collection4549([
-            Fixtures.squareFeature(code: "D1"), Fixtures.squareFeature(code: "D2", x: 520_200),
-            Fixtures.squareFeature(code: "D1", x: 520_400),
-        ]))
+        let file = Fixtures.write(
+            Fixtures.collection4549([
+                Fixtures.squareFeature(code: "D1"), Fixtures.squareFeature(code: "D2", x: 520_200),
+                Fixtures.squareFeature(code: "D1", x: 520_400)
+            ]))
         let before = try registry.dbQueue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events")! }
         let failure = try #require(throws: ImportFailed.self) {
             switch layer {
@@ -64,7 +70,10 @@ struct LayerInserterTests {
         #expect(failure.problems.map(\.featureIndex) == [2])
         #expect(failure.problems.map(\.message) == ["duplicate code D1: feature 0 of this file has it too"])
         let (rows, events) = try registry.dbQueue.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM \(layer)")!, try Int.fetchOne(db, sql: "SELECT count(*) FROM events")!)
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM \(layer)")!,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM events")!
+            )
         }
         #expect(rows == 0 && events == before)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import LandRegistry
 
 /// `LayerStyles.install(layer:into:)` on a GeoPackage that GDAL wrote (as an export is), checked by GDAL's
@@ -32,7 +33,8 @@ struct LayerStylesInstallTests {
                 "coordinates":[[[\(x),\(y)],[\(x + 100),\(y)],[\(x + 100),\(y + 100)],[\(x),\(y + 100)],[\(x),\(y)]]]}}
                 """
         }
-        let geojson = Fixtures.write("""
+        let geojson = Fixtures.write(
+            """
             {"type":"FeatureCollection","features":[\(features.joined(separator: ","))]}
             """, name: "reclaimable.geojson")
         let gpkg = (geojson as NSString).deletingLastPathComponent + "/reclaimable.gpkg"
@@ -43,19 +45,26 @@ struct LayerStylesInstallTests {
 
     static func rows(_ path: String) throws -> [Row] {
         try DatabaseQueue(path: path).read { db in
-            try Row.fetchAll(db, sql: "SELECT f_table_name, f_geometry_column, styleName, useAsDefault, styleQML, styleSLD FROM layer_styles ORDER BY id")
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT f_table_name, f_geometry_column, styleName, useAsDefault, styleQML, styleSLD FROM layer_styles ORDER BY id"
+            )
         }
     }
 
     @Test func installsTheReclaimableStyleThatQGISThenApplies() throws {
         let gpkg = try Self.exportedGeoPackage()
         try LayerStyles.install(layer: "reclaimable", into: gpkg)
-        try LayerStyles.install(layer: "reclaimable", into: gpkg)   // a second install replaces the default
+        try LayerStyles.install(layer: "reclaimable", into: gpkg) // a second install replaces the default
 
         let rows = try Self.rows(gpkg)
         #expect(rows.count == 2)
         #expect(rows.map { $0["useAsDefault"] as Int } == [0, 1])
-        #expect(rows.allSatisfy { ($0["f_table_name"] as String) == "reclaimable" && ($0["f_geometry_column"] as String) == "geom" })
+        #expect(
+            rows.allSatisfy {
+                ($0["f_table_name"] as String) == "reclaimable" && ($0["f_geometry_column"] as String) == "geom"
+            })
         let sld: String = rows[1]["styleSLD"]
         for category in ["farmland", "industrial", "both"] {
             #expect(sld.contains("<ogc:Literal>\(category)</ogc:Literal>"), "the SLD has no rule for \(category)")
@@ -65,8 +74,9 @@ struct LayerStylesInstallTests {
         }
         #expect(registered == "attributes")
 
-        let validator = try Self.run("/usr/bin/python3",
-                                     ["/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "--extra", gpkg])
+        let validator = try Self.run(
+            "/usr/bin/python3",
+            ["/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "--extra", gpkg])
         #expect(validator.status == 0, "\(validator.output)")
 
         let script = Fixtures.repo.appendingPathComponent("Tests/EndToEndTests/qgis/check_styles.py").path
@@ -74,7 +84,8 @@ struct LayerStylesInstallTests {
         let qgis = try Self.run("/usr/bin/python3", [script, gpkg, dir, "reclaimable"])
         try #require(qgis.status == 0, "QGIS could not open \(gpkg): \(qgis.output)")
         let jsonLine = try #require(qgis.output.split(separator: "\n").last { $0.hasPrefix("{") })
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: [String: Any]])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(jsonLine.utf8)) as? [String: [String: Any]])
         let layer = report["reclaimable"] ?? [:]
         #expect(layer["renderer"] as? String == "categorizedSymbol")
         #expect(layer["attribute"] as? String == "category")

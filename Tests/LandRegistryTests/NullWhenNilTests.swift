@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LandRegistry
+import Testing
 
 @Suite("Optional report fields keep their JSON keys")
 struct NullWhenNilTests {
@@ -18,7 +18,9 @@ struct NullWhenNilTests {
         // The wrapped optionals keep their keys; a plain optional still leaves its key out.
         #expect(String(decoding: try encoder.encode(empty), as: UTF8.self) == #"{"code":"A","note":null,"ratio":null}"#)
         let full = Row(code: "B", ratio: 0.25, note: "x", plain: 3)
-        #expect(String(decoding: try encoder.encode(full), as: UTF8.self) == #"{"code":"B","note":"x","plain":3,"ratio":0.25}"#)
+        #expect(
+            String(decoding: try encoder.encode(full), as: UTF8.self)
+                == #"{"code":"B","note":"x","plain":3,"ratio":0.25}"#)
         #expect(try JSONDecoder().decode(Row.self, from: try encoder.encode(full)) == full)
         #expect(try JSONDecoder().decode(Row.self, from: Data(#"{"code":"A","ratio":null}"#.utf8)) == empty)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LandRegistry
 
 /// OutputFile: what it refuses, and that a write leaves either the whole result or nothing.
@@ -20,7 +21,9 @@ struct OutputFileTests {
 
     /// The reason `body` was refused with, nil when it was not.
     static func reason(_ body: () throws -> Void) -> OutputFileError.Reason? {
-        do { try body(); return nil } catch let e as OutputFileError { return e.reason } catch { return .failed("\(error)") }
+        do { try body(); return nil } catch let e as OutputFileError { return e.reason } catch {
+            return .failed("\(error)")
+        }
     }
 
     struct Boom: Error {}
@@ -39,7 +42,8 @@ struct OutputFileTests {
             return 7
         }
         #expect(n == 7)
-        #expect((given as NSString).deletingLastPathComponent == dir || given.hasPrefix(OutputFile.realPath(dir)! + "/."))
+        #expect(
+            (given as NSString).deletingLastPathComponent == dir || given.hasPrefix(OutputFile.realPath(dir)! + "/."))
         #expect((given as NSString).lastPathComponent.hasPrefix(".parcels.geojson.landreg-tmp-"))
         #expect(try Self.read(target) == "{\"type\":\"FeatureCollection\",\"features\":[]}\n")
         #expect(try Self.leftovers(dir).isEmpty)
@@ -73,9 +77,10 @@ struct OutputFileTests {
         let target = dir + "/out.csv"
         try Self.write("earlier", to: target)
         var ran = false
-        #expect(Self.reason {
-            try OutputFile.write(to: target, policy: OutputPolicy()) { _ in ran = true }
-        } == .exists)
+        #expect(
+            Self.reason {
+                try OutputFile.write(to: target, policy: OutputPolicy()) { _ in ran = true }
+            } == .exists)
         #expect(!ran)
         #expect(try Self.read(target) == "earlier")
         #expect(Self.reason { try OutputFile.check(target, policy: OutputPolicy()) } == .exists)
@@ -92,16 +97,22 @@ struct OutputFileTests {
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
         try FileManager.default.linkItem(atPath: store, toPath: dir + "/copy.gpkg")
         let policy = OutputPolicy(overwrite: true, protectedPaths: [store])
-        for target in [store, dir + "/sub/../district.gpkg", dir + "/./district.gpkg", store + "-wal", store + "-shm",
-                       store + "-journal", dir + "/copy.gpkg"] {
+        for target in [
+            store, dir + "/sub/../district.gpkg", dir + "/./district.gpkg", store + "-wal", store + "-shm",
+            store + "-journal", dir + "/copy.gpkg"
+        ] {
             guard case .store? = Self.reason({ try OutputFile.check(target, policy: policy) }) else {
                 Issue.record("\(target) was not refused as the store")
                 continue
             }
         }
         // The message names the path and says why.
-        let message = OutputFileError(path: store + "-wal", reason: .store("the store's write-ahead log \(store)-wal")).errorDescription ?? ""
-        #expect(message.contains("\(store)-wal is the store's write-ahead log") && message.contains("even with --overwrite"))
+        let message =
+            OutputFileError(path: store + "-wal", reason: .store("the store's write-ahead log \(store)-wal"))
+            .errorDescription ?? ""
+        #expect(
+            message.contains("\(store)-wal is the store's write-ahead log") && message.contains("even with --overwrite")
+        )
         #expect(try Self.read(store) == "SQLite format 3\u{0}store pages")
         #expect(!FileManager.default.fileExists(atPath: store + "-wal"))
     }
@@ -113,7 +124,7 @@ struct OutputFileTests {
         try Self.write("SQLite format 3\u{0}" + String(repeating: "x", count: 84), to: db)
         #expect(Self.reason { try OutputFile.check(db, policy: OutputPolicy(overwrite: true)) } == .database(""))
         let text = dir + "/notes.txt"
-        try Self.write("SQLite format 3 is a file format", to: text)   // no NUL at byte 15
+        try Self.write("SQLite format 3 is a file format", to: text) // no NUL at byte 15
         try OutputFile.check(text, policy: OutputPolicy(overwrite: true))
     }
 
@@ -126,9 +137,12 @@ struct OutputFileTests {
         try fm.createSymbolicLink(atPath: dir + "/dangling.txt", withDestinationPath: "new.txt")
         for link in [dir + "/to-real.txt", dir + "/dangling.txt"] {
             for overwrite in [false, true] {
-                #expect(Self.reason {
-                    try OutputFile.write(to: link, policy: OutputPolicy(overwrite: overwrite)) { try Self.write("x", to: $0) }
-                } == .symbolicLink)
+                #expect(
+                    Self.reason {
+                        try OutputFile.write(to: link, policy: OutputPolicy(overwrite: overwrite)) {
+                            try Self.write("x", to: $0)
+                        }
+                    } == .symbolicLink)
             }
         }
         #expect(!fm.fileExists(atPath: dir + "/new.txt"))
@@ -139,17 +153,28 @@ struct OutputFileTests {
     @Test("a missing folder, a file in the folder's place, a device, and an unwritable folder are refused")
     func folders() throws {
         let dir = Fixtures.directory()
-        #expect(Self.reason { try OutputFile.check(dir + "/nope/out.txt", policy: OutputPolicy()) } == .folderMissing(dir + "/nope"))
-        #expect(OutputFileError(path: "nope/out.txt", reason: .folderMissing("nope")).errorDescription?
-            .hasPrefix("folder nope does not exist") == true)
+        #expect(
+            Self.reason { try OutputFile.check(dir + "/nope/out.txt", policy: OutputPolicy()) }
+                == .folderMissing(dir + "/nope"))
+        #expect(
+            OutputFileError(path: "nope/out.txt", reason: .folderMissing("nope")).errorDescription?
+                .hasPrefix("folder nope does not exist") == true)
         try Self.write("x", to: dir + "/file")
-        #expect(Self.reason { try OutputFile.check(dir + "/file/out.txt", policy: OutputPolicy()) } == .notAFolder(dir + "/file"))
+        #expect(
+            Self.reason { try OutputFile.check(dir + "/file/out.txt", policy: OutputPolicy()) }
+                == .notAFolder(dir + "/file"))
         #expect(Self.reason { try OutputFile.check("/dev/null", policy: OutputPolicy(overwrite: true)) } == .special)
         // /proc is read-only for root as well: the probe, not the permission bits, finds it.
-        guard case .folderNotWritable("/proc", _)? = Self.reason({ try OutputFile.check("/proc/landreg-out.txt", policy: OutputPolicy()) }) else {
+        guard
+            case .folderNotWritable("/proc", _)? = Self.reason({
+                try OutputFile.check("/proc/landreg-out.txt", policy: OutputPolicy())
+            })
+        else {
             Issue.record("/proc was not refused as unwritable"); return
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["file"], "check leaves its probe behind")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["file"],
+            "check leaves its probe behind")
     }
 
     // MARK: Directories (a Shapefile folder)
@@ -163,12 +188,17 @@ struct OutputFileTests {
     func folderOutput() throws {
         let dir = Fixtures.directory()
         let target = dir + "/parcels_shp"
-        try OutputFile.write(to: target, policy: OutputPolicy()) { try Self.makeFolder($0, ["parcels.shp": "v1", "parcels.dbf": "v1"]) }
+        try OutputFile.write(to: target, policy: OutputPolicy()) {
+            try Self.makeFolder($0, ["parcels.shp": "v1", "parcels.dbf": "v1"])
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: target).sorted() == ["parcels.dbf", "parcels.shp"])
 
-        #expect(Self.reason {
-            try OutputFile.write(to: target, policy: OutputPolicy()) { try Self.makeFolder($0, ["parcels.shp": "v2"]) }
-        } == .exists)
+        #expect(
+            Self.reason {
+                try OutputFile.write(to: target, policy: OutputPolicy()) {
+                    try Self.makeFolder($0, ["parcels.shp": "v2"])
+                }
+            } == .exists)
         #expect(try Self.read(target + "/parcels.shp") == "v1")
 
         try OutputFile.write(to: target, policy: OutputPolicy(overwrite: true)) {
@@ -195,20 +225,25 @@ struct OutputFileTests {
         let store = dir + "/district.gpkg"
         try Self.write("SQLite format 3\u{0}pages", to: store)
         let cases: [(String, (String) throws -> Void)] = [
-            ("subfolder", { try FileManager.default.createDirectory(atPath: $0 + "/inner", withIntermediateDirectories: false) }),
+            (
+                "subfolder",
+                { try FileManager.default.createDirectory(atPath: $0 + "/inner", withIntermediateDirectories: false) }
+            ),
             ("link", { try FileManager.default.createSymbolicLink(atPath: $0 + "/l", withDestinationPath: "/etc") }),
             ("database", { try Self.write("SQLite format 3\u{0}other", to: $0 + "/other.gpkg") }),
-            ("store", { try FileManager.default.linkItem(atPath: store, toPath: $0 + "/district.gpkg") }),
+            ("store", { try FileManager.default.linkItem(atPath: store, toPath: $0 + "/district.gpkg") })
         ]
         for (name, fill) in cases {
             let target = dir + "/out-" + name
             try Self.makeFolder(target, ["a.shp": "kept"])
             try fill(target)
-            guard case .folderContents? = Self.reason({
-                try OutputFile.write(to: target, policy: OutputPolicy(overwrite: true, protectedPaths: [store])) {
-                    try Self.makeFolder($0, ["a.shp": "new"])
-                }
-            }) else {
+            guard
+                case .folderContents? = Self.reason({
+                    try OutputFile.write(to: target, policy: OutputPolicy(overwrite: true, protectedPaths: [store])) {
+                        try Self.makeFolder($0, ["a.shp": "new"])
+                    }
+                })
+            else {
                 Issue.record("a folder holding a \(name) was replaced"); continue
             }
             #expect(try Self.read(target + "/a.shp") == "kept")
@@ -228,12 +263,18 @@ struct OutputFileTests {
         #expect(Self.reason { try OutputFile.check(dir + "/folder", policy: expectsFile) } == .directory)
         #expect(Self.reason { try OutputFile.check(dir + "/file", policy: expectsFolder) } == .notDirectory)
         // Without `expects`, the body's result decides, before anything is replaced.
-        #expect(Self.reason {
-            try OutputFile.write(to: dir + "/folder", policy: OutputPolicy(overwrite: true)) { try Self.write("x", to: $0) }
-        } == .directory)
-        #expect(Self.reason {
-            try OutputFile.write(to: dir + "/file", policy: OutputPolicy(overwrite: true)) { try Self.makeFolder($0, [:]) }
-        } == .notDirectory)
+        #expect(
+            Self.reason {
+                try OutputFile.write(to: dir + "/folder", policy: OutputPolicy(overwrite: true)) {
+                    try Self.write("x", to: $0)
+                }
+            } == .directory)
+        #expect(
+            Self.reason {
+                try OutputFile.write(to: dir + "/file", policy: OutputPolicy(overwrite: true)) {
+                    try Self.makeFolder($0, [:])
+                }
+            } == .notDirectory)
         #expect(try Self.read(dir + "/folder/a.txt") == "kept")
         #expect(try Self.read(dir + "/file") == "kept")
         #expect(try Self.leftovers(dir).isEmpty)
@@ -242,7 +283,9 @@ struct OutputFileTests {
     @Test("a body that creates nothing is an error, not an empty output")
     func nothingWritten() throws {
         let dir = Fixtures.directory()
-        guard case .failed? = Self.reason({ try OutputFile.write(to: dir + "/out.txt", policy: OutputPolicy()) { _ in } }) else {
+        guard
+            case .failed? = Self.reason({ try OutputFile.write(to: dir + "/out.txt", policy: OutputPolicy()) { _ in } })
+        else {
             Issue.record("an empty write was accepted"); return
         }
         #expect(!FileManager.default.fileExists(atPath: dir + "/out.txt"))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LandGeometry
 import Testing
+
 @testable import LandRegistry
 
 /// Row counts of every table an import writes: equal before and after means nothing was written.
@@ -19,10 +20,11 @@ struct ParcelImportTests {
 
     @Test func importsSquaresWithPlanarAndEllipsoidalAreas() throws {
         let registry = try Fixtures.store()
-        let file = Fixtures.write(Fixtures.collection4549([
-            Fixtures.squareFeature(code: "P1", side: 100),
-            Fixtures.squareFeature(code: "P2", x: 520_100, side: 50, landUse: "0601", extra: #","DKMC":"厂区""#),
-        ]))
+        let file = Fixtures.write(
+            Fixtures.collection4549([
+                Fixtures.squareFeature(code: "P1", side: 100),
+                Fixtures.squareFeature(code: "P2", x: 520_100, side: 50, landUse: "0601", extra: #","DKMC":"厂区""#)
+            ]))
         let report = try registry.importParcels(file: file, options: options)
         #expect(report.features == 2)
         #expect(report.sourceCRS == "EPSG:4549")
@@ -43,7 +45,8 @@ struct ParcelImportTests {
 
     @Test func lonLatInputIsTransformedIntoTheStoreCRS() throws {
         let registry = try Fixtures.store()
-        let file = Fixtures.write("""
+        let file = Fixtures.write(
+            """
             {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"LL1","land_use":"0101"},
              "geometry":{"type":"Polygon","coordinates":[[[120.2,30.2],[120.201,30.2],[120.201,30.201],[120.2,30.201],[120.2,30.2]]]}}]}
             """)
@@ -60,17 +63,24 @@ struct ParcelImportTests {
     @Test func everyProblemIsListedAndNothingIsWritten() throws {
         let registry = try Fixtures.store()
         let before = try fingerprint(registry)
-        let bowTie = #"{"type":"Feature","properties":{"code":"BAD1","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340100],[520100,3340000],[520000,3340100],[520000,3340000]]]}}"#
-        let line = #"{"type":"Feature","properties":{"code":"LINE","land_use":"0101"},"geometry":{"type":"LineString","coordinates":[[520000,3340000],[520100,3340100]]}}"#
-        let empty = #"{"type":"Feature","properties":{"code":"EMPTY","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[]}}"#
-        let noCode = #"{"type":"Feature","properties":{"land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520300,3340000],[520400,3340000],[520400,3340100],[520300,3340000]]]}}"#
-        let file = Fixtures.write(Fixtures.collection4549([
-            Fixtures.squareFeature(code: "OK1"), bowTie, line, empty, noCode,
-            Fixtures.squareFeature(code: "DUP", x: 521_000), Fixtures.squareFeature(code: "DUP", x: 522_000),
-            Fixtures.squareFeature(code: "LU", x: 523_000, landUse: "9999"),
-            #"{"type":"Feature","properties":{"code":"NULLGEOM"},"geometry":null}"#,
-        ]))
-        let failure = try #require(throws: ImportFailed.self) { try registry.importParcels(file: file, options: options) }
+        let bowTie =
+            #"{"type":"Feature","properties":{"code":"BAD1","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340100],[520100,3340000],[520000,3340100],[520000,3340000]]]}}"#
+        let line =
+            #"{"type":"Feature","properties":{"code":"LINE","land_use":"0101"},"geometry":{"type":"LineString","coordinates":[[520000,3340000],[520100,3340100]]}}"#
+        let empty =
+            #"{"type":"Feature","properties":{"code":"EMPTY","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[]}}"#
+        let noCode =
+            #"{"type":"Feature","properties":{"land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520300,3340000],[520400,3340000],[520400,3340100],[520300,3340000]]]}}"#
+        let file = Fixtures.write(
+            Fixtures.collection4549([
+                Fixtures.squareFeature(code: "OK1"), bowTie, line, empty, noCode,
+                Fixtures.squareFeature(code: "DUP", x: 521_000), Fixtures.squareFeature(code: "DUP", x: 522_000),
+                Fixtures.squareFeature(code: "LU", x: 523_000, landUse: "9999"),
+                #"{"type":"Feature","properties":{"code":"NULLGEOM"},"geometry":null}"#
+            ]))
+        let failure = try #require(throws: ImportFailed.self) {
+            try registry.importParcels(file: file, options: options)
+        }
         let text = failure.errorDescription ?? ""
         #expect(failure.problemCount == 7, "\(text)")
         #expect(text.contains("feature 1 (code BAD1): geometry invalid geometry: Self-intersection"))
@@ -87,11 +97,14 @@ struct ParcelImportTests {
 
     @Test func aCodeThatIsAlreadyLiveIsRefusedUnlessReplaced() throws {
         let registry = try Fixtures.store()
-        _ = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549([Fixtures.squareFeature(code: "P1")])),
-                                       options: options)
+        _ = try registry.importParcels(
+            file: Fixtures.write(Fixtures.collection4549([Fixtures.squareFeature(code: "P1")])),
+            options: options)
         let before = try fingerprint(registry)
         let second = Fixtures.write(Fixtures.collection4549([Fixtures.squareFeature(code: "P1", side: 120)]))
-        let failure = try #require(throws: ImportFailed.self) { try registry.importParcels(file: second, options: options) }
+        let failure = try #require(throws: ImportFailed.self) {
+            try registry.importParcels(file: second, options: options)
+        }
         #expect(failure.errorDescription!.contains("code P1 already exists"))
         #expect(try fingerprint(registry) == before)
 
@@ -111,10 +124,12 @@ struct ParcelImportTests {
 
     @Test func repairMakesInvalidGeometryValidAndSaysSo() throws {
         let registry = try Fixtures.store()
-        let bowTie = #"{"type":"Feature","properties":{"code":"BT","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340100],[520100,3340000],[520000,3340100],[520000,3340000]]]}}"#
+        let bowTie =
+            #"{"type":"Feature","properties":{"code":"BT","land_use":"0101"},"geometry":{"type":"Polygon","coordinates":[[[520000,3340000],[520100,3340100],[520100,3340000],[520000,3340100],[520000,3340000]]]}}"#
         var repairing = options
         repairing.repair = true
-        let report = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549([bowTie])), options: repairing)
+        let report = try registry.importParcels(
+            file: Fixtures.write(Fixtures.collection4549([bowTie])), options: repairing)
         #expect(report.repairs.count == 1)
         #expect(report.repairs[0].message.contains("Self-intersection"))
         // Two triangles of 2,500 m² each.
@@ -125,7 +140,9 @@ struct ParcelImportTests {
         let registry = try Fixtures.store()
         let before = try fingerprint(registry)
         let file = Fixtures.write(#"{"type":"FeatureCollection","features":[\#(Fixtures.squareFeature(code: "P1"))]}"#)
-        let failure = try #require(throws: ImportFailed.self) { try registry.importParcels(file: file, options: options) }
+        let failure = try #require(throws: ImportFailed.self) {
+            try registry.importParcels(file: file, options: options)
+        }
         #expect(failure.errorDescription!.contains("cannot be longitude/latitude"))
         #expect(failure.errorDescription!.contains("--crs EPSG:4549"))
         #expect(try fingerprint(registry) == before)
@@ -136,7 +153,8 @@ struct ParcelImportTests {
 
     @Test func lonLatDeclaredAsProjectedIsExplained() throws {
         let registry = try Fixtures.store()
-        let file = Fixtures.write("""
+        let file = Fixtures.write(
+            """
             {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"LL1"},
              "geometry":{"type":"Polygon","coordinates":[[[120.2,30.2],[120.201,30.2],[120.201,30.201],[120.2,30.2]]]}}]}
             """)
@@ -160,7 +178,8 @@ struct ParcelImportTests {
     @Test func profileAndMapReadOtherFieldNames() throws {
         let registry = try Fixtures.store()
         let feature = Fixtures.squareFeature(code: "x").replacingOccurrences(
-            of: #""code":"x","land_use":"0101""#, with: #""BSM":"330110001","DLBM":"0102","QSDWMC":"前溪村","TBMJ":"10000.5","DKBH":"A-7""#)
+            of: #""code":"x","land_use":"0101""#,
+            with: #""BSM":"330110001","DLBM":"0102","QSDWMC":"前溪村","TBMJ":"10000.5","DKBH":"A-7""#)
         var sandiao = options
         sandiao.profile = "sandiao"
         _ = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549([feature])), options: sandiao)
@@ -184,8 +203,10 @@ struct ParcelImportTests {
     @Test func theSameParcelsWhateverTheNumberOfWorkers() throws {
         var features: [String] = []
         for i in 0..<1_500 {
-            features.append(Fixtures.squareFeature(code: String(format: "W%05d", i), x: 520_000 + Double(i % 50) * 20,
-                                                    y: 3_340_000 + Double(i / 50) * 20, side: 20))
+            features.append(
+                Fixtures.squareFeature(
+                    code: String(format: "W%05d", i), x: 520_000 + Double(i % 50) * 20,
+                    y: 3_340_000 + Double(i / 50) * 20, side: 20))
         }
         let file = Fixtures.write(Fixtures.collection4549(features))
         var results: [[Double]] = []

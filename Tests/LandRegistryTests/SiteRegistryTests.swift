@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LandGeometry
 import Testing
+
 @testable import LandRegistry
 
 /// Row counts of every table issue 4 writes, and the sites' state: equal before and after means nothing changed.
@@ -9,8 +10,14 @@ func siteFingerprint(_ registry: Registry) throws -> [String] {
     try registry.dbQueue.read { db in
         try ["sites", "enterprises", "enterprise_years", "tenancies", "imports", "events", "rtree_sites_geom"].map {
             "\($0)=\(try Int.fetchOne(db, sql: "SELECT count(*) FROM \($0)")!)"
-        } + (try String.fetchAll(db, sql: "SELECT code || ' ' || stage || ' ' || ifnull(mode, '') || ' ' || disposed_m2 FROM sites ORDER BY fid"))
-          + (try String.fetchAll(db, sql: "SELECT id || ' ' || status || ' ' || ifnull(end_date, '') FROM tenancies ORDER BY id"))
+        }
+            + (try String.fetchAll(
+                db,
+                sql:
+                    "SELECT code || ' ' || stage || ' ' || ifnull(mode, '') || ' ' || disposed_m2 FROM sites ORDER BY fid"
+            ))
+            + (try String.fetchAll(
+                db, sql: "SELECT id || ' ' || status || ' ' || ifnull(end_date, '') FROM tenancies ORDER BY id"))
     }
 }
 
@@ -25,22 +32,28 @@ enum SiteFixture {
 
     static func store() throws -> Registry {
         let registry = try Fixtures.store()
-        _ = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549([
-            Fixtures.squareFeature(code: "P1", landUse: "0601"),
-            Fixtures.squareFeature(code: "P2", x: 520_100, landUse: "0601"),
-            Fixtures.squareFeature(code: "P3", x: 530_000, landUse: "0601"),
-        ])), options: FeatureImportOptions(context: Fixtures.context))
-        _ = try registry.importEnterprises(file: Fixtures.write("""
-            credit_code,name,industry,scale
-            \(h),盛鑫纺织,textiles,above
-            \(h2),丰力机械,machinery,above
-            \(t1),达亚家具,furniture,above
-            \(t2),晨永服饰,garments,below
-            """, name: "enterprises.csv"), context: Fixtures.context)
-        _ = try registry.importSites(file: Fixtures.write(Fixtures.collection4549([
-            #"{"type":"Feature","properties":{"code":"S-GEOM","holder":"\#(h)","industry":"textiles","floor_area_m2":5000,"footprint_m2":3000,"mode":"swap","village":"云埠社区"},"geometry":\#(square(521_000, 3_340_000, 80))}"#,
-            #"{"type":"Feature","properties":{"code":"S-PARCELS","holder":"\#(h2)","floor_area_m2":10000,"stage":"assessed","parcels":["P1","P2"]},"geometry":null}"#,
-        ])), options: FeatureImportOptions(context: Fixtures.context))
+        _ = try registry.importParcels(
+            file: Fixtures.write(
+                Fixtures.collection4549([
+                    Fixtures.squareFeature(code: "P1", landUse: "0601"),
+                    Fixtures.squareFeature(code: "P2", x: 520_100, landUse: "0601"),
+                    Fixtures.squareFeature(code: "P3", x: 530_000, landUse: "0601")
+                ])), options: FeatureImportOptions(context: Fixtures.context))
+        _ = try registry.importEnterprises(
+            file: Fixtures.write(
+                """
+                credit_code,name,industry,scale
+                \(h),盛鑫纺织,textiles,above
+                \(h2),丰力机械,machinery,above
+                \(t1),达亚家具,furniture,above
+                \(t2),晨永服饰,garments,below
+                """, name: "enterprises.csv"), context: Fixtures.context)
+        _ = try registry.importSites(
+            file: Fixtures.write(
+                Fixtures.collection4549([
+                    #"{"type":"Feature","properties":{"code":"S-GEOM","holder":"\#(h)","industry":"textiles","floor_area_m2":5000,"footprint_m2":3000,"mode":"swap","village":"云埠社区"},"geometry":\#(square(521_000, 3_340_000, 80))}"#,
+                    #"{"type":"Feature","properties":{"code":"S-PARCELS","holder":"\#(h2)","floor_area_m2":10000,"stage":"assessed","parcels":["P1","P2"]},"geometry":null}"#
+                ])), options: FeatureImportOptions(context: Fixtures.context))
         return registry
     }
 }
@@ -69,14 +82,15 @@ struct SiteRegistryTests {
     @Test func badSitesAreAllListedAndNothingIsWritten() throws {
         let registry = try SiteFixture.store()
         let before = try siteFingerprint(registry)
-        let file = Fixtures.write(Fixtures.collection4549([
-            #"{"type":"Feature","properties":{"code":"U1","parcels":["P1","NOPE","GONE"]},"geometry":null}"#,
-            #"{"type":"Feature","properties":{"code":"U2","holder":"91330110MANN6LRU7C"},"geometry":\#(SiteFixture.square(522_000, 3_340_000, 50))}"#,
-            #"{"type":"Feature","properties":{"code":"U3","mode":"demolish","stage":"finished"},"geometry":\#(SiteFixture.square(523_000, 3_340_000, 50))}"#,
-            #"{"type":"Feature","properties":{"code":"U4"},"geometry":null}"#,
-            #"{"type":"Feature","properties":{"code":"S-GEOM"},"geometry":\#(SiteFixture.square(524_000, 3_340_000, 50))}"#,
-            #"{"type":"Feature","properties":{"code":"OK"},"geometry":\#(SiteFixture.square(525_000, 3_340_000, 50))}"#,
-        ]))
+        let file = Fixtures.write(
+            Fixtures.collection4549([
+                #"{"type":"Feature","properties":{"code":"U1","parcels":["P1","NOPE","GONE"]},"geometry":null}"#,
+                #"{"type":"Feature","properties":{"code":"U2","holder":"91330110MANN6LRU7C"},"geometry":\#(SiteFixture.square(522_000, 3_340_000, 50))}"#,
+                #"{"type":"Feature","properties":{"code":"U3","mode":"demolish","stage":"finished"},"geometry":\#(SiteFixture.square(523_000, 3_340_000, 50))}"#,
+                #"{"type":"Feature","properties":{"code":"U4"},"geometry":null}"#,
+                #"{"type":"Feature","properties":{"code":"S-GEOM"},"geometry":\#(SiteFixture.square(524_000, 3_340_000, 50))}"#,
+                #"{"type":"Feature","properties":{"code":"OK"},"geometry":\#(SiteFixture.square(525_000, 3_340_000, 50))}"#
+            ]))
         let failure = try #require(throws: ImportFailed.self) {
             try registry.importSites(file: file, options: FeatureImportOptions(context: Fixtures.context))
         }
@@ -88,7 +102,7 @@ struct SiteRegistryTests {
         #expect(text.contains("unknown stage \"finished\""))
         #expect(text.contains("feature 3 (code U4): geometry is null and there is no parcels list"))
         #expect(text.contains("feature 4 (code S-GEOM): code S-GEOM already exists"))
-        #expect(!text.contains("code OK"))   // a failed row does not make the next one fail
+        #expect(!text.contains("code OK")) // a failed row does not make the next one fail
         #expect(try siteFingerprint(registry) == before)
     }
 
@@ -119,14 +133,15 @@ struct SiteRegistryTests {
         let resumed = try registry.site(code: "S-GEOM")
         #expect(resumed.stage == .assessed && resumed.suspendedFrom == nil)
         try registry.advanceSite(code: "S-GEOM", to: .planned, mode: .recovery, disposedM2: land, context: c)
-        try registry.advanceSite(code: "S-GEOM", to: .planned, disposedM2: 100, context: c)   // an update, no step
+        try registry.advanceSite(code: "S-GEOM", to: .planned, disposedM2: 100, context: c) // an update, no step
         let planned = try registry.site(code: "S-GEOM")
         #expect(planned.stage == .planned && planned.mode == .recovery && planned.disposedM2 == 100)
         try registry.advanceSite(code: "S-GEOM", to: .cancelled, context: c)
         try refused(.implementing, "the site is cancelled, a final stage")
         let events = try registry.events(entity: .site, code: "S-GEOM")
         #expect(events.map(\.action.rawValue) == ["advance", "advance", "advance", "advance", "update", "advance"])
-        #expect(events.map { $0.toState ?? "" } == ["assessed", "suspended", "assessed", "planned", "planned", "cancelled"])
+        #expect(
+            events.map { $0.toState ?? "" } == ["assessed", "suspended", "assessed", "planned", "planned", "cancelled"])
         #expect(events[3].details.contains("\"mode\":\"recovery\""))
         #expect(throws: NotFound.self) { try registry.advanceSite(code: "NOPE", to: .assessed, context: c) }
     }
@@ -139,10 +154,11 @@ struct SiteRegistryTests {
             let message = e.flatMap(\.errorDescription) ?? ""
             for x in expected { #expect(message.contains(x), "\(message)") }
         }
-        let ok = NewTenancy(siteCode: "S-GEOM", tenantCreditCode: SiteFixture.t1, floorAreaM2: 100, startDate: "2026-01-01")
+        let ok = NewTenancy(
+            siteCode: "S-GEOM", tenantCreditCode: SiteFixture.t1, floorAreaM2: 100, startDate: "2026-01-01")
         var t = ok; t.tenantCreditCode = "91330110MAU8B4FR6C"
         refused(t, ["tenant credit code \"91330110MAU8B4FR6C\": check character"])
-        t = ok; t.tenantCreditCode = "91330110MA31HBYJ8R"   // valid, but not imported
+        t = ok; t.tenantCreditCode = "91330110MA31HBYJ8R" // valid, but not imported
         refused(t, ["unknown tenant 91330110MA31HBYJ8R"])
         t = ok; t.tenantCreditCode = SiteFixture.h
         refused(t, ["holds site S-GEOM itself"])
@@ -162,25 +178,32 @@ struct SiteRegistryTests {
     }
 
     @Test func overLeasingIsRecordedAndFlaggedOrRefusedWhenStrict() throws {
-        let registry = try SiteFixture.store()   // S-GEOM floor area 5,000 m²
+        let registry = try SiteFixture.store() // S-GEOM floor area 5,000 m²
         let c = Fixtures.context
-        let a = try registry.addTenancy(NewTenancy(siteCode: "S-GEOM", tenantCreditCode: SiteFixture.t1, floorAreaM2: 3_000,
-                                                   startDate: "2026-01-01", endDate: "2026-06-30"), context: c)
+        let a = try registry.addTenancy(
+            NewTenancy(
+                siteCode: "S-GEOM", tenantCreditCode: SiteFixture.t1, floorAreaM2: 3_000,
+                startDate: "2026-01-01", endDate: "2026-06-30"), context: c)
         #expect(a.overLease == nil && !a.tenancy.overLeasedAtCreation)
         // Starts after the first lease ends: never concurrent, not over-leased.
-        let b = try registry.addTenancy(NewTenancy(siteCode: "S-GEOM", tenantCreditCode: SiteFixture.t2, floorAreaM2: 4_000,
-                                                   startDate: "2026-07-01"), context: c)
+        let b = try registry.addTenancy(
+            NewTenancy(
+                siteCode: "S-GEOM", tenantCreditCode: SiteFixture.t2, floorAreaM2: 4_000,
+                startDate: "2026-07-01"), context: c)
         #expect(b.overLease == nil)
         // Overlaps the first from 2026-03-01 (3,000 + 2,500) and the second from 2026-07-01 (4,000 + 2,500).
-        let third = NewTenancy(siteCode: "S-GEOM", tenantCreditCode: SiteFixture.t2, floorAreaM2: 2_500, startDate: "2026-03-01",
-                               endDate: "2026-12-31", use: .storage)
+        let third = NewTenancy(
+            siteCode: "S-GEOM", tenantCreditCode: SiteFixture.t2, floorAreaM2: 2_500, startDate: "2026-03-01",
+            endDate: "2026-12-31", use: .storage)
         let before = try siteFingerprint(registry)
         let strict = #expect(throws: TenancyRefused.self) { try registry.addTenancy(third, strict: true, context: c) }
         let strictMessage = strict.flatMap(\.errorDescription) ?? ""
         #expect(strictMessage.contains("6500.00 m² leased on 2026-07-01 but its floor area is 5000.00 m²"))
         #expect(try siteFingerprint(registry) == before)
         let recorded = try registry.addTenancy(third, context: c)
-        #expect(recorded.overLease == OverLease(siteCode: "S-GEOM", siteFloorAreaM2: 5_000, leasedFloorAreaM2: 6_500, day: "2026-07-01"))
+        #expect(
+            recorded.overLease
+                == OverLease(siteCode: "S-GEOM", siteFloorAreaM2: 5_000, leasedFloorAreaM2: 6_500, day: "2026-07-01"))
         #expect(recorded.tenancy.overLeasedAtCreation)
         #expect(try registry.tenancies(siteCode: "S-GEOM", activeOn: "2026-06-30").map(\.floorAreaM2) == [3_000, 2_500])
     }
@@ -188,10 +211,15 @@ struct SiteRegistryTests {
     @Test func endingALeaseKeepsItAndRecordsTheDay() throws {
         let registry = try SiteFixture.store()
         let c = Fixtures.context
-        let t = try registry.addTenancy(NewTenancy(siteCode: "S-PARCELS", tenantCreditCode: SiteFixture.t1, floorAreaM2: 500,
-                                                   startDate: "2025-05-01"), context: c).tenancy
+        let t = try registry.addTenancy(
+            NewTenancy(
+                siteCode: "S-PARCELS", tenantCreditCode: SiteFixture.t1, floorAreaM2: 500,
+                startDate: "2025-05-01"), context: c
+        ).tenancy
         let before = try siteFingerprint(registry)
-        let early = #expect(throws: TenancyRefused.self) { try registry.endTenancy(id: t.id, on: "2025-04-30", context: c) }
+        let early = #expect(throws: TenancyRefused.self) {
+            try registry.endTenancy(id: t.id, on: "2025-04-30", context: c)
+        }
         let earlyMessage = early.flatMap(\.errorDescription) ?? ""
         #expect(earlyMessage.contains("starts on 2025-05-01: it cannot end before that"))
         #expect(throws: TenancyRefused.self) { try registry.endTenancy(id: 999, on: "2026-01-01", context: c) }
@@ -200,7 +228,9 @@ struct SiteRegistryTests {
         #expect(ended.status == .ended && ended.endDate == "2026-03-31")
         #expect(try registry.tenancies(activeOn: "2026-03-31").count == 1)
         #expect(try registry.tenancies(activeOn: "2026-04-01").isEmpty)
-        let again = #expect(throws: TenancyRefused.self) { try registry.endTenancy(id: t.id, on: "2026-04-30", context: c) }
+        let again = #expect(throws: TenancyRefused.self) {
+            try registry.endTenancy(id: t.id, on: "2026-04-30", context: c)
+        }
         let againMessage = again.flatMap(\.errorDescription) ?? ""
         #expect(againMessage.contains("is ended already"))
         #expect(try registry.events(entity: .tenancy, entityID: t.id).map(\.action.rawValue) == ["add", "end"])
@@ -210,7 +240,8 @@ struct SiteRegistryTests {
         let registry = try SiteFixture.store()
         let before = try siteFingerprint(registry)
         let c = Fixtures.context
-        let enterprises = Fixtures.write("""
+        let enterprises = Fixtures.write(
+            """
             credit_code,name,industry,scale
             91330110MA31HBYJ8R,富达机械,machinery,above
             91330110MA31HBYJ8S,坏码,machinery,above
@@ -218,7 +249,9 @@ struct SiteRegistryTests {
             \(SiteFixture.h),已有,textiles,above
             91330110MANKBNTG5W,,garments,huge
             """, name: "e.csv")
-        let e = try #require(throws: CSVImportFailed.self) { try registry.importEnterprises(file: enterprises, context: c) }
+        let e = try #require(throws: CSVImportFailed.self) {
+            try registry.importEnterprises(file: enterprises, context: c)
+        }
         let text = e.errorDescription ?? ""
         #expect(e.problems.map { $0.line ?? 0 } == [3, 4, 5, 6], "\(text)")
         #expect(text.contains("e.csv:3: credit code \"91330110MA31HBYJ8S\": character 18 \"S\" is not allowed"))
@@ -226,21 +259,28 @@ struct SiteRegistryTests {
         #expect(text.contains("e.csv:5: credit code \(SiteFixture.h) is already registered"))
         #expect(text.contains("e.csv:6: no name; scale \"huge\" is neither above nor below"))
 
-        let years = Fixtures.write("""
+        let years = Fixtures.write(
+            """
             credit_code,year,tax_yuan,value_added_yuan,employees
             \(SiteFixture.h),2025,100,200,10
             91330110MA31HBYJ8R,2025,100,200,10
             \(SiteFixture.h),2025,1,2,3
             \(SiteFixture.h2),20x5,-3,abc,1.5
             """, name: "y.csv")
-        let y = try #require(throws: CSVImportFailed.self) { try registry.importEnterpriseYears(file: years, context: c) }
+        let y = try #require(throws: CSVImportFailed.self) {
+            try registry.importEnterpriseYears(file: years, context: c)
+        }
         let ytext = y.errorDescription ?? ""
         #expect(y.problems.map { $0.line ?? 0 } == [3, 4, 5], "\(ytext)")
         #expect(ytext.contains("y.csv:3: unknown enterprise 91330110MA31HBYJ8R"))
         #expect(ytext.contains("y.csv:4: \(SiteFixture.h) 2025 is on line 2 too"))
-        #expect(ytext.contains("y.csv:5: year \"20x5\" is not a year; tax_yuan \"-3\" is not a non-negative number; value_added_yuan \"abc\" is not a number; employees \"1.5\""))
+        #expect(
+            ytext.contains(
+                "y.csv:5: year \"20x5\" is not a year; tax_yuan \"-3\" is not a non-negative number; value_added_yuan \"abc\" is not a number; employees \"1.5\""
+            ))
 
-        let leases = Fixtures.write("""
+        let leases = Fixtures.write(
+            """
             site,tenant,floor_area_m2,start,end,use
             S-GEOM,\(SiteFixture.t1),100,2026-01-01,,production
             S-NOPE,\(SiteFixture.t1),100,2026-01-01,,production
@@ -251,7 +291,10 @@ struct SiteRegistryTests {
         let ttext = t.errorDescription ?? ""
         #expect(t.problems.map { $0.line ?? 0 } == [3, 4, 5], "\(ttext)")
         #expect(ttext.contains("t.csv:3: unknown site S-NOPE"))
-        #expect(ttext.contains("t.csv:4: floor_area_m2 \"zero\" is not a number; use \"dwelling\" is not one of production, storage, office; end 2025-01-01 is before start 2026-01-01"))
+        #expect(
+            ttext.contains(
+                "t.csv:4: floor_area_m2 \"zero\" is not a number; use \"dwelling\" is not one of production, storage, office; end 2025-01-01 is before start 2026-01-01"
+            ))
         #expect(ttext.contains("t.csv:5: floor area 0.0 m² must be greater than 0"))
 
         let missing = Fixtures.write("site,tenant\nS-GEOM,x\n", name: "m.csv")
@@ -263,14 +306,19 @@ struct SiteRegistryTests {
     @Test func theSampleDataImportsWithOneOverLeasedSite() throws {
         let registry = try Fixtures.store()
         let c = Fixtures.context
-        _ = try registry.importParcels(file: Fixtures.geoData + "/parcels.geojson", options: FeatureImportOptions(profile: "sandiao", context: c))
+        _ = try registry.importParcels(
+            file: Fixtures.geoData + "/parcels.geojson", options: FeatureImportOptions(profile: "sandiao", context: c))
         #expect(try registry.importEnterprises(file: Fixtures.geoData + "/enterprises.csv", context: c).rows == 41)
-        #expect(try registry.importEnterpriseYears(file: Fixtures.geoData + "/enterprise-years.csv", context: c).rows == 82)
-        let sites = try registry.importSites(file: Fixtures.geoData + "/sites.geojson", options: FeatureImportOptions(context: c))
+        #expect(
+            try registry.importEnterpriseYears(file: Fixtures.geoData + "/enterprise-years.csv", context: c).rows == 82)
+        let sites = try registry.importSites(
+            file: Fixtures.geoData + "/sites.geojson", options: FeatureImportOptions(context: c))
         #expect(sites.features == 12)
         let leases = try registry.importTenancies(file: Fixtures.geoData + "/tenancies.csv", context: c)
         #expect(leases.rows == 30)
-        #expect(leases.warnings.count == 1 && leases.warnings[0].contains("site EC-002 is over-leased"), "\(leases.warnings)")
+        #expect(
+            leases.warnings.count == 1 && leases.warnings[0].contains("site EC-002 is over-leased"),
+            "\(leases.warnings)")
         #expect(try registry.site(code: "EC-001").parcelCodes == #"["3301100000000362","3301100000000363"]"#)
     }
 }

@@ -2,20 +2,23 @@ import Foundation
 import GRDB
 import LandGeometry
 import Testing
+
 @testable import LandRegistry
 
 extension SpotFixture {
     /// A rectangle feature in EPSG:4549 metres with the given properties (JSON members without braces).
     static func rect(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ properties: String) -> String {
         let ring = "[[\(x0),\(y0)],[\(x1),\(y0)],[\(x1),\(y1)],[\(x0),\(y1)],[\(x0),\(y0)]]"
-        return #"{"type":"Feature","properties":{\#(properties)},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#
+        return
+            #"{"type":"Feature","properties":{\#(properties)},"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#
     }
 
     /// Everything a spot step could change: every spots row (all columns but the geometry) and every event.
     static func state(_ registry: Registry) throws -> [String] {
         try registry.dbQueue.read { db in
             let spots = try Row.fetchAll(db, sql: "SELECT * FROM spots ORDER BY fid").map { row in
-                row.columnNames.filter { $0 != "geom" }.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(separator: "|")
+                row.columnNames.filter { $0 != "geom" }.map { "\($0)=\(row[$0] as DatabaseValue)" }.joined(
+                    separator: "|")
             }
             let events = try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY id").map { "\($0)" }
             return spots + events
@@ -38,9 +41,11 @@ enum SpotFixture {
 
     static func spotsFile(batch: String = "2024-01", s1Side: Double = 100, extra: String = "") -> String {
         var features = [
-            SpotFixture.rect(520_000, 3_340_000, 520_000 + s1Side, 3_340_100,
-                        #""code":"S1","batch":"\#(batch)","detected_date":"2024-01-05","clue_code":"XS-1","village":"湖埠村","current_use":"厂房"\#(extra)"#),
-            SpotFixture.rect(521_000, 3_340_000, 521_050, 3_340_050, #""code":"S2","detected_date":"2024-01-06""#),
+            SpotFixture.rect(
+                520_000, 3_340_000, 520_000 + s1Side, 3_340_100,
+                #""code":"S1","batch":"\#(batch)","detected_date":"2024-01-05","clue_code":"XS-1","village":"湖埠村","current_use":"厂房"\#(extra)"#
+            ),
+            SpotFixture.rect(521_000, 3_340_000, 521_050, 3_340_050, #""code":"S2","detected_date":"2024-01-06""#)
         ]
         for i in 1...8 {
             let x = 519_000 + Double(i) * 20
@@ -52,17 +57,23 @@ enum SpotFixture {
     static func store() throws -> Registry {
         let registry = try Fixtures.store()
         let options = FeatureImportOptions(context: context)
-        _ = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549([
-            SpotFixture.rect(519_950, 3_340_000, 520_050, 3_340_100, #""code":"A","land_use":"0101""#),
-            SpotFixture.rect(520_000, 3_340_000, 520_080, 3_340_100, #""code":"B","land_use":"0102""#),
-            SpotFixture.rect(520_050, 3_340_000, 520_150, 3_340_100, #""code":"C","land_use":"0601""#),
-        ])), options: options)
-        _ = try registry.importZones(file: Fixtures.write(Fixtures.collection4549([
-            SpotFixture.rect(520_000, 3_340_000, 520_030, 3_340_100, #""code":"BF1""#),
-        ])), kind: .basicFarmland, options: options)
-        _ = try registry.importZones(file: Fixtures.write(Fixtures.collection4549([
-            SpotFixture.rect(519_000, 3_339_900, 521_000, 3_340_300, #""code":"V1","name":"湖埠村""#),
-        ])), kind: .village, options: options)
+        _ = try registry.importParcels(
+            file: Fixtures.write(
+                Fixtures.collection4549([
+                    SpotFixture.rect(519_950, 3_340_000, 520_050, 3_340_100, #""code":"A","land_use":"0101""#),
+                    SpotFixture.rect(520_000, 3_340_000, 520_080, 3_340_100, #""code":"B","land_use":"0102""#),
+                    SpotFixture.rect(520_050, 3_340_000, 520_150, 3_340_100, #""code":"C","land_use":"0601""#)
+                ])), options: options)
+        _ = try registry.importZones(
+            file: Fixtures.write(
+                Fixtures.collection4549([
+                    SpotFixture.rect(520_000, 3_340_000, 520_030, 3_340_100, #""code":"BF1""#)
+                ])), kind: .basicFarmland, options: options)
+        _ = try registry.importZones(
+            file: Fixtures.write(
+                Fixtures.collection4549([
+                    SpotFixture.rect(519_000, 3_339_900, 521_000, 3_340_300, #""code":"V1","name":"湖埠村""#)
+                ])), kind: .village, options: options)
         _ = try registry.importSpots(file: spotsFile(), batch: "2024-01", options: options)
         return registry
     }
@@ -79,7 +90,7 @@ struct SpotImportTests {
         #expect(s1.clueCode == "XS-1" && s1.village == "湖埠村")
         #expect(s1.properties == #"{"current_use":"厂房"}"#)
         #expect(abs(s1.planarAreaM2 - 10_000) < 1e-6)
-        #expect(abs(s1.farmlandPlanarAreaM2 - 8_000) < 1e-6)          // A ∪ B, not A + B (13,000)
+        #expect(abs(s1.farmlandPlanarAreaM2 - 8_000) < 1e-6) // A ∪ B, not A + B (13,000)
         #expect(abs(s1.basicFarmlandPlanarAreaM2 - 3_000) < 1e-6)
         // Ellipsoidal figures scale like the monitored area (same place, same Gauss-Krüger scale).
         let scale = s1.ellipsoidalAreaM2 / s1.planarAreaM2
@@ -109,7 +120,8 @@ struct SpotImportTests {
         #expect(changed.errorDescription!.contains("code S1 already exists (batch 2024-01"))
         #expect(changed.errorDescription!.contains("same batch re-sent unchanged"))
         let otherProps = try #require(throws: ImportFailed.self) {
-            try registry.importSpots(file: SpotFixture.spotsFile(extra: #","note":"x""#), batch: "2024-01", options: options)
+            try registry.importSpots(
+                file: SpotFixture.spotsFile(extra: #","note":"x""#), batch: "2024-01", options: options)
         }
         #expect(otherProps.problemCount == 1)
         let otherBatch = try #require(throws: ImportFailed.self) {
@@ -122,13 +134,14 @@ struct SpotImportTests {
     @Test func badSpotsAreAllListedAndNothingIsWritten() throws {
         let registry = try Fixtures.store()
         let before = try SpotFixture.state(registry)
-        let file = Fixtures.write(Fixtures.collection4549([
-            SpotFixture.rect(520_000, 3_340_000, 520_010, 3_340_010, #""code":"D1""#),
-            SpotFixture.rect(520_100, 3_340_000, 520_110, 3_340_010, #""code":"D1""#),
-            SpotFixture.rect(520_200, 3_340_000, 520_210, 3_340_010, #""code":"W","batch":"2023-07""#),
-            SpotFixture.rect(520_300, 3_340_000, 520_310, 3_340_010, #""code":"T","detected_date":"2024-02-30""#),
-            SpotFixture.rect(520_400, 3_340_000, 520_410, 3_340_010, #""batch":"2024-01""#),
-        ]))
+        let file = Fixtures.write(
+            Fixtures.collection4549([
+                SpotFixture.rect(520_000, 3_340_000, 520_010, 3_340_010, #""code":"D1""#),
+                SpotFixture.rect(520_100, 3_340_000, 520_110, 3_340_010, #""code":"D1""#),
+                SpotFixture.rect(520_200, 3_340_000, 520_210, 3_340_010, #""code":"W","batch":"2023-07""#),
+                SpotFixture.rect(520_300, 3_340_000, 520_310, 3_340_010, #""code":"T","detected_date":"2024-02-30""#),
+                SpotFixture.rect(520_400, 3_340_000, 520_410, 3_340_010, #""batch":"2024-01""#)
+            ]))
         let failure = try #require(throws: ImportFailed.self) {
             try registry.importSpots(file: file, batch: "2024-01", options: options)
         }
@@ -156,10 +169,11 @@ struct SpotLifecycleTests {
             (.progress(restoredM2: 5_000, recultivatedM2: 4_000, remainingM2: 5_000), "2024-04-01", .rectifying),
             (.progress(restoredM2: 10_000, recultivatedM2: 8_000, remainingM2: 0), "2024-05-20", .rectifying),
             (.complete, "2024-05-25", .rectified),
-            (.close(doc: "销号〔2024〕7号"), "2024-07-01", .closed),
+            (.close(doc: "销号〔2024〕7号"), "2024-07-01", .closed)
         ]
         for (step, day, expected) in steps {
-            let r = try registry.applySpotStep(step, code: "S1", context: SpotFixture.on(day, note: "step on \(day)", evidence: evidence))
+            let r = try registry.applySpotStep(
+                step, code: "S1", context: SpotFixture.on(day, note: "step on \(day)", evidence: evidence))
             #expect(r.to == expected)
             #expect(try registry.spot(code: "S1").status == expected)
         }
@@ -169,11 +183,20 @@ struct SpotLifecycleTests {
         #expect(s.closedDoc == "销号〔2024〕7号")
 
         let events = try registry.spotHistory(code: "S1")
-        #expect(events.map(\.action.rawValue) == ["import", "verify", "verify", "rectify", "progress", "progress", "complete", "close"])
-        #expect(events.map(\.toState) == ["reported", "verifying", "illegal", "rectifying", "rectifying", "rectifying",
-                                          "rectified", "closed"])
-        #expect(events.dropFirst().map(\.fromState) == ["reported", "verifying", "illegal", "rectifying", "rectifying",
-                                                        "rectifying", "rectified"])
+        #expect(
+            events.map(\.action.rawValue) == [
+                "import", "verify", "verify", "rectify", "progress", "progress", "complete", "close"
+            ])
+        #expect(
+            events.map(\.toState) == [
+                "reported", "verifying", "illegal", "rectifying", "rectifying", "rectifying",
+                "rectified", "closed"
+            ])
+        #expect(
+            events.dropFirst().map(\.fromState) == [
+                "reported", "verifying", "illegal", "rectifying", "rectifying",
+                "rectifying", "rectified"
+            ])
         #expect(events.dropFirst().map(\.effectiveDate) == steps.map(\.1))
         #expect(events.map(\.id!) == events.map(\.id!).sorted())
         for e in events.dropFirst() {
@@ -181,12 +204,16 @@ struct SpotLifecycleTests {
             #expect(e.evidencePath == photo && e.evidenceSHA256 == evidence.sha256 && evidence.sha256.count == 64)
         }
         #expect(events[2].details == #"{"basis":"未经批准占用耕地","judgement":"illegal"}"#)
-        #expect(events[3].details.contains(#""deadline":"2024-06-30""#) && events[3].details.contains(#""measure":"demolish-restore""#))
+        #expect(
+            events[3].details.contains(#""deadline":"2024-06-30""#)
+                && events[3].details.contains(#""measure":"demolish-restore""#))
         #expect(events[5].details == #"{"recultivated_m2":8000.0,"remaining_m2":0.0,"restored_m2":10000.0}"#)
 
         // The store itself refuses to change or delete events, whatever program writes to it.
         #expect(throws: DatabaseError.self) {
-            try registry.dbQueue.write { db in try db.execute(sql: "UPDATE events SET actor = 'mallory' WHERE entity = 'spot'") }
+            try registry.dbQueue.write { db in
+                try db.execute(sql: "UPDATE events SET actor = 'mallory' WHERE entity = 'spot'")
+            }
         }
         #expect(throws: DatabaseError.self) {
             try registry.dbQueue.write { db in try db.execute(sql: "DELETE FROM events WHERE entity = 'spot'") }
@@ -199,28 +226,40 @@ struct SpotLifecycleTests {
 
     @Test func aFailedReviewReopensARectifiedSpot() throws {
         let registry = try SpotFixture.store()
-        try registry.applySpotStep(.verify(judgement: .illegal, basis: nil, approvalDoc: nil), code: "S1", context: SpotFixture.on("2024-02-01"))
-        try registry.applySpotStep(.rectify(measure: "mixed", deadline: "2024-06-30"), code: "S1", context: SpotFixture.on("2024-02-02"))
+        try registry.applySpotStep(
+            .verify(judgement: .illegal, basis: nil, approvalDoc: nil), code: "S1",
+            context: SpotFixture.on("2024-02-01"))
+        try registry.applySpotStep(
+            .rectify(measure: "mixed", deadline: "2024-06-30"), code: "S1", context: SpotFixture.on("2024-02-02"))
         #expect(try registry.spot(code: "S1").remainingM2 == (try registry.spot(code: "S1").ellipsoidalAreaM2))
-        try registry.applySpotStep(.progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 0), code: "S1", context: SpotFixture.on("2024-03-01"))
+        try registry.applySpotStep(
+            .progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 0), code: "S1",
+            context: SpotFixture.on("2024-03-01"))
         try registry.applySpotStep(.complete, code: "S1", context: SpotFixture.on("2024-03-02"))
-        let r = try registry.applySpotStep(.reopen(reason: "复核：仍有硬化地面", remainingM2: 120), code: "S1",
-                                           context: SpotFixture.on("2024-03-20"))
+        let r = try registry.applySpotStep(
+            .reopen(reason: "复核：仍有硬化地面", remainingM2: 120), code: "S1",
+            context: SpotFixture.on("2024-03-20"))
         #expect(r.from == .rectified && r.to == .rectifying)
         let s = try registry.spot(code: "S1")
         #expect(s.status == .rectifying && s.remainingM2 == 120)
         let reopen = try #require(try registry.spotHistory(code: "S1").last)
         #expect(reopen.action == .reopen && reopen.details == #"{"reason":"复核：仍有硬化地面","remaining_m2":120.0}"#)
         // It must be rectified again before it can be closed.
-        #expect(throws: SpotStepRefused.self) { try registry.applySpotStep(.close(doc: nil), code: "S1", context: SpotFixture.on("2024-03-21")) }
+        #expect(throws: SpotStepRefused.self) {
+            try registry.applySpotStep(.close(doc: nil), code: "S1", context: SpotFixture.on("2024-03-21"))
+        }
         let refused = try #require(throws: SpotStepRefused.self) {
             try registry.applySpotStep(.complete, code: "S1", context: SpotFixture.on("2024-03-21"))
         }
-        #expect(refused.message.contains("is rectifying with 120.00 m² remaining; complete needs a remaining area of 0"))
-        try registry.applySpotStep(.progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 0), code: "S1", context: SpotFixture.on("2024-04-01"))
+        #expect(
+            refused.message.contains("is rectifying with 120.00 m² remaining; complete needs a remaining area of 0"))
+        try registry.applySpotStep(
+            .progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 0), code: "S1",
+            context: SpotFixture.on("2024-04-01"))
         try registry.applySpotStep(.complete, code: "S1", context: SpotFixture.on("2024-04-02"))
         try registry.applySpotStep(.close(doc: "D-1"), code: "S1", context: SpotFixture.on("2024-04-03"))
-        #expect(try registry.spotHistory(code: "S1").map(\.action.rawValue)
+        #expect(
+            try registry.spotHistory(code: "S1").map(\.action.rawValue)
                 == ["import", "verify", "rectify", "progress", "complete", "reopen", "progress", "complete", "close"])
     }
 
@@ -235,9 +274,14 @@ struct SpotLifecycleTests {
             ("SP4", .other, [verify(.other)]),
             ("SP5", .illegal, [verify(.illegal)]),
             ("SP6", .rectifying, [verify(.illegal), .rectify(measure: "demolish-restore", deadline: "2024-06-30")]),
-            ("SP7", .rectified, [verify(.illegal), .rectify(measure: "demolish-restore", deadline: "2024-06-30"),
-                                 .progress(restoredM2: 100, recultivatedM2: nil, remainingM2: 0), .complete]),
-            ("SP8", .closed, [verify(.legal), .close(doc: nil)]),
+            (
+                "SP7", .rectified,
+                [
+                    verify(.illegal), .rectify(measure: "demolish-restore", deadline: "2024-06-30"),
+                    .progress(restoredM2: 100, recultivatedM2: nil, remainingM2: 0), .complete
+                ]
+            ),
+            ("SP8", .closed, [verify(.legal), .close(doc: nil)])
         ]
         var codes: [SpotStatus: String] = [:]
         for (code, status, steps) in plans {
@@ -252,10 +296,11 @@ struct SpotLifecycleTests {
         let registry = try SpotFixture.store()
         let codes = try Self.spotsInEveryState(registry)
         let candidates: [SpotStep] = [
-            .verify(judgement: nil, basis: nil, approvalDoc: nil), .verify(judgement: .illegal, basis: nil, approvalDoc: nil),
+            .verify(judgement: nil, basis: nil, approvalDoc: nil),
+            .verify(judgement: .illegal, basis: nil, approvalDoc: nil),
             .rectify(measure: "demolish-restore", deadline: "2024-12-31"),
             .progress(restoredM2: 1, recultivatedM2: nil, remainingM2: nil), .complete,
-            .reopen(reason: "review failed", remainingM2: nil), .close(doc: nil),
+            .reopen(reason: "review failed", remainingM2: nil), .close(doc: nil)
         ]
         var refusedCount = 0
         for status in SpotStatus.allCases {
@@ -273,7 +318,9 @@ struct SpotLifecycleTests {
                 let refused = try #require(throws: SpotStepRefused.self, "\(step) from \(status)") {
                     try registry.applySpotStep(step, code: code, context: SpotFixture.on("2024-03-01"))
                 }
-                #expect(refused.message.hasPrefix("spot \(code) is \(status.rawValue); \(step.action.rawValue)"), "\(refused.message)")
+                #expect(
+                    refused.message.hasPrefix("spot \(code) is \(status.rawValue); \(step.action.rawValue)"),
+                    "\(refused.message)")
                 #expect(refused.message.contains("needs a spot that is"))
                 #expect(refused.errorDescription!.hasSuffix("nothing was changed"))
                 #expect(try SpotFixture.state(registry) == before)
@@ -284,10 +331,14 @@ struct SpotLifecycleTests {
         #expect(refusedCount == 46)
         let text = SpotStateMachine.refusal(code: "X", action: .close, from: .rectifying, to: .closed)
         #expect(text == "spot X is rectifying; close needs a spot that is legal, other or rectified")
-        #expect(SpotStateMachine.refusal(code: "X", action: .rectify, from: .reported, to: .rectifying)
+        #expect(
+            SpotStateMachine.refusal(code: "X", action: .rectify, from: .reported, to: .rectifying)
                 == "spot X is reported; rectify needs a spot that is illegal (and --measure and --deadline)")
-        #expect(SpotStateMachine.refusal(code: "X", action: .verify, from: .verifying, to: .verifying)
-                .hasPrefix("spot X is verifying; verify without --judgement needs a spot that is reported; a verifying spot needs --judgement"))
+        #expect(
+            SpotStateMachine.refusal(code: "X", action: .verify, from: .verifying, to: .verifying)
+                .hasPrefix(
+                    "spot X is verifying; verify without --judgement needs a spot that is reported; a verifying spot needs --judgement"
+                ))
     }
 
     @Test func stepsWithBadValuesAreRefusedAndChangeNothing() throws {
@@ -295,23 +346,37 @@ struct SpotLifecycleTests {
         let codes = try Self.spotsInEveryState(registry)
         let before = try SpotFixture.state(registry)
         let day = SpotFixture.on("2024-03-01")
-        func refused(_ step: SpotStep, _ code: String, _ context: ChangeContext = SpotFixture.on("2024-03-01")) throws -> String {
-            try #require(throws: SpotStepRefused.self) { try registry.applySpotStep(step, code: code, context: context) }.message
+        func refused(_ step: SpotStep, _ code: String, _ context: ChangeContext = SpotFixture.on("2024-03-01")) throws
+            -> String
+        {
+            try #require(throws: SpotStepRefused.self) {
+                try registry.applySpotStep(step, code: code, context: context)
+            }.message
         }
-        #expect(try refused(.rectify(measure: "bulldoze", deadline: "2024-12-31"), codes[.illegal]!)
-                .contains(#"unknown measure "bulldoze" (known: demolish-restore, supplementary-approval, mixed, confiscation, other)"#))
-        #expect(try refused(.rectify(measure: "other", deadline: "2024-02-30"), codes[.illegal]!).contains("is not a date"))
-        #expect(try refused(.rectify(measure: "other", deadline: "2024-02-01"), codes[.illegal]!)
+        #expect(
+            try refused(.rectify(measure: "bulldoze", deadline: "2024-12-31"), codes[.illegal]!)
+                .contains(
+                    #"unknown measure "bulldoze" (known: demolish-restore, supplementary-approval, mixed, confiscation, other)"#
+                ))
+        #expect(
+            try refused(.rectify(measure: "other", deadline: "2024-02-30"), codes[.illegal]!).contains("is not a date"))
+        #expect(
+            try refused(.rectify(measure: "other", deadline: "2024-02-01"), codes[.illegal]!)
                 .contains("deadline 2024-02-01 is before the day rectification starts (2024-03-01)"))
-        #expect(try refused(.progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 101), codes[.rectifying]!)
+        #expect(
+            try refused(.progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 101), codes[.rectifying]!)
                 .contains("remaining area 101.00 m² is more than the spot's monitored area"))
-        #expect(try refused(.progress(restoredM2: nil, recultivatedM2: nil, remainingM2: nil), codes[.rectifying]!)
+        #expect(
+            try refused(.progress(restoredM2: nil, recultivatedM2: nil, remainingM2: nil), codes[.rectifying]!)
                 .contains("progress needs at least one of"))
-        #expect(try refused(.progress(restoredM2: -1, recultivatedM2: nil, remainingM2: nil), codes[.rectifying]!)
+        #expect(
+            try refused(.progress(restoredM2: -1, recultivatedM2: nil, remainingM2: nil), codes[.rectifying]!)
                 .contains("must be a number ≥ 0"))
         #expect(try refused(.complete, codes[.rectifying]!).contains("complete needs a remaining area of 0"))
-        #expect(try refused(.reopen(reason: "  ", remainingM2: nil), codes[.rectified]!).contains("reopen needs --reason"))
-        #expect(try refused(.close(doc: nil), codes[.legal]!, SpotFixture.on("2024-01-31"))
+        #expect(
+            try refused(.reopen(reason: "  ", remainingM2: nil), codes[.rectified]!).contains("reopen needs --reason"))
+        #expect(
+            try refused(.close(doc: nil), codes[.legal]!, SpotFixture.on("2024-01-31"))
                 .contains("would come before its last step (on 2024-02-01)"))
         #expect(throws: NotFound.self) { try registry.applySpotStep(.complete, code: "NOPE", context: day) }
         #expect(try SpotFixture.state(registry) == before)
@@ -319,12 +384,13 @@ struct SpotLifecycleTests {
 
     @Test func overdueIsJudgedAsOfADate() throws {
         let registry = try SpotFixture.store()
-        let codes = try Self.spotsInEveryState(registry)   // SP6 rectifying, deadline 2024-06-30; SP5 illegal, no deadline
+        // SP6 rectifying, deadline 2024-06-30; SP5 illegal, no deadline
+        let codes = try Self.spotsInEveryState(registry)
         let rectifying = try registry.spot(code: codes[.rectifying]!)
-        #expect(!rectifying.isOverdue(asOf: "2024-06-30"))      // due that day: not yet overdue
+        #expect(!rectifying.isOverdue(asOf: "2024-06-30")) // due that day: not yet overdue
         #expect(rectifying.isOverdue(asOf: "2024-07-01"))
         #expect(!(try registry.spot(code: codes[.illegal]!)).isOverdue(asOf: "2030-01-01"))
-        #expect(!(try registry.spot(code: codes[.rectified]!)).isOverdue(asOf: "2030-01-01"))  // rectified: done
+        #expect(!(try registry.spot(code: codes[.rectified]!)).isOverdue(asOf: "2030-01-01")) // rectified: done
         #expect(try registry.spots(SpotFilter(overdue: true, asOf: "2024-06-30")).isEmpty)
         #expect(try registry.spots(SpotFilter(overdue: true, asOf: "2024-07-01")).map(\.code) == [codes[.rectifying]!])
         #expect(try registry.spots(SpotFilter(status: .illegal)).map(\.code) == [codes[.illegal]!])
@@ -334,28 +400,30 @@ struct SpotLifecycleTests {
 
 @Suite("Spot bulk updates")
 struct SpotUpdatesTests {
-    static let header = "code,action,judgement,basis,approval,measure,deadline,restored_m2,recultivated_m2,remaining_m2,reason,doc,note,on,actor,evidence\n"
+    static let header =
+        "code,action,judgement,basis,approval,measure,deadline,restored_m2,recultivated_m2,remaining_m2,reason,doc,note,on,actor,evidence\n"
 
     @Test func goodRowsApplyInFileOrderInOneGo() throws {
         let registry = try SpotFixture.store()
         let dir = Fixtures.directory()
         try "photo".write(toFile: dir + "/p1.jpg", atomically: true, encoding: .utf8)
         let csv = dir + "/updates.csv"
-        try (Self.header + """
-            S1,verify,illegal,未批先建,,,,,,,,,外业核查,2024-02-01,李娜,p1.jpg
-            S1,rectify,,,,demolish-restore,2024-06-30,,,,,,,2024-02-05,,
-            S1,progress,,,,,,"10000",8000,0,,,"拆除, 复耕",2024-05-01,,
-            S1,complete,,,,,,,,,,,,2024-05-02,,
-            S2,verify,legal,已批,浙土字〔2023〕1号,,,,,,,,,2024-02-01,,
-            S2,close,,,,,,,,,,D-7,,2024-02-03,,
-            """).write(toFile: csv, atomically: true, encoding: .utf8)
+        try
+            (Self.header + """
+                S1,verify,illegal,未批先建,,,,,,,,,外业核查,2024-02-01,李娜,p1.jpg
+                S1,rectify,,,,demolish-restore,2024-06-30,,,,,,,2024-02-05,,
+                S1,progress,,,,,,"10000",8000,0,,,"拆除, 复耕",2024-05-01,,
+                S1,complete,,,,,,,,,,,,2024-05-02,,
+                S2,verify,legal,已批,浙土字〔2023〕1号,,,,,,,,,2024-02-01,,
+                S2,close,,,,,,,,,,D-7,,2024-02-03,,
+                """).write(toFile: csv, atomically: true, encoding: .utf8)
         let report = try registry.importSpotUpdates(file: csv, defaults: SpotFixture.on("2024-06-01"))
         #expect(report.applied.map(\.action) == [.verify, .rectify, .progress, .complete, .verify, .close])
         #expect(try registry.spot(code: "S1").status == .rectified)
         let s2 = try registry.spot(code: "S2")
         #expect(s2.status == .closed && s2.approvalDoc == "浙土字〔2023〕1号" && s2.closedDoc == "D-7")
         let events = try registry.spotHistory(code: "S1")
-        #expect(events[1].actor == "李娜" && events[2].actor == "tester")        // row actor, else the command's
+        #expect(events[1].actor == "李娜" && events[2].actor == "tester") // row actor, else the command's
         #expect(events[1].evidencePath == dir + "/p1.jpg" && events[1].evidenceSHA256 != nil)
         #expect(events[3].note == "拆除, 复耕")
         let batchEvent = try #require(try registry.events(entity: .import).last)
@@ -365,20 +433,21 @@ struct SpotUpdatesTests {
     @Test func anyBadRowMeansNoRowIsAppliedAndEveryBadRowIsListed() throws {
         let registry = try SpotFixture.store()
         let before = try SpotFixture.state(registry)
-        let csv = Fixtures.write(Self.header + """
-            S1,verify,illegal,,,,,,,,,,,2024-02-01,,
-            S1,complete,,,,,,,,,,,,2024-02-02,,
-            NOPE,verify,legal,,,,,,,,,,,2024-02-01,,
-            S2,verify,guilty,,,,,,,,,,,2024-02-01,,
-            S2,rectify,,,,demolish-restore,,,,,,,,2024-02-01,,
-            S2,explode,,,,,,,,,,,,2024-02-01,,
-            S2,verify,legal,,,other,,,,,,,,2024-02-01,,
-            S2,verify,legal,,,,,,,,,,,2024-13-01,,
-            S2,verify,legal,,,,,,,,,,,2024-02-01,,missing.jpg
-            S1,rectify,,,,demolish-restore,2024-06-30,,,,,,,2024-02-03,,
-            S1,progress,,,,,,,,ten,,,,2024-02-04,,
-            ,verify,legal,,,,,,,,,,,2024-02-01,,
-            """, name: "bad.csv")
+        let csv = Fixtures.write(
+            Self.header + """
+                S1,verify,illegal,,,,,,,,,,,2024-02-01,,
+                S1,complete,,,,,,,,,,,,2024-02-02,,
+                NOPE,verify,legal,,,,,,,,,,,2024-02-01,,
+                S2,verify,guilty,,,,,,,,,,,2024-02-01,,
+                S2,rectify,,,,demolish-restore,,,,,,,,2024-02-01,,
+                S2,explode,,,,,,,,,,,,2024-02-01,,
+                S2,verify,legal,,,other,,,,,,,,2024-02-01,,
+                S2,verify,legal,,,,,,,,,,,2024-13-01,,
+                S2,verify,legal,,,,,,,,,,,2024-02-01,,missing.jpg
+                S1,rectify,,,,demolish-restore,2024-06-30,,,,,,,2024-02-03,,
+                S1,progress,,,,,,,,ten,,,,2024-02-04,,
+                ,verify,legal,,,,,,,,,,,2024-02-01,,
+                """, name: "bad.csv")
         let failure = try #require(throws: SpotUpdatesFailed.self) {
             try registry.importSpotUpdates(file: csv, defaults: SpotFixture.context)
         }
@@ -399,8 +468,9 @@ struct SpotUpdatesTests {
         // Line 11 acted on the state line 2 left (illegal) and was fine; still nothing was applied.
         #expect(try SpotFixture.state(registry) == before)
         #expect(throws: CSVError.self) {
-            try registry.importSpotUpdates(file: Fixtures.write("code,action,colour\nS1,verify,red\n", name: "c.csv"),
-                                           defaults: SpotFixture.context)
+            try registry.importSpotUpdates(
+                file: Fixtures.write("code,action,colour\nS1,verify,red\n", name: "c.csv"),
+                defaults: SpotFixture.context)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import LandRegistry
 
 /// Records carry no CodingKeys: their properties meet the store's columns through `.storeColumns` (decoding) and
@@ -18,17 +19,25 @@ struct StoreRecordTests {
             try Self.roundTrip(Self.zone, table: "zones", db)
             try Self.roundTrip(Self.spot, table: "spots", db)
             try Self.roundTrip(Self.site, table: "sites", db)
-            try Self.roundTrip(Enterprise(id: 7, creditCode: "91330110MA2B00001X", name: "某纺织有限公司",
-                                          industry: "textiles", scale: "above"), table: "enterprises", db)
-            try Self.roundTrip(EnterpriseYear(creditCode: "91330110MA2B00001X", year: 2024, taxYuan: 1.5e6,
-                                              valueAddedYuan: 8e6, revenueYuan: 3e7, energyTCE: 420.5, employees: 120,
-                                              rdYuan: 9e5), table: "enterprise_years", db)
-            try Self.roundTrip(Tenancy(id: 3, siteCode: "EC-001", tenantCreditCode: "91330110MA2B00001X",
-                                       tenantName: "某纺织有限公司", floorAreaM2: 812.5, startDate: "2024-01-01",
-                                       endDate: "2026-12-31", use: .storage, status: .ended, overLeasedAtCreation: true,
-                                       createdAt: "2026-11-27T08:00:00Z"), table: "tenancies", db)
-            try Self.roundTrip(EfficiencyThreshold(indicator: "tax_per_mu", efficiencyClass: "A", minValue: 30,
-                                                   unit: "万元/亩"), table: "efficiency_thresholds", db)
+            try Self.roundTrip(
+                Enterprise(
+                    id: 7, creditCode: "91330110MA2B00001X", name: "某纺织有限公司",
+                    industry: "textiles", scale: "above"), table: "enterprises", db)
+            try Self.roundTrip(
+                EnterpriseYear(
+                    creditCode: "91330110MA2B00001X", year: 2024, taxYuan: 1.5e6,
+                    valueAddedYuan: 8e6, revenueYuan: 3e7, energyTCE: 420.5, employees: 120,
+                    rdYuan: 9e5), table: "enterprise_years", db)
+            try Self.roundTrip(
+                Tenancy(
+                    id: 3, siteCode: "EC-001", tenantCreditCode: "91330110MA2B00001X",
+                    tenantName: "某纺织有限公司", floorAreaM2: 812.5, startDate: "2024-01-01",
+                    endDate: "2026-12-31", use: .storage, status: .ended, overLeasedAtCreation: true,
+                    createdAt: "2026-11-27T08:00:00Z"), table: "tenancies", db)
+            try Self.roundTrip(
+                EfficiencyThreshold(
+                    indicator: "tax_per_mu", efficiencyClass: "A", minValue: 30,
+                    unit: "万元/亩"), table: "efficiency_thresholds", db)
         }
     }
 
@@ -63,10 +72,15 @@ struct StoreRecordTests {
 
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let d = try? c.decode(Double.self) { self = .number(d) }
-            else if let s = try? c.decode(String.self) { self = .text(s) }
-            else { self = .array(try c.decode([String].self)) }
+            if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else if let d = try? c.decode(Double.self) {
+                self = .number(d)
+            } else if let s = try? c.decode(String.self) {
+                self = .text(s)
+            } else {
+                self = .array(try c.decode([String].self))
+            }
         }
 
         var databaseValue: DatabaseValue {
@@ -86,8 +100,9 @@ struct StoreRecordTests {
         properties: #"{"DLMC":"水田"}"#, importID: 4, createdAt: "2026-11-26T08:00:00Z",
         retiredAt: "2026-11-27T08:00:00Z", supersededBy: 9)
 
-    static let zone = Zone(fid: 2, code: "WG-007", kind: "grid", name: "第七网格", planarAreaM2: 5e5,
-                           ellipsoidalAreaM2: 4.99e5, retiredAt: "2026-11-27T08:00:00Z")
+    static let zone = Zone(
+        fid: 2, code: "WG-007", kind: "grid", name: "第七网格", planarAreaM2: 5e5,
+        ellipsoidalAreaM2: 4.99e5, retiredAt: "2026-11-27T08:00:00Z")
 
     static let spot = Spot(
         fid: 3, code: "JC2023-07-0001", batch: "2023-07", detectedDate: "2023-07-26", clueCode: "XS-0001",

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LandGeometry
 import Testing
+
 @testable import LandRegistry
 
 @Suite("The store is a GeoPackage")
@@ -9,8 +10,11 @@ struct StoreTests {
     @Test func freshStorePassesGDALsValidator() throws {
         let registry = try Fixtures.store()
         try registry.close()
-        let r = try Fixtures.run(Fixtures.gdalPython, [
-            "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "--extra", registry.path])
+        let r = try Fixtures.run(
+            Fixtures.gdalPython,
+            [
+                "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", "--extra", registry.path
+            ])
         #expect(r.status == 0, "validator said: \(r.stdout) \(r.stderr)")
     }
 
@@ -19,11 +23,16 @@ struct StoreTests {
         try registry.dbQueue.read { db in
             #expect(try Int.fetchOne(db, sql: "PRAGMA application_id") == 0x4750_4B47)
             #expect(try Int.fetchOne(db, sql: "PRAGMA user_version") == 10200)
-            let layers = try String.fetchAll(db, sql: "SELECT table_name FROM gpkg_geometry_columns ORDER BY table_name")
+            let layers = try String.fetchAll(
+                db, sql: "SELECT table_name FROM gpkg_geometry_columns ORDER BY table_name")
             #expect(layers.contains("parcels") && layers.contains("zones"))
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'")! >= 2)
+            #expect(
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM gpkg_extensions WHERE extension_name = 'gpkg_rtree_index'")! >= 2)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id = 4549") == 1)
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM landuse_codes WHERE system = 'gb21010' AND code = '0101'") == 1)
+            #expect(
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM landuse_codes WHERE system = 'gb21010' AND code = '0101'") == 1)
         }
     }
 
@@ -69,8 +78,9 @@ struct StoreTests {
     @Test func theAuditLogRefusesUpdatesAndDeletes() throws {
         let registry = try Fixtures.store()
         _ = try registry.dbQueue.write { db in
-            try AuditLog.append(db, context: Fixtures.context, entity: .parcel, entityID: 1, entityCode: "P1",
-                                details: .retire(RetireDetails(supersededBy: 2, importID: 1)))
+            try AuditLog.append(
+                db, context: Fixtures.context, entity: .parcel, entityID: 1, entityCode: "P1",
+                details: .retire(RetireDetails(supersededBy: 2, importID: 1)))
         }
         #expect(throws: DatabaseError.self) {
             try registry.dbQueue.write { db in try db.execute(sql: "UPDATE events SET actor = 'mallory'") }

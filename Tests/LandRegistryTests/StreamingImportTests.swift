@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LandGeometry
 import Testing
+
 @testable import LandRegistry
 
 /// A small district for streaming tests: `count` parcels on a grid, some with a hole, with multi-byte
@@ -14,8 +15,10 @@ enum StreamingFixtures {
         // Seven vertices on some parcels (a notch), four on others.
         var exterior = [XY(x, y), XY(x + side, y), XY(x + side, y + side), XY(x, y + side), XY(x, y)]
         if i % 3 == 0 {
-            exterior = [XY(x, y), XY(x + side, y), XY(x + side, y + side / 2), XY(x + side / 2, y + side / 2),
-                        XY(x + side / 2, y + side), XY(x, y + side), XY(x, y)]
+            exterior = [
+                XY(x, y), XY(x + side, y), XY(x + side, y + side / 2), XY(x + side / 2, y + side / 2),
+                XY(x + side / 2, y + side), XY(x, y + side), XY(x, y)
+            ]
         }
         guard i % 5 == 0 else { return [exterior] }
         let hole = [XY(x + 2, y + 2), XY(x + 2, y + 5), XY(x + 5, y + 5), XY(x + 5, y + 2), XY(x + 2, y + 2)]
@@ -43,13 +46,21 @@ enum StreamingFixtures {
         let features4326 = try (0..<count).map { try feature($0, transform: toLonLat, decimals: 11) }
         return [
             ("FeatureCollection EPSG:4549", Fixtures.write(Fixtures.collection4549(features4549), name: "p.geojson")),
-            ("FeatureCollection EPSG:4326",
-             Fixtures.write(#"{"type":"FeatureCollection","features":["# + "\n" + features4326.joined(separator: ",\n") + "\n]}",
-                            name: "p-4326.geojson")),
-            ("RFC 8142 sequence (.geojsons)",
-             Fixtures.write(features4326.map { "\u{1E}" + $0 + "\n" }.joined(), name: "p.geojsons")),
-            ("newline-delimited sequence (.geojsonl)",
-             Fixtures.write(features4326.map { $0 + "\n" }.joined(), name: "p.geojsonl")),
+            (
+                "FeatureCollection EPSG:4326",
+                Fixtures.write(
+                    #"{"type":"FeatureCollection","features":["# + "\n" + features4326.joined(separator: ",\n")
+                        + "\n]}",
+                    name: "p-4326.geojson")
+            ),
+            (
+                "RFC 8142 sequence (.geojsons)",
+                Fixtures.write(features4326.map { "\u{1E}" + $0 + "\n" }.joined(), name: "p.geojsons")
+            ),
+            (
+                "newline-delimited sequence (.geojsonl)",
+                Fixtures.write(features4326.map { $0 + "\n" }.joined(), name: "p.geojsonl")
+            )
         ]
     }
 }
@@ -61,9 +72,10 @@ struct StoredParcel: Equatable {
 
 func storedParcels(_ registry: Registry) throws -> [StoredParcel] {
     try registry.dbQueue.read { db in
-        try Row.fetchAll(db, sql: "SELECT code, owner, planar_area_m2, ellipsoidal_area_m2 FROM parcels ORDER BY fid").map {
-            StoredParcel(code: $0[0], owner: $0[1], planar: $0[2], ellipsoidal: $0[3])
-        }
+        try Row.fetchAll(db, sql: "SELECT code, owner, planar_area_m2, ellipsoidal_area_m2 FROM parcels ORDER BY fid")
+            .map {
+                StoredParcel(code: $0[0], owner: $0[1], planar: $0[2], ellipsoidal: $0[3])
+            }
     }
 }
 
@@ -107,7 +119,7 @@ struct StreamingImportTests {
     }
 
     @Test func sameParcelsAndAreasWhateverTheFormAndTheNumberOfWorkers() throws {
-        let count = 700   // more than one batch of the pipeline (512)
+        let count = 700 // more than one batch of the pipeline (512)
         let files = try StreamingFixtures.files(count: count)
         var reference: [StoredParcel]? = nil
         var byForm: [String: [StoredParcel]] = [:]
@@ -120,13 +132,19 @@ struct StreamingImportTests {
                 let stored = try storedParcels(registry)
                 #expect(stored.count == count)
                 // The same input gives the same rows, bit for bit, whatever the number of workers.
-                if let same = byForm[name] { #expect(stored == same, "\(name), \(workers) workers") } else { byForm[name] = stored }
+                if let same = byForm[name] {
+                    #expect(stored == same, "\(name), \(workers) workers")
+                } else {
+                    byForm[name] = stored
+                }
                 // Every form holds the same parcels: codes and owners exactly, areas to the coordinates' rounding.
                 guard let reference else { reference = stored; continue }
                 #expect(stored.map(\.code) == reference.map(\.code))
                 #expect(stored.map(\.owner) == reference.map(\.owner))
                 for (a, b) in zip(stored, reference) {
-                    #expect(abs(a.planar - b.planar) < 1e-4 && abs(a.ellipsoidal - b.ellipsoidal) < 1e-4, "\(name) \(a.code)")
+                    #expect(
+                        abs(a.planar - b.planar) < 1e-4 && abs(a.ellipsoidal - b.ellipsoidal) < 1e-4,
+                        "\(name) \(a.code)")
                 }
             }
         }
@@ -142,16 +160,19 @@ struct BulkSpatialIndexTests {
     /// The R*Tree rows SQLite itself would make from the stored geometries (through the ST_* functions).
     func indexDifferences(_ registry: Registry) throws -> (rows: Int, differing: Int, check: String) {
         try registry.dbQueue.write { db in
-            try db.execute(sql: """
-                CREATE VIRTUAL TABLE temp.expected USING rtree(id, minx, maxx, miny, maxy);
-                INSERT INTO temp.expected SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), ST_MaxY(geom) FROM parcels;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE temp.expected USING rtree(id, minx, maxx, miny, maxy);
+                    INSERT INTO temp.expected SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), ST_MaxY(geom) FROM parcels;
+                    """)
             defer { try? db.execute(sql: "DROP TABLE temp.expected") }
             let rows = try Int.fetchOne(db, sql: "SELECT count(*) FROM rtree_parcels_geom")!
-            let differing = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM temp.expected e LEFT JOIN rtree_parcels_geom r ON r.id = e.id
-                WHERE r.id IS NULL OR r.minx != e.minx OR r.maxx != e.maxx OR r.miny != e.miny OR r.maxy != e.maxy
-                """)!
+            let differing = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM temp.expected e LEFT JOIN rtree_parcels_geom r ON r.id = e.id
+                    WHERE r.id IS NULL OR r.minx != e.minx OR r.maxx != e.maxx OR r.miny != e.miny OR r.maxy != e.maxy
+                    """)!
             let check = try String.fetchOne(db, sql: "SELECT rtreecheck('rtree_parcels_geom')")!
             return (rows, differing, check)
         }
@@ -168,7 +189,8 @@ struct BulkSpatialIndexTests {
         let trigger = try #require(try insertTriggerSQL(registry))
         // 3,000 parcels: a tree of three levels with 51-cell nodes.
         let features = (0..<3_000).map {
-            Fixtures.squareFeature(code: "S\($0)", x: 520_000 + Double($0 % 60) * 10.3, y: 3_340_000 + Double($0 / 60) * 9.7, side: 9)
+            Fixtures.squareFeature(
+                code: "S\($0)", x: 520_000 + Double($0 % 60) * 10.3, y: 3_340_000 + Double($0 / 60) * 9.7, side: 9)
         }
         _ = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549(features)), options: options)
         let packed = try indexDifferences(registry)
@@ -184,7 +206,8 @@ struct BulkSpatialIndexTests {
         let more = (0..<200).map { Fixtures.squareFeature(code: "T\($0)", x: 530_000 + Double($0) * 10, side: 9) }
         _ = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549(more)), options: options)
         try registry.dbQueue.write { db in
-            try db.execute(sql: "UPDATE parcels SET geom = (SELECT geom FROM parcels WHERE code = 'T0') WHERE code = 'S0'")
+            try db.execute(
+                sql: "UPDATE parcels SET geom = (SELECT geom FROM parcels WHERE code = 'T0') WHERE code = 'S0'")
         }
         let after = try indexDifferences(registry)
         #expect(after.rows == 3_200 && after.differing == 0 && after.check == "ok")
@@ -197,32 +220,39 @@ struct BulkSpatialIndexTests {
         let before = try fingerprint(registry)
         let bad = Fixtures.squareFeature(code: "B").replacingOccurrences(of: "\"0101\"", with: "\"9999\"")
         #expect(throws: ImportFailed.self) {
-            try registry.importParcels(file: Fixtures.write(Fixtures.collection4549([Fixtures.squareFeature(code: "A"), bad])),
-                                       options: options)
+            try registry.importParcels(
+                file: Fixtures.write(Fixtures.collection4549([Fixtures.squareFeature(code: "A"), bad])),
+                options: options)
         }
         #expect(try insertTriggerSQL(registry) == trigger)
         #expect(try fingerprint(registry) == before)
         // The trigger works for the next writer: an import into the still empty tree, then a plain INSERT.
-        _ = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549([Fixtures.squareFeature(code: "A")])),
-                                       options: options)
+        _ = try registry.importParcels(
+            file: Fixtures.write(Fixtures.collection4549([Fixtures.squareFeature(code: "A")])),
+            options: options)
         try registry.dbQueue.write { db in
-            try db.execute(sql: """
-                INSERT INTO parcels (geom, code, planar_area_m2, ellipsoidal_area_m2, created_at)
-                SELECT geom, 'C', planar_area_m2, ellipsoidal_area_m2, created_at FROM parcels WHERE code = 'A'
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO parcels (geom, code, planar_area_m2, ellipsoidal_area_m2, created_at)
+                    SELECT geom, 'C', planar_area_m2, ellipsoidal_area_m2, created_at FROM parcels WHERE code = 'A'
+                    """)
         }
         #expect(try indexDifferences(registry).rows == 2)
     }
 
     @Test func sqlFunctionsReadTheBlobHeader() throws {
         let registry = try Fixtures.store()
-        _ = try registry.importParcels(file: Fixtures.write(Fixtures.collection4549([Fixtures.squareFeature(code: "A", side: 10)])),
-                                       options: options)
+        _ = try registry.importParcels(
+            file: Fixtures.write(Fixtures.collection4549([Fixtures.squareFeature(code: "A", side: 10)])),
+            options: options)
         try registry.dbQueue.read { db in
-            let row = try #require(try Row.fetchOne(db, sql: """
-                SELECT ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), ST_MaxY(geom), ST_IsEmpty(geom),
-                       ST_MinX(NULL), ST_IsEmpty('text') FROM parcels
-                """))
+            let row = try #require(
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), ST_MaxY(geom), ST_IsEmpty(geom),
+                               ST_MinX(NULL), ST_IsEmpty('text') FROM parcels
+                        """))
             #expect(row[0] as Double == 520_000 && row[1] as Double == 520_010)
             #expect(row[2] as Double == 3_340_000 && row[3] as Double == 3_340_010)
             #expect(row[4] as Int == 0)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LandRegistry
 
 /// CSV text as offices save it: GBK without BOM, UTF-8 with BOM, CRLF; bytes invalid in the encoding refused
@@ -15,11 +16,13 @@ struct TableDecodingTests {
     }
 
     @Test func gbkWithCRLFAndAQuotedLineBreakDecodes() throws {
-        let bytes = Array("code,name\r\nA,".utf8) + Self.huBuCun + Array("\r\nB,\"x\r\n".utf8) + Self.huBuCun + Array("\"\r\n".utf8)
+        let bytes =
+            Array("code,name\r\nA,".utf8) + Self.huBuCun + Array("\r\nB,\"x\r\n".utf8) + Self.huBuCun
+            + Array("\"\r\n".utf8)
         let path = try Self.write(bytes)
         let table = try CSVTable(contentsOf: path, encoding: "gbk")
         #expect(table.header == ["code", "name"])
-        #expect(table.rows == [["A", "湖埠村"], ["B", "x\r\n湖埠村"]])   // a quoted line break is kept as written
+        #expect(table.rows == [["A", "湖埠村"], ["B", "x\r\n湖埠村"]]) // a quoted line break is kept as written
         #expect(table.lineNumbers == [2, 3])
         // The same bytes without --encoding: refused at line 2, suggesting --encoding gbk.
         #expect {

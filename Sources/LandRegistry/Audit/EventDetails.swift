@@ -109,11 +109,13 @@ public enum EventDetails: Sendable, Equatable {
         switch (entity, action) {
         case (.import, .import):
             // A layer import counts features, a table import rows.
-            self = try read(ImportShape.self).features != nil
+            self =
+                try read(ImportShape.self).features != nil
                 ? .layerImport(try read(LayerImportDetails.self)) : .tableImport(try read(TableImportDetails.self))
         case (.import, .spotUpdates): self = .spotUpdates(try read(SpotUpdatesDetails.self))
         case (.spot, .import): self = .spotImport(try read(SpotImportDetails.self))
-        case (.parcel, .retire), (.zone, .retire), (.site, .retire), (.spot, .retire): self = .retire(try read(RetireDetails.self))
+        case (.parcel, .retire), (.zone, .retire), (.site, .retire), (.spot, .retire):
+            self = .retire(try read(RetireDetails.self))
         case (.spot, .verify): self = .verify(try read(SpotVerification.self))
         case (.spot, .rectify): self = .rectify(try read(SpotRectification.self))
         case (.spot, .progress): self = .progress(try read(SpotProgress.self))
@@ -154,7 +156,9 @@ public struct EventDetailsError: Error, LocalizedError, Equatable {
 
 extension Event {
     /// The details, typed by the event's kind. - Throws: see `EventDetails.init(entity:action:text:)`.
-    public func typedDetails() throws -> EventDetails { try EventDetails(entity: entity, action: action, text: details) }
+    public func typedDetails() throws -> EventDetails {
+        try EventDetails(entity: entity, action: action, text: details)
+    }
 }
 
 // MARK: - Imports
@@ -320,7 +324,8 @@ public struct SpotClosure: Codable, Sendable, Equatable, SpotLifecycleChange {
     public init(closedDoc: String?) { self.closedDoc = closedDoc }
 
     public init(from decoder: Decoder) throws {
-        closedDoc = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .closedDoc)
+        closedDoc =
+            try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .closedDoc)
             ?? decoder.container(keyedBy: OldKeys.self).decodeIfPresent(String.self, forKey: .doc)
     }
 
@@ -343,10 +348,14 @@ public struct SiteChange: Codable, Sendable, Equatable {
     public var previousDisposedM2: Double?
 
     enum CodingKeys: String, CodingKey {
-        case mode, previousMode = "previous_mode", disposedM2 = "disposed_m2", previousDisposedM2 = "previous_disposed_m2"
+        case mode, previousMode = "previous_mode", disposedM2 = "disposed_m2", previousDisposedM2 =
+            "previous_disposed_m2"
     }
 
-    public init(mode: SiteMode? = nil, previousMode: SiteMode? = nil, disposedM2: Double? = nil, previousDisposedM2: Double? = nil) {
+    public init(
+        mode: SiteMode? = nil, previousMode: SiteMode? = nil, disposedM2: Double? = nil,
+        previousDisposedM2: Double? = nil
+    ) {
         self.mode = mode; self.previousMode = previousMode
         self.disposedM2 = disposedM2; self.previousDisposedM2 = previousDisposedM2
     }
@@ -358,7 +367,8 @@ public struct SiteChange: Codable, Sendable, Equatable {
         case nil, "none": previousMode = nil
         case let text?:
             guard let m = SiteMode(rawValue: text) else {
-                throw DecodingError.dataCorruptedError(forKey: .previousMode, in: c, debugDescription: "unknown site mode \(text)")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .previousMode, in: c, debugDescription: "unknown site mode \(text)")
             }
             previousMode = m
         }

@@ -1,6 +1,6 @@
 import GRDB
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Records as they stood on a date, from the audit log
 //
@@ -28,19 +28,26 @@ extension Registry {
     /// The live spots that existed on `date` (YYYY-MM-DD), keyed by fid, with their state then.
     func spotStates(_ db: Database, asOf date: String) throws -> [Int64: SpotStateAsOf] {
         var states: [Int64: SpotStateAsOf] = [:]
-        for fid in try Int64.fetchAll(db, sql: """
-            SELECT fid FROM spots WHERE retired_at IS NULL AND coalesce(detected_date, substr(created_at, 1, 10)) <= ?
-            """, arguments: [date]) {
+        for fid in try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT fid FROM spots WHERE retired_at IS NULL AND coalesce(detected_date, substr(created_at, 1, 10)) <= ?
+                """, arguments: [date])
+        {
             states[fid] = SpotStateAsOf(imported: fid)
         }
-        let events = try Row.fetchCursor(db, sql: """
-            SELECT entity_id, action, to_state, details FROM events
-            WHERE entity = ? AND to_state IS NOT NULL AND effective_date <= ?
-            ORDER BY effective_date, id
-            """, arguments: [EventEntity.spot, date])
+        let events = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT entity_id, action, to_state, details FROM events
+                WHERE entity = ? AND to_state IS NOT NULL AND effective_date <= ?
+                ORDER BY effective_date, id
+                """, arguments: [EventEntity.spot, date])
         while let e = try events.next() {
-            guard let fid: Int64 = e["entity_id"], var s = states[fid], let status = SpotStatus(rawValue: e["to_state"]),
-                  let action = EventAction(rawValue: e["action"]) else { continue }
+            guard let fid: Int64 = e["entity_id"], var s = states[fid],
+                let status = SpotStatus(rawValue: e["to_state"]),
+                let action = EventAction(rawValue: e["action"])
+            else { continue }
             s.status = status
             // The import sets nothing but `reported` (not decoded: one per spot); a step sets what it set when it
             // was applied (applySpotStep).
@@ -55,16 +62,21 @@ extension Registry {
     /// The live sites that existed on `date`, keyed by fid, with their stage, mode and disposed area then.
     func siteStates(_ db: Database, asOf date: String) throws -> [Int64: SiteStateAsOf] {
         var states: [Int64: SiteStateAsOf] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT fid, stage, mode, disposed_m2 FROM sites WHERE retired_at IS NULL AND substr(created_at, 1, 10) <= ?
-            """, arguments: [date]) {
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT fid, stage, mode, disposed_m2 FROM sites WHERE retired_at IS NULL AND substr(created_at, 1, 10) <= ?
+                """, arguments: [date])
+        {
             states[row["fid"]] = SiteStateAsOf(stage: row["stage"], mode: row["mode"], disposedM2: row["disposed_m2"])
         }
-        let later = try Row.fetchCursor(db, sql: """
-            SELECT entity_id, action, from_state, details FROM events
-            WHERE entity = ? AND action IN (?, ?) AND effective_date > ?
-            ORDER BY effective_date DESC, id DESC
-            """, arguments: [EventEntity.site, EventAction.advance, EventAction.update, date])
+        let later = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT entity_id, action, from_state, details FROM events
+                WHERE entity = ? AND action IN (?, ?) AND effective_date > ?
+                ORDER BY effective_date DESC, id DESC
+                """, arguments: [EventEntity.site, EventAction.advance, EventAction.update, date])
         while let e = try later.next() {
             guard let fid: Int64 = e["entity_id"], var s = states[fid] else { continue }
             s.stage = e["from_state"]
@@ -80,7 +92,9 @@ extension Registry {
 
     /// The state of each record, then or now: with `statesThen` (the records as they stood on a past date, keyed by
     /// fid) the record's state then, or nil when it did not exist then; without, `now()`, read from its row.
-    static func stateThenOrNow<State>(_ statesThen: [Int64: State]?, fid: Int64, now: () throws -> State) rethrows -> State? {
+    static func stateThenOrNow<State>(_ statesThen: [Int64: State]?, fid: Int64, now: () throws -> State) rethrows
+        -> State?
+    {
         guard let statesThen else { return try now() }
         return statesThen[fid]
     }
@@ -92,17 +106,19 @@ extension Registry {
     public func spots(asOf date: String) throws -> [Spot] {
         try dbQueue.read { db in
             let states = try spotStates(db, asOf: date)
-            return try Spot.fetchAll(db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE retired_at IS NULL ORDER BY batch, code")
-                .compactMap { spot in
-                    guard let s = states[spot.fid] else { return nil }
-                    var then = spot
-                    then.status = s.status
-                    then.judgement = s.judgement
-                    then.basis = s.basis; then.approvalDoc = s.approvalDoc; then.measure = s.measure
-                    then.deadline = s.deadline; then.restoredM2 = s.restoredM2; then.recultivatedM2 = s.recultivatedM2
-                    then.remainingM2 = s.remainingM2; then.closedDoc = s.closedDoc
-                    return then
-                }
+            return try Spot.fetchAll(
+                db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE retired_at IS NULL ORDER BY batch, code"
+            )
+            .compactMap { spot in
+                guard let s = states[spot.fid] else { return nil }
+                var then = spot
+                then.status = s.status
+                then.judgement = s.judgement
+                then.basis = s.basis; then.approvalDoc = s.approvalDoc; then.measure = s.measure
+                then.deadline = s.deadline; then.restoredM2 = s.restoredM2; then.recultivatedM2 = s.recultivatedM2
+                then.remainingM2 = s.remainingM2; then.closedDoc = s.closedDoc
+                return then
+            }
         }
     }
 }

@@ -117,7 +117,8 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
         -> KeyedEncodingContainer<NestedKey>
     {
-        KeyedEncodingContainer(Keyed<NestedKey>(node: node.member(key.stringValue).object(), codingPath: codingPath + [key]))
+        KeyedEncodingContainer(
+            Keyed<NestedKey>(node: node.member(key.stringValue).object(), codingPath: codingPath + [key]))
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer {
         NodeEncoder(node: node.member(key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
@@ -152,7 +153,9 @@ private struct Unkeyed: UnkeyedEncodingContainer {
     mutating func encode<T: Encodable>(_ v: T) throws {
         try v.encode(to: NodeEncoder(node: node.element(), codingPath: codingPath))
     }
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
+        NestedKey
+    > {
         KeyedEncodingContainer(Keyed<NestedKey>(node: node.element().object(), codingPath: codingPath))
     }
     mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer {
@@ -180,5 +183,7 @@ private struct Single: SingleValueEncodingContainer {
     mutating func encode(_ v: UInt16) { node.scalar = String(v) }
     mutating func encode(_ v: UInt32) { node.scalar = String(v) }
     mutating func encode(_ v: UInt64) { node.scalar = String(v) }
-    mutating func encode<T: Encodable>(_ v: T) throws { try v.encode(to: NodeEncoder(node: node, codingPath: codingPath)) }
+    mutating func encode<T: Encodable>(_ v: T) throws {
+        try v.encode(to: NodeEncoder(node: node, codingPath: codingPath))
+    }
 }

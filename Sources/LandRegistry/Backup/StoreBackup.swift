@@ -47,7 +47,8 @@ extension Registry {
         let started = Date()
         var policy = Registry.backupPolicy(policy)
         if !policy.protectedPaths.contains(path) { policy.protectedPaths.append(path) }
-        let tables = try OutputFile.write(to: destination, policy: policy, database: Registry.earlierBackup) { temporary in
+        let tables = try OutputFile.write(to: destination, policy: policy, database: Registry.earlierBackup) {
+            temporary in
             let target = try DatabaseQueue(path: temporary, configuration: Registry.configuration())
             do {
                 try dbQueue.backup(to: target)
@@ -64,7 +65,8 @@ extension Registry {
                 let names = try String.fetchAll(db, sql: "SELECT table_name FROM gpkg_contents ORDER BY table_name")
                 let tables = try names.map { name in
                     BackupReport.TableRows(
-                        table: name, rows: try Int.fetchOne(db, sql: "SELECT count(*) FROM \(name.quotedDatabaseIdentifier)") ?? 0)
+                        table: name,
+                        rows: try Int.fetchOne(db, sql: "SELECT count(*) FROM \(name.quotedDatabaseIdentifier)") ?? 0)
                 }
                 return (check, tables)
             }
@@ -74,8 +76,9 @@ extension Registry {
         }
         var info = stat()
         let bytes = stat(destination, &info) == 0 ? Int64(info.st_size) : 0
-        return BackupReport(source: path, destination: destination, bytes: bytes, tables: tables,
-                            seconds: Date().timeIntervalSince(started))
+        return BackupReport(
+            source: path, destination: destination, bytes: bytes, tables: tables,
+            seconds: Date().timeIntervalSince(started))
     }
 
     private static func backupPolicy(_ policy: OutputPolicy) -> OutputPolicy {
@@ -89,7 +92,9 @@ extension Registry {
         note: " (backup --overwrite replaces only an earlier landreg backup: a store copy in rollback-journal mode"
             + " with no -wal, -shm or -journal beside it)",
         accepts: { file in
-            for suffix in ["-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: file + suffix) { return false }
+            for suffix in ["-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: file + suffix) {
+                return false
+            }
             guard let handle = FileHandle(forReadingAtPath: file) else { return false }
             defer { try? handle.close() }
             let header = (try? handle.read(upToCount: 100)) ?? Data()
@@ -108,6 +113,7 @@ public struct BackupError: Error, LocalizedError {
     public let destination: String
     public let problems: [String]
     public var errorDescription: String? {
-        "backup to \(destination) failed: " + problems.prefix(5).joined(separator: "; ") + " (no file was written there)"
+        "backup to \(destination) failed: " + problems.prefix(5).joined(separator: "; ")
+            + " (no file was written there)"
     }
 }

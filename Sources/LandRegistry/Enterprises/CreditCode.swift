@@ -12,7 +12,8 @@ public enum CreditCode {
     public static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
     public static let length = 18
 
-    private static let values: [Character: Int] = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
+    private static let values: [Character: Int] = Dictionary(
+        uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
 
     /// The check character for the first 17 characters, or nil when they are not 17 characters of the alphabet.
     public static func checkCharacter(_ first17: String) -> Character? {
@@ -36,13 +37,16 @@ public enum CreditCode {
         }
         let bad = chars.enumerated().filter { values[$0.element] == nil }
         if let (i, c) = bad.first {
-            let why = "IOZSV".contains(c) ? "the letters I, O, Z, S and V are not used"
+            let why =
+                "IOZSV".contains(c)
+                ? "the letters I, O, Z, S and V are not used"
                 : "only 0-9 and the capital letters A-H, J-N, P, Q, R, T, U, W, X, Y are used"
             return "credit code \"\(code)\": character \(i + 1) \"\(c)\" is not allowed (\(why))"
         }
         let expected = checkCharacter(String(chars.prefix(17)))!
         if chars[17] != expected {
-            return "credit code \"\(code)\": check character is \"\(chars[17])\" but the first 17 characters give \"\(expected)\" (GB 32100-2015); a typing mistake?"
+            return
+                "credit code \"\(code)\": check character is \"\(chars[17])\" but the first 17 characters give \"\(expected)\" (GB 32100-2015); a typing mistake?"
         }
         return nil
     }

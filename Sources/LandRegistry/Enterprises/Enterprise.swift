@@ -34,8 +34,10 @@ public struct EnterpriseYear: Codable, Sendable, Equatable, FetchableRecord, Tab
     public var employees: Int?
     public var rdYuan: Double?
 
-    public init(creditCode: String, year: Int, taxYuan: Double?, valueAddedYuan: Double?, revenueYuan: Double? = nil,
-                energyTCE: Double? = nil, employees: Int? = nil, rdYuan: Double? = nil) {
+    public init(
+        creditCode: String, year: Int, taxYuan: Double?, valueAddedYuan: Double?, revenueYuan: Double? = nil,
+        energyTCE: Double? = nil, employees: Int? = nil, rdYuan: Double? = nil
+    ) {
         self.creditCode = creditCode; self.year = year; self.taxYuan = taxYuan; self.valueAddedYuan = valueAddedYuan
         self.revenueYuan = revenueYuan; self.energyTCE = energyTCE; self.employees = employees; self.rdYuan = rdYuan
     }
@@ -47,8 +49,10 @@ public struct EnterpriseYear: Codable, Sendable, Equatable, FetchableRecord, Tab
     }
 
     public static var databaseSelection: [any SQLSelectable] {
-        [Columns.creditCode, Columns.year, Columns.taxYuan, Columns.valueAddedYuan, Columns.revenueYuan,
-         Columns.energyTCE, Columns.employees, Columns.rdYuan]
+        [
+            Columns.creditCode, Columns.year, Columns.taxYuan, Columns.valueAddedYuan, Columns.revenueYuan,
+            Columns.energyTCE, Columns.employees, Columns.rdYuan
+        ]
     }
 }
 
@@ -59,15 +63,18 @@ extension TableRecord {
     /// column `nameColumn` (NULL when the code names no enterprise).
     static func withEnterpriseName(creditCode: Column, as nameColumn: String) -> QueryInterfaceRequest<Self> {
         // A given key: GRDB would otherwise singularize the table name with regular expressions (see Parcel).
-        let enterprise = belongsTo(Enterprise.self, key: "enterprise",
-                                   using: ForeignKey([creditCode], to: [Enterprise.Columns.creditCode]))
+        let enterprise = belongsTo(
+            Enterprise.self, key: "enterprise",
+            using: ForeignKey([creditCode], to: [Enterprise.Columns.creditCode]))
         return annotated(withOptional: enterprise.select(Enterprise.Columns.name.forKey(nameColumn)))
     }
 
     /// The same read as raw SQL, for statements prepared by hand: `columns` of `Self`'s table as `alias`, the
     /// enterprise as `e`. Filters and order are appended by the caller.
-    static func selectWithEnterpriseNameSQL(alias: String, columns: [String], creditCode: String,
-                                            as nameColumn: String) -> String {
+    static func selectWithEnterpriseNameSQL(
+        alias: String, columns: [String], creditCode: String,
+        as nameColumn: String
+    ) -> String {
         "SELECT " + columns.map { "\(alias).\($0)" }.joined(separator: ", ")
             + ", e.name AS \(nameColumn) FROM \(databaseTableName) \(alias)"
             + " LEFT JOIN enterprises e ON e.credit_code = \(alias).\(creditCode)"

@@ -12,16 +12,23 @@ extension Registry {
     /// The columns an enterprises CSV may have (credit_code and name are required).
     public static let enterpriseColumns = ["credit_code", "name", "industry", "scale"]
     /// The columns an enterprise-years CSV may have (credit_code and year are required).
-    public static let enterpriseYearColumns = ["credit_code", "year", "tax_yuan", "value_added_yuan", "revenue_yuan",
-                                               "energy_tce", "employees", "rd_yuan"]
+    public static let enterpriseYearColumns = [
+        "credit_code", "year", "tax_yuan", "value_added_yuan", "revenue_yuan",
+        "energy_tce", "employees", "rd_yuan"
+    ]
 
     /// Imports enterprises from CSV, all or nothing. - Throws: `CSVImportFailed` listing every bad row.
-    public func importEnterprises(file: String, table source: TableReadOptions = .init(), context: ChangeContext) throws -> CSVImportReport {
-        try importCSV(file: file, source: source, table: "enterprises", required: ["credit_code", "name"],
-                      known: Self.enterpriseColumns, context: context) { db, csv, importID, problems in
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO enterprises (credit_code, name, industry, scale, import_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """)
+    public func importEnterprises(file: String, table source: TableReadOptions = .init(), context: ChangeContext) throws
+        -> CSVImportReport
+    {
+        try importCSV(
+            file: file, source: source, table: "enterprises", required: ["credit_code", "name"],
+            known: Self.enterpriseColumns, context: context
+        ) { db, csv, importID, problems in
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT INTO enterprises (credit_code, name, industry, scale, import_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """)
             var seen: [String: Int] = [:]
             var rows = 0
             let now = Clock.timestamp()
@@ -30,16 +37,24 @@ extension Registry {
                 var why: [String] = []
                 let code = csv.value(i, "credit_code")
                 if let code {
-                    if let p = CreditCode.problem(code) { why.append(p) }
-                    else if let other = seen[code] { why.append("credit code \(code) is on line \(other) too") }
-                    else if try Bool.fetchOne(db, sql: "SELECT 1 FROM enterprises WHERE credit_code = ?", arguments: [code]) == true {
+                    if let p = CreditCode.problem(code) {
+                        why.append(p)
+                    } else if let other = seen[code] {
+                        why.append("credit code \(code) is on line \(other) too")
+                    } else if try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM enterprises WHERE credit_code = ?", arguments: [code]) == true
+                    {
                         why.append("credit code \(code) is already registered")
                     }
-                } else { why.append("no credit_code") }
+                } else {
+                    why.append("no credit_code")
+                }
                 let name = csv.value(i, "name")
                 if name == nil { why.append("no name") }
                 let scale = csv.value(i, "scale")
-                if let scale, scale != "above", scale != "below" { why.append("scale \"\(scale)\" is neither above nor below") }
+                if let scale, scale != "above", scale != "below" {
+                    why.append("scale \"\(scale)\" is neither above nor below")
+                }
                 if !why.isEmpty { problems.add(line, why.joined(separator: "; ")); continue }
                 if let code { seen[code] = line }
                 try insert.execute(arguments: [code, name, csv.value(i, "industry"), scale, importID, now])
@@ -50,14 +65,19 @@ extension Registry {
     }
 
     /// Imports enterprises' yearly figures from CSV, all or nothing. - Throws: `CSVImportFailed`.
-    public func importEnterpriseYears(file: String, table source: TableReadOptions = .init(), context: ChangeContext) throws -> CSVImportReport {
-        try importCSV(file: file, source: source, table: "enterprise_years", required: ["credit_code", "year"],
-                      known: Self.enterpriseYearColumns, context: context) { db, csv, importID, problems in
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO enterprise_years (credit_code, year, tax_yuan, value_added_yuan, revenue_yuan, energy_tce,
-                                              employees, rd_yuan, import_id, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+    public func importEnterpriseYears(file: String, table source: TableReadOptions = .init(), context: ChangeContext)
+        throws -> CSVImportReport
+    {
+        try importCSV(
+            file: file, source: source, table: "enterprise_years", required: ["credit_code", "year"],
+            known: Self.enterpriseYearColumns, context: context
+        ) { db, csv, importID, problems in
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT INTO enterprise_years (credit_code, year, tax_yuan, value_added_yuan, revenue_yuan, energy_tce,
+                                                  employees, rd_yuan, import_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             let known = Set(try String.fetchAll(db, sql: "SELECT credit_code FROM enterprises"))
             var seen: [String: Int] = [:]
             var rows = 0
@@ -67,16 +87,24 @@ extension Registry {
                 var why: [String] = []
                 let code = csv.value(i, "credit_code")
                 if let code {
-                    if let p = CreditCode.problem(code) { why.append(p) }
-                    else if !known.contains(code) { why.append("unknown enterprise \(code) (import it with `landreg import enterprises` first)") }
-                } else { why.append("no credit_code") }
+                    if let p = CreditCode.problem(code) {
+                        why.append(p)
+                    } else if !known.contains(code) {
+                        why.append("unknown enterprise \(code) (import it with `landreg import enterprises` first)")
+                    }
+                } else {
+                    why.append("no credit_code")
+                }
                 let yearText = csv.value(i, "year")
                 let year = yearText.flatMap(Int.init)
-                if !(year.map { (1949...2200).contains($0) } ?? false) { why.append("year \"\(yearText ?? "")\" is not a year") }
+                if !(year.map { (1949...2200).contains($0) } ?? false) {
+                    why.append("year \"\(yearText ?? "")\" is not a year")
+                }
                 func number(_ column: String, nonNegative: Bool = true) -> Double? {
                     guard let text = csv.value(i, column) else { return nil }
                     guard let v = Double(text), v.isFinite, !nonNegative || v >= 0 else {
-                        why.append("\(column) \"\(text)\" is not a\(nonNegative ? " non-negative" : "") number"); return nil
+                        why.append("\(column) \"\(text)\" is not a\(nonNegative ? " non-negative" : "") number");
+                        return nil
                     }
                     return v
                 }
@@ -85,13 +113,18 @@ extension Registry {
                 var employees: Int? = nil
                 if let text = csv.value(i, "employees") {
                     employees = Int(text)
-                    if !(employees.map { $0 >= 0 } ?? false) { why.append("employees \"\(text)\" is not a whole number ≥ 0") }
+                    if !(employees.map { $0 >= 0 } ?? false) {
+                        why.append("employees \"\(text)\" is not a whole number ≥ 0")
+                    }
                 }
                 if let code, let year, why.isEmpty {
                     let key = "\(code) \(year)"
-                    if let other = seen[key] { why.append("\(code) \(year) is on line \(other) too") }
-                    else if try Bool.fetchOne(db, sql: "SELECT 1 FROM enterprise_years WHERE credit_code = ? AND year = ?",
-                                              arguments: [code, year]) == true {
+                    if let other = seen[key] {
+                        why.append("\(code) \(year) is on line \(other) too")
+                    } else if try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM enterprise_years WHERE credit_code = ? AND year = ?",
+                        arguments: [code, year]) == true
+                    {
                         why.append("the store already has \(code)'s figures for \(year)")
                     }
                     seen[key] = line

@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import LandFormats
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - A layer exported straight from its table (GeoPackage and UTF-8 Shapefile, store CRS)
 //
@@ -62,7 +62,8 @@ extension Registry {
     /// Exports `plan` if this path can (returns nil when the general path must do it).
     func exportColumnLayer(_ plan: ColumnLayer, to file: String, options: ExportOptions) throws -> ExportReport? {
         guard options.crs == storeCRS,
-              options.format == .gpkg || (options.format == .shp && options.encoding == .utf8) else { return nil }
+            options.format == .gpkg || (options.format == .shp && options.encoding == .utf8)
+        else { return nil }
         do {
             let (report, messages) = try GDALRuntime.collectingMessages {
                 try exportColumnLayerCollecting(plan, to: file, options: options)
@@ -80,19 +81,25 @@ extension Registry {
         var isMu = false
     }
 
-    private func exportColumnLayerCollecting(_ plan: ColumnLayer, to file: String, options: ExportOptions) throws -> ExportReport? {
+    private func exportColumnLayerCollecting(_ plan: ColumnLayer, to file: String, options: ExportOptions) throws
+        -> ExportReport?
+    {
         try dbQueue.read { db -> ExportReport? in
             guard let planned = try columnSchema(plan, db: db, options: options) else { return nil }
             let fields = planned.map(\.field)
             let keys = planned.dropFirst(plan.columns.count).map(\.field.name)
             // Keys are plain (checked in columnSchema): '$."key"' needs no escaping.
-            let select = ([plan.geometry] + plan.columns.map(\.sql) + keys.map { "json_extract(\(plan.properties), '$.\"\($0)\"')" })
+            let select =
+                ([plan.geometry] + plan.columns.map(\.sql)
+                + keys.map { "json_extract(\(plan.properties), '$.\"\($0)\"')" })
                 .joined(separator: ", ")
             let sql = "SELECT \(select) FROM \(plan.table) \(plan.joins) \(plan.filter) \(plan.order)"
             var count = 0
-            try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) { path in
-                let sink = try LayerSink(path: path, layer: plan.layer, epsg: options.crs.epsg, family: plan.family,
-                                         fields: fields, options: options)
+            try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) {
+                path in
+                let sink = try LayerSink(
+                    path: path, layer: plan.layer, epsg: options.crs.epsg, family: plan.family,
+                    fields: fields, options: options)
                 guard let writer = sink.gdalWriter else { throw ColumnExportFallBack() }
                 let statement = try db.makeStatement(sql: sql)
                 let h = statement.sqliteStatement
@@ -105,7 +112,9 @@ extension Registry {
                     let step = sqlite3_step(h)
                     if step == SQLITE_DONE { break }
                     guard step == SQLITE_ROW else {
-                        throw DatabaseError(resultCode: ResultCode(rawValue: step), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                        throw DatabaseError(
+                            resultCode: ResultCode(rawValue: step),
+                            message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                     }
                     try writer.beginFeature()
                     for (i, p) in planned.enumerated() where sqlite3_column_type(h, p.column) != SQLITE_NULL {
@@ -120,9 +129,12 @@ extension Registry {
                             guard let text = sqlite3_column_text(h, p.column) else { continue }
                             text.withMemoryRebound(to: CChar.self, capacity: 1) { writer.setText(i, $0) }
                         case .date:
-                            guard let text = sqlite3_column_text(h, p.column), sqlite3_column_bytes(h, p.column) == 10 else { continue }
+                            guard let text = sqlite3_column_text(h, p.column), sqlite3_column_bytes(h, p.column) == 10
+                            else { continue }
                             // YYYY-MM-DD, checked a date by the schema query.
-                            func number(_ from: Int, _ n: Int) -> Int { (from..<from + n).reduce(0) { $0 * 10 + Int(text[$1]) - 48 } }
+                            func number(_ from: Int, _ n: Int) -> Int {
+                                (from..<from + n).reduce(0) { $0 * 10 + Int(text[$1]) - 48 }
+                            }
                             writer.setDate(i, year: number(0, 4), month: number(5, 2), day: number(8, 2))
                         }
                     }
@@ -139,9 +151,12 @@ extension Registry {
                 // An exported GeoPackage carries its layer's default style, as QGIS reads it (docs/styles.md).
                 if options.format == .gpkg { try LayerStyles.install(layer: plan.layer, into: path) }
             }
-            return ExportReport(layer: plan.layer, file: file, crs: options.crs.description, features: count,
-                                fieldNames: options.format == .shp ? fields.map {
-                                    ShapefileFieldName(field: $0.name, shapefile: $0.fileName) } : nil)
+            return ExportReport(
+                layer: plan.layer, file: file, crs: options.crs.description, features: count,
+                fieldNames: options.format == .shp
+                    ? fields.map {
+                        ShapefileFieldName(field: $0.name, shapefile: $0.fileName)
+                    } : nil)
         }
     }
 
@@ -152,13 +167,20 @@ extension Registry {
         let shp = options.format == .shp
         // Per column: non-null count; for texts also the widest in UTF-8 bytes and how many are YYYY-MM-DD days
         // (CASE so that date() runs only on ten-character texts with a dash where a day has one).
-        let aggregates = ["count(*)"] + plan.columns.flatMap { c -> [String] in
-            guard case .text = c.kind else { return ["count(\(c.sql))", "0", "0"] }
-            return ["count(\(c.sql))", "coalesce(max(length(CAST(\(c.sql) AS BLOB))), 0)",
-                    "coalesce(sum(CASE WHEN length(\(c.sql)) = 10 AND substr(\(c.sql), 5, 1) = '-' THEN date(\(c.sql)) IS \(c.sql) ELSE 0 END), 0)"]
-        }
-        guard let row = try Row.fetchOne(db, sql: "SELECT \(aggregates.joined(separator: ", ")) FROM \(plan.table) \(plan.joins) \(plan.filter)"),
-              (row[0] as Int64) > 0 else { return nil }
+        let aggregates =
+            ["count(*)"]
+            + plan.columns.flatMap { c -> [String] in
+                guard case .text = c.kind else { return ["count(\(c.sql))", "0", "0"] }
+                return [
+                    "count(\(c.sql))", "coalesce(max(length(CAST(\(c.sql) AS BLOB))), 0)",
+                    "coalesce(sum(CASE WHEN length(\(c.sql)) = 10 AND substr(\(c.sql), 5, 1) = '-' THEN date(\(c.sql)) IS \(c.sql) ELSE 0 END), 0)"
+                ]
+            }
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT \(aggregates.joined(separator: ", ")) FROM \(plan.table) \(plan.joins) \(plan.filter)"),
+            (row[0] as Int64) > 0
+        else { return nil }
         var planned: [PlannedField] = []
         for (i, c) in plan.columns.enumerated() {
             let present: Int64 = row[1 + 3 * i], width: Int = row[2 + 3 * i], days: Int64 = row[3 + 3 * i]
@@ -170,8 +192,10 @@ extension Registry {
                 }
             }
             if shp && c.kind == .text && width > 254 { return nil }
-            planned.append(PlannedField(field: ExportField(name: c.name, type: type, widthBytes: max(1, c.kind == .text ? width : 1)),
-                                        column: Int32(1 + i), isMu: c.kind == .mu))
+            planned.append(
+                PlannedField(
+                    field: ExportField(name: c.name, type: type, widthBytes: max(1, c.kind == .text ? width : 1)),
+                    column: Int32(1 + i), isMu: c.kind == .mu))
         }
         // Per kept key and JSON type: first appearance (row, then position), count, widest text, texts that are
         // days, integers beyond Int64. Grouped by type too: each json_each column is read once per value (this
@@ -183,8 +207,10 @@ extension Registry {
                    sum(CASE WHEN j.type = 'integer' THEN typeof(j.atom) <> 'integer' ELSE 0 END)
             FROM \(plan.table), json_each(\(plan.properties)) j \(plan.filter) GROUP BY j.key, j.type
             """
-        struct Tally { var first = Int64.max, bools: Int64 = 0, ints: Int64 = 0, reals: Int64 = 0, texts: Int64 = 0,
-                       nested: Int64 = 0, bigInts: Int64 = 0, width = 0, days: Int64 = 0 }
+        struct Tally {
+            var first = Int64.max, bools: Int64 = 0, ints: Int64 = 0, reals: Int64 = 0, texts: Int64 = 0,
+                nested: Int64 = 0, bigInts: Int64 = 0, width = 0, days: Int64 = 0
+        }
         var tallies: [String: Tally] = [:]
         for r in try Row.fetchAll(db, sql: keySQL) {
             let name: String = r[0], type: String = r[1], n: Int64 = r[3]
@@ -196,7 +222,7 @@ extension Registry {
             case "real": t.reals += n
             case "text": t.texts += n; t.width = max(t.width, r[4]); t.days += r[5]
             case "array", "object": t.nested += n
-            default: break  // null
+            default: break // null
             }
             t.bigInts += r[6]
             tallies[name] = t
@@ -206,7 +232,8 @@ extension Registry {
         let taken = Set(plan.columns.map(\.name))
         for (name, t) in tallies {
             guard !name.isEmpty, !taken.contains(name), !name.contains("\""), !name.contains("\\"), !name.contains("'"),
-                  t.nested == 0, t.bigInts == 0, !(shp && t.width > 254) else { return nil }
+                t.nested == 0, t.bigInts == 0, !(shp && t.width > 254)
+            else { return nil }
             let kinds = [t.bools > 0, t.ints + t.reals > 0, t.texts > 0].filter { $0 }.count
             // Texts mixed with numbers or booleans become texts whose width depends on each lexeme: general path.
             guard kinds <= 1 else { return nil }
@@ -219,8 +246,10 @@ extension Registry {
         keys.sort { $0.first < $1.first }
         let column0 = Int32(1 + plan.columns.count)
         for (i, k) in keys.enumerated() {
-            planned.append(PlannedField(field: ExportField(name: k.name, type: k.type ?? .string, widthBytes: max(1, k.width)),
-                                        column: column0 + Int32(i)))
+            planned.append(
+                PlannedField(
+                    field: ExportField(name: k.name, type: k.type ?? .string, widthBytes: max(1, k.width)),
+                    column: column0 + Int32(i)))
         }
         if shp {
             if planned.count > 255 { return nil }

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import LandFormats
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Exporting layers as GeoPackage, Shapefile, CSV, KML and xlsx
 //
@@ -33,8 +33,9 @@ extension ExportFormat {
         case "kml": return .kml
         case "xlsx": return .xlsx
         case "shp":
-            throw ExportWriteError("\(path): a Shapefile is several files (.shp .shx .dbf .prj .cpg): give a new folder "
-                                   + "with --format shp (-o parcels-shp --format shp) or a .zip (-o parcels.zip)")
+            throw ExportWriteError(
+                "\(path): a Shapefile is several files (.shp .shx .dbf .prj .cpg): give a new folder "
+                    + "with --format shp (-o parcels-shp --format shp) or a .zip (-o parcels.zip)")
         default: return nil
         }
     }
@@ -60,18 +61,23 @@ public struct ShapefileFieldName: Sendable, Codable, Equatable {
 
 extension Registry {
     /// Streams `sql`'s rows through `makeRow` into a file of `options.format` (not GeoJSON) in `options.crs`.
-    func exportLayerToFile(_ layer: String, sql: String, arguments: StatementArguments = [], to file: String,
-                           options: ExportOptions, makeRow: (Row) throws -> ExportRow) throws -> ExportReport {
+    func exportLayerToFile(
+        _ layer: String, sql: String, arguments: StatementArguments = [], to file: String,
+        options: ExportOptions, makeRow: (Row) throws -> ExportRow
+    ) throws -> ExportReport {
         try checkFileOptions(options)
         // GDAL's messages are collected, not printed: failures are in the thrown errors, warnings in the report.
         let (report, messages) = try GDALRuntime.collectingMessages {
-            try exportLayerToFileCollecting(layer, sql: sql, arguments: arguments, to: file, options: options, makeRow: makeRow)
+            try exportLayerToFileCollecting(
+                layer, sql: sql, arguments: arguments, to: file, options: options, makeRow: makeRow)
         }
         return report.adding(messages)
     }
 
-    private func exportLayerToFileCollecting(_ layer: String, sql: String, arguments: StatementArguments, to file: String,
-                                             options: ExportOptions, makeRow: (Row) throws -> ExportRow) throws -> ExportReport {
+    private func exportLayerToFileCollecting(
+        _ layer: String, sql: String, arguments: StatementArguments, to file: String,
+        options: ExportOptions, makeRow: (Row) throws -> ExportRow
+    ) throws -> ExportReport {
         let transform = options.crs == storeCRS ? nil : try CoordinateTransform(from: storeCRS, to: options.crs)
         return try dbQueue.read { db in
             // Pass 1: the schema, and every refusal, before anything is created.
@@ -87,9 +93,11 @@ extension Registry {
             let fields = try schema.fields()
             // Pass 2: the features, one at a time.
             var count = 0
-            try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) { path in
-                let sink = try LayerSink(path: path, layer: layer, epsg: options.crs.epsg, family: schema.family,
-                                         fields: fields, options: options)
+            try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) {
+                path in
+                let sink = try LayerSink(
+                    path: path, layer: layer, epsg: options.crs.epsg, family: schema.family,
+                    fields: fields, options: options)
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try rows.next() {
                     let out = try makeRow(row)
@@ -110,15 +118,20 @@ extension Registry {
                 // An exported GeoPackage carries its layer's default style, as QGIS reads it (docs/styles.md).
                 if options.format == .gpkg { try LayerStyles.install(layer: layer, into: path) }
             }
-            return ExportReport(layer: layer, file: file, crs: options.crs.description, features: count,
-                                fieldNames: options.format == .shp ? zip(schema.names, fields).map {
-                                    ShapefileFieldName(field: $0, shapefile: $1.fileName) } : nil)
+            return ExportReport(
+                layer: layer, file: file, crs: options.crs.description, features: count,
+                fieldNames: options.format == .shp
+                    ? zip(schema.names, fields).map {
+                        ShapefileFieldName(field: $0, shapefile: $1.fileName)
+                    } : nil)
         }
     }
 
     /// Writes computed features (geometries in the store CRS) to a file of `options.format` (not GeoJSON).
-    func exportFeaturesToFile(_ layer: String, _ features: [(id: JSONValue?, properties: JSONObject, geometry: Geometry)],
-                              to file: String, options: ExportOptions) throws -> ExportReport {
+    func exportFeaturesToFile(
+        _ layer: String, _ features: [(id: JSONValue?, properties: JSONObject, geometry: Geometry)],
+        to file: String, options: ExportOptions
+    ) throws -> ExportReport {
         try checkFileOptions(options)
         let (report, messages) = try GDALRuntime.collectingMessages {
             try exportFeaturesToFileCollecting(layer, features, to: file, options: options)
@@ -126,9 +139,11 @@ extension Registry {
         return report.adding(messages)
     }
 
-    private func exportFeaturesToFileCollecting(_ layer: String,
-                                                _ features: [(id: JSONValue?, properties: JSONObject, geometry: Geometry)],
-                                                to file: String, options: ExportOptions) throws -> ExportReport {
+    private func exportFeaturesToFileCollecting(
+        _ layer: String,
+        _ features: [(id: JSONValue?, properties: JSONObject, geometry: Geometry)],
+        to file: String, options: ExportOptions
+    ) throws -> ExportReport {
         let transform = options.crs == storeCRS ? nil : try CoordinateTransform(from: storeCRS, to: options.crs)
         var schema = ExportSchemaBuilder(format: options.format, encoding: options.encoding.shapefile, file: file)
         for (i, f) in features.enumerated() {
@@ -136,14 +151,18 @@ extension Registry {
             try schema.observe(geometry: GeoPackageWKB.family(of: f.geometry), index: i, id: f.id)
         }
         let fields = try schema.fields()
-        try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) { path in
-            let sink = try LayerSink(path: path, layer: layer, epsg: options.crs.epsg, family: schema.family,
-                                     fields: fields, options: options)
+        try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) {
+            path in
+            let sink = try LayerSink(
+                path: path, layer: layer, epsg: options.crs.epsg, family: schema.family,
+                fields: fields, options: options)
             for (i, f) in features.enumerated() {
                 let g = try transform.map { try $0.transform(f.geometry) } ?? f.geometry
                 let values = schema.values(f.properties, fields: fields)
                 if sink.wantsGeometry {
-                    try WKB.encode(g).withUnsafeBytes { try sink.write(values, wkb: $0, feature: describeFeature(i, f.id)) }
+                    try WKB.encode(g).withUnsafeBytes {
+                        try sink.write(values, wkb: $0, feature: describeFeature(i, f.id))
+                    }
                 } else {
                     try sink.write(values, wkb: nil, feature: describeFeature(i, f.id))
                 }
@@ -152,9 +171,12 @@ extension Registry {
             // An exported GeoPackage carries its layer's default style, as QGIS reads it (docs/styles.md).
             if options.format == .gpkg { try LayerStyles.install(layer: layer, into: path) }
         }
-        return ExportReport(layer: layer, file: file, crs: options.crs.description, features: features.count,
-                            fieldNames: options.format == .shp ? zip(schema.names, fields).map {
-                                ShapefileFieldName(field: $0, shapefile: $1.fileName) } : nil)
+        return ExportReport(
+            layer: layer, file: file, crs: options.crs.description, features: features.count,
+            fieldNames: options.format == .shp
+                ? zip(schema.names, fields).map {
+                    ShapefileFieldName(field: $0, shapefile: $1.fileName)
+                } : nil)
     }
 
     private func checkFileOptions(_ options: ExportOptions) throws {
@@ -202,7 +224,7 @@ struct ExportSchemaBuilder {
     /// 5000.0 as 5000). Names ending in _m2 or _mu are areas and Real too.
     static let realFields: Set<String> = [
         "far", "coverage", "occupancy", "vacancy", "planned_far", "min_far", "tax_per_mu", "value_added_per_mu",
-        "holder_tax_per_mu", "holder_value_added_per_mu",
+        "holder_tax_per_mu", "holder_value_added_per_mu"
     ]
 
     static func isReal(_ name: String) -> Bool {
@@ -235,14 +257,17 @@ struct ExportSchemaBuilder {
             if format == .shp {
                 let text = Self.text(of: value)
                 if let bad = encoding.firstUnencodable(text) {
-                    throw ExportWriteError("\(file): \(describeFeature(index, id)), field \(key): \"\(bad)\" (U+"
-                        + String(bad.unicodeScalars.first!.value, radix: 16, uppercase: true)
-                        + ") cannot be written in GBK; export with --encoding utf-8 or correct the value")
+                    throw ExportWriteError(
+                        "\(file): \(describeFeature(index, id)), field \(key): \"\(bad)\" (U+"
+                            + String(bad.unicodeScalars.first!.value, radix: 16, uppercase: true)
+                            + ") cannot be written in GBK; export with --encoding utf-8 or correct the value")
                 }
                 let bytes = encoding.byteCount(text) ?? 0
                 if bytes > 254 {
-                    throw ExportWriteError("\(file): \(describeFeature(index, id)), field \(key): a text of \(bytes) bytes in "
-                        + "\(encoding == .utf8 ? "UTF-8" : "GBK") is longer than a Shapefile field holds (254 bytes)")
+                    throw ExportWriteError(
+                        "\(file): \(describeFeature(index, id)), field \(key): a text of \(bytes) bytes in "
+                            + "\(encoding == .utf8 ? "UTF-8" : "GBK") is longer than a Shapefile field holds (254 bytes)"
+                    )
                 }
                 if bytes > widths[i] { widths[i] = bytes }
             }
@@ -255,8 +280,9 @@ struct ExportSchemaBuilder {
         guard let family else { family = geometry; familyFeature = describeFeature(index, id); return }
         guard family != geometry, family != .any else { return }
         if format == .shp {
-            throw ExportWriteError("\(file): \(describeFeature(index, id)): its geometry is a \(geometry.rawValue) but "
-                + "\(familyFeature) is a \(family.rawValue): a Shapefile holds one geometry type")
+            throw ExportWriteError(
+                "\(file): \(describeFeature(index, id)): its geometry is a \(geometry.rawValue) but "
+                    + "\(familyFeature) is a \(family.rawValue): a Shapefile holds one geometry type")
         }
         self.family = .any
     }
@@ -264,9 +290,12 @@ struct ExportSchemaBuilder {
     /// The fields, with Shapefile names by the 10-byte rule.
     func fields() throws -> [ExportField] {
         if format == .shp {
-            if names.count > 255 { throw ExportWriteError("\(file): \(names.count) fields; a Shapefile holds at most 255") }
+            if names.count > 255 {
+                throw ExportWriteError("\(file): \(names.count) fields; a Shapefile holds at most 255")
+            }
             for n in names where encoding.firstUnencodable(n) != nil {
-                throw ExportWriteError("\(file): field name \(n) cannot be written in GBK; export with --encoding utf-8")
+                throw ExportWriteError(
+                    "\(file): field name \(n) cannot be written in GBK; export with --encoding utf-8")
             }
         }
         let fileNames = format == .shp ? ShapefileFieldNames.shorten(names, encoding: encoding) : names
@@ -288,7 +317,8 @@ struct ExportSchemaBuilder {
 
     static func value(_ v: JSONValue, as type: ExportFieldType) -> ExportValue {
         switch (type, v) {
-        case (.integer64, .number(let lexeme)): return Int64(lexeme).map(ExportValue.integer) ?? .real(Double(lexeme) ?? 0)
+        case (.integer64, .number(let lexeme)):
+            return Int64(lexeme).map(ExportValue.integer) ?? .real(Double(lexeme) ?? 0)
         case (.real, .number(let lexeme)): return Double(lexeme).map(ExportValue.real) ?? .null
         case (.boolean, .bool(let b)): return .boolean(b)
         case (.date, .string(let s)):
@@ -336,8 +366,10 @@ final class LayerSink {
     private var scratch: (folder: String, zip: String)?
     let wantsGeometry: Bool
 
-    init(path: String, layer: String, epsg: Int, family: GDALLayerWriter.GeometryFamily?, fields: [ExportField],
-         options: ExportOptions) throws {
+    init(
+        path: String, layer: String, epsg: Int, family: GDALLayerWriter.GeometryFamily?, fields: [ExportField],
+        options: ExportOptions
+    ) throws {
         wantsGeometry = options.format.hasGeometry(csvWKT: options.csvWKT)
         // An empty layer still declares a type: our layers are polygons.
         let family = family ?? .polygon
@@ -345,21 +377,25 @@ final class LayerSink {
         case .xlsx:
             xlsx = try XLSXTableWriter(path: path, sheetName: layer, fields: fields)
         case .gpkg:
-            gdal = try GDALLayerWriter(path: path, driver: .geoPackage, layerName: layer, epsg: epsg, family: family, fields: fields)
+            gdal = try GDALLayerWriter(
+                path: path, driver: .geoPackage, layerName: layer, epsg: epsg, family: family, fields: fields)
         case .shp:
             var folder = path
             if options.shapefileZip { folder = path + ".parts"; scratch = (folder, path) }
-            gdal = try GDALLayerWriter(path: folder, driver: .shapefile(options.encoding.shapefile), layerName: layer,
-                                       epsg: epsg, family: family, fields: fields)
+            gdal = try GDALLayerWriter(
+                path: folder, driver: .shapefile(options.encoding.shapefile), layerName: layer,
+                epsg: epsg, family: family, fields: fields)
         case .csv:
-            gdal = try GDALLayerWriter(path: path, driver: .csv(wkt: options.csvWKT), layerName: layer, epsg: epsg,
-                                       family: options.csvWKT ? family : nil, fields: fields)
+            gdal = try GDALLayerWriter(
+                path: path, driver: .csv(wkt: options.csvWKT), layerName: layer, epsg: epsg,
+                family: options.csvWKT ? family : nil, fields: fields)
         case .kml:
             // A placemark's <name> is the feature's `name` (GDAL's KML driver maps that field onto it), else its code.
             let named = fields.contains { $0.name.lowercased() == "name" }
             let nameField = named ? nil : fields.contains { $0.name == "code" } ? "code" : nil
-            gdal = try GDALLayerWriter(path: path, driver: .kml(nameField: nameField), layerName: layer, epsg: epsg,
-                                       family: family, fields: fields)
+            gdal = try GDALLayerWriter(
+                path: path, driver: .kml(nameField: nameField), layerName: layer, epsg: epsg,
+                family: family, fields: fields)
         case .geojson, .geojsonseq:
             throw ExportWriteError("GeoJSON goes through GeoJSONWriter")
         }
@@ -373,7 +409,11 @@ final class LayerSink {
     var gdalWriter: GDALLayerWriter? { gdal }
 
     func write(_ values: [ExportValue], wkb: UnsafeRawBufferPointer?, feature: @autoclosure () -> String) throws {
-        if let gdal { try gdal.write(values, wkb: wkb, feature: feature()) } else { try xlsx!.write(values, feature: feature()) }
+        if let gdal {
+            try gdal.write(values, wkb: wkb, feature: feature())
+        } else {
+            try xlsx!.write(values, feature: feature())
+        }
     }
 
     func finish() throws {
@@ -416,10 +456,14 @@ enum GeoPackageWKB {
 
     /// GeoPackage §2.1.3: "GP", version, flags (bits 1–3: envelope kind → 0, 32, 48, 48 or 64 bytes), srs_id.
     static func wkbOffset(_ raw: UnsafeRawBufferPointer) throws -> Int {
-        guard raw.count >= 8, raw[0] == 0x47, raw[1] == 0x50 else { throw ExportWriteError("a geometry blob is not GeoPackage binary") }
+        guard raw.count >= 8, raw[0] == 0x47, raw[1] == 0x50 else {
+            throw ExportWriteError("a geometry blob is not GeoPackage binary")
+        }
         let envelopeKind = Int((raw[3] >> 1) & 0x07)
         let sizes = [0, 32, 48, 48, 64]
-        guard envelopeKind < sizes.count else { throw ExportWriteError("a geometry blob has envelope kind \(envelopeKind)") }
+        guard envelopeKind < sizes.count else {
+            throw ExportWriteError("a geometry blob has envelope kind \(envelopeKind)")
+        }
         return 8 + sizes[envelopeKind]
     }
 }

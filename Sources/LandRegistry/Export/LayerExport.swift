@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Exporting layers as GeoJSON
 //
@@ -36,8 +36,10 @@ public struct ExportOptions: Sendable {
     /// What the export creates at its target: a folder for a Shapefile not zipped, else a file.
     public var outputKind: OutputKind { format == .shp && !shapefileZip ? .directory : .file }
 
-    public init(crs: CRS = .wgs84, format: ExportFormat = .geojson, decimals: Int? = nil, includeRetired: Bool = false,
-                outputPolicy: OutputPolicy = OutputPolicy()) {
+    public init(
+        crs: CRS = .wgs84, format: ExportFormat = .geojson, decimals: Int? = nil, includeRetired: Bool = false,
+        outputPolicy: OutputPolicy = OutputPolicy()
+    ) {
         self.crs = crs; self.format = format; self.decimals = decimals; self.includeRetired = includeRetired
         self.outputPolicy = outputPolicy
     }
@@ -66,16 +68,18 @@ extension Registry {
     public func exportParcels(to file: String, options: ExportOptions) throws -> ExportReport {
         if !options.format.isGeoJSON {
             let m2 = ColumnLayer.Kind.real
-            let columns: [ColumnLayer.Column] = [
-                .init(name: "code", sql: "p.code", kind: .text), .init(name: "land_use", sql: "p.land_use", kind: .text),
-                .init(name: "land_use_name", sql: "c.name_zh", kind: .text),
-                .init(name: "land_use_system", sql: "p.land_use_system", kind: .text),
-                .init(name: "owner", sql: "p.owner", kind: .text), .init(name: "name", sql: "p.name", kind: .text),
-                .init(name: "registered_area_m2", sql: "p.registered_area_m2", kind: m2),
-                .init(name: "planar_area_m2", sql: "p.planar_area_m2", kind: m2),
-                .init(name: "ellipsoidal_area_m2", sql: "p.ellipsoidal_area_m2", kind: m2),
-                .init(name: "area_mu", sql: "p.ellipsoidal_area_m2", kind: .mu),
-            ] + (options.includeRetired ? [.init(name: "retired_at", sql: "p.retired_at", kind: .text)] : [])
+            let columns: [ColumnLayer.Column] =
+                [
+                    .init(name: "code", sql: "p.code", kind: .text),
+                    .init(name: "land_use", sql: "p.land_use", kind: .text),
+                    .init(name: "land_use_name", sql: "c.name_zh", kind: .text),
+                    .init(name: "land_use_system", sql: "p.land_use_system", kind: .text),
+                    .init(name: "owner", sql: "p.owner", kind: .text), .init(name: "name", sql: "p.name", kind: .text),
+                    .init(name: "registered_area_m2", sql: "p.registered_area_m2", kind: m2),
+                    .init(name: "planar_area_m2", sql: "p.planar_area_m2", kind: m2),
+                    .init(name: "ellipsoidal_area_m2", sql: "p.ellipsoidal_area_m2", kind: m2),
+                    .init(name: "area_mu", sql: "p.ellipsoidal_area_m2", kind: .mu)
+                ] + (options.includeRetired ? [.init(name: "retired_at", sql: "p.retired_at", kind: .text)] : [])
             let plan = ColumnLayer(
                 layer: "parcels", columns: columns, idColumn: 0, table: "parcels p",
                 joins: "LEFT JOIN landuse_codes c ON c.system = p.land_use_system AND c.code = p.land_use",
@@ -104,7 +108,7 @@ extension Registry {
                 ("registered_area_m2", (row[7] as Double?).map { JSONValue(double: $0) } ?? .null),
                 ("planar_area_m2", JSONValue(double: row[8])),
                 ("ellipsoidal_area_m2", JSONValue(double: ellipsoidalM2)),
-                ("area_mu", JSONValue(double: AreaUnits.mu(ellipsoidalM2))),
+                ("area_mu", JSONValue(double: AreaUnits.mu(ellipsoidalM2)))
             ]
             if includeRetired { props.append(("retired_at", text(10))) }
             props += try JSONObject.parse(row[11] as String).map { ($0.key, $0.value) }
@@ -125,7 +129,7 @@ extension Registry {
                 ("name", (row["name"] as String?).map(JSONValue.string) ?? .null),
                 ("planar_area_m2", JSONValue(double: row["planar_area_m2"])),
                 ("ellipsoidal_area_m2", JSONValue(double: area)),
-                ("area_mu", JSONValue(double: AreaUnits.mu(area))),
+                ("area_mu", JSONValue(double: AreaUnits.mu(area)))
             ]
             props += try JSONObject.parse(row["properties"]).map { ($0.key, $0.value) }
             return ExportRow(id: .string(row["code"]), properties: JSONObject(props), blob: row["geom"])
@@ -133,10 +137,13 @@ extension Registry {
     }
 
     /// Streams `sql`'s rows through `makeRow` into a GeoJSON file in `options.crs`.
-    func exportLayer(_ layer: String, sql: String, arguments: StatementArguments = [], to file: String,
-                     options: ExportOptions, makeRow: (Row) throws -> ExportRow) throws -> ExportReport {
+    func exportLayer(
+        _ layer: String, sql: String, arguments: StatementArguments = [], to file: String,
+        options: ExportOptions, makeRow: (Row) throws -> ExportRow
+    ) throws -> ExportReport {
         if !options.format.isGeoJSON {
-            return try exportLayerToFile(layer, sql: sql, arguments: arguments, to: file, options: options, makeRow: makeRow)
+            return try exportLayerToFile(
+                layer, sql: sql, arguments: arguments, to: file, options: options, makeRow: makeRow)
         }
         let count = try writeGeoJSON(layer, to: file, options: options) { writer, transform in
             var count = 0
@@ -159,8 +166,10 @@ extension Registry {
 
 extension Registry {
     /// Exports computed features (geometries in the store CRS, e.g. analysis results) the same way as a layer.
-    public func exportFeatures(_ layer: String, _ features: [(id: JSONValue?, properties: JSONObject, geometry: Geometry)],
-                               to file: String, options: ExportOptions) throws -> ExportReport {
+    public func exportFeatures(
+        _ layer: String, _ features: [(id: JSONValue?, properties: JSONObject, geometry: Geometry)],
+        to file: String, options: ExportOptions
+    ) throws -> ExportReport {
         if !options.format.isGeoJSON { return try exportFeaturesToFile(layer, features, to: file, options: options) }
         try writeGeoJSON(layer, to: file, options: options) { writer, transform in
             for f in features {
@@ -184,8 +193,10 @@ extension Registry {
 
     /// Writes `file` through `OutputFile` (checked, then written under a temporary name and moved into place):
     /// `body` gets a GeoJSON writer for `options` and the transform from the store CRS (nil when the same).
-    fileprivate func writeGeoJSON<T>(_ layer: String, to file: String, options: ExportOptions,
-                                     _ body: (GeoJSONWriter, CoordinateTransform?) throws -> T) throws -> T {
+    fileprivate func writeGeoJSON<T>(
+        _ layer: String, to file: String, options: ExportOptions,
+        _ body: (GeoJSONWriter, CoordinateTransform?) throws -> T
+    ) throws -> T {
         let transform = options.crs == storeCRS ? nil : try CoordinateTransform(from: storeCRS, to: options.crs)
         let rfc7946 = options.crs == .wgs84
         func write(_ path: String) throws -> T {
@@ -203,8 +214,9 @@ extension Registry {
                 return try write(temporary)
             } catch let e as GeoJSONError where e.file == temporary {
                 // Name the output the user asked for, not the hidden temporary.
-                throw GeoJSONError(file: file, featureIndex: e.featureIndex, featureID: e.featureID, line: e.line,
-                                   message: e.message + " (no file was left there)")
+                throw GeoJSONError(
+                    file: file, featureIndex: e.featureIndex, featureID: e.featureID, line: e.line,
+                    message: e.message + " (no file was left there)")
             }
         }
     }

@@ -35,15 +35,17 @@ final class FarmlandOverlayCalculator {
 
     init(db: Database, storeCRS: CRS) throws {
         areas = try AreaCalculator(crs: storeCRS)
-        farmlandStatement = try db.makeStatement(sql: """
-            SELECT p.geom FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id
-            WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?
-              AND p.retired_at IS NULL AND \(Farmland.parcelCondition)
-            """)
-        zonesStatement = try db.makeStatement(sql: """
-            SELECT z.fid, z.code, z.kind FROM rtree_zones_geom r JOIN zones z ON z.fid = r.id
-            WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND z.retired_at IS NULL
-            """)
+        farmlandStatement = try db.makeStatement(
+            sql: """
+                SELECT p.geom FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id
+                WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?
+                  AND p.retired_at IS NULL AND \(Farmland.parcelCondition)
+                """)
+        zonesStatement = try db.makeStatement(
+            sql: """
+                SELECT z.fid, z.code, z.kind FROM rtree_zones_geom r JOIN zones z ON z.fid = r.id
+                WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND z.retired_at IS NULL
+                """)
         zoneGeometryStatement = try db.makeStatement(sql: "SELECT geom FROM zones WHERE fid = ?")
     }
 
@@ -53,7 +55,9 @@ final class FarmlandOverlayCalculator {
         var result = FarmlandOverlay()
 
         let farmland = try farmland(of: prepared, envelope: e)
-        if !farmland.isEmpty { (result.farmlandPlanarM2, result.farmlandM2) = (farmland.planarArea, try areas.ellipsoidalArea(farmland)) }
+        if !farmland.isEmpty {
+            (result.farmlandPlanarM2, result.farmlandM2) = (farmland.planarArea, try areas.ellipsoidalArea(farmland))
+        }
 
         var basic: [Geometry] = []
         var codes = Set<String>()
@@ -68,7 +72,7 @@ final class FarmlandOverlayCalculator {
                 continue
             }
             let piece = try zone.intersection(with: spot)
-            guard piece.planarArea > 0 else { continue }   // touching along an edge is not overlapping
+            guard piece.planarArea > 0 else { continue } // touching along an edge is not overlapping
             codes.insert(row["code"])
             if isBasic { basic.append(piece) }
         }
@@ -85,7 +89,7 @@ final class FarmlandOverlayCalculator {
         while let row = try parcels.next() {
             try row.withUnsafeData(atIndex: 0) { blob in
                 guard let blob else { return }
-                try blob.withUnsafeBytes { try pieces.add(geoPackageBlob: $0) }
+                _ = try blob.withUnsafeBytes { try pieces.add(geoPackageBlob: $0) } // true when the piece met the spot
             }
         }
         return try pieces.union()

@@ -27,23 +27,30 @@ enum EventReferenceCheck {
                 let t = table.quotedDatabaseIdentifier
                 // Every table of ours has an INTEGER PRIMARY KEY (GeoPackage Req 119): it is the rowid.
                 let hasCode = try db.columns(in: table).contains { $0.name == "code" }
-                let byCode = hasCode ? "OR (e.entity_id IS NULL AND e.entity_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(t) r WHERE r.code = e.entity_code))" : ""
-                condition = "(e.entity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(t) r WHERE r.rowid = e.entity_id)) \(byCode)"
+                let byCode =
+                    hasCode
+                    ? "OR (e.entity_id IS NULL AND e.entity_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(t) r WHERE r.code = e.entity_code))"
+                    : ""
+                condition =
+                    "(e.entity_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \(t) r WHERE r.rowid = e.entity_id)) \(byCode)"
                 reason = "no row in \(table)"
             } else {
                 condition = "(e.entity_id IS NOT NULL OR e.entity_code IS NOT NULL)"
                 reason = "no table \(table) for entity \(entity)"
             }
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT e.id, e.entity, e.entity_id, e.entity_code, e.action FROM events e
-                WHERE e.entity = ? AND \(condition) ORDER BY e.id
-                """, arguments: [entity])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT e.id, e.entity, e.entity_id, e.entity_code, e.action FROM events e
+                    WHERE e.entity = ? AND \(condition) ORDER BY e.id
+                    """, arguments: [entity])
             while let row = try rows.next() {
                 let id: Int64? = row["entity_id"]
                 let code: String? = row["entity_code"]
-                findings.add(OrphanEvent(
-                    id: row["id"], entity: entity, entityID: id, entityCode: code, action: row["action"] ?? "",
-                    reason: reason + (id.map { " with id \($0)" } ?? code.map { " with code \($0)" } ?? "")))
+                findings.add(
+                    OrphanEvent(
+                        id: row["id"], entity: entity, entityID: id, entityCode: code, action: row["action"] ?? "",
+                        reason: reason + (id.map { " with id \($0)" } ?? code.map { " with code \($0)" } ?? "")))
             }
         }
         return (findings, events)

@@ -13,8 +13,9 @@ enum GDALValidator {
     static func validate(store path: String) -> GDALValidation {
         let fm = FileManager.default
         guard fm.isExecutableFile(atPath: python), fm.fileExists(atPath: script) else {
-            return GDALValidation(ok: false, ran: false,
-                                  output: "GDAL's validator is not installed (\(script) with \(python); apt-get install python3-gdal)")
+            return GDALValidation(
+                ok: false, ran: false,
+                output: "GDAL's validator is not installed (\(script) with \(python); apt-get install python3-gdal)")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
@@ -28,7 +29,8 @@ enum GDALValidator {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let text = output.trimmingCharacters(in: .whitespacesAndNewlines)
-        return GDALValidation(ok: process.terminationStatus == 0, ran: true,
-                              output: text.isEmpty ? "exit \(process.terminationStatus)" : text)
+        return GDALValidation(
+            ok: process.terminationStatus == 0, ran: true,
+            output: text.isEmpty ? "exit \(process.terminationStatus)" : text)
     }
 }

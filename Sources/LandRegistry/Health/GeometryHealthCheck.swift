@@ -49,11 +49,13 @@ enum GeometryHealthCheck {
     static func run(_ db: Database, storeCRS: CRS, options: HealthCheckOptions) throws -> Result {
         var result = Result(invalid: Findings(limit: options.listLimit), mismatches: Findings(limit: options.listLimit))
         let workers = try (0..<max(1, options.workers)).map { _ in try GeometryCheckWorker(storeCRS: storeCRS) }
-        let layers = try Row.fetchAll(db, sql: "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name")
+        let layers = try Row.fetchAll(
+            db, sql: "SELECT table_name, column_name, srs_id FROM gpkg_geometry_columns ORDER BY table_name")
         for layer in layers {
             // A row with a NULL here is a GeoPackage structure finding (GeoPackageStructureCheck): skipped.
             guard let table: String = layer["table_name"], let column: String = layer["column_name"],
-                  let srsID: Int32 = layer["srs_id"], try db.tableExists(table) else { continue }
+                let srsID: Int32 = layer["srs_id"], try db.tableExists(table)
+            else { continue }
             let columns = Set(try db.columns(in: table).map(\.name))
             let pk = try db.primaryKey(table).rowIDColumn ?? "rowid"
             let isParcels = table == "parcels"
@@ -62,12 +64,15 @@ enum GeometryHealthCheck {
                 columns.contains("code") ? "code" : "NULL AS code",
                 columns.contains("retired_at") ? "retired_at IS NULL AS live" : "1 AS live",
                 column.quotedDatabaseIdentifier + " AS geom",
-                isParcels && columns.contains("registered_area_m2") ? "registered_area_m2" : "NULL AS registered_area_m2",
+                isParcels && columns.contains("registered_area_m2")
+                    ? "registered_area_m2" : "NULL AS registered_area_m2"
             ].joined(separator: ", ")
-            let cursor = try Row.fetchCursor(db, sql: "SELECT \(select) FROM \(table.quotedDatabaseIdentifier) ORDER BY 1")
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT \(select) FROM \(table.quotedDatabaseIdentifier) ORDER BY 1")
             var chunk: [GeometryRow] = []
             func flush() {
-                let results = check(chunk, layer: table, srsID: srsID, keepLive: isParcels, workers: workers, options: options)
+                let results = check(
+                    chunk, layer: table, srsID: srsID, keepLive: isParcels, workers: workers, options: options)
                 for (row, r) in zip(chunk, results) {
                     if let i = r.invalid { result.invalid.add(i) }
                     if let m = r.mismatch { result.mismatches.add(m) }
@@ -78,9 +83,11 @@ enum GeometryHealthCheck {
                 chunk.removeAll(keepingCapacity: true)
             }
             while let row = try cursor.next() {
-                guard let blob: Data = row["geom"] else { continue }   // NOT NULL in our layers; nothing to check
-                chunk.append(GeometryRow(fid: row["fid"], code: row["code"], live: row["live"], blob: blob,
-                                         registeredAreaM2: row["registered_area_m2"]))
+                guard let blob: Data = row["geom"] else { continue } // NOT NULL in our layers; nothing to check
+                chunk.append(
+                    GeometryRow(
+                        fid: row["fid"], code: row["code"], live: row["live"], blob: blob,
+                        registeredAreaM2: row["registered_area_m2"]))
                 if chunk.count == chunkRows { flush() }
             }
             flush()
@@ -89,36 +96,48 @@ enum GeometryHealthCheck {
     }
 
     /// Checks `rows` on the workers' threads; results in the order of `rows`.
-    static func check(_ rows: [GeometryRow], layer: String, srsID: Int32, keepLive: Bool, workers: [GeometryCheckWorker],
-                      options: HealthCheckOptions) -> [GeometryRowResult] {
+    static func check(
+        _ rows: [GeometryRow], layer: String, srsID: Int32, keepLive: Bool, workers: [GeometryCheckWorker],
+        options: HealthCheckOptions
+    ) -> [GeometryRowResult] {
         if rows.isEmpty { return [] }
         let results = Unchecked([GeometryRowResult](repeating: GeometryRowResult(), count: rows.count))
         let pool = Unchecked(workers)
         let threads = min(workers.count, rows.count)
         DispatchQueue.concurrentPerform(iterations: threads) { w in
-            let worker = pool.value[w]   // each worker is used by this one thread
+            let worker = pool.value[w] // each worker is used by this one thread
             var local: [(Int, GeometryRowResult)] = []
             for i in stride(from: w, to: rows.count, by: threads) {
-                local.append((i, checkRow(rows[i], layer: layer, srsID: srsID, keepLive: keepLive, worker: worker, options: options)))
+                local.append(
+                    (
+                        i,
+                        checkRow(
+                            rows[i], layer: layer, srsID: srsID, keepLive: keepLive, worker: worker, options: options)
+                    ))
             }
             results.lock.withLock { for (i, r) in local { results.value[i] = r } }
         }
         return results.value
     }
 
-    static func checkRow(_ row: GeometryRow, layer: String, srsID: Int32, keepLive: Bool, worker: GeometryCheckWorker,
-                         options: HealthCheckOptions) -> GeometryRowResult {
+    static func checkRow(
+        _ row: GeometryRow, layer: String, srsID: Int32, keepLive: Bool, worker: GeometryCheckWorker,
+        options: HealthCheckOptions
+    ) -> GeometryRowResult {
         var out = GeometryRowResult()
         func invalid(_ reason: String, at: XY? = nil) -> GeometryRowResult {
-            out.invalid = InvalidGeometry(layer: layer, fid: row.fid, code: row.code, live: row.live, reason: reason,
-                                          x: at?.x, y: at?.y)
+            out.invalid = InvalidGeometry(
+                layer: layer, fid: row.fid, code: row.code, live: row.live, reason: reason,
+                x: at?.x, y: at?.y)
             return out
         }
         let decoded: (srsID: Int32, geometry: Geometry)
         do { decoded = try row.blob.withUnsafeBytes { try GeoPackageBinary.decode($0) } } catch {
             return invalid("the geometry blob cannot be decoded: \(error)")
         }
-        if decoded.srsID != srsID { return invalid("the geometry's srs_id is \(decoded.srsID), the layer's is \(srsID)") }
+        if decoded.srsID != srsID {
+            return invalid("the geometry's srs_id is \(decoded.srsID), the layer's is \(srsID)")
+        }
         let geometry = decoded.geometry
         if geometry.isEmpty { return invalid("the geometry is empty") }
         let structure = geometry.structuralProblems(limit: 3)
@@ -136,9 +155,10 @@ enum GeometryHealthCheck {
                 let computed = try worker.areas.ellipsoidalArea(geometry)
                 let tolerance = options.areaTolerance(registeredM2: registered)
                 if abs(computed - registered) > tolerance {
-                    out.mismatch = AreaMismatch(fid: row.fid, code: row.code ?? "", registeredAreaM2: registered,
-                                                computedAreaM2: computed, differenceM2: computed - registered,
-                                                toleranceM2: tolerance)
+                    out.mismatch = AreaMismatch(
+                        fid: row.fid, code: row.code ?? "", registeredAreaM2: registered,
+                        computedAreaM2: computed, differenceM2: computed - registered,
+                        toleranceM2: tolerance)
                 }
             } catch {
                 return invalid("its ellipsoidal area cannot be computed: \(error)")

@@ -24,8 +24,9 @@ extension Registry {
             var report = HealthReport(
                 store: path, integrity: integrity, geopackage: geopackage, invalidGeometries: nil, areaMismatches: nil,
                 overlaps: nil, orphanEvents: orphans, checked: CheckedCounts(events: events),
-                tolerances: Tolerances(areaM2: options.areaToleranceM2, areaPercent: options.areaTolerancePercent,
-                                       overlapM2: options.overlapToleranceM2),
+                tolerances: Tolerances(
+                    areaM2: options.areaToleranceM2, areaPercent: options.areaTolerancePercent,
+                    overlapM2: options.overlapToleranceM2),
                 seconds: 0)
             if !options.quick {
                 let geometries = try GeometryHealthCheck.run(db, storeCRS: storeCRS, options: options)
@@ -33,8 +34,9 @@ extension Registry {
                 report.areaMismatches = geometries.mismatches
                 report.checked.geometries = geometries.checkedRows
                 report.checked.parcelsWithRegisteredArea = geometries.parcelsWithRegisteredArea
-                let (overlaps, pairs) = try OverlapCheck.run(db, liveParcels: geometries.liveParcels, storeCRS: storeCRS,
-                                                             options: options)
+                let (overlaps, pairs) = try OverlapCheck.run(
+                    db, liveParcels: geometries.liveParcels, storeCRS: storeCRS,
+                    options: options)
                 report.overlaps = overlaps
                 report.checked.candidatePairs = pairs
             }

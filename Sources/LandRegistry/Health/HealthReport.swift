@@ -23,8 +23,10 @@ public struct HealthCheckOptions: Sendable {
     /// Threads for the geometry checks; default: the machine's active cores.
     public var workers: Int
 
-    public init(areaToleranceM2: Double = 1, areaTolerancePercent: Double = 0.5, overlapToleranceM2: Double = 0.01,
-                quick: Bool = false, gdalValidator: Bool = false, listLimit: Int = 1000, workers: Int? = nil) {
+    public init(
+        areaToleranceM2: Double = 1, areaTolerancePercent: Double = 0.5, overlapToleranceM2: Double = 0.01,
+        quick: Bool = false, gdalValidator: Bool = false, listLimit: Int = 1000, workers: Int? = nil
+    ) {
         self.areaToleranceM2 = areaToleranceM2; self.areaTolerancePercent = areaTolerancePercent
         self.overlapToleranceM2 = overlapToleranceM2; self.quick = quick; self.gdalValidator = gdalValidator
         self.listLimit = listLimit; self.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount
@@ -81,7 +83,8 @@ public struct HealthReport: Encodable, Sendable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(store, forKey: .store); try c.encode(ok, forKey: .ok)
         try c.encode(integrity, forKey: .integrity); try c.encode(geopackage, forKey: .geopackage)
-        try c.encode(invalidGeometries, forKey: .invalidGeometries); try c.encode(areaMismatches, forKey: .areaMismatches)
+        try c.encode(invalidGeometries, forKey: .invalidGeometries);
+        try c.encode(areaMismatches, forKey: .areaMismatches)
         try c.encode(overlaps, forKey: .overlaps); try c.encode(orphanEvents, forKey: .orphanEvents)
         try c.encode(checked, forKey: .checked); try c.encode(tolerances, forKey: .tolerances)
         try c.encode(seconds, forKey: .seconds)
@@ -113,7 +116,8 @@ public struct GeoPackageFindings: Encodable, Sendable {
     enum CodingKeys: CodingKey { case ok, problems, gdal }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(ok, forKey: .ok); try c.encode(problems, forKey: .problems); try c.encodeIfPresent(gdal, forKey: .gdal)
+        try c.encode(ok, forKey: .ok); try c.encode(problems, forKey: .problems);
+        try c.encodeIfPresent(gdal, forKey: .gdal)
     }
 }
 

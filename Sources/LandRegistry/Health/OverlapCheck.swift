@@ -12,18 +12,22 @@ import LandGeometry
 // the validity check; GEOS may refuse to intersect them, and such pairs are skipped here.
 
 enum OverlapCheck {
-    static func run(_ db: Database, liveParcels: [Int64: (code: String, geometry: Geometry)], storeCRS: CRS,
-                    options: HealthCheckOptions) throws -> (findings: Findings<ParcelOverlap>, candidatePairs: Int) {
+    static func run(
+        _ db: Database, liveParcels: [Int64: (code: String, geometry: Geometry)], storeCRS: CRS,
+        options: HealthCheckOptions
+    ) throws -> (findings: Findings<ParcelOverlap>, candidatePairs: Int) {
         var findings = Findings<ParcelOverlap>(limit: options.listLimit)
         guard try db.tableExists("rtree_parcels_geom") else { return (findings, 0) }
         // Pairs grouped by their first parcel (the cursor is ordered by a.id), live ones only.
         var groups: [(a: Int64, bs: [Int64])] = []
         var pairs = 0
-        let cursor = try Row.fetchCursor(db, sql: """
-            SELECT a.id, b.id FROM rtree_parcels_geom a JOIN rtree_parcels_geom b
-              ON b.minx <= a.maxx AND b.maxx >= a.minx AND b.miny <= a.maxy AND b.maxy >= a.miny AND b.id > a.id
-            ORDER BY a.id
-            """)
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT a.id, b.id FROM rtree_parcels_geom a JOIN rtree_parcels_geom b
+                  ON b.minx <= a.maxx AND b.maxx >= a.minx AND b.miny <= a.maxy AND b.maxy >= a.miny AND b.id > a.id
+                ORDER BY a.id
+                """)
         while let row = try cursor.next() {
             let a: Int64 = row[0], b: Int64 = row[1]
             guard liveParcels[a] != nil, liveParcels[b] != nil else { continue }
@@ -38,22 +42,27 @@ enum OverlapCheck {
         let workers = Unchecked(try (0..<threads).map { _ in try GeometryCheckWorker(storeCRS: storeCRS) })
         let tolerance = options.overlapToleranceM2
         DispatchQueue.concurrentPerform(iterations: threads) { w in
-            let worker = workers.value[w]   // each worker is used by this one thread
+            let worker = workers.value[w] // each worker is used by this one thread
             var local: [ParcelOverlap] = []
             for g in stride(from: w, to: pairGroups.count, by: threads) {
                 let (a, bs) = pairGroups[g]
-                guard let first = liveParcels[a], let prepared = try? worker.geos.prepare(first.geometry) else { continue }
+                guard let first = liveParcels[a], let prepared = try? worker.geos.prepare(first.geometry) else {
+                    continue
+                }
                 for b in bs {
                     guard let second = liveParcels[b],
-                          let planar = try? prepared.intersectionArea(with: second.geometry), planar > 0 else { continue }
+                        let planar = try? prepared.intersectionArea(with: second.geometry), planar > 0
+                    else { continue }
                     var area = planar
                     if storeCRS.isGeographic {
                         guard let shared = try? prepared.intersection(with: second.geometry),
-                              let ellipsoidal = try? worker.areas.ellipsoidalArea(shared) else { continue }
+                            let ellipsoidal = try? worker.areas.ellipsoidalArea(shared)
+                        else { continue }
                         area = ellipsoidal
                     }
                     if area > tolerance {
-                        local.append(ParcelOverlap(fidA: a, codeA: first.code, fidB: b, codeB: second.code, overlapAreaM2: area))
+                        local.append(
+                            ParcelOverlap(fidA: a, codeA: first.code, fidB: b, codeB: second.code, overlapAreaM2: area))
                     }
                 }
             }

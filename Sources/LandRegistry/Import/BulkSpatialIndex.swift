@@ -74,7 +74,8 @@ final class BulkSpatialIndex {
     /// transaction commits.
     func finish(_ db: Database) throws {
         if case .packed(let nodeBytes) = mode, !cells.isEmpty {
-            try RTreePacker(capacity: (nodeBytes - 4) / RTreeCell.bytes, nodeBytes: nodeBytes).write(cells, into: rtree, db)
+            try RTreePacker(capacity: (nodeBytes - 4) / RTreeCell.bytes, nodeBytes: nodeBytes).write(
+                cells, into: rtree, db)
             cells = []
         }
         if let triggerSQL { try db.execute(sql: triggerSQL) }
@@ -136,9 +137,11 @@ struct RTreePacker {
     let nodeBytes: Int
 
     func write(_ leafCells: [RTreeCell], into rtree: String, _ db: Database) throws {
-        let nodeStatement = try BulkStatement(db, sql: "INSERT OR REPLACE INTO \"\(rtree)_node\" (nodeno, data) VALUES (?, ?)")
+        let nodeStatement = try BulkStatement(
+            db, sql: "INSERT OR REPLACE INTO \"\(rtree)_node\" (nodeno, data) VALUES (?, ?)")
         let rowStatement = try BulkStatement(db, sql: "INSERT INTO \"\(rtree)_rowid\" (rowid, nodeno) VALUES (?, ?)")
-        let parentStatement = try BulkStatement(db, sql: "INSERT INTO \"\(rtree)_parent\" (nodeno, parentnode) VALUES (?, ?)")
+        let parentStatement = try BulkStatement(
+            db, sql: "INSERT INTO \"\(rtree)_parent\" (nodeno, parentnode) VALUES (?, ?)")
         var nextNode: Int64 = 2
         var level = leafCells
         var depth = 0

@@ -18,7 +18,9 @@ final class BulkStatement {
 
     /// Prepares `sql`. - Throws: `DatabaseError` when it does not compile.
     init(_ db: Database, sql: String) throws {
-        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the connection is closed") }
+        guard let connection = db.sqliteConnection else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "the connection is closed")
+        }
         statement = try db.makeStatement(sql: sql)
         handle = statement.sqliteStatement
         self.connection = connection

@@ -28,7 +28,8 @@ public struct CSVImportFailed: Error, LocalizedError, Sendable {
         let name = (file as NSString).lastPathComponent
         var lines = ["\(file): \(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was imported"]
         lines += problems.map { p in
-            let place = sheet.map { s in ":\(s)" + (p.line.map { ":row \($0)" } ?? "") } ?? (p.line.map { ":\($0)" } ?? "")
+            let place =
+                sheet.map { s in ":\(s)" + (p.line.map { ":row \($0)" } ?? "") } ?? (p.line.map { ":\($0)" } ?? "")
             return "  \(name)\(place): \(p.message)"
         }
         return lines.joined(separator: "\n")
@@ -81,7 +82,7 @@ extension Registry {
         var report = CSVImportReport(importID: nil, table: table, file: file, rows: 0, warnings: [])
         do {
             try write { db in
-                problems = CSVProblems()   // a busy store may replay this transaction from the start
+                problems = CSVProblems() // a busy store may replay this transaction from the start
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value
                 try db.execute(
                     sql: """
@@ -89,16 +90,23 @@ extension Registry {
                                              started_at, finished_at)
                         VALUES (?, ?, ?, ?, 'none', 0, ?, ?, ?)
                         """,
-                    arguments: [table, file, bytes, try? SHA256Hasher.hexDigest(ofFile: file), context.actor, startedAt, startedAt])
+                    arguments: [
+                        table, file, bytes, try? SHA256Hasher.hexDigest(ofFile: file), context.actor, startedAt,
+                        startedAt
+                    ])
                 let importID = db.lastInsertedRowID
                 let (rows, warnings) = try body(db, parsed, importID, problems)
                 if rows == 0 && problems.isEmpty { problems.add(nil, "the file holds no rows") }
                 if !problems.isEmpty { throw CSVAbort.problems }
-                try db.execute(sql: "UPDATE imports SET feature_count = ?, finished_at = ? WHERE id = ?",
-                               arguments: [rows, Clock.timestamp(), importID])
-                try AuditLog.append(db, context: context, entity: .import, entityID: importID, entityCode: nil,
-                                    details: .tableImport(TableImportDetails(layer: table, file: file, rows: rows,
-                                                                             warnings: warnings.count)))
+                try db.execute(
+                    sql: "UPDATE imports SET feature_count = ?, finished_at = ? WHERE id = ?",
+                    arguments: [rows, Clock.timestamp(), importID])
+                try AuditLog.append(
+                    db, context: context, entity: .import, entityID: importID, entityCode: nil,
+                    details: .tableImport(
+                        TableImportDetails(
+                            layer: table, file: file, rows: rows,
+                            warnings: warnings.count)))
                 report.importID = importID
                 report.rows = rows
                 report.warnings = warnings

@@ -42,7 +42,9 @@ public struct CSVTable: Sendable {
                 if c == "\"" {
                     if let n = iterator.next() {
                         if n == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = n }
-                    } else { inQuotes = false }
+                    } else {
+                        inQuotes = false
+                    }
                 } else {
                     if c == "\n" { line += 1 }
                     field.unicodeScalars.append(c)
@@ -51,8 +53,11 @@ public struct CSVTable: Sendable {
             }
             switch c {
             case "\"":
-                if field.isEmpty && !fieldWasQuoted { inQuotes = true; fieldWasQuoted = true }
-                else { throw CSVError(file: file, line: line, message: "a quote inside an unquoted field") }
+                if field.isEmpty && !fieldWasQuoted {
+                    inQuotes = true; fieldWasQuoted = true
+                } else {
+                    throw CSVError(file: file, line: line, message: "a quote inside an unquoted field")
+                }
             case ",":
                 record.append(field); field = ""; fieldWasQuoted = false
             case "\r":
@@ -72,7 +77,9 @@ public struct CSVTable: Sendable {
         // (and `record(_:)` a dictionary with two values for one key). Columns are counted from 1, as in a sheet.
         var firstColumn: [String: Int] = [:]
         for (i, name) in self.header.enumerated() {
-            if name.isEmpty { throw CSVError(file: file, line: nil, message: "column \(i + 1) has no name (an empty header cell)") }
+            if name.isEmpty {
+                throw CSVError(file: file, line: nil, message: "column \(i + 1) has no name (an empty header cell)")
+            }
             if let other = firstColumn[name] {
                 throw CSVError(file: file, line: nil, message: "column \(i + 1) \"\(name)\" repeats column \(other)")
             }
@@ -81,8 +88,9 @@ public struct CSVTable: Sendable {
         self.rows = Array(records.dropFirst())
         self.lineNumbers = Array(starts.dropFirst())
         for (i, row) in rows.enumerated() where row.count != self.header.count {
-            throw CSVError(file: file, line: lineNumbers[i],
-                           message: "\(row.count) fields, but the header has \(self.header.count)")
+            throw CSVError(
+                file: file, line: lineNumbers[i],
+                message: "\(row.count) fields, but the header has \(self.header.count)")
         }
     }
 
@@ -93,8 +101,10 @@ public struct CSVTable: Sendable {
     public func require(_ required: [String]) throws {
         let missing = required.filter { column($0) == nil }
         if !missing.isEmpty {
-            throw CSVError(file: file, line: 1, message: "missing column(s) " + missing.joined(separator: ", ")
-                           + " (the header has " + header.joined(separator: ", ") + ")")
+            throw CSVError(
+                file: file, line: 1,
+                message: "missing column(s) " + missing.joined(separator: ", ")
+                    + " (the header has " + header.joined(separator: ", ") + ")")
         }
     }
 
@@ -104,7 +114,8 @@ public struct CSVTable: Sendable {
         let unknown = header.filter { !known.contains($0) }
         guard !unknown.isEmpty else { return try require(required) }
         let names = unknown.map { "\"\($0)\"" }.joined(separator: ", ")
-        var message = "unknown column\(unknown.count == 1 ? "" : "s") \(names) (known: " + known.joined(separator: ", ") + ")"
+        var message =
+            "unknown column\(unknown.count == 1 ? "" : "s") \(names) (known: " + known.joined(separator: ", ") + ")"
         // A misspelt required column is also missing: say both, the likely cause first.
         do { try require(required) } catch let missing as CSVError { message += "; " + missing.message }
         throw CSVError(file: file, line: nil, message: message)

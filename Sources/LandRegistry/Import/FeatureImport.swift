@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import LandFormats
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - What every layer import shares
 //
@@ -37,8 +37,10 @@ public struct FeatureImportOptions: Sendable {
     /// Bytes the reader reads at a time; tests make it small so that features straddle buffer edges.
     var readBufferBytes = 1 << 20
 
-    public init(sourceCRS: CRS? = nil, fieldMap: [String: String] = [:], profile: String? = nil, repair: Bool = false,
-                replace: Bool = false, dryRun: Bool = false, workers: Int? = nil, context: ChangeContext) {
+    public init(
+        sourceCRS: CRS? = nil, fieldMap: [String: String] = [:], profile: String? = nil, repair: Bool = false,
+        replace: Bool = false, dryRun: Bool = false, workers: Int? = nil, context: ChangeContext
+    ) {
         self.sourceCRS = sourceCRS; self.fieldMap = fieldMap; self.profile = profile; self.repair = repair
         self.replace = replace; self.dryRun = dryRun
         self.workers = workers ?? ProcessInfo.processInfo.activeProcessorCount
@@ -143,8 +145,9 @@ extension Registry {
         let source = opened.source
         let sourceLayer = opened.layerName
         let profilePairs = try dbQueue.read { db in try profile(options.profile, db) }
-        var mapping = try FieldMapping(fields: layer.fieldNames, explicit: options.fieldMap, profile: profilePairs,
-                                       caseInsensitive: opened.isGDAL)
+        var mapping = try FieldMapping(
+            fields: layer.fieldNames, explicit: options.fieldMap, profile: profilePairs,
+            caseInsensitive: opened.isGDAL)
         if let gdal = opened.gdal { mapping = try mapping.matchingCase(of: gdal.fieldNames) }
         let (declared, crsOverride) = try opened.declaredCRS(file: file, options: options)
         let storeCRS = self.storeCRS
@@ -176,11 +179,14 @@ extension Registry {
                                              started_at, finished_at)
                         VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
                         """,
-                    arguments: [layer.table, file, fileBytes, declared.description, Self.optionsJSON(options),
-                                options.context.actor, startedAt, startedAt])
+                    arguments: [
+                        layer.table, file, fileBytes, declared.description, Self.optionsJSON(options),
+                        options.context.actor, startedAt, startedAt
+                    ])
                 let importID = db.lastInsertedRowID
-                let inserter = try layer.makeInserter(InserterCore(
-                    db, table: layer.table, codeScope: layer.codeScope, importID: importID, createdAt: startedAt))
+                let inserter = try layer.makeInserter(
+                    InserterCore(
+                        db, table: layer.table, codeScope: layer.codeScope, importID: importID, createdAt: startedAt))
                 let spatialIndex = try BulkSpatialIndex(db, table: layer.table)
                 var extent = Envelope.empty
                 var retiredPairs: [(old: Int64, new: Int64, code: String)] = []
@@ -191,7 +197,8 @@ extension Registry {
                         let ingest = try GeometryIngest(sourceCRS: declared, storeCRS: storeCRS, repair: options.repair)
                         let enrich = try layer.makeEnricher(storePath: path, storeCRS: storeCRS)
                         return { raw in
-                            Self.prepare(raw, file: file, layer: layer, mapping: mapping, ingest: ingest, enrich: enrich)
+                            Self.prepare(
+                                raw, file: file, layer: layer, mapping: mapping, ingest: ingest, enrich: enrich)
                         }
                     },
                     progress: progress,
@@ -208,24 +215,34 @@ extension Registry {
                                 report.planarAreaM2 += feature.geometry.planarAreaM2
                                 report.ellipsoidalAreaM2 += feature.geometry.ellipsoidalAreaM2
                                 if let r = feature.geometry.repairNote {
-                                    report.repairs.append(FeatureProblem(
-                                        featureIndex: feature.index, featureID: feature.featureID, code: feature.code,
-                                        message: r).inLayer(sourceLayer))
+                                    report.repairs.append(
+                                        FeatureProblem(
+                                            featureIndex: feature.index, featureID: feature.featureID,
+                                            code: feature.code,
+                                            message: r
+                                        ).inLayer(sourceLayer))
                                 }
                             } catch is FeatureUnchanged {
                                 report.unchanged += 1
                             } catch let e as IngestError {
-                                note(FeatureProblem(featureIndex: feature.index, featureID: feature.featureID,
-                                                    code: feature.code, message: e.message))
+                                note(
+                                    FeatureProblem(
+                                        featureIndex: feature.index, featureID: feature.featureID,
+                                        code: feature.code, message: e.message))
                             }
                         }
                     })
                 // ogr2ogr puts the crs member first; if this file put it after the features, we read them in the
                 // wrong CRS, unless --crs said otherwise.
                 if options.sourceCRS == nil, let late = (source as? GeoJSONFeatureSource)?.legacyCRSName,
-                   let lateCRS = try? CRS.parse(late), lateCRS != declared {
-                    note(FeatureProblem(featureIndex: nil, message:
-                        "the crs member (\(late)) comes after the features; pass --crs \(lateCRS) to import this file"))
+                    let lateCRS = try? CRS.parse(late), lateCRS != declared
+                {
+                    note(
+                        FeatureProblem(
+                            featureIndex: nil,
+                            message:
+                                "the crs member (\(late)) comes after the features; pass --crs \(lateCRS) to import this file"
+                        ))
                 }
                 if report.features == 0 && report.unchanged == 0 && problemCount == 0 {
                     note(FeatureProblem(featureIndex: nil, message: "the file holds no features"))
@@ -233,10 +250,13 @@ extension Registry {
                 if problemCount > 0 { throw ImportAbort.problems }
 
                 for pair in retiredPairs {
-                    try db.execute(sql: "UPDATE \(layer.table) SET superseded_by = ? WHERE fid = ?", arguments: [pair.new, pair.old])
-                    try AuditLog.append(db, context: options.context, entity: layer.entity, entityID: pair.old,
-                                        entityCode: pair.code, from: "live", to: "retired",
-                                        details: .retire(RetireDetails(supersededBy: pair.new, importID: importID)))
+                    try db.execute(
+                        sql: "UPDATE \(layer.table) SET superseded_by = ? WHERE fid = ?",
+                        arguments: [pair.new, pair.old])
+                    try AuditLog.append(
+                        db, context: options.context, entity: layer.entity, entityID: pair.old,
+                        entityCode: pair.code, from: "live", to: "retired",
+                        details: .retire(RetireDetails(supersededBy: pair.new, importID: importID)))
                 }
                 report.replaced = retiredPairs.count
                 try spatialIndex.finish(db)
@@ -247,14 +267,17 @@ extension Registry {
                         UPDATE imports SET feature_count = ?, replaced_count = ?, repaired_count = ?, file_sha256 = ?,
                           finished_at = ? WHERE id = ?
                         """,
-                    arguments: [report.features, report.replaced, report.repairs.count, hash.value,
-                                Clock.timestamp(), importID])
+                    arguments: [
+                        report.features, report.replaced, report.repairs.count, hash.value,
+                        Clock.timestamp(), importID
+                    ])
                 try AuditLog.append(
                     db, context: options.context, entity: .import, entityID: importID, entityCode: nil,
-                    details: .layerImport(LayerImportDetails(
-                        layer: layer.table, file: file, features: report.features, replaced: report.replaced,
-                        repaired: report.repairs.count, sha256: hash.value ?? "", sourceCRS: declared.description,
-                        unchanged: report.unchanged)))
+                    details: .layerImport(
+                        LayerImportDetails(
+                            layer: layer.table, file: file, features: report.features, replaced: report.replaced,
+                            repaired: report.repairs.count, sha256: hash.value ?? "", sourceCRS: declared.description,
+                            unchanged: report.unchanged)))
                 report.importID = importID
                 if options.dryRun { throw ImportAbort.dryRun }
             }
@@ -301,15 +324,22 @@ extension Registry {
         // silently cut the value short. (Kept properties are stored as JSON text, where a NUL is escaped.)
         // (Scanning the UTF-8 bytes: Foundation's `String.contains` was a visible share of a parcel import.)
         if values.values.contains(where: { $0.fieldText?.utf8.contains(0) == true }),
-           let field = values.keys.sorted().first(where: { values[$0]?.fieldText?.utf8.contains(0) == true }) {
-            return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, message:
-                "field \(field) contains a NUL character (U+0000), which the store cannot keep verbatim; remove it"))
+            let field = values.keys.sorted().first(where: { values[$0]?.fieldText?.utf8.contains(0) == true })
+        {
+            return .failure(
+                FeatureProblem(
+                    featureIndex: raw.index, featureID: featureID,
+                    message:
+                        "field \(field) contains a NUL character (U+0000), which the store cannot keep verbatim; remove it"
+                ))
         }
         let fields: (code: String, fields: L.Fields)
         switch layer.readFields(values) {
         case .failure(let e):
-            return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, code: values["code"]?.fieldText,
-                                           message: e.message))
+            return .failure(
+                FeatureProblem(
+                    featureIndex: raw.index, featureID: featureID, code: values["code"]?.fieldText,
+                    message: e.message))
         case .success(let f): fields = f
         }
         let ingested: Result<IngestedGeometry, IngestError>
@@ -320,18 +350,24 @@ extension Registry {
         }
         switch ingested {
         case .failure(let e):
-            return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, code: fields.code,
-                                           message: "geometry " + e.message))
+            return .failure(
+                FeatureProblem(
+                    featureIndex: raw.index, featureID: featureID, code: fields.code,
+                    message: "geometry " + e.message))
         case .success(let g):
             var layerFields = fields.fields
             if let enrich {
                 do { try enrich(&layerFields, g) } catch {
-                    return .failure(FeatureProblem(featureIndex: raw.index, featureID: featureID, code: fields.code,
-                                                   message: (error as? IngestError)?.message ?? "\(error)"))
+                    return .failure(
+                        FeatureProblem(
+                            featureIndex: raw.index, featureID: featureID, code: fields.code,
+                            message: (error as? IngestError)?.message ?? "\(error)"))
                 }
             }
-            return .success(PreparedFeature(index: raw.index, featureID: featureID, code: fields.code, fields: layerFields,
-                                            properties: kept.serialized, geometry: g))
+            return .success(
+                PreparedFeature(
+                    index: raw.index, featureID: featureID, code: fields.code, fields: layerFields,
+                    properties: kept.serialized, geometry: g))
         }
     }
 
@@ -355,7 +391,8 @@ extension Registry {
 
     private func profile(_ name: String?, _ db: Database) throws -> [String: String] {
         guard let name else { return [:] }
-        let rows = try Row.fetchAll(db, sql: "SELECT field, property FROM field_profiles WHERE profile = ?", arguments: [name])
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT field, property FROM field_profiles WHERE profile = ?", arguments: [name])
         if rows.isEmpty {
             let known = try String.fetchAll(db, sql: "SELECT DISTINCT profile FROM field_profiles ORDER BY profile")
             throw ImportSetupError("--profile \(name): no such profile (known: \(known.joined(separator: ", ")))")
@@ -370,8 +407,10 @@ extension Registry {
     }
 
     private static func optionsJSON(_ o: FeatureImportOptions) -> String {
-        StoredJSON.text(StoredOptions(repair: o.repair, replace: o.replace, map: o.fieldMap, profile: o.profile,
-                                      crs: o.sourceCRS?.description, layer: o.layer, encoding: o.encoding))
+        StoredJSON.text(
+            StoredOptions(
+                repair: o.repair, replace: o.replace, map: o.fieldMap, profile: o.profile,
+                crs: o.sourceCRS?.description, layer: o.layer, encoding: o.encoding))
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+import LandGeoJSON
 import LandGeometry
 
 // MARK: - From source properties to our fields
@@ -20,8 +22,9 @@ public struct FieldMapping: Sendable {
     /// Properties landreg computes and writes on export; never kept from input.
     public static let computedOnExport: Set<String> = [
         "land_use_name", "land_use_name_en", "planar_area_m2", "ellipsoidal_area_m2", "area_m2", "area_mu",
-        "area_ha", "registered_area_mu", "area_difference_m2", "imported_at", "import_id", "kind_name", "land_use_system",
-        "retired_at",
+        "area_ha", "registered_area_mu", "area_difference_m2", "imported_at", "import_id", "kind_name",
+        "land_use_system",
+        "retired_at"
     ]
 
     /// - Parameters:
@@ -29,15 +32,18 @@ public struct FieldMapping: Sendable {
     ///   - explicit: `--map field=PROP` pairs (our field → property).
     ///   - profile: the chosen profile's pairs, if any.
     /// - Throws: `ImportSetupError` when `--map` names a field this layer does not have.
-    public init(fields: [String], explicit: [String: String], profile: [String: String],
-                caseInsensitive: Bool = false) throws {
+    public init(
+        fields: [String], explicit: [String: String], profile: [String: String],
+        caseInsensitive: Bool = false
+    ) throws {
         var sources: [String: String] = [:]
         for field in fields { sources[field] = field }
         for (field, property) in profile where fields.contains(field) { sources[field] = property }
         for (field, property) in explicit {
             guard fields.contains(field) else {
-                throw ImportSetupError("--map \(field)=\(property): this layer has no field \(field) (it has "
-                                       + fields.joined(separator: ", ") + ")")
+                throw ImportSetupError(
+                    "--map \(field)=\(property): this layer has no field \(field) (it has "
+                        + fields.joined(separator: ", ") + ")")
             }
             sources[field] = property
         }
@@ -56,7 +62,8 @@ public struct FieldMapping: Sendable {
         for (field, property) in sources {
             spelt[field] = names.contains(property) ? property : byLowercased[property.lowercased()] ?? property
         }
-        return try FieldMapping(fields: Array(sources.keys), explicit: spelt, profile: [:], caseInsensitive: caseInsensitive)
+        return try FieldMapping(
+            fields: Array(sources.keys), explicit: spelt, profile: [:], caseInsensitive: caseInsensitive)
     }
 
     /// Splits a feature's properties into our fields and the properties kept as they are.
@@ -93,9 +100,6 @@ public struct ImportSetupError: Error, LocalizedError {
     public init(_ message: String) { self.message = message }
     public var errorDescription: String? { message }
 }
-
-import Foundation
-import LandGeoJSON
 
 extension JSONValue {
     /// The value as text for a text field: strings as they are, numbers as written, booleans as true/false.

@@ -71,7 +71,9 @@ final class GeometryIngest {
                     return .failure(IngestError("invalid geometry: \(reason)\(at); repair leaves no area"))
                 }
                 geometry = .multiPolygon(parts)
-                notes.append("made valid (\(reason)\(at)); planar area \(Self.format(before)) → \(Self.format(geometry.planarArea)) in source units")
+                notes.append(
+                    "made valid (\(reason)\(at)); planar area \(Self.format(before)) → \(Self.format(geometry.planarArea)) in source units"
+                )
             }
             if let toStore {
                 geometry = try toStore.transform(geometry)
@@ -80,9 +82,10 @@ final class GeometryIngest {
             let planar = areas.planarArea(geometry)
             let ellipsoidal = try areas.ellipsoidalArea(geometry)
             let blob = GeoPackageBinary.encode(geometry, srsID: srsID)
-            return .success(IngestedGeometry(
-                geometry: geometry, blob: blob, envelope: envelope, planarAreaM2: planar,
-                ellipsoidalAreaM2: ellipsoidal, repairNote: notes.isEmpty ? nil : notes.joined(separator: "; ")))
+            return .success(
+                IngestedGeometry(
+                    geometry: geometry, blob: blob, envelope: envelope, planarAreaM2: planar,
+                    ellipsoidalAreaM2: ellipsoidal, repairNote: notes.isEmpty ? nil : notes.joined(separator: "; ")))
         } catch {
             return .failure(IngestError("geometry could not be processed: \(error)"))
         }
@@ -95,10 +98,11 @@ final class GeometryIngest {
         let geometry = Geometry.multiPolygon(polygons)
         guard let envelope = geometry.envelope else { return .failure(IngestError("has an empty geometry")) }
         do {
-            return .success(IngestedGeometry(
-                geometry: geometry, blob: GeoPackageBinary.encode(geometry, srsID: srsID), envelope: envelope,
-                planarAreaM2: areas.planarArea(geometry), ellipsoidalAreaM2: try areas.ellipsoidalArea(geometry),
-                repairNote: nil))
+            return .success(
+                IngestedGeometry(
+                    geometry: geometry, blob: GeoPackageBinary.encode(geometry, srsID: srsID), envelope: envelope,
+                    planarAreaM2: areas.planarArea(geometry), ellipsoidalAreaM2: try areas.ellipsoidalArea(geometry),
+                    repairNote: nil))
         } catch {
             return .failure(IngestError("geometry could not be measured: \(error)"))
         }
@@ -111,24 +115,29 @@ final class GeometryIngest {
         let looksLonLat = e.minX >= -180 && e.maxX <= 180 && e.minY >= -90 && e.maxY <= 90
         if sourceCRS.isGeographic {
             if !looksLonLat {
-                return "coordinates (\(Self.format(e.minX)), \(Self.format(e.minY))) cannot be longitude/latitude in \(sourceCRS); "
+                return
+                    "coordinates (\(Self.format(e.minX)), \(Self.format(e.minY))) cannot be longitude/latitude in \(sourceCRS); "
                     + "the file looks projected: pass its CRS, e.g. --crs \(storeCRS.isGeographic ? "EPSG:4549" : storeCRS.description)"
             }
         } else {
             if looksLonLat {
-                return "coordinates (\(Self.format(e.minX)), \(Self.format(e.minY))) look like longitude/latitude, not \(sourceCRS) metres; "
+                return
+                    "coordinates (\(Self.format(e.minX)), \(Self.format(e.minY))) look like longitude/latitude, not \(sourceCRS) metres; "
                     + "pass --crs EPSG:4326 (or EPSG:4490)"
             }
-            if let safe = plausibleBox, safe.contains(XY(e.minX, e.minY)), safe.contains(XY(e.maxX, e.maxY)) { return nil }
+            if let safe = plausibleBox, safe.contains(XY(e.minX, e.minY)), safe.contains(XY(e.maxX, e.maxY)) {
+                return nil
+            }
             if let use = sourceCRS.areaOfUseLonLat, let toLonLat = try? lonLatTransform() {
                 let corners = [XY(e.minX, e.minY), XY(e.maxX, e.maxY)]
                 let margin = Self.areaOfUseMarginDegrees
                 for c in corners {
                     guard let ll = try? toLonLat.transform(c), ll.x.isFinite, ll.y.isFinite,
-                          ll.x >= use.minX - margin, ll.x <= use.maxX + margin,
-                          ll.y >= use.minY - margin, ll.y <= use.maxY + margin
+                        ll.x >= use.minX - margin, ll.x <= use.maxX + margin,
+                        ll.y >= use.minY - margin, ll.y <= use.maxY + margin
                     else {
-                        return "coordinates (\(Self.format(c.x)), \(Self.format(c.y))) are outside the area where \(sourceCRS) is used; "
+                        return
+                            "coordinates (\(Self.format(c.x)), \(Self.format(c.y))) are outside the area where \(sourceCRS) is used; "
                             + "check the file's CRS and pass it with --crs"
                     }
                 }
@@ -164,8 +173,9 @@ final class GeometryIngest {
 
         private static func compute(_ crs: CRS) -> Envelope? {
             guard !crs.isGeographic, let use = crs.areaOfUseLonLat,
-                  let toSource = try? CoordinateTransform(from: .wgs84, to: crs),
-                  let toLonLat = try? CoordinateTransform(from: crs, to: .wgs84) else { return nil }
+                let toSource = try? CoordinateTransform(from: .wgs84, to: crs),
+                let toLonLat = try? CoordinateTransform(from: crs, to: .wgs84)
+            else { return nil }
             let m = GeometryIngest.areaOfUseMarginDegrees
             let west = use.minX - m, east = use.maxX + m, south = max(use.minY - m, -89), north = min(use.maxY + m, 89)
             let steps = 64
@@ -173,20 +183,25 @@ final class GeometryIngest {
                 try? toSource.transform((0...steps).map { point(Double($0) / Double(steps)) })
             }
             guard let westEdge = edge({ XY(west, south + $0 * (north - south)) }),
-                  let eastEdge = edge({ XY(east, south + $0 * (north - south)) }),
-                  let southEdge = edge({ XY(west + $0 * (east - west), south) }),
-                  let northEdge = edge({ XY(west + $0 * (east - west), north) }) else { return nil }
+                let eastEdge = edge({ XY(east, south + $0 * (north - south)) }),
+                let southEdge = edge({ XY(west + $0 * (east - west), south) }),
+                let northEdge = edge({ XY(west + $0 * (east - west), north) })
+            else { return nil }
             let all = westEdge + eastEdge + southEdge + northEdge
             guard all.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { return nil }
-            var box = Envelope(minX: westEdge.map(\.x).max()!, minY: southEdge.map(\.y).max()!,
-                               maxX: eastEdge.map(\.x).min()!, maxY: northEdge.map(\.y).min()!)
+            var box = Envelope(
+                minX: westEdge.map(\.x).max()!, minY: southEdge.map(\.y).max()!,
+                maxX: eastEdge.map(\.x).min()!, maxY: northEdge.map(\.y).min()!)
             guard box.minX < box.maxX, box.minY < box.maxY else { return nil }
             let dx = (box.maxX - box.minX) / 100, dy = (box.maxY - box.minY) / 100
             box = Envelope(minX: box.minX + dx, minY: box.minY + dy, maxX: box.maxX - dx, maxY: box.maxY - dy)
-            let corners = [XY(box.minX, box.minY), XY(box.minX, box.maxY), XY(box.maxX, box.minY), XY(box.maxX, box.maxY)]
+            let corners = [
+                XY(box.minX, box.minY), XY(box.minX, box.maxY), XY(box.maxX, box.minY), XY(box.maxX, box.maxY)
+            ]
             for c in corners {
                 guard let ll = try? toLonLat.transform(c), ll.x >= west, ll.x <= east,
-                      ll.y >= use.minY - m, ll.y <= use.maxY + m else { return nil }
+                    ll.y >= use.minY - m, ll.y <= use.maxY + m
+                else { return nil }
             }
             return box
         }

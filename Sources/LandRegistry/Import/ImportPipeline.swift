@@ -1,7 +1,7 @@
 import Foundation
 import LandFormats
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Streaming, parallel import pipeline
 //
@@ -51,7 +51,9 @@ public struct FeatureProblem: Error, Sendable, Codable, Equatable, CustomStringC
         return place.isEmpty ? message : place.joined() + label + ": " + message
     }
 
-    enum CodingKeys: String, CodingKey { case featureIndex = "feature_index", featureID = "feature_id", code, message, layer }
+    enum CodingKeys: String, CodingKey {
+        case featureIndex = "feature_index", featureID = "feature_id", code, message, layer
+    }
 }
 
 /// An import refused: every problem found (up to a cap), nothing written.
@@ -95,8 +97,9 @@ final class ImportPipeline<Row: Sendable> {
         source: GeoJSONFeatureSource, workers: Int, makePreparer: () throws -> Prepare,
         progress: ((ImportProgress) -> Void)?, consume: (Result<Row, FeatureProblem>) throws -> Void
     ) throws {
-        try run(source: source as any FeatureSource, workers: workers, makePreparer: makePreparer, progress: progress,
-                consume: consume)
+        try run(
+            source: source as any FeatureSource, workers: workers, makePreparer: makePreparer, progress: progress,
+            consume: consume)
     }
 
     func run(
@@ -132,7 +135,8 @@ final class ImportPipeline<Row: Sendable> {
                 if !raws.isEmpty {
                     // Each worker takes the next chunk of the batch while there is one, so that a worker slowed
                     // down (the writer thread shares the cores) does not hold the batch up.
-                    let chunkSize = max(minChunk, (raws.count + workerCount * chunksPerWorker - 1) / (workerCount * chunksPerWorker))
+                    let chunkSize = max(
+                        minChunk, (raws.count + workerCount * chunksPerWorker - 1) / (workerCount * chunksPerWorker))
                     let next = Unchecked(0)
                     DispatchQueue.concurrentPerform(iterations: min(workerCount, raws.count)) { w in
                         let prepare = preparers.value[w]
@@ -149,13 +153,18 @@ final class ImportPipeline<Row: Sendable> {
                             let scratch = scratches.value[w]
                             for i in lo..<hi {
                                 // A GDAL feature is decoded here, on the worker, not on the scanning thread.
-                                guard case .gdalFeature(let handle) = raws[i] else { local.append(prepare(raws[i])); continue }
+                                guard case .gdalFeature(let handle) = raws[i] else {
+                                    local.append(prepare(raws[i])); continue
+                                }
                                 switch handle.decode(using: scratch) {
                                 case .success(let decoded): local.append(prepare(.decoded(decoded)))
                                 case .failure(let e):
                                     // Stops the import after the features before it, as a scan error would.
-                                    stop.lock.withLock { if stop.value.map({ i < $0.position }) ?? true { stop.value = (i, e) } }
-                                    local.append(.failure(FeatureProblem(featureIndex: raws[i].index, message: e.message)))
+                                    stop.lock.withLock {
+                                        if stop.value.map({ i < $0.position }) ?? true { stop.value = (i, e) }
+                                    }
+                                    local.append(
+                                        .failure(FeatureProblem(featureIndex: raws[i].index, message: e.message)))
                                 }
                             }
                             results.lock.withLock { for (k, r) in local.enumerated() { results.value[lo + k] = r } }
@@ -168,8 +177,10 @@ final class ImportPipeline<Row: Sendable> {
                     scanError = error
                 }
                 let done = scanError != nil || raws.count < batchSize
-                let accepted = queue.push(Batch(results: prepared, error: scanError, done: done,
-                                                bytesRead: source.bytesRead))
+                let accepted = queue.push(
+                    Batch(
+                        results: prepared, error: scanError, done: done,
+                        bytesRead: source.bytesRead))
                 if done || !accepted { return }
             }
         }
@@ -182,7 +193,8 @@ final class ImportPipeline<Row: Sendable> {
             if consumerError == nil {
                 do {
                     for result in batch.results { try consume(result); consumed += 1 }
-                    progress?(ImportProgress(features: consumed, bytesRead: batch.bytesRead, totalBytes: source.fileSize))
+                    progress?(
+                        ImportProgress(features: consumed, bytesRead: batch.bytesRead, totalBytes: source.fileSize))
                 } catch { consumerError = error }
             }
             if let e = batch.error, consumerError == nil { consumerError = e }

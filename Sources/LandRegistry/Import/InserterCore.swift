@@ -29,10 +29,11 @@ final class InserterCore {
     init(_ db: Database, table: String, codeScope: CodeScope?, importID: Int64, createdAt: String) throws {
         self.db = db; self.table = table; self.codeScope = codeScope; self.importID = importID
         self.createdAt = createdAt
-        retireStatement = try db.makeStatement(sql: """
-            UPDATE \(table) SET retired_at = ? WHERE \(codeScope.map { "\($0.column) = ? AND " } ?? "")code = ? \
-            AND retired_at IS NULL AND import_id IS NOT ? RETURNING fid
-            """)
+        retireStatement = try db.makeStatement(
+            sql: """
+                UPDATE \(table) SET retired_at = ? WHERE \(codeScope.map { "\($0.column) = ? AND " } ?? "")code = ? \
+                AND retired_at IS NULL AND import_id IS NOT ? RETURNING fid
+                """)
     }
 
     /// Inserts one feature's row with `statement` (the layer's INSERT, its values bound). With `replace`, first
@@ -41,7 +42,7 @@ final class InserterCore {
     func insert(code: String, replace: Bool, _ statement: BulkStatement) throws -> (fid: Int64, retired: Int64?) {
         let retired = try retireLive(code: code, replace: replace)
         do {
-            try statement.execute()   // resets itself on failure: ready for the next row
+            try statement.execute() // resets itself on failure: ready for the next row
         } catch let e as DatabaseError where e.isUniqueViolation {
             throw IngestError(try duplicateCodeMessage(code))
         }
@@ -60,15 +61,18 @@ final class InserterCore {
     private func duplicateCodeMessage(_ code: String) throws -> String {
         var arguments: StatementArguments = [code]
         if let codeScope { arguments += [codeScope.value] }
-        let row = try Row.fetchOne(db, sql: """
-            SELECT import_id, source_index, created_at FROM \(table) WHERE code = ? AND retired_at IS NULL \
-            \(codeScope.map { "AND \($0.column) = ?" } ?? "")
-            """, arguments: arguments)
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT import_id, source_index, created_at FROM \(table) WHERE code = ? AND retired_at IS NULL \
+                \(codeScope.map { "AND \($0.column) = ?" } ?? "")
+                """, arguments: arguments)
         if let row, (row["import_id"] as Int64?) == importID {
             return Self.sameFileDuplicate(code: code, otherIndex: row["source_index"])
         }
         let when: String = row?["created_at"] ?? "earlier"
-        return "code \(code) already exists (live since \(when)); use --replace to supersede it (the old row is retired, not deleted)"
+        return
+            "code \(code) already exists (live since \(when)); use --replace to supersede it (the old row is retired, not deleted)"
     }
 
     /// A code given twice in one file, naming the feature (0-based index) that had it first.
@@ -85,8 +89,10 @@ final class RowInserter<Fields: Sendable>: FeatureInserter {
     private let bind: (BulkStatement, PreparedFeature<Fields>) throws -> Void
 
     /// - Throws: `DatabaseError` when `insertSQL` does not compile.
-    init(_ core: InserterCore, insertSQL: String,
-         bind: @escaping (BulkStatement, PreparedFeature<Fields>) throws -> Void) throws {
+    init(
+        _ core: InserterCore, insertSQL: String,
+        bind: @escaping (BulkStatement, PreparedFeature<Fields>) throws -> Void
+    ) throws {
         self.core = core
         self.bind = bind
         statement = try BulkStatement(core.db, sql: insertSQL)

@@ -1,7 +1,7 @@
 import Foundation
 import LandFormats
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Opening a layer import's source and reading its CRS
 //
@@ -40,22 +40,28 @@ struct LayerSource {
                     throw refuse("is not a folder: a FileGDB (.gdb) is a folder of tables")
                 }
             } else {
-                do { try InputFile.regular(file, role: "import file") } catch let e as InputFileError { throw refuse(e.problem) }
+                do { try InputFile.regular(file, role: "import file") } catch let e as InputFileError {
+                    throw refuse(e.problem)
+                }
             }
             do {
-                return LayerSource(source: try GDALFeatureSource(path: file, layer: options.layer, encoding: encoding),
-                                   gdal: nil).withGDAL()
+                return LayerSource(
+                    source: try GDALFeatureSource(path: file, layer: options.layer, encoding: encoding),
+                    gdal: nil
+                ).withGDAL()
             } catch let e as GDALSourceError { throw refuse(e.message) }
         }
         if notLayerExtensions.contains(ext) {
-            throw refuse("a layer is read from .geojson, .geojsons, "
-                         + GDALFeatureSource.layerExtensions.map { "." + $0 }.joined(separator: ", ")
-                         + "; a .\(ext) file is none of them")
+            throw refuse(
+                "a layer is read from .geojson, .geojsons, "
+                    + GDALFeatureSource.layerExtensions.map { "." + $0 }.joined(separator: ", ")
+                    + "; a .\(ext) file is none of them")
         }
         if let layer = options.layer { throw ImportSetupError("--layer \(layer): a GeoJSON file has a single layer") }
         if let encoding, encoding != .utf8 { throw ImportSetupError("--encoding \(encoding): GeoJSON is always UTF-8") }
         do {
-            return LayerSource(source: try GeoJSONFeatureSource(path: file, bufferSize: options.readBufferBytes), gdal: nil)
+            return LayerSource(
+                source: try GeoJSONFeatureSource(path: file, bufferSize: options.readBufferBytes), gdal: nil)
         } catch {
             // ImportFailed names the file once; a GeoJSONError's own message does not repeat it.
             throw refuse((error as? GeoJSONError)?.message ?? "\(error)")
@@ -75,7 +81,8 @@ struct LayerSource {
             if let crs = options.sourceCRS { return (crs, nil) }
             if let name = (source as? GeoJSONFeatureSource)?.legacyCRSName {
                 do { return (try CRS.parse(name), nil) } catch {
-                    throw refuse("the file's crs member \"\(name)\" is not a CRS landreg knows (\(error)); pass --crs EPSG:N")
+                    throw refuse(
+                        "the file's crs member \"\(name)\" is not a CRS landreg knows (\(error)); pass --crs EPSG:N")
                 }
             }
             return (.wgs84, nil)
@@ -83,15 +90,21 @@ struct LayerSource {
         let fileCRS: Result<CRS, ImportSetupError>
         switch gdal.crs {
         case .none:
-            fileCRS = .failure(ImportSetupError(gdal.driverName == "ESRI Shapefile"
-                ? "the shapefile has no .prj, so its CRS is unknown; pass --crs EPSG:N (e.g. --crs EPSG:4549)"
-                : "the layer declares no CRS; pass --crs EPSG:N"))
+            fileCRS = .failure(
+                ImportSetupError(
+                    gdal.driverName == "ESRI Shapefile"
+                        ? "the shapefile has no .prj, so its CRS is unknown; pass --crs EPSG:N (e.g. --crs EPSG:4549)"
+                        : "the layer declares no CRS; pass --crs EPSG:N"))
         case .unidentified(let name):
-            fileCRS = .failure(ImportSetupError("the file's CRS \"\(name)\" matches no EPSG code (GDAL/PROJ "
-                               + "identification); pass --crs EPSG:N"))
+            fileCRS = .failure(
+                ImportSetupError(
+                    "the file's CRS \"\(name)\" matches no EPSG code (GDAL/PROJ "
+                        + "identification); pass --crs EPSG:N"))
         case .identified(let epsg, let name):
             do { fileCRS = .success(try CRS(epsg: epsg)) } catch {
-                fileCRS = .failure(ImportSetupError("the file's CRS \"\(name)\" (EPSG:\(epsg)) cannot be used: \(error); pass --crs EPSG:N"))
+                fileCRS = .failure(
+                    ImportSetupError(
+                        "the file's CRS \"\(name)\" (EPSG:\(epsg)) cannot be used: \(error); pass --crs EPSG:N"))
             }
         }
         if let crs = options.sourceCRS {
@@ -113,14 +126,16 @@ struct LayerSource {
     /// A GDAL feature as the GeoJSON path would have parsed it; runs on worker threads.
     static func feature(_ d: DecodedFeature) -> Result<GeoJSONFeature, FeatureProblem> {
         let fid = String(d.fid)
-        if let problem = d.problem { return .failure(FeatureProblem(featureIndex: d.index, featureID: fid, message: problem)) }
+        if let problem = d.problem {
+            return .failure(FeatureProblem(featureIndex: d.index, featureID: fid, message: problem))
+        }
         var geometry: Geometry? = nil
         if let wkb = d.wkb {
             do { geometry = try WKB.decode(wkb) } catch {
-                return .failure(FeatureProblem(featureIndex: d.index, featureID: fid, message: "geometry cannot be read: \(error)"))
+                return .failure(
+                    FeatureProblem(featureIndex: d.index, featureID: fid, message: "geometry cannot be read: \(error)"))
             }
         }
         return .success(GeoJSONFeature(index: d.index, id: .number(fid), properties: d.properties, geometry: geometry))
     }
 }
-

@@ -18,11 +18,15 @@ public struct TableReadOptions: Sendable {
 extension CSVTable {
     /// Reads a CSV or .xlsx table; for a workbook also returns the sheet read (problems are located by sheet and
     /// row). - Throws: `CSVError`.
-    public static func read(_ path: String, options: TableReadOptions = .init()) throws -> (table: CSVTable, sheet: String?) {
+    public static func read(_ path: String, options: TableReadOptions = .init()) throws -> (
+        table: CSVTable, sheet: String?
+    ) {
         let ext = (path as NSString).pathExtension.lowercased()
         if ext == "xlsx" {
             if options.encoding != nil {
-                throw CSVError(file: path, line: nil, message: "--encoding applies to CSV files; a workbook's text is always Unicode")
+                throw CSVError(
+                    file: path, line: nil,
+                    message: "--encoding applies to CSV files; a workbook's text is always Unicode")
             }
             let sheet: SpreadsheetTable
             do { sheet = try XLSXTableReader.read(path: path, sheet: options.sheet) } catch let e as GDALSourceError {
@@ -31,7 +35,9 @@ extension CSVTable {
             return (try CSVTable(spreadsheet: sheet, file: path), sheet.sheet)
         }
         if ext == "xls" {
-            throw CSVError(file: path, line: nil, message: "the old Excel format (.xls) is not read; save the sheet as .xlsx or CSV")
+            throw CSVError(
+                file: path, line: nil,
+                message: "the old Excel format (.xls) is not read; save the sheet as .xlsx or CSV")
         }
         if let sheet = options.sheet {
             throw CSVError(file: path, line: nil, message: "--sheet \(sheet) applies to .xlsx workbooks, not CSV")
@@ -60,7 +66,8 @@ extension CSVTable {
                 throw CSVError(file: file, line: nil, message: "this system has no \(encoding) decoder (iconv)")
             }
             let byte = failure.offset < body.count ? String(format: " (byte 0x%02X)", body[failure.offset]) : ""
-            let advice = name == nil || hasBOM
+            let advice =
+                name == nil || hasBOM
                 ? "; if the file is GBK (as Excel on Chinese Windows saves CSV), pass --encoding gbk"
                 : ""
             throw CSVError(file: file, line: line, message: "not valid \(encoding) text\(byte)\(advice)")

@@ -80,45 +80,65 @@ extension Registry {
         try dbQueue.read { db in
             switch subject {
             case .spot(let code):
-                guard let spot = try Spot.fetchOne(db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL",
-                                                   arguments: [code]),
-                      let g = try liveGeometry(db, table: "spots", code: code) else { throw NotFound(what: "live spot", code: code) }
+                guard
+                    let spot = try Spot.fetchOne(
+                        db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL",
+                        arguments: [code]),
+                    let g = try liveGeometry(db, table: "spots", code: code)
+                else { throw NotFound(what: "live spot", code: code) }
                 var status = spot.status
                 if let asOf {
                     guard let then = try spotStates(db, asOf: asOf)[spot.fid] else {
-                        throw NotFound(what: "spot existing on \(asOf) (it was detected on \(spot.detectedDate ?? spot.createdAt.prefix(10).description))", code: code)
+                        throw NotFound(
+                            what:
+                                "spot existing on \(asOf) (it was detected on \(spot.detectedDate ?? spot.createdAt.prefix(10).description))",
+                            code: code)
                     }
                     status = then.status
                 }
-                return try framing(subject, title: "违法图斑 \(code) · 批次 \(spot.batch) · \(StyleTables.spotStatus(status).label)", [g])
+                return try framing(
+                    subject, title: "违法图斑 \(code) · 批次 \(spot.batch) · \(StyleTables.spotStatus(status).label)", [g])
             case .site(let code):
-                guard let site = try Site.fetchOne(db, sql: Site.selectSQL + " WHERE s.code = ? AND s.retired_at IS NULL", arguments: [code]),
-                      let g = try liveGeometry(db, table: "sites", code: code) else { throw NotFound(what: "live site", code: code) }
+                guard
+                    let site = try Site.fetchOne(
+                        db, sql: Site.selectSQL + " WHERE s.code = ? AND s.retired_at IS NULL", arguments: [code]),
+                    let g = try liveGeometry(db, table: "sites", code: code)
+                else { throw NotFound(what: "live site", code: code) }
                 return try framing(subject, title: "二次开发地块 \(code)" + (site.name.map { " \($0)" } ?? ""), [g])
             case .zone(let code):
-                guard let row = try Row.fetchOne(db, sql: "SELECT kind, name FROM zones WHERE code = ? AND retired_at IS NULL ORDER BY fid",
-                                                 arguments: [code]),
-                      let g = try liveGeometry(db, table: "zones", code: code) else { throw NotFound(what: "live zone", code: code) }
-                let kind = ZoneKind(rawValue: row["kind"]).map { StyleTables.zoneKind($0).label } ?? (row["kind"] as String)
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT kind, name FROM zones WHERE code = ? AND retired_at IS NULL ORDER BY fid",
+                        arguments: [code]),
+                    let g = try liveGeometry(db, table: "zones", code: code)
+                else { throw NotFound(what: "live zone", code: code) }
+                let kind =
+                    ZoneKind(rawValue: row["kind"]).map { StyleTables.zoneKind($0).label } ?? (row["kind"] as String)
                 let name: String? = row["name"]
                 return try framing(subject, title: "\(kind) \(code)" + (name.map { " \($0)" } ?? ""), [g])
             case .batch(let batch):
-                let rows = try Row.fetchAll(db, sql: "SELECT geom FROM spots WHERE batch = ? AND retired_at IS NULL ORDER BY code",
-                                            arguments: [batch])
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT geom FROM spots WHERE batch = ? AND retired_at IS NULL ORDER BY code",
+                    arguments: [batch])
                 guard !rows.isEmpty else { throw NotFound(what: "live spots in batch", code: batch) }
                 let outlines = try rows.map { row -> Geometry in try decodeGeometry(row["geom"]) }
                 return try framing(subject, title: "监测批次 \(batch) · 违法图斑 \(outlines.count) 个", outlines)
             case .district:
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT min(r.minx) AS minx, min(r.miny) AS miny, max(r.maxx) AS maxx, max(r.maxy) AS maxy, count(*) AS n
-                    FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id WHERE p.retired_at IS NULL
-                    """), let minX: Double = row["minx"] else {
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT min(r.minx) AS minx, min(r.miny) AS miny, max(r.maxx) AS maxx, max(r.maxy) AS maxy, count(*) AS n
+                            FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id WHERE p.retired_at IS NULL
+                            """), let minX: Double = row["minx"]
+                else {
                     throw NotFound(what: "live parcels in the store (import parcels first)", code: "district")
                 }
                 let n: Int = row["n"]
-                return MapFraming(subject: subject, title: "全域地块 · \(n) 个地块",
-                                  envelope: Envelope(minX: minX, minY: row["miny"], maxX: row["maxx"], maxY: row["maxy"]),
-                                  outlines: [])
+                return MapFraming(
+                    subject: subject, title: "全域地块 · \(n) 个地块",
+                    envelope: Envelope(minX: minX, minY: row["miny"], maxX: row["maxx"], maxY: row["maxy"]),
+                    outlines: [])
             }
         }
     }
@@ -136,19 +156,24 @@ extension Registry {
         try dbQueue.read { db in
             let box: StatementArguments = [frame.maxX, frame.minX, frame.maxY, frame.minY]
             func rows(_ table: String, _ columns: String) throws -> RowCursor {
-                try Row.fetchCursor(db, sql: """
-                    SELECT \(columns), t.geom FROM rtree_\(table)_geom r JOIN \(table) t ON t.fid = r.id
-                    WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND t.retired_at IS NULL
-                    ORDER BY t.fid
-                    """, arguments: box)
+                try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT \(columns), t.geom FROM rtree_\(table)_geom r JOIN \(table) t ON t.fid = r.id
+                        WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND t.retired_at IS NULL
+                        ORDER BY t.fid
+                        """, arguments: box)
             }
             // A box meeting the frame is not yet a shape in it: those across the frame's edge are tested.
             let geos = GEOSContext()
             let frameShape = Geometry.polygon(Polygon(exterior: frame.ring))
-            func feature(_ row: Row, code: String, _ legend: MapLegendClass, mark: MapLegendClass? = nil) throws -> MapFeature? {
+            func feature(_ row: Row, code: String, _ legend: MapLegendClass, mark: MapLegendClass? = nil) throws
+                -> MapFeature?
+            {
                 let g = try decodeGeometry(row["geom"])
                 guard let e = g.envelope else { return nil }
-                let inside = e.minX >= frame.minX && e.maxX <= frame.maxX && e.minY >= frame.minY && e.maxY <= frame.maxY
+                let inside =
+                    e.minX >= frame.minX && e.maxX <= frame.maxX && e.minY >= frame.minY && e.maxY <= frame.maxY
                 guard try inside || geos.intersects(g, frameShape) else { return nil }
                 return MapFeature(code: code, geometry: g, envelope: e, legend: legend, mark: mark)
             }
@@ -166,7 +191,7 @@ extension Registry {
             while let row = try sites.next() {
                 var stage: String = row["stage"]
                 if let sitesThen {
-                    guard let then = sitesThen[row["fid"]] else { continue }   // not yet imported then
+                    guard let then = sitesThen[row["fid"]] else { continue } // not yet imported then
                     stage = then.stage
                 }
                 guard let legend = SiteStage(rawValue: stage).map(MapClasses.site) else { continue }
@@ -181,11 +206,13 @@ extension Registry {
                 guard var s = SpotStatus(rawValue: row["status"]) else { continue }
                 var deadline: String? = row["deadline"]
                 if let spotsThen {
-                    guard let then = spotsThen[row["fid"]] else { continue }   // not yet detected then
+                    guard let then = spotsThen[row["fid"]] else { continue } // not yet detected then
                     s = then.status; deadline = then.deadline
                 }
                 let overdue = StyleTables.overdueStatuses.contains(s) && deadline.map { $0 < overdueDay } == true
-                guard let f = try feature(row, code: row["code"], MapClasses.spot(s), mark: overdue ? MapClasses.overdue : nil)
+                guard
+                    let f = try feature(
+                        row, code: row["code"], MapClasses.spot(s), mark: overdue ? MapClasses.overdue : nil)
                 else { continue }
                 content.spots.append(f)
                 let farmland = try overlay.farmland(of: try overlay.prepare(f.geometry), envelope: f.envelope)
@@ -213,9 +240,13 @@ enum MapClasses {
         func legend(landUse: String?, system: String) -> MapLegendClass {
             guard let landUse else { return unclassified }
             let value: String
-            if StyleTables.farmlandCodes.contains(landUse) { value = landUse }
-            else if system == "yongdi" { value = "yongdi:" + landUse.prefix(2) }
-            else { value = String(landUse.prefix(2)) }
+            if StyleTables.farmlandCodes.contains(landUse) {
+                value = landUse
+            } else if system == "yongdi" {
+                value = "yongdi:" + landUse.prefix(2)
+            } else {
+                value = String(landUse.prefix(2))
+            }
             return byValue[value] ?? unclassified
         }
     }
@@ -225,7 +256,8 @@ enum MapClasses {
             (c.match, MapLegendClass(layer: .parcels, label: c.label, symbol: c.symbol, order: i))
         }
         let other = classes.first { $0.0 == "" }!.1
-        return Parcels(byValue: Dictionary(classes.filter { $0.0 != "" }, uniquingKeysWith: { a, _ in a }), unclassified: other)
+        return Parcels(
+            byValue: Dictionary(classes.filter { $0.0 != "" }, uniquingKeysWith: { a, _ in a }), unclassified: other)
     }()
 
     /// The spots style's rules, one per status in `SpotStatus.allCases` order, then the overdue mark.
@@ -242,7 +274,8 @@ enum MapClasses {
     static func site(_ stage: SiteStage) -> MapLegendClass { categorized(.sites, DefaultStyles.sites, stage.rawValue) }
     static func zone(_ kind: ZoneKind) -> MapLegendClass { categorized(.zones, DefaultStyles.zones, kind.rawValue) }
 
-    private static func categorized(_ layer: MapLayer, _ style: LayerStyleDefinition, _ value: String) -> MapLegendClass {
+    private static func categorized(_ layer: MapLayer, _ style: LayerStyleDefinition, _ value: String) -> MapLegendClass
+    {
         let i = style.classes.firstIndex { $0.match == value }!
         return MapLegendClass(layer: layer, label: style.classes[i].label, symbol: style.classes[i].symbol, order: i)
     }

@@ -29,7 +29,8 @@ public struct Parcel: Codable, Sendable, Equatable, FetchableRecord, TableRecord
         public static let landUseSystem = Column("land_use_system"), owner = Column("owner"), name = Column("name")
         public static let registeredAreaM2 = Column("registered_area_m2"), planarAreaM2 = Column("planar_area_m2")
         public static let ellipsoidalAreaM2 = Column("ellipsoidal_area_m2"), properties = Column("properties")
-        public static let importID = Column("import_id"), createdAt = Column("created_at"), retiredAt = Column("retired_at")
+        public static let importID = Column("import_id"), createdAt = Column("created_at"),
+            retiredAt = Column("retired_at")
         public static let supersededBy = Column("superseded_by")
     }
 
@@ -37,18 +38,22 @@ public struct Parcel: Codable, Sendable, Equatable, FetchableRecord, TableRecord
 
     /// The stored columns a `Parcel` reads: not `geom` (geometries are read apart, by fid, when needed).
     public static var databaseSelection: [any SQLSelectable] {
-        [Columns.fid, Columns.code, Columns.landUse, Columns.landUseSystem, Columns.owner, Columns.name,
-         Columns.registeredAreaM2, Columns.planarAreaM2, Columns.ellipsoidalAreaM2, Columns.properties,
-         Columns.importID, Columns.createdAt, Columns.retiredAt, Columns.supersededBy]
+        [
+            Columns.fid, Columns.code, Columns.landUse, Columns.landUseSystem, Columns.owner, Columns.name,
+            Columns.registeredAreaM2, Columns.planarAreaM2, Columns.ellipsoidalAreaM2, Columns.properties,
+            Columns.importID, Columns.createdAt, Columns.retiredAt, Columns.supersededBy
+        ]
     }
 
     /// The parcel's land-use class in the store's code list (`landuse_codes`, unique on system and code). The key
     /// is given: GRDB would otherwise singularize the table name with regular expressions, ~10 ms of CPU at the
     /// first request of every process (measured on `parcels at`).
     static var landUseCode: BelongsToAssociation<Parcel, LandUseCode> {
-        belongsTo(LandUseCode.self, key: "landUseCode",
-                  using: ForeignKey([Columns.landUseSystem, Columns.landUse],
-                                    to: [LandUseCode.Columns.system, LandUseCode.Columns.code]))
+        belongsTo(
+            LandUseCode.self, key: "landUseCode",
+            using: ForeignKey(
+                [Columns.landUseSystem, Columns.landUse],
+                to: [LandUseCode.Columns.system, LandUseCode.Columns.code]))
     }
 
     /// Parcels with their class's Chinese name (`landUseName`): where every parcel read starts.

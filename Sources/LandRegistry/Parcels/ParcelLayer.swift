@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import LandGeoJSON
 import LandGeometry
 
 // MARK: - Parcels import: fields and rows
@@ -34,20 +36,29 @@ struct ParcelLayer: FeatureLayer {
             }
             area = a
         }
-        return .success((code, ParcelFields(landUse: landUse?.isEmpty == true ? nil : landUse, owner: f["owner"]?.fieldText,
-                                            name: f["name"]?.fieldText, registeredAreaM2: area)))
+        return .success(
+            (
+                code,
+                ParcelFields(
+                    landUse: landUse?.isEmpty == true ? nil : landUse, owner: f["owner"]?.fieldText,
+                    name: f["name"]?.fieldText, registeredAreaM2: area)
+            ))
     }
 
     func makeInserter(_ core: InserterCore) throws -> any FeatureInserter<ParcelFields> {
         let codeSystem = codeSystem, importID = core.importID, createdAt = core.createdAt
-        return try RowInserter(core, insertSQL: """
-            INSERT INTO parcels (geom, code, land_use, land_use_system, owner, name, registered_area_m2, planar_area_m2,
-                                 ellipsoidal_area_m2, properties, import_id, source_index, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """) { s, f in
-            s.bindRow(f.geometry.blob, f.code, f.fields.landUse, codeSystem, f.fields.owner, f.fields.name,
-                      f.fields.registeredAreaM2, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, f.properties,
-                      importID, f.index, createdAt)
+        return try RowInserter(
+            core,
+            insertSQL: """
+                INSERT INTO parcels (geom, code, land_use, land_use_system, owner, name, registered_area_m2, planar_area_m2,
+                                     ellipsoidal_area_m2, properties, import_id, source_index, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ) { s, f in
+            s.bindRow(
+                f.geometry.blob, f.code, f.fields.landUse, codeSystem, f.fields.owner, f.fields.name,
+                f.fields.registeredAreaM2, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, f.properties,
+                importID, f.index, createdAt)
         }
     }
 }
@@ -60,11 +71,16 @@ extension Registry {
         progress: ((ImportProgress) -> Void)? = nil
     ) throws -> ImportReport {
         let known = try dbQueue.read { db in
-            Set(try String.fetchAll(db, sql: "SELECT code FROM landuse_codes WHERE system = ?", arguments: [codeSystem]))
+            Set(
+                try String.fetchAll(db, sql: "SELECT code FROM landuse_codes WHERE system = ?", arguments: [codeSystem])
+            )
         }
-        if known.isEmpty { throw ImportSetupError("--code-system \(codeSystem): no such land-use code system (gb21010, yongdi)") }
-        return try importFeatures(ParcelLayer(knownLandUses: known, codeSystem: codeSystem), file: file, options: options,
-                                  progress: progress)
+        if known.isEmpty {
+            throw ImportSetupError("--code-system \(codeSystem): no such land-use code system (gb21010, yongdi)")
+        }
+        return try importFeatures(
+            ParcelLayer(knownLandUses: known, codeSystem: codeSystem), file: file, options: options,
+            progress: progress)
     }
 }
 
@@ -77,9 +93,6 @@ extension String {
         return trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
-
-import Foundation
-import LandGeoJSON
 
 extension Array where Element == UInt8 {
     /// The bytes as an SQLite blob argument.

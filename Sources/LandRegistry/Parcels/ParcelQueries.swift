@@ -18,8 +18,10 @@ public struct ParcelFilter: Sendable {
     public var includeRetired = false
     public var limit: Int?
 
-    public init(landUsePrefix: String? = nil, zoneCode: String? = nil, bbox: Envelope? = nil, includeRetired: Bool = false,
-                limit: Int? = nil) {
+    public init(
+        landUsePrefix: String? = nil, zoneCode: String? = nil, bbox: Envelope? = nil, includeRetired: Bool = false,
+        limit: Int? = nil
+    ) {
         self.landUsePrefix = landUsePrefix; self.zoneCode = zoneCode; self.bbox = bbox
         self.includeRetired = includeRetired; self.limit = limit
     }

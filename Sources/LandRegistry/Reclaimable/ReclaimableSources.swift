@@ -59,26 +59,35 @@ extension Registry {
     }
 
     private func reclaimableSpots(_ db: Database, asOf: String?) throws -> [ReclaimableSpot] {
-        let restoring = Set(try String.fetchAll(db, sql: "SELECT code FROM rectification_measures WHERE restores_land = 1"))
+        let restoring = Set(
+            try String.fetchAll(db, sql: "SELECT code FROM rectification_measures WHERE restores_land = 1"))
         let statesThen: [Int64: SpotStateAsOf]? = try asOf.map { try spotStates(db, asOf: $0) }
         let overlay = try FarmlandOverlayCalculator(db: db, storeCRS: storeCRS)
         var spots: [ReclaimableSpot] = []
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT fid, code, geom, status, judgement, basis, approval_doc, measure, deadline, restored_m2,
-                   recultivated_m2, remaining_m2, closed_doc FROM spots
-            WHERE retired_at IS NULL ORDER BY code
-            """)
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT fid, code, geom, status, judgement, basis, approval_doc, measure, deadline, restored_m2,
+                       recultivated_m2, remaining_m2, closed_doc FROM spots
+                WHERE retired_at IS NULL ORDER BY code
+                """)
         while let row = try rows.next() {
             let spot = try UnreadableRow.decode(row, as: SpotSource.self, file: path, table: "spots")
-            guard let state = try Self.stateThenOrNow(statesThen, fid: spot.fid, now: {
-                try UnreadableRow.decode(row, as: SpotStateAsOf.self, file: path, table: "spots")
-            }) else { continue }
+            guard
+                let state = try Self.stateThenOrNow(
+                    statesThen, fid: spot.fid,
+                    now: {
+                        try UnreadableRow.decode(row, as: SpotStateAsOf.self, file: path, table: "spots")
+                    })
+            else { continue }
             guard state.judgement == .illegal, state.status == .illegal || state.status == .rectifying,
-                  let measure = state.measure, restoring.contains(measure) else { continue }
+                let measure = state.measure, restoring.contains(measure)
+            else { continue }
             let geometry = try decodeGeometry(spot.geom)
             guard let envelope = geometry.envelope else { continue }
             let farmland = try overlay.farmland(of: try overlay.prepare(geometry), envelope: envelope)
-            spots.append(ReclaimableSpot(code: spot.code, farmland: farmland, recultivatedM2: state.recultivatedM2 ?? 0))
+            spots.append(
+                ReclaimableSpot(code: spot.code, farmland: farmland, recultivatedM2: state.recultivatedM2 ?? 0))
         }
         return spots
     }
@@ -87,24 +96,34 @@ extension Registry {
         let statesThen: [Int64: SiteStateAsOf]? = try asOf.map { try siteStates(db, asOf: $0) }
         var sites: [ReclaimableSite] = []
         var capacity: [CapacityIncreaseSite] = []
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT fid, code, geom, stage, mode, disposed_m2, planned_far, floor_area_m2, ellipsoidal_area_m2 FROM sites
-            WHERE retired_at IS NULL ORDER BY code
-            """)
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT fid, code, geom, stage, mode, disposed_m2, planned_far, floor_area_m2, ellipsoidal_area_m2 FROM sites
+                WHERE retired_at IS NULL ORDER BY code
+                """)
         while let row = try rows.next() {
             let site = try UnreadableRow.decode(row, as: SiteSource.self, file: path, table: "sites")
-            guard let state = Self.stateThenOrNow(statesThen, fid: site.fid, now: {
-                SiteStateAsOf(stage: site.stage, mode: site.mode, disposedM2: site.disposedM2)
-            }) else { continue }
+            guard
+                let state = Self.stateThenOrNow(
+                    statesThen, fid: site.fid,
+                    now: {
+                        SiteStateAsOf(stage: site.stage, mode: site.mode, disposedM2: site.disposedM2)
+                    })
+            else { continue }
             guard let mode = state.mode else { continue }
             if Self.reclaimingSiteModes.contains(mode) && Self.reclaimingSiteStages.contains(state.stage) {
-                sites.append(ReclaimableSite(code: site.code, mode: mode, geometry: try decodeGeometry(site.geom),
-                                             disposedM2: state.disposedM2))
+                sites.append(
+                    ReclaimableSite(
+                        code: site.code, mode: mode, geometry: try decodeGeometry(site.geom),
+                        disposedM2: state.disposedM2))
             }
             let open = state.stage != "completed" && state.stage != "cancelled"
             if mode == "capacity-increase", open, let far = site.plannedFAR {
-                capacity.append(CapacityIncreaseSite(code: site.code, plannedFAR: far, landAreaM2: site.ellipsoidalAreaM2,
-                                                     floorAreaM2: site.floorAreaM2 ?? 0))
+                capacity.append(
+                    CapacityIncreaseSite(
+                        code: site.code, plannedFAR: far, landAreaM2: site.ellipsoidalAreaM2,
+                        floorAreaM2: site.floorAreaM2 ?? 0))
             }
         }
         return (sites, capacity)

@@ -43,8 +43,9 @@ public struct Site: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
     /// The stored columns a `Site` reads, in table order: not `geom`, `source_index`, `superseded_by`.
     static let columnNames = [
         "fid", "code", "name", "holder_credit_code", "industry", "footprint_m2", "floor_area_m2", "planned_far",
-        "low_efficiency_type", "mode", "stage", "suspended_from", "disposed_m2", "planar_area_m2", "ellipsoidal_area_m2",
-        "parcel_codes", "properties", "import_id", "created_at", "retired_at",
+        "low_efficiency_type", "mode", "stage", "suspended_from", "disposed_m2", "planar_area_m2",
+        "ellipsoidal_area_m2",
+        "parcel_codes", "properties", "import_id", "created_at", "retired_at"
     ]
 
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
@@ -56,8 +57,9 @@ public struct Site: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
 
     /// The same read as one raw statement, for the export (one prepared statement streamed) and the stage
     /// changes: `s` is the site.
-    static let selectSQL = selectWithEnterpriseNameSQL(alias: "s", columns: columnNames,
-                                                       creditCode: "holder_credit_code", as: "holder_name")
+    static let selectSQL = selectWithEnterpriseNameSQL(
+        alias: "s", columns: columnNames,
+        creditCode: "holder_credit_code", as: "holder_name")
 }
 
 extension Site: FeatureRecord {}

@@ -18,14 +18,20 @@ extension Registry {
     /// Moves the live site `code` to `stage`, optionally setting its mode and disposed area (m²).
     /// - Throws: `NotFound`, `SiteChangeRefused` saying why.
     @discardableResult
-    public func advanceSite(code: String, to stage: SiteStage, mode: SiteMode? = nil, disposedM2: Double? = nil,
-                            context: ChangeContext) throws -> Site {
+    public func advanceSite(
+        code: String, to stage: SiteStage, mode: SiteMode? = nil, disposedM2: Double? = nil,
+        context: ChangeContext
+    ) throws -> Site {
         try write { db in
-            guard let site = try Site.fetchOne(db, sql: Site.selectSQL + " WHERE s.code = ? AND s.retired_at IS NULL",
-                                               arguments: [code]) else { throw NotFound(what: "live site", code: code) }
+            guard
+                let site = try Site.fetchOne(
+                    db, sql: Site.selectSQL + " WHERE s.code = ? AND s.retired_at IS NULL",
+                    arguments: [code])
+            else { throw NotFound(what: "live site", code: code) }
             let isUpdate = stage == site.stage && (mode != nil || disposedM2 != nil)
             if isUpdate && site.stage == .cancelled {
-                throw SiteChangeRefused(code: code, reason: "the site is cancelled: its mode and disposed area stay as they are")
+                throw SiteChangeRefused(
+                    code: code, reason: "the site is cancelled: its mode and disposed area stay as they are")
             }
             if !isUpdate, let why = SiteStages.refusal(from: site.stage, to: stage, suspendedFrom: site.suspendedFrom) {
                 throw SiteChangeRefused(code: code, reason: why)
@@ -35,13 +41,16 @@ extension Registry {
                     throw SiteChangeRefused(code: code, reason: "disposed area \(d) m² must be a number ≥ 0")
                 }
                 guard d <= site.landAreaM2 else {
-                    throw SiteChangeRefused(code: code, reason: String(
-                        format: "disposed area %.2f m² (%.2f 亩) exceeds the site's land area %.2f m² (%.2f 亩)",
-                        d, AreaUnits.mu(d), site.landAreaM2, AreaUnits.mu(site.landAreaM2)))
+                    throw SiteChangeRefused(
+                        code: code,
+                        reason: String(
+                            format: "disposed area %.2f m² (%.2f 亩) exceeds the site's land area %.2f m² (%.2f 亩)",
+                            d, AreaUnits.mu(d), site.landAreaM2, AreaUnits.mu(site.landAreaM2)))
                 }
             }
-            var progress = SiteProgress(fid: site.fid, stage: site.stage, suspendedFrom: site.suspendedFrom,
-                                        mode: site.mode, disposedM2: site.disposedM2)
+            var progress = SiteProgress(
+                fid: site.fid, stage: site.stage, suspendedFrom: site.suspendedFrom,
+                mode: site.mode, disposedM2: site.disposedM2)
             try progress.updateChanges(db) { row in
                 row.suspendedFrom = stage == .suspended ? site.stage : (stage == site.stage ? site.suspendedFrom : nil)
                 row.stage = stage
@@ -49,11 +58,13 @@ extension Registry {
                 if let disposedM2 { row.disposedM2 = disposedM2 }
             }
             // What it was before goes with each value set, so that the as-of replay can undo the change.
-            let change = SiteChange(mode: mode, previousMode: mode == nil ? nil : site.mode,
-                                    disposedM2: disposedM2, previousDisposedM2: disposedM2 == nil ? nil : site.disposedM2)
-            try AuditLog.append(db, context: context, entity: .site, entityID: site.fid, entityCode: code,
-                                from: site.stage.rawValue, to: stage.rawValue,
-                                details: isUpdate ? .update(change) : .advance(change))
+            let change = SiteChange(
+                mode: mode, previousMode: mode == nil ? nil : site.mode,
+                disposedM2: disposedM2, previousDisposedM2: disposedM2 == nil ? nil : site.disposedM2)
+            try AuditLog.append(
+                db, context: context, entity: .site, entityID: site.fid, entityCode: code,
+                from: site.stage.rawValue, to: stage.rawValue,
+                details: isUpdate ? .update(change) : .advance(change))
             return try Site.fetchOne(db, sql: Site.selectSQL + " WHERE s.fid = ?", arguments: [site.fid])!
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Exporting sites
 //
@@ -14,14 +14,15 @@ public enum SiteExportKeys {
     /// Stored fields written under these names (they are read back as fields, not kept as properties).
     static let fields: Set<String> = [
         "code", "name", "holder", "industry", "footprint_m2", "floor_area_m2", "planned_far", "low_efficiency_type",
-        "mode", "stage", "parcels",
+        "mode", "stage", "parcels"
     ]
     /// Computed values the export writes; never kept from input. LandAnalysis's metric names are added here too.
     public static let written: Set<String> = [
-        "holder_name", "suspended_from", "disposed_m2", "planar_area_m2", "ellipsoidal_area_m2", "area_mu", "retired_at",
+        "holder_name", "suspended_from", "disposed_m2", "planar_area_m2", "ellipsoidal_area_m2", "area_mu",
+        "retired_at",
         "as_of", "year", "far", "coverage", "leased_floor_m2", "occupancy", "vacancy", "tenants", "over_leased",
         "min_far", "far_below_min", "coverage_below_30", "tax_per_mu", "value_added_per_mu", "holder_class",
-        "holder_tax_per_mu", "holder_value_added_per_mu",
+        "holder_tax_per_mu", "holder_value_added_per_mu"
     ]
 
     /// Kept properties (JSON object text) without the computed names.
@@ -36,9 +37,12 @@ public enum SiteExportKeys {
 
 extension Registry {
     /// Exports live sites with their stored fields, areas in m² and 亩, and `metrics[code]` (computed values).
-    public func exportSites(to file: String, options: ExportOptions,
-                            metrics: [String: [(key: String, value: JSONValue)]] = [:]) throws -> ExportReport {
-        let sql = Site.selectSQL.replacingOccurrences(of: "SELECT s.fid,", with: "SELECT s.geom, s.fid,")
+    public func exportSites(
+        to file: String, options: ExportOptions,
+        metrics: [String: [(key: String, value: JSONValue)]] = [:]
+    ) throws -> ExportReport {
+        let sql =
+            Site.selectSQL.replacingOccurrences(of: "SELECT s.fid,", with: "SELECT s.geom, s.fid,")
             + (options.includeRetired ? "" : " WHERE s.retired_at IS NULL") + " ORDER BY s.code, s.fid"
         func text(_ s: String?) -> JSONValue { s.map(JSONValue.string) ?? .null }
         func number(_ d: Double?) -> JSONValue { d.map { JSONValue(double: $0) } ?? .null }
@@ -54,11 +58,13 @@ extension Registry {
                 ("planar_area_m2", JSONValue(double: s.planarAreaM2)),
                 ("ellipsoidal_area_m2", JSONValue(double: s.ellipsoidalAreaM2)),
                 ("area_mu", JSONValue(double: AreaUnits.mu(s.landAreaM2))),
-                ("parcels", try s.parcelCodes.map { try JSONValue.parse($0) } ?? .null),
+                ("parcels", try s.parcelCodes.map { try JSONValue.parse($0) } ?? .null)
             ]
             if options.includeRetired { props.append(("retired_at", text(s.retiredAt))) }
             props += metrics[s.code] ?? []
-            props += try JSONObject.parse(s.properties).filter { !SiteExportKeys.fields.contains($0.key) }.map { ($0.key, $0.value) }
+            props += try JSONObject.parse(s.properties).filter { !SiteExportKeys.fields.contains($0.key) }.map {
+                ($0.key, $0.value)
+            }
             return ExportRow(id: .string(s.code), properties: JSONObject(props), blob: row["geom"])
         }
     }

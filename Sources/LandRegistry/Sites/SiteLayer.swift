@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Sites import: fields and rows
 //
@@ -27,8 +27,10 @@ struct SiteFields: Sendable {
 struct SiteLayer: FeatureLayer {
     let table = "sites"
     let entity = EventEntity.site
-    let fieldNames = ["code", "name", "holder", "industry", "footprint_m2", "floor_area_m2", "planned_far",
-                      "low_efficiency_type", "mode", "stage", "parcels"]
+    let fieldNames = [
+        "code", "name", "holder", "industry", "footprint_m2", "floor_area_m2", "planned_far",
+        "low_efficiency_type", "mode", "stage", "parcels"
+    ]
     /// Live parcels the file names, by code, in the store CRS.
     let parcelGeometries: [String: Geometry]
 
@@ -51,23 +53,33 @@ struct SiteLayer: FeatureLayer {
         if let raw = f["mode"]?.fieldText?.trimmed, !raw.isEmpty {
             mode = SiteMode(rawValue: raw)
             if mode == nil {
-                problems.append("unknown mode \"\(raw)\" (known: \(SiteMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+                problems.append(
+                    "unknown mode \"\(raw)\" (known: \(SiteMode.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
         }
         var stage = SiteStage.identified
         if let raw = f["stage"]?.fieldText?.trimmed, !raw.isEmpty {
-            if let s = SiteStage(rawValue: raw) { stage = s } else {
-                problems.append("unknown stage \"\(raw)\" (known: \(SiteStage.allCases.map(\.rawValue).joined(separator: ", ")))")
+            if let s = SiteStage(rawValue: raw) {
+                stage = s
+            } else {
+                problems.append(
+                    "unknown stage \"\(raw)\" (known: \(SiteStage.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
         }
-        if stage == .suspended { problems.append("a site cannot be imported as suspended (the stage it left is unknown); import it at its stage and advance it") }
+        if stage == .suspended {
+            problems.append(
+                "a site cannot be imported as suspended (the stage it left is unknown); import it at its stage and advance it"
+            )
+        }
         var parcels: [String]? = nil
         if let raw = f["parcels"] {
             if let list = raw.arrayValue, list.allSatisfy({ $0.fieldText != nil }), !list.isEmpty {
                 parcels = list.map { $0.fieldText!.trimmed }
                 let unknown = parcels!.filter { parcelGeometries[$0] == nil }
                 if !unknown.isEmpty {
-                    problems.append("unknown parcel code\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) (no live parcel has it; import the parcels first)")
+                    problems.append(
+                        "unknown parcel code\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")) (no live parcel has it; import the parcels first)"
+                    )
                 }
                 if Set(parcels!).count != parcels!.count { problems.append("parcels lists a code twice") }
             } else {
@@ -75,21 +87,29 @@ struct SiteLayer: FeatureLayer {
             }
         }
         if !problems.isEmpty { return .failure(IngestError(problems.joined(separator: "; "))) }
-        return .success((code, SiteFields(
-            name: f["name"]?.fieldText, holder: holder?.isEmpty == true ? nil : holder, industry: f["industry"]?.fieldText,
-            footprintM2: footprint, floorAreaM2: floor, plannedFAR: far, lowEfficiencyType: f["low_efficiency_type"]?.fieldText,
-            mode: mode, stage: stage, parcelCodes: parcels)))
+        return .success(
+            (
+                code,
+                SiteFields(
+                    name: f["name"]?.fieldText, holder: holder?.isEmpty == true ? nil : holder,
+                    industry: f["industry"]?.fieldText,
+                    footprintM2: footprint, floorAreaM2: floor, plannedFAR: far,
+                    lowEfficiencyType: f["low_efficiency_type"]?.fieldText,
+                    mode: mode, stage: stage, parcelCodes: parcels)
+            ))
     }
 
     func geometryForNull(_ fields: SiteFields) -> Result<Geometry, IngestError>? {
         guard let codes = fields.parcelCodes else {
             return .failure(IngestError("is null and there is no parcels list; give one or the other"))
         }
-        let parts = codes.compactMap { parcelGeometries[$0] }   // all known: readFields checked
+        let parts = codes.compactMap { parcelGeometries[$0] } // all known: readFields checked
         do {
             // One context per call: this runs on worker threads, and GEOS contexts are not shared between them.
             let union = try GEOSContext().unaryUnion(parts, coverage: true)
-            if union.isEmpty { return .failure(IngestError("the union of parcels \(codes.joined(separator: ", ")) is empty")) }
+            if union.isEmpty {
+                return .failure(IngestError("the union of parcels \(codes.joined(separator: ", ")) is empty"))
+            }
             return .success(union)
         } catch {
             return .failure(IngestError("the union of parcels \(codes.joined(separator: ", ")) failed: \(error)"))
@@ -98,17 +118,21 @@ struct SiteLayer: FeatureLayer {
 
     func makeInserter(_ core: InserterCore) throws -> any FeatureInserter<SiteFields> {
         let importID = core.importID, createdAt = core.createdAt
-        return try RowInserter(core, insertSQL: """
-            INSERT INTO sites (geom, code, name, holder_credit_code, industry, footprint_m2, floor_area_m2, planned_far,
-                               low_efficiency_type, mode, stage, planar_area_m2, ellipsoidal_area_m2, parcel_codes,
-                               properties, import_id, source_index, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """) { s, f in
-            s.bindRow(f.geometry.blob, f.code, f.fields.name, f.fields.holder, f.fields.industry, f.fields.footprintM2,
-                      f.fields.floorAreaM2, f.fields.plannedFAR, f.fields.lowEfficiencyType, f.fields.mode?.rawValue,
-                      f.fields.stage.rawValue, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2,
-                      f.fields.parcelCodes.map { JSONValue.array($0.map(JSONValue.string)).serialized },
-                      try SiteExportKeys.strip(f.properties), importID, f.index, createdAt)
+        return try RowInserter(
+            core,
+            insertSQL: """
+                INSERT INTO sites (geom, code, name, holder_credit_code, industry, footprint_m2, floor_area_m2, planned_far,
+                                   low_efficiency_type, mode, stage, planar_area_m2, ellipsoidal_area_m2, parcel_codes,
+                                   properties, import_id, source_index, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ) { s, f in
+            s.bindRow(
+                f.geometry.blob, f.code, f.fields.name, f.fields.holder, f.fields.industry, f.fields.footprintM2,
+                f.fields.floorAreaM2, f.fields.plannedFAR, f.fields.lowEfficiencyType, f.fields.mode?.rawValue,
+                f.fields.stage.rawValue, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2,
+                f.fields.parcelCodes.map { JSONValue.array($0.map(JSONValue.string)).serialized },
+                try SiteExportKeys.strip(f.properties), importID, f.index, createdAt)
         }
     }
 }
@@ -125,9 +149,11 @@ extension Registry {
             var fids: [Int64: String] = [:]
             for chunk in stride(from: 0, to: codes.count, by: 500) {
                 let part = Array(codes[chunk..<min(codes.count, chunk + 500)])
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT fid, code FROM parcels WHERE retired_at IS NULL AND code IN (\(part.map { _ in "?" }.joined(separator: ",")))
-                    """, arguments: StatementArguments(part))
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT fid, code FROM parcels WHERE retired_at IS NULL AND code IN (\(part.map { _ in "?" }.joined(separator: ",")))
+                        """, arguments: StatementArguments(part))
                 for r in rows { fids[r["fid"]] = r["code"] }
             }
             let byFID = try LandRegistry.geometries(db, table: "parcels", fids: Array(fids.keys))
@@ -142,7 +168,8 @@ extension Registry {
             }
             return byCode
         }
-        return try importFeatures(SiteLayer(parcelGeometries: geometries), file: file, options: options, progress: progress)
+        return try importFeatures(
+            SiteLayer(parcelGeometries: geometries), file: file, options: options, progress: progress)
     }
 
     /// The parcel codes a sites file names (a first, quick pass; a malformed file is reported by the import itself).
@@ -151,7 +178,8 @@ extension Registry {
         var codes = Set<String>()
         while let raw = try? source.nextRawFeature() {
             guard let feature = try? GeoJSONFeatureParser.parse(raw, file: file),
-                  let list = feature.properties[property]?.arrayValue else { continue }
+                let list = feature.properties[property]?.arrayValue
+            else { continue }
             for v in list { if let c = v.fieldText { codes.insert(c.trimmed) } }
         }
         return codes.sorted()

@@ -24,12 +24,14 @@ public enum SiteStages {
         if !from.isOpen { return "the site is \(from.rawValue), a final stage: it cannot move any more" }
         let options = allowed.map(\.rawValue).joined(separator: ", ")
         if from == .suspended {
-            return "a suspended site resumes at the stage it left (\(suspendedFrom?.rawValue ?? "unknown")) or is cancelled; allowed: \(options)"
+            return
+                "a suspended site resumes at the stage it left (\(suspendedFrom?.rawValue ?? "unknown")) or is cancelled; allowed: \(options)"
         }
         if to == from { return "the site is already \(from.rawValue); allowed: \(options)" }
         if let i = SiteStage.mainLine.firstIndex(of: from), let j = SiteStage.mainLine.firstIndex(of: to) {
             if j < i { return "stages do not go back (\(from.rawValue) → \(to.rawValue)); allowed: \(options)" }
-            return "stages go one step at a time: \(from.rawValue) → \(SiteStage.mainLine[i + 1].rawValue) first; allowed: \(options)"
+            return
+                "stages go one step at a time: \(from.rawValue) → \(SiteStage.mainLine[i + 1].rawValue) first; allowed: \(options)"
         }
         return "\(from.rawValue) → \(to.rawValue) is not a step in the stage table; allowed: \(options)"
     }

@@ -78,7 +78,8 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
 
     public enum Columns {
         public static let fid = Column("fid"), code = Column("code"), batch = Column("batch"), status = Column("status")
-        public static let deadline = Column("deadline"), zoneCodes = Column("zone_codes"), retiredAt = Column("retired_at")
+        public static let deadline = Column("deadline"), zoneCodes = Column("zone_codes"),
+            retiredAt = Column("retired_at")
     }
 
     /// The stored columns a `Spot` reads, in table order: not `geom`, `source_index`, `superseded_by`.
@@ -86,7 +87,8 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
         "fid", "code", "batch", "detected_date", "clue_code", "village", "properties", "planar_area_m2",
         "ellipsoidal_area_m2", "farmland_area_m2", "farmland_planar_area_m2", "basic_farmland_area_m2",
         "basic_farmland_planar_area_m2", "zone_codes", "judgement", "basis", "approval_doc", "measure", "deadline",
-        "restored_m2", "recultivated_m2", "remaining_m2", "status", "closed_doc", "import_id", "created_at", "retired_at",
+        "restored_m2", "recultivated_m2", "remaining_m2", "status", "closed_doc", "import_id", "created_at",
+        "retired_at"
     ]
 
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }

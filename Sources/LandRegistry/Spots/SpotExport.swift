@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 extension Registry {
     /// Exports live spots with their lifecycle (status, judgement, measure, deadline, overdue as of `asOf`)
@@ -21,12 +21,13 @@ extension Registry {
                 ("deadline", text(s.deadline)), ("overdue", .bool(s.isOverdue(asOf: day))), ("as_of", .string(day)),
                 ("area_m2", number(s.ellipsoidalAreaM2)), ("area_mu", number(AreaUnits.mu(s.ellipsoidalAreaM2))),
                 ("planar_area_m2", number(s.planarAreaM2)),
-                ("farmland_area_m2", number(s.farmlandAreaM2)), ("farmland_area_mu", number(AreaUnits.mu(s.farmlandAreaM2))),
+                ("farmland_area_m2", number(s.farmlandAreaM2)),
+                ("farmland_area_mu", number(AreaUnits.mu(s.farmlandAreaM2))),
                 ("basic_farmland_area_m2", number(s.basicFarmlandAreaM2)),
                 ("basic_farmland_area_mu", number(AreaUnits.mu(s.basicFarmlandAreaM2))),
                 ("restored_m2", number(s.restoredM2)), ("recultivated_m2", number(s.recultivatedM2)),
                 ("remaining_m2", number(s.remainingM2)), ("remaining_mu", number(s.remainingM2.map(AreaUnits.mu))),
-                ("closed_doc", text(s.closedDoc)), ("zone_codes", .array(s.zoneCodes.map(JSONValue.string))),
+                ("closed_doc", text(s.closedDoc)), ("zone_codes", .array(s.zoneCodes.map(JSONValue.string)))
             ]
             let taken = Set(props.map(\.key))
             props += try JSONObject.parse(s.properties).filter { !taken.contains($0.key) }.map { ($0.key, $0.value) }

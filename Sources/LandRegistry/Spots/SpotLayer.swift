@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Spots import: fields, overlay, rows
 //
@@ -40,8 +40,13 @@ struct SpotLayer: FeatureLayer {
             }
             detected = day
         }
-        return .success((code, SpotFields(detectedDate: detected, clueCode: f["clue_code"]?.fieldText?.trimmed,
-                                          village: f["village"]?.fieldText?.trimmed)))
+        return .success(
+            (
+                code,
+                SpotFields(
+                    detectedDate: detected, clueCode: f["clue_code"]?.fieldText?.trimmed,
+                    village: f["village"]?.fieldText?.trimmed)
+            ))
     }
 
     /// Each worker measures its spots' overlays through its own read-only connection: the overlays are the costly
@@ -83,21 +88,24 @@ final class SpotInserter: FeatureInserter {
     init(_ core: InserterCore, batch: String, context: ChangeContext) throws {
         self.core = core; self.batch = batch; self.context = context
         let db = core.db
-        existingStatement = try db.makeStatement(sql: """
-            SELECT fid, batch, geom, detected_date, clue_code, village, properties, import_id, source_index, created_at
-            FROM spots WHERE code = ? AND retired_at IS NULL
-            """)
-        insertStatement = try db.makeStatement(sql: """
-            INSERT INTO spots (geom, code, batch, detected_date, clue_code, village, properties, planar_area_m2,
-                               ellipsoidal_area_m2, farmland_area_m2, farmland_planar_area_m2, basic_farmland_area_m2,
-                               basic_farmland_planar_area_m2, zone_codes, status, import_id, source_index, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?)
-            """)
-        eventStatement = try db.makeStatement(sql: """
-            INSERT INTO events (recorded_at, effective_date, actor, entity, entity_id, entity_code, action, from_state,
-                                to_state, note, evidence_path, evidence_sha256, details)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'reported', ?, ?, ?, ?)
-            """)
+        existingStatement = try db.makeStatement(
+            sql: """
+                SELECT fid, batch, geom, detected_date, clue_code, village, properties, import_id, source_index, created_at
+                FROM spots WHERE code = ? AND retired_at IS NULL
+                """)
+        insertStatement = try db.makeStatement(
+            sql: """
+                INSERT INTO spots (geom, code, batch, detected_date, clue_code, village, properties, planar_area_m2,
+                                   ellipsoidal_area_m2, farmland_area_m2, farmland_planar_area_m2, basic_farmland_area_m2,
+                                   basic_farmland_planar_area_m2, zone_codes, status, import_id, source_index, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?)
+                """)
+        eventStatement = try db.makeStatement(
+            sql: """
+                INSERT INTO events (recorded_at, effective_date, actor, entity, entity_id, entity_code, action, from_state,
+                                    to_state, note, evidence_path, evidence_sha256, details)
+                VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'reported', ?, ?, ?, ?)
+                """)
     }
 
     func insert(_ f: PreparedFeature<SpotFields>, replace: Bool) throws -> (fid: Int64, retired: Int64?) {
@@ -106,29 +114,34 @@ final class SpotInserter: FeatureInserter {
                 throw IngestError(InserterCore.sameFileDuplicate(code: f.code, otherIndex: old["source_index"]))
             }
             let sameBatch = (old["batch"] as String) == batch
-            let unchanged = sameBatch && (old["geom"] as Data) == f.geometry.blob.databaseBlob
-                && (old["properties"] as String) == f.properties && (old["detected_date"] as String?) == f.fields.detectedDate
+            let unchanged =
+                sameBatch && (old["geom"] as Data) == f.geometry.blob.databaseBlob
+                && (old["properties"] as String) == f.properties
+                && (old["detected_date"] as String?) == f.fields.detectedDate
                 && (old["clue_code"] as String?) == f.fields.clueCode && (old["village"] as String?) == f.fields.village
             if unchanged { throw FeatureUnchanged() }
             let when: String = old["created_at"]
-            throw IngestError("code \(f.code) already exists (batch \(old["batch"] as String), imported \(when.prefix(10))) "
-                + (sameBatch ? "with other geometry or properties" : "")
-                + "; a spot code may come again only as the same batch re-sent unchanged")
+            throw IngestError(
+                "code \(f.code) already exists (batch \(old["batch"] as String), imported \(when.prefix(10))) "
+                    + (sameBatch ? "with other geometry or properties" : "")
+                    + "; a spot code may come again only as the same batch re-sent unchanged")
         }
         guard let o = f.fields.overlay else { throw IngestError("the spot's overlay was not measured") }
         let zoneCodes = StoredJSON.text(o.zoneCodes)
         try insertStatement.execute(arguments: [
             f.geometry.blob.databaseBlob, f.code, batch, f.fields.detectedDate, f.fields.clueCode, f.fields.village,
             f.properties, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, o.farmlandM2, o.farmlandPlanarM2,
-            o.basicFarmlandM2, o.basicFarmlandPlanarM2, zoneCodes, importID, f.index, createdAt,
+            o.basicFarmlandM2, o.basicFarmlandPlanarM2, zoneCodes, importID, f.index, createdAt
         ])
         let fid = db.lastInsertedRowID
-        let details = EventDetails.spotImport(SpotImportDetails(
-            batch: batch, importID: importID, areaM2: f.geometry.ellipsoidalAreaM2, farmlandAreaM2: o.farmlandM2,
-            basicFarmlandAreaM2: o.basicFarmlandM2))
+        let details = EventDetails.spotImport(
+            SpotImportDetails(
+                batch: batch, importID: importID, areaM2: f.geometry.ellipsoidalAreaM2, farmlandAreaM2: o.farmlandM2,
+                basicFarmlandAreaM2: o.basicFarmlandM2))
         try eventStatement.execute(arguments: [
-            createdAt, context.effectiveDate, context.actor, EventEntity.spot, fid, f.code, details.action, context.note,
-            context.evidence?.path, context.evidence?.sha256, details.text,
+            createdAt, context.effectiveDate, context.actor, EventEntity.spot, fid, f.code, details.action,
+            context.note,
+            context.evidence?.path, context.evidence?.sha256, details.text
         ])
         return (fid, nil)
     }
@@ -143,12 +156,16 @@ extension Registry {
         file: String, batch: String, options: FeatureImportOptions, progress: ((ImportProgress) -> Void)? = nil
     ) throws -> ImportReport {
         let name = batch.trimmed
-        guard !name.isEmpty else { throw ImportSetupError("--batch must name the inspection batch, e.g. --batch 2023-07") }
-        if options.replace {
-            throw ImportSetupError("spots are never replaced (--replace): their lifecycle history would be lost; "
-                                   + "a new batch with new codes is a new import")
+        guard !name.isEmpty else {
+            throw ImportSetupError("--batch must name the inspection batch, e.g. --batch 2023-07")
         }
-        return try importFeatures(SpotLayer(batch: name, context: options.context, storeCRS: storeCRS), file: file, options: options,
-                                  progress: progress)
+        if options.replace {
+            throw ImportSetupError(
+                "spots are never replaced (--replace): their lifecycle history would be lost; "
+                    + "a new batch with new codes is a new import")
+        }
+        return try importFeatures(
+            SpotLayer(batch: name, context: options.context, storeCRS: storeCRS), file: file, options: options,
+            progress: progress)
     }
 }

@@ -61,9 +61,13 @@ extension Registry {
         try write { db in try Self.applySpotStep(step, code: code, context: context, db) }
     }
 
-    static func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext, _ db: Database) throws -> SpotStepResult {
-        guard let spot = try Spot.fetchOne(
-            db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL", arguments: [code])
+    static func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext, _ db: Database) throws
+        -> SpotStepResult
+    {
+        guard
+            let spot = try Spot.fetchOne(
+                db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL", arguments: [code]
+            )
         else { throw NotFound(what: "spot", code: code) }
         func refuse(_ why: String) -> SpotStepRefused { SpotStepRefused(code: code, message: why) }
 
@@ -78,11 +82,15 @@ extension Registry {
         guard SpotStateMachine.transition(action, from: spot.status, to: target) != nil else {
             throw refuse(SpotStateMachine.refusal(code: code, action: action, from: spot.status, to: target))
         }
-        if let last = try String.fetchOne(db, sql: """
-            SELECT max(effective_date) FROM events WHERE entity = 'spot' AND entity_id = ? AND action <> 'import'
-            """, arguments: [spot.fid]), context.effectiveDate < last {
-            throw refuse("spot \(code): \(action.rawValue) on \(context.effectiveDate) would come before its last step (on \(last)); "
-                         + "steps are recorded in the order they happened")
+        if let last = try String.fetchOne(
+            db,
+            sql: """
+                SELECT max(effective_date) FROM events WHERE entity = 'spot' AND entity_id = ? AND action <> 'import'
+                """, arguments: [spot.fid]), context.effectiveDate < last
+        {
+            throw refuse(
+                "spot \(code): \(action.rawValue) on \(context.effectiveDate) would come before its last step (on \(last)); "
+                    + "steps are recorded in the order they happened")
         }
 
         let areaM2 = spot.ellipsoidalAreaM2
@@ -90,9 +98,13 @@ extension Registry {
         let largestAreaM2 = max(spot.ellipsoidalAreaM2, spot.planarAreaM2) + 0.01
         func checkArea(_ value: Double?, _ name: String) throws {
             guard let value else { return }
-            guard value.isFinite, value >= 0 else { throw refuse("spot \(code): \(name) \(value) m² must be a number ≥ 0") }
+            guard value.isFinite, value >= 0 else {
+                throw refuse("spot \(code): \(name) \(value) m² must be a number ≥ 0")
+            }
             guard value <= largestAreaM2 else {
-                throw refuse("spot \(code): \(name) \(Self.m2(value)) m² is more than the spot's monitored area (\(Self.m2(areaM2)) m²)")
+                throw refuse(
+                    "spot \(code): \(name) \(Self.m2(value)) m² is more than the spot's monitored area (\(Self.m2(areaM2)) m²)"
+                )
             }
         }
 
@@ -105,25 +117,33 @@ extension Registry {
             guard known.contains(measure) else {
                 throw refuse("spot \(code): unknown measure \"\(measure)\" (known: \(known.joined(separator: ", ")))")
             }
-            guard Clock.validDay(deadline) != nil else { throw refuse("spot \(code): deadline \(deadline) is not a date YYYY-MM-DD") }
+            guard Clock.validDay(deadline) != nil else {
+                throw refuse("spot \(code): deadline \(deadline) is not a date YYYY-MM-DD")
+            }
             guard deadline >= context.effectiveDate else {
-                throw refuse("spot \(code): deadline \(deadline) is before the day rectification starts (\(context.effectiveDate))")
+                throw refuse(
+                    "spot \(code): deadline \(deadline) is before the day rectification starts (\(context.effectiveDate))"
+                )
             }
             // Nothing is rectified yet when no remaining area was recorded: all of the spot remains.
-            details = .rectify(SpotRectification(measure: measure, deadline: deadline,
-                                                 remainingM2: spot.remainingM2 == nil ? areaM2 : nil))
+            details = .rectify(
+                SpotRectification(
+                    measure: measure, deadline: deadline,
+                    remainingM2: spot.remainingM2 == nil ? areaM2 : nil))
         case .progress(let restored, let recultivated, let remaining):
             guard restored != nil || recultivated != nil || remaining != nil else {
                 throw refuse("spot \(code): progress needs " + (SpotStateMachine.requirements[.progress] ?? ""))
             }
             try checkArea(restored, "restored area"); try checkArea(recultivated, "recultivated area")
             try checkArea(remaining, "remaining area")
-            details = .progress(SpotProgress(restoredM2: restored, recultivatedM2: recultivated, remainingM2: remaining))
+            details = .progress(
+                SpotProgress(restoredM2: restored, recultivatedM2: recultivated, remainingM2: remaining))
         case .complete:
             let remaining = spot.remainingM2 ?? areaM2
             guard remaining == 0 else {
-                throw refuse("spot \(code) is rectifying with \(Self.m2(remaining)) m² remaining; complete needs "
-                             + (SpotStateMachine.requirements[.complete] ?? ""))
+                throw refuse(
+                    "spot \(code) is rectifying with \(Self.m2(remaining)) m² remaining; complete needs "
+                        + (SpotStateMachine.requirements[.complete] ?? ""))
             }
             details = .complete(SpotCompletion())
         case .reopen(let reason, let remaining):
@@ -140,8 +160,9 @@ extension Registry {
             details.spotChange?.apply(to: &row)
             row.status = target
         }
-        let event = try AuditLog.append(db, context: context, entity: .spot, entityID: spot.fid, entityCode: code,
-                                        from: spot.status.rawValue, to: target.rawValue, details: details)
+        let event = try AuditLog.append(
+            db, context: context, entity: .spot, entityID: spot.fid, entityCode: code,
+            from: spot.status.rawValue, to: target.rawValue, details: details)
         return SpotStepResult(code: code, action: action, from: spot.status, to: target, eventID: event.id ?? 0)
     }
 

@@ -15,8 +15,10 @@ public struct SpotFilter: Sendable {
     /// YYYY-MM-DD; the date `overdue` is judged on (default today).
     public var asOf: String
 
-    public init(batch: String? = nil, status: SpotStatus? = nil, overdue: Bool = false, zoneCode: String? = nil,
-                asOf: String? = nil) {
+    public init(
+        batch: String? = nil, status: SpotStatus? = nil, overdue: Bool = false, zoneCode: String? = nil,
+        asOf: String? = nil
+    ) {
         self.batch = batch; self.status = status; self.overdue = overdue; self.zoneCode = zoneCode
         self.asOf = asOf ?? Clock.today()
     }
@@ -31,12 +33,16 @@ extension Registry {
             if let batch = filter.batch { request = request.filter(Spot.Columns.batch == batch) }
             if let status = filter.status { request = request.filter(Spot.Columns.status == status) }
             if filter.overdue {
-                request = request.filter([SpotStatus.illegal, .rectifying].contains(Spot.Columns.status)
-                                         && Spot.Columns.deadline != nil && Spot.Columns.deadline < filter.asOf)
+                request = request.filter(
+                    [SpotStatus.illegal, .rectifying].contains(Spot.Columns.status)
+                        && Spot.Columns.deadline != nil && Spot.Columns.deadline < filter.asOf)
             }
             if let zone = filter.zoneCode {
-                guard try !Zone.all().live().code(zone).isEmpty(db) else { throw NotFound(what: "live zone", code: zone) }
-                request = request.filter(literal: "EXISTS (SELECT 1 FROM json_each(\(Spot.Columns.zoneCodes)) WHERE value = \(zone))")
+                guard try !Zone.all().live().code(zone).isEmpty(db) else {
+                    throw NotFound(what: "live zone", code: zone)
+                }
+                request = request.filter(
+                    literal: "EXISTS (SELECT 1 FROM json_each(\(Spot.Columns.zoneCodes)) WHERE value = \(zone))")
             }
             return try request.order(Spot.Columns.batch, Spot.Columns.code).fetchAllNamingBadRow(db, file: path)
         }
@@ -60,7 +66,9 @@ extension Registry {
     /// The geometry of a live spot, in the store CRS. - Throws: `NotFound`.
     public func spotGeometry(code: String) throws -> Geometry {
         try dbQueue.read { db in
-            guard let g = try liveGeometry(db, table: "spots", code: code) else { throw NotFound(what: "spot", code: code) }
+            guard let g = try liveGeometry(db, table: "spots", code: code) else {
+                throw NotFound(what: "spot", code: code)
+            }
             return g
         }
     }
@@ -70,10 +78,12 @@ extension Registry {
     /// Σ farmland and Σ basic-farmland area (ellipsoidal, m²) of the spots one import brought in.
     public func farmlandTotals(importID: Int64) throws -> (farmlandM2: Double, basicFarmlandM2: Double) {
         try dbQueue.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT coalesce(sum(farmland_area_m2), 0) AS f, coalesce(sum(basic_farmland_area_m2), 0) AS b
-                FROM spots WHERE import_id = ?
-                """, arguments: [importID])
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT coalesce(sum(farmland_area_m2), 0) AS f, coalesce(sum(basic_farmland_area_m2), 0) AS b
+                    FROM spots WHERE import_id = ?
+                    """, arguments: [importID])
             return (row?["f"] ?? 0, row?["b"] ?? 0)
         }
     }

@@ -38,7 +38,7 @@ public enum SpotStateMachine {
         Transition(action: .reopen, from: .rectified, to: .rectifying),
         Transition(action: .close, from: .legal, to: .closed),
         Transition(action: .close, from: .other, to: .closed),
-        Transition(action: .close, from: .rectified, to: .closed),
+        Transition(action: .close, from: .rectified, to: .closed)
     ]
 
     /// What each step needs besides an allowed state, in words for refusals and help (close needs nothing more).
@@ -47,7 +47,7 @@ public enum SpotStateMachine {
         .rectify: "--measure and --deadline",
         .progress: "at least one of --restored, --recultivated, --remaining in m², remaining ≤ the monitored area",
         .complete: "a remaining area of 0, recorded with `progress --remaining 0`",
-        .reopen: "--reason",
+        .reopen: "--reason"
     ]
 
     /// The states `action` may start from.

@@ -35,8 +35,9 @@ public struct SpotUpdatesFailed: Error, LocalizedError, Sendable {
     public let problems: [SpotUpdateProblem]
     public var errorDescription: String? {
         let name = (file as NSString).lastPathComponent
-        return (["\(file): \(problems.count) bad row\(problems.count == 1 ? "" : "s"); nothing was applied"]
-                + problems.map { "  \(name):\($0)" }).joined(separator: "\n")
+        return
+            (["\(file): \(problems.count) bad row\(problems.count == 1 ? "" : "s"); nothing was applied"]
+            + problems.map { "  \(name):\($0)" }).joined(separator: "\n")
     }
 }
 
@@ -44,13 +45,15 @@ extension Registry {
     /// The columns a spot-updates CSV may have.
     public static let spotUpdateColumns = [
         "code", "action", "judgement", "basis", "approval", "measure", "deadline", "restored_m2", "recultivated_m2",
-        "remaining_m2", "reason", "doc", "note", "on", "actor", "evidence",
+        "remaining_m2", "reason", "doc", "note", "on", "actor", "evidence"
     ]
 
     /// Applies every row of a spot-updates CSV, or none. `defaults` supplies actor, date and note where a row has none.
     /// - Throws: `CSVError` for a malformed file, `SpotUpdatesFailed` listing every bad row (store unchanged).
-    public func importSpotUpdates(file: String, table: TableReadOptions = .init(), defaults: ChangeContext,
-                                  dryRun: Bool = false) throws -> SpotUpdatesReport {
+    public func importSpotUpdates(
+        file: String, table: TableReadOptions = .init(), defaults: ChangeContext,
+        dryRun: Bool = false
+    ) throws -> SpotUpdatesReport {
         do { try InputFile.regular(file, role: "spot-updates file") } catch let e as InputFileError {
             throw CSVError(file: file, line: nil, message: e.problem)
         }
@@ -63,7 +66,7 @@ extension Registry {
         var applied: [SpotStepResult] = []
         do {
             try write { db in
-                problems = []; applied = []   // a busy store may replay this transaction from the start
+                problems = []; applied = [] // a busy store may replay this transaction from the start
                 for i in csv.rows.indices {
                     let record = csv.record(i).mapValues { $0.trimmed }
                     let line = csv.lineNumbers[i]
@@ -71,22 +74,28 @@ extension Registry {
                     do {
                         guard let code else { throw RowProblem("no code") }
                         let step = try Self.step(from: record)
-                        let context = try Self.context(from: record, defaults: defaults, folder: folder, storeFolder: storeFolder)
+                        let context = try Self.context(
+                            from: record, defaults: defaults, folder: folder, storeFolder: storeFolder)
                         applied.append(try Self.applySpotStep(step, code: code, context: context, db))
                     } catch let p as RowProblem {
                         problems.append(SpotUpdateProblem(line: line, code: code, message: p.message))
                     } catch let e as SpotStepRefused {
                         problems.append(SpotUpdateProblem(line: line, code: code, message: e.message))
                     } catch let e as NotFound {
-                        problems.append(SpotUpdateProblem(line: line, code: code, message: e.errorDescription ?? "\(e)"))
+                        problems.append(
+                            SpotUpdateProblem(line: line, code: code, message: e.errorDescription ?? "\(e)"))
                     } catch let e as EvidenceError {
-                        problems.append(SpotUpdateProblem(line: line, code: code, message: e.errorDescription ?? "\(e)"))
+                        problems.append(
+                            SpotUpdateProblem(line: line, code: code, message: e.errorDescription ?? "\(e)"))
                     }
                 }
-                if csv.rows.isEmpty { problems.append(SpotUpdateProblem(line: 1, code: nil, message: "the file has no rows")) }
+                if csv.rows.isEmpty {
+                    problems.append(SpotUpdateProblem(line: 1, code: nil, message: "the file has no rows"))
+                }
                 if !problems.isEmpty { throw SpotUpdatesAbort.problems }
-                try AuditLog.append(db, context: defaults, entity: .import, entityID: nil, entityCode: nil,
-                                    details: .spotUpdates(SpotUpdatesDetails(file: file, sha256: sha256, rows: applied.count)))
+                try AuditLog.append(
+                    db, context: defaults, entity: .import, entityID: nil, entityCode: nil,
+                    details: .spotUpdates(SpotUpdatesDetails(file: file, sha256: sha256, rows: applied.count)))
                 if dryRun { throw SpotUpdatesAbort.dryRun }
             }
         } catch SpotUpdatesAbort.problems {
@@ -105,18 +114,20 @@ extension Registry {
         }
         guard let actionText = text("action") else { throw RowProblem("no action") }
         guard let action = SpotAction(rawValue: actionText) else {
-            throw RowProblem("unknown action \"\(actionText)\" (known: "
-                             + SpotAction.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+            throw RowProblem(
+                "unknown action \"\(actionText)\" (known: "
+                    + SpotAction.allCases.map(\.rawValue).joined(separator: ", ") + ")")
         }
         let options: [SpotAction: Set<String>] = [
             .verify: ["judgement", "basis", "approval"], .rectify: ["measure", "deadline"],
             .progress: ["restored_m2", "recultivated_m2", "remaining_m2"], .complete: [],
-            .reopen: ["reason", "remaining_m2"], .close: ["doc"],
+            .reopen: ["reason", "remaining_m2"], .close: ["doc"]
         ]
         let stepColumns = Set(spotUpdateColumns).subtracting(["code", "action", "note", "on", "actor", "evidence"])
         let stray = stepColumns.subtracting(options[action] ?? []).filter { text($0) != nil }.sorted()
         if !stray.isEmpty {
-            throw RowProblem("\(stray.joined(separator: ", ")) do\(stray.count == 1 ? "es" : "") not apply to \(action.rawValue)")
+            throw RowProblem(
+                "\(stray.joined(separator: ", ")) do\(stray.count == 1 ? "es" : "") not apply to \(action.rawValue)")
         }
         switch action {
         case .verify:
@@ -132,11 +143,14 @@ extension Registry {
             guard let measure = text("measure"), let deadline = text("deadline") else {
                 throw RowProblem("rectify needs measure and deadline")
             }
-            guard Clock.validDay(deadline) != nil else { throw RowProblem("deadline \"\(deadline)\" is not a date YYYY-MM-DD") }
+            guard Clock.validDay(deadline) != nil else {
+                throw RowProblem("deadline \"\(deadline)\" is not a date YYYY-MM-DD")
+            }
             return .rectify(measure: measure, deadline: deadline)
         case .progress:
-            return .progress(restoredM2: try number("restored_m2"), recultivatedM2: try number("recultivated_m2"),
-                             remainingM2: try number("remaining_m2"))
+            return .progress(
+                restoredM2: try number("restored_m2"), recultivatedM2: try number("recultivated_m2"),
+                remainingM2: try number("remaining_m2"))
         case .complete:
             return .complete
         case .reopen:
@@ -149,8 +163,10 @@ extension Registry {
 
     /// A row's context: its own date, actor, note and evidence over `defaults`. The evidence path is taken
     /// relative to `folder` (the CSV's) and stored as `Evidence` does (relative to `storeFolder` when inside it).
-    static func context(from r: [String: String], defaults: ChangeContext, folder: String,
-                        storeFolder: String?) throws -> ChangeContext {
+    static func context(
+        from r: [String: String], defaults: ChangeContext, folder: String,
+        storeFolder: String?
+    ) throws -> ChangeContext {
         func text(_ key: String) -> String? { r[key].flatMap { $0.isEmpty ? nil : $0 } }
         var context = defaults
         if let on = text("on") {

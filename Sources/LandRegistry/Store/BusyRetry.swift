@@ -25,7 +25,8 @@ public struct BusyRetry: Sendable {
     public var maxPauseSeconds: Double
 
     public init(attempts: Int = 8, firstPauseSeconds: Double = 0.02, maxPauseSeconds: Double = 2) {
-        self.attempts = max(1, attempts); self.firstPauseSeconds = firstPauseSeconds; self.maxPauseSeconds = maxPauseSeconds
+        self.attempts = max(1, attempts); self.firstPauseSeconds = firstPauseSeconds;
+        self.maxPauseSeconds = maxPauseSeconds
     }
 
     /// The policy of every store write.
@@ -46,7 +47,7 @@ public struct BusyRetry: Sendable {
         var pause = firstPauseSeconds
         var attempt = 1
         while true {
-            do { return (try body(), attempt) } catch where Self.isBusy(error) && attempt < attempts {
+            do { return (try body(), attempt) } catch  where Self.isBusy(error) && attempt < attempts {
                 sleep(pause * Double.random(in: 0.5...1.5))
                 pause = min(maxPauseSeconds, pause * 2)
                 attempt += 1
@@ -73,7 +74,8 @@ extension Registry {
     /// the database). An import reads its file as it goes and is not replayable; it holds the write lock from
     /// BEGIN, so it cannot meet SQLITE_BUSY after it.
     /// - Throws: what `updates` throws; `StoreBusy` when every attempt found the store busy.
-    func write<T>(replayable: Bool = true, retry: BusyRetry = .standard, _ updates: (Database) throws -> T) throws -> T {
+    func write<T>(replayable: Bool = true, retry: BusyRetry = .standard, _ updates: (Database) throws -> T) throws -> T
+    {
         do {
             return try retry.run {
                 try dbQueue.writeWithoutTransaction { db in
@@ -91,7 +93,7 @@ extension Registry {
             }.value
         } catch let e as NotReplayable {
             throw e.error
-        } catch where BusyRetry.isBusy(error) {
+        } catch  where BusyRetry.isBusy(error) {
             throw StoreBusy(path: path, attempts: retry.attempts, underlying: "\(error)")
         }
     }

@@ -14,7 +14,8 @@ func geometries(_ db: Database, table: String, fids: [Int64]) throws -> [Int64: 
     var out: [Int64: Geometry] = [:]
     for chunk in stride(from: 0, to: fids.count, by: 500) {
         let ids = fids[chunk..<min(fids.count, chunk + 500)]
-        let rows = try Row.fetchCursor(db, sql: "SELECT fid, geom FROM \(table) WHERE fid IN (\(ids.map(String.init).joined(separator: ",")))")
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT fid, geom FROM \(table) WHERE fid IN (\(ids.map(String.init).joined(separator: ",")))")
         while let row = try rows.next() {
             let blob: Data = row["geom"]
             out[row["fid"]] = try decodeGeometry(blob)
@@ -25,7 +26,8 @@ func geometries(_ db: Database, table: String, fids: [Int64]) throws -> [Int64: 
 
 /// The union of the live rows with this code (a code may name several zones of different kinds: all of them).
 func liveGeometry(_ db: Database, table: String, code: String) throws -> Geometry? {
-    let rows = try Row.fetchAll(db, sql: "SELECT geom FROM \(table) WHERE code = ? AND retired_at IS NULL", arguments: [code])
+    let rows = try Row.fetchAll(
+        db, sql: "SELECT geom FROM \(table) WHERE code = ? AND retired_at IS NULL", arguments: [code])
     let polygons = try rows.flatMap { row -> [Polygon] in
         let blob: Data = row["geom"]
         return try decodeGeometry(blob).polygons ?? []

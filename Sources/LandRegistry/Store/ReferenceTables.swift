@@ -33,7 +33,8 @@ public struct EfficiencyThreshold: Codable, Sendable, Equatable, FetchableRecord
     }
 
     public enum Columns {
-        public static let indicator = Column("indicator"), efficiencyClass = Column("class"), minValue = Column("min_value")
+        public static let indicator = Column("indicator"), efficiencyClass = Column("class"),
+            minValue = Column("min_value")
         public static let unit = Column("unit")
     }
 
@@ -55,16 +56,19 @@ extension Registry {
     /// The store's 亩均 efficiency thresholds (from seeds/efficiency-thresholds.csv at init).
     public func efficiencyThresholds() throws -> [EfficiencyThreshold] {
         try dbQueue.read { db in
-            try EfficiencyThreshold.order(EfficiencyThreshold.Columns.efficiencyClass, EfficiencyThreshold.Columns.indicator)
-                .fetchAllNamingBadRow(db, file: path)
+            try EfficiencyThreshold.order(
+                EfficiencyThreshold.Columns.efficiencyClass, EfficiencyThreshold.Columns.indicator
+            )
+            .fetchAllNamingBadRow(db, file: path)
         }
     }
 
     /// Minimum floor-area ratio by industry (national control indices; seeds/industry-min-far.csv).
     public func industryMinimumFAR() throws -> [String: Double] {
         try dbQueue.read { db in
-            Dictionary(uniqueKeysWithValues: try IndustryMinimumFAR.all().fetchAllNamingBadRow(db, file: path)
-                .map { ($0.industry, $0.minFAR) })
+            Dictionary(
+                uniqueKeysWithValues: try IndustryMinimumFAR.all().fetchAllNamingBadRow(db, file: path)
+                    .map { ($0.industry, $0.minFAR) })
         }
     }
 

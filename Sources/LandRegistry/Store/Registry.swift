@@ -47,8 +47,9 @@ public final class Registry: Sendable {
             try Migrations.migrator(storeCRS: definition).migrate(dbQueue)
             try dbQueue.write { db in
                 try seeds.load(into: db)
-                try db.execute(sql: "INSERT INTO landreg_meta (key, value) VALUES ('landreg_version', ?)",
-                               arguments: [landregVersion])
+                try db.execute(
+                    sql: "INSERT INTO landreg_meta (key, value) VALUES ('landreg_version', ?)",
+                    arguments: [landregVersion])
             }
             return Registry(path: path, storeCRS: crs, dbQueue: dbQueue)
         } catch {
@@ -115,8 +116,11 @@ public let landregVersion = "0.1.0"
 
 extension StoreCRSDefinition {
     init(_ crs: CRS) throws {
-        let geographic: Entry? = crs.isGeographic ? nil : Entry(
-            epsg: CRS.cgcs2000Geographic.epsg, name: CRS.cgcs2000Geographic.name, wkt: CRS.cgcs2000Geographic.wkt1)
+        let geographic: Entry? =
+            crs.isGeographic
+            ? nil
+            : Entry(
+                epsg: CRS.cgcs2000Geographic.epsg, name: CRS.cgcs2000Geographic.name, wkt: CRS.cgcs2000Geographic.wkt1)
         self.init(epsg: crs.epsg, name: crs.name, wkt: crs.wkt1, geographic: geographic)
     }
 }

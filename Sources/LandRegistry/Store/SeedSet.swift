@@ -21,25 +21,33 @@ public struct SeedSet: Sendable {
     }
 
     static let entries: [Entry] = [
-        Entry(file: "landuse-gb21010.csv", table: "landuse_codes",
-              columns: ["code", "name_zh", "name_en", "parent", "level"], fixed: ["system": "gb21010"], optional: false),
-        Entry(file: "landuse-yongdi.csv", table: "landuse_codes",
-              columns: ["code", "name_zh", "name_en", "parent", "level"], fixed: ["system": "yongdi"], optional: false),
-        Entry(file: "landuse-crosswalk.csv", table: "landuse_crosswalk",
-              columns: ["gb_code", "yongdi_code", "note"], fixed: [:], optional: false),
-        Entry(file: "rectification-measures.csv", table: "rectification_measures",
-              columns: ["code", "name_zh", "restores_land"], fixed: [:], optional: false, booleans: ["restores_land"]),
-        Entry(file: "industry-min-far.csv", table: "industry_min_far",
-              columns: ["industry", "min_far", "note"], fixed: [:], optional: true),
-        Entry(file: "efficiency-thresholds.csv", table: "efficiency_thresholds",
-              columns: ["indicator", "class", "min_value", "unit", "note"], fixed: [:], optional: true),
+        Entry(
+            file: "landuse-gb21010.csv", table: "landuse_codes",
+            columns: ["code", "name_zh", "name_en", "parent", "level"], fixed: ["system": "gb21010"], optional: false),
+        Entry(
+            file: "landuse-yongdi.csv", table: "landuse_codes",
+            columns: ["code", "name_zh", "name_en", "parent", "level"], fixed: ["system": "yongdi"], optional: false),
+        Entry(
+            file: "landuse-crosswalk.csv", table: "landuse_crosswalk",
+            columns: ["gb_code", "yongdi_code", "note"], fixed: [:], optional: false),
+        Entry(
+            file: "rectification-measures.csv", table: "rectification_measures",
+            columns: ["code", "name_zh", "restores_land"], fixed: [:], optional: false, booleans: ["restores_land"]),
+        Entry(
+            file: "industry-min-far.csv", table: "industry_min_far",
+            columns: ["industry", "min_far", "note"], fixed: [:], optional: true),
+        Entry(
+            file: "efficiency-thresholds.csv", table: "efficiency_thresholds",
+            columns: ["indicator", "class", "min_value", "unit", "note"], fixed: [:], optional: true)
     ]
 
     public init(directory: String) { self.directory = directory }
 
     /// Finds seeds/: `$LANDREG_SEEDS`, else the `seeds` folder found from the executable (see `locateFolder`).
     public static func locate() -> SeedSet? {
-        if let env = ProcessInfo.processInfo.environment["LANDREG_SEEDS"], !env.isEmpty { return SeedSet(directory: env) }
+        if let env = ProcessInfo.processInfo.environment["LANDREG_SEEDS"], !env.isEmpty {
+            return SeedSet(directory: env)
+        }
         return locateFolder(named: "seeds", containing: "landuse-gb21010.csv").map(SeedSet.init(directory:))
     }
 
@@ -48,11 +56,14 @@ public struct SeedSet: Sendable {
             let path = directory + "/" + entry.file
             if entry.optional && !FileManager.default.fileExists(atPath: path) { continue }
             let csv = try CSVTable(contentsOf: path)
-            let required = entry.columns.filter { $0 != "note" && $0 != "name_en" && $0 != "parent" && $0 != "level" && $0 != "unit" }
+            let required = entry.columns.filter {
+                $0 != "note" && $0 != "name_en" && $0 != "parent" && $0 != "level" && $0 != "unit"
+            }
             try csv.require(required)
             let present = entry.columns.filter { csv.column($0) != nil }
             let names = present + entry.fixed.keys.sorted()
-            let sql = "INSERT INTO \(entry.table) (" + names.joined(separator: ", ") + ") VALUES ("
+            let sql =
+                "INSERT INTO \(entry.table) (" + names.joined(separator: ", ") + ") VALUES ("
                 + names.map { _ in "?" }.joined(separator: ", ") + ")"
             let statement = try db.makeStatement(sql: sql)
             for (i, row) in csv.rows.enumerated() {
@@ -62,7 +73,7 @@ public struct SeedSet: Sendable {
                         switch v.lowercased() {
                         case "yes", "true", "1": return 1
                         case "no", "false", "0": return 0
-                        default: return v  // the table's CHECK refuses it, naming the line
+                        default: return v // the table's CHECK refuses it, naming the line
                         }
                     }
                     return v.isEmpty ? nil : v
@@ -83,8 +94,9 @@ public struct SeedSet: Sendable {
             try csv.require(["our_field", "source_property"])
             for i in csv.rows.indices {
                 let r = csv.record(i)
-                try db.execute(sql: "INSERT INTO field_profiles (profile, field, property) VALUES (?, ?, ?)",
-                               arguments: [profile, r["our_field"], r["source_property"]])
+                try db.execute(
+                    sql: "INSERT INTO field_profiles (profile, field, property) VALUES (?, ?, ?)",
+                    arguments: [profile, r["our_field"], r["source_property"]])
             }
         }
     }

@@ -20,23 +20,33 @@ enum SpatialSQLFunctions {
         let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC
         // sqlite3_create_function_v2 fails only on a bad name or argument count (ours are constant) or when out
         // of memory, which the next statement reports.
-        sqlite3_create_function_v2(connection, "ST_IsEmpty", 1, flags, nil, { ctx, _, args in
-            SpatialSQLFunctions.withBlob(ctx, args) { blob in
-                sqlite3_result_int(ctx, try GeoPackageBinary.isEmpty(blob) ? 1 : 0)
-            }
-        }, nil, nil, nil)
-        sqlite3_create_function_v2(connection, "ST_MinX", 1, flags, nil, { ctx, _, args in
-            SpatialSQLFunctions.envelopeResult(ctx, args) { $0.minX }
-        }, nil, nil, nil)
-        sqlite3_create_function_v2(connection, "ST_MaxX", 1, flags, nil, { ctx, _, args in
-            SpatialSQLFunctions.envelopeResult(ctx, args) { $0.maxX }
-        }, nil, nil, nil)
-        sqlite3_create_function_v2(connection, "ST_MinY", 1, flags, nil, { ctx, _, args in
-            SpatialSQLFunctions.envelopeResult(ctx, args) { $0.minY }
-        }, nil, nil, nil)
-        sqlite3_create_function_v2(connection, "ST_MaxY", 1, flags, nil, { ctx, _, args in
-            SpatialSQLFunctions.envelopeResult(ctx, args) { $0.maxY }
-        }, nil, nil, nil)
+        sqlite3_create_function_v2(
+            connection, "ST_IsEmpty", 1, flags, nil,
+            { ctx, _, args in
+                SpatialSQLFunctions.withBlob(ctx, args) { blob in
+                    sqlite3_result_int(ctx, try GeoPackageBinary.isEmpty(blob) ? 1 : 0)
+                }
+            }, nil, nil, nil)
+        sqlite3_create_function_v2(
+            connection, "ST_MinX", 1, flags, nil,
+            { ctx, _, args in
+                SpatialSQLFunctions.envelopeResult(ctx, args) { $0.minX }
+            }, nil, nil, nil)
+        sqlite3_create_function_v2(
+            connection, "ST_MaxX", 1, flags, nil,
+            { ctx, _, args in
+                SpatialSQLFunctions.envelopeResult(ctx, args) { $0.maxX }
+            }, nil, nil, nil)
+        sqlite3_create_function_v2(
+            connection, "ST_MinY", 1, flags, nil,
+            { ctx, _, args in
+                SpatialSQLFunctions.envelopeResult(ctx, args) { $0.minY }
+            }, nil, nil, nil)
+        sqlite3_create_function_v2(
+            connection, "ST_MaxY", 1, flags, nil,
+            { ctx, _, args in
+                SpatialSQLFunctions.envelopeResult(ctx, args) { $0.maxY }
+            }, nil, nil, nil)
     }
 
     /// Calls `body` with the argument's bytes, without copying; NULL result for a non-blob argument, an SQL

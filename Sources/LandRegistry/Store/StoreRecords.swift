@@ -48,9 +48,10 @@ extension DatabaseColumnDecodingStrategy {
     static func propertyName(ofColumn column: String) -> String {
         let words = column.split(separator: "_", omittingEmptySubsequences: false)
         guard let first = words.first else { return column }
-        return String(first) + words.dropFirst().map { word in
-            initialisms.contains(word) ? word.uppercased() : word.prefix(1).uppercased() + word.dropFirst()
-        }.joined()
+        return String(first)
+            + words.dropFirst().map { word in
+                initialisms.contains(word) ? word.uppercased() : word.prefix(1).uppercased() + word.dropFirst()
+            }.joined()
     }
 }
 
@@ -95,16 +96,20 @@ public struct UnreadableRow: Error, LocalizedError, Equatable {
     }
 
     /// The value of `column` in `row`, or `UnreadableRow` naming it when the value is NULL or of another type.
-    static func value<Value: DatabaseValueConvertible>(_ row: Row, _ column: String, as _: Value.Type = Value.self,
-                                                       file: String, table: String) throws -> Value {
+    static func value<Value: DatabaseValueConvertible>(
+        _ row: Row, _ column: String, as _: Value.Type = Value.self,
+        file: String, table: String
+    ) throws -> Value {
         do { return try row.decode(Value.self, forColumn: column) } catch let error as RowDecodingError {
             throw UnreadableRow(file: file, table: table, row: row, error: error)
         }
     }
 
     /// Decodes `row` as `Record`, or throws `UnreadableRow` naming it.
-    static func decode<Record: FetchableRecord>(_ row: Row, as _: Record.Type = Record.self, file: String,
-                                                table: String) throws -> Record {
+    static func decode<Record: FetchableRecord>(
+        _ row: Row, as _: Record.Type = Record.self, file: String,
+        table: String
+    ) throws -> Record {
         do { return try Record(row: row) } catch let error as RowDecodingError {
             throw UnreadableRow(file: file, table: table, row: row, error: error)
         }
@@ -146,9 +151,10 @@ extension DerivableRequest where RowDecoder: FeatureRecord {
     /// exact GEOS test.
     func boxIntersecting(_ box: Envelope) -> Self {
         let rtree = "rtree_\(RowDecoder.databaseTableName)_geom"
-        return filter(literal: """
-            \(Column("fid")) IN (SELECT id FROM \(identifier: rtree)
-                                 WHERE minx <= \(box.maxX) AND maxx >= \(box.minX) AND miny <= \(box.maxY) AND maxy >= \(box.minY))
-            """)
+        return filter(
+            literal: """
+                \(Column("fid")) IN (SELECT id FROM \(identifier: rtree)
+                                     WHERE minx <= \(box.maxX) AND maxx >= \(box.minX) AND miny <= \(box.maxY) AND maxy >= \(box.minY))
+                """)
     }
 }

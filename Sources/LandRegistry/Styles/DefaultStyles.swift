@@ -33,20 +33,24 @@ public enum DefaultStyles {
         let notYongdi = SLDFilter.notEquals(field: "land_use_system", value: "yongdi")
         let isYongdi = SLDFilter.equals(field: "land_use_system", value: "yongdi")
         let gb = StyleTables.gbLandUse.map { c in
-            StyleClass(match: c.value, label: c.label, symbol: .filled(c.colour),
-                       sld: StyleTables.farmlandCodes.contains(c.value)
-                           ? .equals(field: "land_use", value: c.value)
-                           : .all([.startsWith(field: "land_use", prefix: c.value), notYongdi]))
+            StyleClass(
+                match: c.value, label: c.label, symbol: .filled(c.colour),
+                sld: StyleTables.farmlandCodes.contains(c.value)
+                    ? .equals(field: "land_use", value: c.value)
+                    : .all([.startsWith(field: "land_use", prefix: c.value), notYongdi]))
         }
         let yongdi = StyleTables.yongdiLandUse.map { c in
-            StyleClass(match: c.value, label: c.label, symbol: .filled(c.colour),
-                       sld: .all([isYongdi, .startsWith(field: "land_use", prefix: String(c.value.suffix(2)))]))
+            StyleClass(
+                match: c.value, label: c.label, symbol: .filled(c.colour),
+                sld: .all([isYongdi, .startsWith(field: "land_use", prefix: String(c.value.suffix(2)))]))
         }
-        let other = StyleClass(match: "", label: "其他 / 未分类 unclassified",
-                               symbol: .filled(StyleTables.unclassifiedColour), sld: .otherwise)
+        let other = StyleClass(
+            match: "", label: "其他 / 未分类 unclassified",
+            symbol: .filled(StyleTables.unclassifiedColour), sld: .otherwise)
         return LayerStyleDefinition(
             layer: "parcels", geometryColumn: "geom", name: styleName("parcels"),
-            description: "parcels by land-use class (GB/T 21010 first level, farmland 0101/0102/0103 apart) in the 三调 colours",
+            description:
+                "parcels by land-use class (GB/T 21010 first level, farmland 0101/0102/0103 apart) in the 三调 colours",
             renderer: .categorized(expression: expression, classes: gb + yongdi + [other]), labelField: nil)
     }()
 
@@ -57,9 +61,13 @@ public enum DefaultStyles {
     ) -> LayerStyleDefinition {
         LayerStyleDefinition(
             layer: layer, geometryColumn: "geom", name: styleName(layer), description: description,
-            renderer: .categorized(expression: field, classes: classes.map {
-                StyleClass(match: $0.value, label: $0.label, symbol: $0.symbol, sld: .equals(field: field, value: $0.value))
-            }),
+            renderer: .categorized(
+                expression: field,
+                classes: classes.map {
+                    StyleClass(
+                        match: $0.value, label: $0.label, symbol: $0.symbol, sld: .equals(field: field, value: $0.value)
+                    )
+                }),
             labelField: nil)
     }
 
@@ -84,19 +92,25 @@ public enum DefaultStyles {
     static let spots: LayerStyleDefinition = {
         var rules = SpotStatus.allCases.map { status in
             let s = StyleTables.spotStatus(status)
-            return StyleClass(match: "\"status\" = '\(status.rawValue)'", label: s.label,
-                              symbol: FillSymbol(fill: s.colour, fillAlpha: 110, outline: s.colour,
-                                                 outlineWidthMM: 0.6, outlineStyle: s.outline),
-                              sld: .equals(field: "status", value: status.rawValue))
+            return StyleClass(
+                match: "\"status\" = '\(status.rawValue)'", label: s.label,
+                symbol: FillSymbol(
+                    fill: s.colour, fillAlpha: 110, outline: s.colour,
+                    outlineWidthMM: 0.6, outlineStyle: s.outline),
+                sld: .equals(field: "status", value: status.rawValue))
         }
         // No SLD equivalent: SLD 1.1 filters have no "today".
-        rules.append(StyleClass(match: overdueExpression, label: "逾期未整改 overdue",
-                                symbol: FillSymbol(fill: nil, outline: RGB(255, 0, 0), outlineWidthMM: 1.4,
-                                                   outlineStyle: .dash),
-                                sld: nil))
+        rules.append(
+            StyleClass(
+                match: overdueExpression, label: "逾期未整改 overdue",
+                symbol: FillSymbol(
+                    fill: nil, outline: RGB(255, 0, 0), outlineWidthMM: 1.4,
+                    outlineStyle: .dash),
+                sld: nil))
         return LayerStyleDefinition(
             layer: "spots", geometryColumn: "geom", name: styleName("spots"),
-            description: "violation spots by status, overdue illegal/rectifying spots outlined in red, labelled with their code",
+            description:
+                "violation spots by status, overdue illegal/rectifying spots outlined in red, labelled with their code",
             renderer: .rules(rules), labelField: "code")
     }()
 
@@ -105,8 +119,12 @@ public enum DefaultStyles {
         "sites", field: "stage", description: "redevelopment sites by stage",
         SiteStage.allCases.map { stage in
             let s = StyleTables.siteStage(stage)
-            return (stage.rawValue, s.label, FillSymbol(fill: s.colour, fillAlpha: 180, outline: RGB(90, 60, 30),
-                                                        outlineWidthMM: 0.4, outlineStyle: s.outline))
+            return (
+                stage.rawValue, s.label,
+                FillSymbol(
+                    fill: s.colour, fillAlpha: 180, outline: RGB(90, 60, 30),
+                    outlineWidthMM: 0.4, outlineStyle: s.outline)
+            )
         })
 
     /// The reclaimable-land export by category.

@@ -38,11 +38,13 @@ public enum LayerStyles {
     /// QGIS saved a style into).
     static func createTableIfMissing(_ db: Database) throws {
         if try !db.tableExists("layer_styles") { try db.execute(sql: createTableSQL) }
-        let registered = try Bool.fetchOne(
-            db, sql: "SELECT count(*) > 0 FROM gpkg_contents WHERE table_name = 'layer_styles'") ?? false
+        let registered =
+            try Bool.fetchOne(
+                db, sql: "SELECT count(*) > 0 FROM gpkg_contents WHERE table_name = 'layer_styles'") ?? false
         if !registered {
-            try GeoPackageSchema.registerAttributes(db, table: "layer_styles",
-                                                    description: "QGIS layer styles (default style of every layer)")
+            try GeoPackageSchema.registerAttributes(
+                db, table: "layer_styles",
+                description: "QGIS layer styles (default style of every layer)")
         }
     }
 
@@ -50,8 +52,10 @@ public enum LayerStyles {
     /// for that table become non-default, one new row is inserted.
     /// - Returns: the new row's id.
     @discardableResult
-    static func writeDefault(_ style: LayerStyleDefinition, table: String? = nil, geometryColumn: String? = nil,
-                             db: Database) throws -> Int64 {
+    static func writeDefault(
+        _ style: LayerStyleDefinition, table: String? = nil, geometryColumn: String? = nil,
+        db: Database
+    ) throws -> Int64 {
         let table = table ?? style.layer
         try db.execute(
             sql: """
@@ -65,8 +69,10 @@ public enum LayerStyles {
                   styleQML, styleSLD, useAsDefault, description, owner)
                 VALUES ('', '', ?, ?, ?, ?, ?, 1, ?, ?)
                 """,
-            arguments: [table, geometryColumn ?? style.geometryColumn, style.name, QGISStyleDocument.qml(style),
-                        SLDStyleDocument.sld(style), style.description, owner])
+            arguments: [
+                table, geometryColumn ?? style.geometryColumn, style.name, QGISStyleDocument.qml(style),
+                SLDStyleDocument.sld(style), style.description, owner
+            ])
         return db.lastInsertedRowID
     }
 
@@ -142,11 +148,14 @@ extension Registry {
     public func layerStyles() throws -> [LayerStyleRow] {
         try dbQueue.read { db in
             guard try db.tableExists("layer_styles") else { return [] }
-            return try Row.fetchAll(db, sql: """
-                SELECT id, f_table_name, f_geometry_column, styleName, useAsDefault, owner, description, update_time,
-                  length(CAST(styleQML AS BLOB)) AS qml_bytes, length(CAST(styleSLD AS BLOB)) AS sld_bytes
-                FROM layer_styles ORDER BY id
-                """).map { row in
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, f_table_name, f_geometry_column, styleName, useAsDefault, owner, description, update_time,
+                      length(CAST(styleQML AS BLOB)) AS qml_bytes, length(CAST(styleSLD AS BLOB)) AS sld_bytes
+                    FROM layer_styles ORDER BY id
+                    """
+            ).map { row in
                 LayerStyleRow(
                     id: row["id"], table: row["f_table_name"] ?? "", geometryColumn: row["f_geometry_column"],
                     name: row["styleName"], isDefault: (row["useAsDefault"] as Int?) == 1, owner: row["owner"],
@@ -163,14 +172,19 @@ extension Registry {
     @discardableResult
     public func resetLayerStyles(context: ChangeContext) throws -> [LayerStyleRow] {
         let ids: [Int64] = try write { db in
-            let demoted = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM layer_styles WHERE useAsDefault = 1 AND owner = ? AND styleName LIKE 'landreg-%'
-                """, arguments: [LayerStyles.owner]) ?? 0
+            let demoted =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM layer_styles WHERE useAsDefault = 1 AND owner = ? AND styleName LIKE 'landreg-%'
+                        """, arguments: [LayerStyles.owner]) ?? 0
             let written = try LayerStyles.writeStoreDefaults(db)
             try AuditLog.append(
                 db, context: context, entity: .layerStyles, entityID: nil, entityCode: nil,
-                details: .stylesReset(StylesResetDetails(layers: written.map(\.layer), styleIDs: written.map(\.id),
-                                                         replacedDefaults: demoted)))
+                details: .stylesReset(
+                    StylesResetDetails(
+                        layers: written.map(\.layer), styleIDs: written.map(\.id),
+                        replacedDefaults: demoted)))
             return written.map(\.id)
         }
         return try layerStyles().filter { ids.contains($0.id) }

@@ -27,7 +27,8 @@ enum QGISStyleDocument {
             }
             out += "    </categories>\n"
         case .rules:
-            out += "  <renderer-v2 type=\"RuleRenderer\" forceraster=\"0\" symbollevels=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
+            out +=
+                "  <renderer-v2 type=\"RuleRenderer\" forceraster=\"0\" symbollevels=\"0\" enableorderby=\"0\" referencescale=\"-1\">\n"
             out += "    <rules key=\"{\(ruleKey(style.layer, "root"))}\">\n"
             for (i, c) in classes.enumerated() {
                 out += "      <rule key=\"{\(ruleKey(style.layer, String(i)))}\" filter=\"\(xmlEscaped(c.match))\""
@@ -42,7 +43,7 @@ enum QGISStyleDocument {
         if let field = style.labelField { out += labeling(field: field) }
         out += "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n"
         out += "  <layerOpacity>1</layerOpacity>\n"
-        out += "  <layerGeometryType>2</layerGeometryType>\n"  // 2 = polygon
+        out += "  <layerGeometryType>2</layerGeometryType>\n" // 2 = polygon
         out += "</qgis>\n"
         return out
     }
@@ -58,7 +59,7 @@ enum QGISStyleDocument {
             ("outline_width_unit", "MM"),
             ("joinstyle", "bevel"),
             ("offset", "0,0"),
-            ("offset_unit", "MM"),
+            ("offset_unit", "MM")
         ]
     }
 

@@ -53,7 +53,7 @@ enum SLDStyleDocument {
         case .any(let parts):
             return "<ogc:Or>" + parts.map(filterXML).joined() + "</ogc:Or>"
         case .otherwise:
-            return ""  // written as se:ElseFilter by the caller
+            return "" // written as se:ElseFilter by the caller
         }
     }
 
@@ -63,7 +63,8 @@ enum SLDStyleDocument {
             out += "            <se:Fill>\n"
             out += "              <se:SvgParameter name=\"fill\">\(fill.hex)</se:SvgParameter>\n"
             if s.fillAlpha < 255 {
-                out += "              <se:SvgParameter name=\"fill-opacity\">\(Double(s.fillAlpha) / 255)</se:SvgParameter>\n"
+                out +=
+                    "              <se:SvgParameter name=\"fill-opacity\">\(Double(s.fillAlpha) / 255)</se:SvgParameter>\n"
             }
             out += "            </se:Fill>\n"
         }

@@ -45,8 +45,10 @@ public struct FillSymbol: Sendable, Hashable {
     public let outlineWidthMM: Double
     public let outlineStyle: OutlineStyle
 
-    public init(fill: RGB?, fillAlpha: Int = 255, outline: RGB, outlineWidthMM: Double = 0.26,
-                outlineStyle: OutlineStyle = .solid) {
+    public init(
+        fill: RGB?, fillAlpha: Int = 255, outline: RGB, outlineWidthMM: Double = 0.26,
+        outlineStyle: OutlineStyle = .solid
+    ) {
         self.fill = fill; self.fillAlpha = fillAlpha; self.outline = outline
         self.outlineWidthMM = outlineWidthMM; self.outlineStyle = outlineStyle
     }

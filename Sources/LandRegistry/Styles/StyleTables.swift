@@ -38,7 +38,7 @@ enum StyleTables {
         LandUseClass(value: "09", label: "09 特殊用地", colour: RGB(193, 114, 97)),
         LandUseClass(value: "10", label: "10 交通运输用地", colour: RGB(209, 201, 211)),
         LandUseClass(value: "11", label: "11 水域及水利设施用地", colour: RGB(163, 214, 245)),
-        LandUseClass(value: "12", label: "12 其他土地", colour: RGB(225, 220, 225)),
+        LandUseClass(value: "12", label: "12 其他土地", colour: RGB(225, 220, 225))
     ]
 
     /// The codes drawn as farmland in both systems (用地用海 0101–0103 are the same classes as GB/T 21010's).
@@ -55,7 +55,7 @@ enum StyleTables {
         ("12", "交通运输用地", RGB(209, 201, 211)), ("13", "公用设施用地", RGB(241, 165, 180)),
         ("14", "绿地与开敞空间用地", RGB(129, 195, 93)), ("15", "特殊用地", RGB(193, 114, 97)),
         ("16", "留白用地", RGB(225, 220, 225)), ("17", "陆地水域", RGB(163, 214, 245)),
-        ("23", "其他土地", RGB(225, 220, 225)),
+        ("23", "其他土地", RGB(225, 220, 225))
     ].map { code, name, colour in
         LandUseClass(value: "yongdi:" + code, label: "\(code) \(name)（用地用海）", colour: colour)
     }
@@ -116,6 +116,6 @@ enum StyleTables {
     static let reclaimableCategories: [(value: String, label: String, colour: RGB)] = [
         ("farmland", "可复垦耕地 farmland", RGB(248, 231, 28)),
         ("industrial", "可盘活工业用地 industrial", RGB(197, 154, 140)),
-        ("both", "两者兼有 both", RGB(230, 120, 40)),
+        ("both", "两者兼有 both", RGB(230, 120, 40))
     ]
 }

@@ -1,6 +1,6 @@
 import Foundation
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 /// Dates as the store keeps them: timestamps in UTC ISO 8601, effective dates as YYYY-MM-DD.
 public enum Clock {
@@ -17,9 +17,10 @@ public enum Clock {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         // ASCII digits only: Int("+1") is 1, so "2024-+1-01" would pass as January (found by tools/fuzz, options).
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), d >= 1 else { return nil }
+            parts.allSatisfy({ $0.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }),
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+            (1...12).contains(m), d >= 1
+        else { return nil }
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
         return d <= days ? text : nil

@@ -9,7 +9,9 @@ public func locateFolder(named name: String, containing marker: String) -> Strin
     let executable = Bundle.main.executablePath ?? CommandLine.arguments.first ?? ""
     var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
     for _ in 0..<6 {
-        for candidate in [dir.appendingPathComponent(name).path, dir.appendingPathComponent("share/landreg/\(name)").path]
+        for candidate in [
+            dir.appendingPathComponent(name).path, dir.appendingPathComponent("share/landreg/\(name)").path
+        ]
         where ok(candidate) {
             return candidate
         }

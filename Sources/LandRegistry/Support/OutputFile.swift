@@ -1,12 +1,13 @@
 import Dispatch
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // MARK: - Outputs never destroy data
@@ -90,9 +91,11 @@ public struct OutputFileError: Error, LocalizedError, Equatable {
         case .store(let what):
             return "\(path) is \(what); an output never replaces the store, even with --overwrite (\(unchanged))"
         case .database(let note):
-            return "\(path) is an SQLite database; an output never replaces a database, even with --overwrite\(note) (\(unchanged))"
+            return
+                "\(path) is an SQLite database; an output never replaces a database, even with --overwrite\(note) (\(unchanged))"
         case .symbolicLink:
-            return "\(path) is a symbolic link; outputs are never written through a link, give the real path (\(unchanged))"
+            return
+                "\(path) is a symbolic link; outputs are never written through a link, give the real path (\(unchanged))"
         case .folderMissing(let folder):
             return "folder \(folder) does not exist; create it first (\(unchanged) to \(path))"
         case .notAFolder(let folder):
@@ -106,7 +109,8 @@ public struct OutputFileError: Error, LocalizedError, Equatable {
         case .special:
             return "\(path) is a device, pipe or socket; outputs are written to plain files only (\(unchanged))"
         case .folderContents(let what):
-            return "\(path) holds \(what), which an export does not write; it is not replaced, even with --overwrite (\(unchanged))"
+            return
+                "\(path) holds \(what), which an export does not write; it is not replaced, even with --overwrite (\(unchanged))"
         case .unreadable(let why):
             return "\(path) cannot be read to tell what it is (\(why)); \(unchanged)"
         case .failed(let why):
@@ -144,18 +148,22 @@ public enum OutputFile {
         _ = try inspect(path, policy: policy, database: database, probe: true)
     }
 
-    static func write<T>(to path: String, policy: OutputPolicy, database: ReplaceableDatabase?,
-                         _ body: (String) throws -> T) throws -> T {
+    static func write<T>(
+        to path: String, policy: OutputPolicy, database: ReplaceableDatabase?,
+        _ body: (String) throws -> T
+    ) throws -> T {
         let target = try inspect(path, policy: policy, database: database, probe: false)
         // The temporary keeps the target's extension last: GDAL's drivers choose what to create from it (CSV: a
         // file, not a folder; GeoPackage: no warning about a non-.gpkg name).
         let ext = (target.name as NSString).pathExtension
-        let temporary = target.folder + "/." + target.name + ".landreg-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            target.folder + "/." + target.name + ".landreg-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             + (ext.isEmpty ? "" : "." + ext)
         // Creating the temporary is the writability probe: its error is the folder's.
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw OutputFileError(path: path, reason: .folderNotWritable(target.folderAsGiven, String(cString: strerror(errno))))
+            throw OutputFileError(
+                path: path, reason: .folderNotWritable(target.folderAsGiven, String(cString: strerror(errno))))
         }
         close(fd)
         unlink(temporary)
@@ -173,10 +181,16 @@ public enum OutputFile {
         switch info.st_mode & S_IFMT {
         case S_IFREG: kind = .file
         case S_IFDIR: kind = .directory
-        default: throw OutputFileError(path: path, reason: .failed("the writer made something that is neither a file nor a folder"))
+        default:
+            throw OutputFileError(
+                path: path, reason: .failed("the writer made something that is neither a file nor a folder"))
         }
         if let expected = policy.expects, expected != kind {
-            throw OutputFileError(path: path, reason: .failed("the writer made a \(kind == .file ? "file" : "folder") where a \(expected == .file ? "file" : "folder") is expected"))
+            throw OutputFileError(
+                path: path,
+                reason: .failed(
+                    "the writer made a \(kind == .file ? "file" : "folder") where a \(expected == .file ? "file" : "folder") is expected"
+                ))
         }
         try syncTree(temporary, kind: kind, reportingAs: path)
 
@@ -207,8 +221,10 @@ public enum OutputFile {
         let path: String
     }
 
-    private static func inspect(_ path: String, policy: OutputPolicy, database: ReplaceableDatabase?,
-                                probe: Bool) throws -> Target {
+    private static func inspect(
+        _ path: String, policy: OutputPolicy, database: ReplaceableDatabase?,
+        probe: Bool
+    ) throws -> Target {
         func refuse(_ reason: OutputFileError.Reason) -> OutputFileError { OutputFileError(path: path, reason: reason) }
         guard !path.isEmpty else { throw refuse(.failed("the path is empty")) }
         let (folderAsGiven, name) = split(path)
@@ -220,14 +236,18 @@ public enum OutputFile {
             throw refuse(.folderNotWritable(folderAsGiven, String(cString: strerror(code))))
         }
         var folderInfo = stat()
-        guard stat(folder, &folderInfo) == 0, (folderInfo.st_mode & S_IFMT) == S_IFDIR else { throw refuse(.notAFolder(folderAsGiven)) }
+        guard stat(folder, &folderInfo) == 0, (folderInfo.st_mode & S_IFMT) == S_IFDIR else {
+            throw refuse(.notAFolder(folderAsGiven))
+        }
         let full = folder + "/" + name
 
         // The store and its companions, by resolved name (they need not exist: a -wal appears while it is open).
         var protectedInodes: [(dev: UInt64, ino: UInt64, what: String)] = []
         for store in policy.protectedPaths where !store.isEmpty {
-            for (suffix, role) in [("", "the store"), ("-wal", "the store's write-ahead log"),
-                                   ("-shm", "the store's shared-memory index"), ("-journal", "the store's rollback journal")] {
+            for (suffix, role) in [
+                ("", "the store"), ("-wal", "the store's write-ahead log"),
+                ("-shm", "the store's shared-memory index"), ("-journal", "the store's rollback journal")
+            ] {
                 let p = store + suffix
                 let what = "\(role) \(p)"
                 let (pf, pn) = split(p)
@@ -236,7 +256,8 @@ public enum OutputFile {
                 if let real = realPath(p), real == full { throw refuse(.store(what)) }
                 var s = stat()
                 if stat(p, &s) == 0 {
-                    protectedInodes.append((UInt64(s.st_dev), UInt64(s.st_ino), what + " under another name (a hard link)"))
+                    protectedInodes.append(
+                        (UInt64(s.st_dev), UInt64(s.st_ino), what + " under another name (a hard link)"))
                 }
             }
         }
@@ -279,7 +300,9 @@ public enum OutputFile {
     }
 
     /// A folder output may replace a folder of plain files only, none of them a database or protected.
-    private static func checkReplaceableFolder(_ folder: String, path: String, protectedInodes: [(UInt64, UInt64)]) throws {
+    private static func checkReplaceableFolder(_ folder: String, path: String, protectedInodes: [(UInt64, UInt64)])
+        throws
+    {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
             throw OutputFileError(path: path, reason: .unreadable(error.localizedDescription))
@@ -334,7 +357,8 @@ public enum OutputFile {
         case (.directory, nil):
             guard rename(temporary, target.full) == 0 else { throw fail("cannot move the written folder into place") }
         case (.directory, .directory?):
-            let aside = target.folder + "/." + target.name + ".landreg-old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let aside =
+                target.folder + "/." + target.name + ".landreg-old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             guard rename(target.full, aside) == 0 else { throw fail("cannot move the old folder aside") }
             Interruption.shared.noteAside(aside, of: target.full)
             guard rename(temporary, target.full) == 0 else {
@@ -458,7 +482,7 @@ final class Interruption: @unchecked Sendable {
             for sig in Self.signals {
                 var old = sigaction()
                 sigaction(sig, nil, &old)
-                if Self.isIgnored(old) { continue }   // ignored on entry: keep it so
+                if Self.isIgnored(old) { continue } // ignored on entry: keep it so
                 var action = sigaction()
                 action.__sigaction_handler.sa_handler = interruptionSignalHandler
                 sigemptyset(&action.sa_mask)
@@ -504,8 +528,8 @@ final class Interruption: @unchecked Sendable {
     }
 
     private static func isIgnored(_ action: sigaction) -> Bool {
-        guard let handler = action.__sigaction_handler.sa_handler else { return false }   // SIG_DFL
-        return unsafeBitCast(handler, to: Int.self) == 1   // SIG_IGN is the handler address 1
+        guard let handler = action.__sigaction_handler.sa_handler else { return false } // SIG_DFL
+        return unsafeBitCast(handler, to: Int.self) == 1 // SIG_IGN is the handler address 1
     }
 
     /// Called with the lock held (inside `critical`).

@@ -19,9 +19,11 @@ public struct Tenancy: Codable, Sendable, Equatable, FetchableRecord, TableRecor
     public var overLeasedAtCreation: Bool
     public var createdAt: String
 
-    public init(id: Int64, siteCode: String, tenantCreditCode: String, tenantName: String? = nil, floorAreaM2: Double,
-                startDate: String, endDate: String?, use: TenancyUse = .production, status: TenancyStatus = .active,
-                overLeasedAtCreation: Bool = false, createdAt: String = "") {
+    public init(
+        id: Int64, siteCode: String, tenantCreditCode: String, tenantName: String? = nil, floorAreaM2: Double,
+        startDate: String, endDate: String?, use: TenancyUse = .production, status: TenancyStatus = .active,
+        overLeasedAtCreation: Bool = false, createdAt: String = ""
+    ) {
         self.id = id; self.siteCode = siteCode; self.tenantCreditCode = tenantCreditCode; self.tenantName = tenantName
         self.floorAreaM2 = floorAreaM2; self.startDate = startDate; self.endDate = endDate; self.use = use
         self.status = status; self.overLeasedAtCreation = overLeasedAtCreation; self.createdAt = createdAt
@@ -33,14 +35,15 @@ public struct Tenancy: Codable, Sendable, Equatable, FetchableRecord, TableRecor
     }
 
     public enum Columns {
-        public static let id = Column("id"), siteCode = Column("site_code"), tenantCreditCode = Column("tenant_credit_code")
+        public static let id = Column("id"), siteCode = Column("site_code"),
+            tenantCreditCode = Column("tenant_credit_code")
         public static let startDate = Column("start_date"), status = Column("status")
     }
 
     /// The stored columns a `Tenancy` reads: not `site_fid`, `import_id`.
     static let columnNames = [
         "id", "site_code", "tenant_credit_code", "floor_area_m2", "start_date", "end_date", "use", "status",
-        "over_leased_at_creation", "created_at",
+        "over_leased_at_creation", "created_at"
     ]
 
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
@@ -51,8 +54,9 @@ public struct Tenancy: Codable, Sendable, Equatable, FetchableRecord, TableRecor
     }
 
     /// The same read as one raw statement (`t` the lease), for the lease changes.
-    static let selectSQL = selectWithEnterpriseNameSQL(alias: "t", columns: columnNames,
-                                                       creditCode: "tenant_credit_code", as: "tenant_name")
+    static let selectSQL = selectWithEnterpriseNameSQL(
+        alias: "t", columns: columnNames,
+        creditCode: "tenant_credit_code", as: "tenant_name")
 }
 
 public enum TenancyUse: String, Codable, Sendable, CaseIterable {
@@ -71,9 +75,13 @@ public enum LeaseOverlap {
     /// The largest total floor area of `leases` active on one day within [start, end] (end nil: open), with the
     /// first day it is reached. The total is a step function that rises only where a lease starts, so its
     /// maximum over the window is at the window's start or at a lease start inside it.
-    public static func peak(of leases: [Tenancy], from start: String, to end: String?) -> (floorAreaM2: Double, day: String) {
+    public static func peak(of leases: [Tenancy], from start: String, to end: String?) -> (
+        floorAreaM2: Double, day: String
+    ) {
         var days = Set([start])
-        for l in leases where l.startDate > start && (end.map { l.startDate <= $0 } ?? true) { days.insert(l.startDate) }
+        for l in leases where l.startDate > start && (end.map { l.startDate <= $0 } ?? true) {
+            days.insert(l.startDate)
+        }
         var best = (floorAreaM2: 0.0, day: start)
         for day in days.sorted() {
             let total = leases.filter { $0.isActive(on: day) }.reduce(0) { $0 + $1.floorAreaM2 }

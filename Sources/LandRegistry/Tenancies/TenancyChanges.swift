@@ -17,8 +17,10 @@ public struct NewTenancy: Sendable {
     public var endDate: String?
     public var use: TenancyUse
 
-    public init(siteCode: String, tenantCreditCode: String, floorAreaM2: Double, startDate: String, endDate: String? = nil,
-                use: TenancyUse = .production) {
+    public init(
+        siteCode: String, tenantCreditCode: String, floorAreaM2: Double, startDate: String, endDate: String? = nil,
+        use: TenancyUse = .production
+    ) {
         self.siteCode = siteCode; self.tenantCreditCode = tenantCreditCode; self.floorAreaM2 = floorAreaM2
         self.startDate = startDate; self.endDate = endDate; self.use = use
     }
@@ -39,7 +41,8 @@ public struct OverLease: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case siteCode = "site_code", siteFloorAreaM2 = "site_floor_area_m2", leasedFloorAreaM2 = "leased_floor_area_m2", day
+        case siteCode = "site_code", siteFloorAreaM2 = "site_floor_area_m2", leasedFloorAreaM2 = "leased_floor_area_m2",
+            day
     }
 }
 
@@ -67,15 +70,18 @@ extension Registry {
             if strict, let over = checked.overLease {
                 throw TenancyRefused(over.description + " (--strict refuses over-leasing)")
             }
-            let id = try Self.insert(new, siteFID: checked.siteFID, overLeased: checked.overLease != nil, importID: nil, db)
+            let id = try Self.insert(
+                new, siteFID: checked.siteFID, overLeased: checked.overLease != nil, importID: nil, db)
             let details = TenancyAddition(
                 site: new.siteCode, tenant: new.tenantCreditCode, floorAreaM2: new.floorAreaM2, start: new.startDate,
                 end: new.endDate, use: new.use,
                 overLeased: checked.overLease.map {
-                    OverLeaseFigures(day: $0.day, leasedFloorAreaM2: $0.leasedFloorAreaM2, siteFloorAreaM2: $0.siteFloorAreaM2)
+                    OverLeaseFigures(
+                        day: $0.day, leasedFloorAreaM2: $0.leasedFloorAreaM2, siteFloorAreaM2: $0.siteFloorAreaM2)
                 })
-            try AuditLog.append(db, context: context, entity: .tenancy, entityID: id, entityCode: new.siteCode,
-                                to: TenancyStatus.active.rawValue, details: .tenancyAdd(details))
+            try AuditLog.append(
+                db, context: context, entity: .tenancy, entityID: id, entityCode: new.siteCode,
+                to: TenancyStatus.active.rawValue, details: .tenancyAdd(details))
             let tenancy = try Tenancy.fetchOne(db, sql: Tenancy.selectSQL + " WHERE t.id = ?", arguments: [id])!
             return TenancyRecorded(tenancy: tenancy, overLease: checked.overLease)
         }
@@ -98,9 +104,10 @@ extension Registry {
                 row.endDate = day
                 row.status = .ended
             }
-            try AuditLog.append(db, context: context, entity: .tenancy, entityID: id, entityCode: t.siteCode,
-                                from: t.status.rawValue, to: TenancyStatus.ended.rawValue,
-                                details: .tenancyEnd(TenancyEnding(end: day, previousEnd: t.endDate)))
+            try AuditLog.append(
+                db, context: context, entity: .tenancy, entityID: id, entityCode: t.siteCode,
+                from: t.status.rawValue, to: TenancyStatus.ended.rawValue,
+                details: .tenancyEnd(TenancyEnding(end: day, previousEnd: t.endDate)))
             return try Tenancy.fetchOne(db, sql: Tenancy.selectSQL + " WHERE t.id = ?", arguments: [id])!
         }
     }
@@ -117,42 +124,59 @@ extension Registry {
         let startOK = Clock.validDay(new.startDate) != nil
         if !startOK { problems.append("start \"\(new.startDate)\" is not a date (YYYY-MM-DD)") }
         if let end = new.endDate {
-            if Clock.validDay(end) == nil { problems.append("end \"\(end)\" is not a date (YYYY-MM-DD)") }
-            else if startOK && end < new.startDate { problems.append("end \(end) is before start \(new.startDate)") }
+            if Clock.validDay(end) == nil {
+                problems.append("end \"\(end)\" is not a date (YYYY-MM-DD)")
+            } else if startOK && end < new.startDate {
+                problems.append("end \(end) is before start \(new.startDate)")
+            }
         }
-        let site = try Row.fetchOne(db, sql: """
-            SELECT fid, holder_credit_code, floor_area_m2 FROM sites WHERE code = ? AND retired_at IS NULL
-            """, arguments: [new.siteCode])
+        let site = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT fid, holder_credit_code, floor_area_m2 FROM sites WHERE code = ? AND retired_at IS NULL
+                """, arguments: [new.siteCode])
         if site == nil { problems.append("unknown site \(new.siteCode) (no live site has this code)") }
         if let why = CreditCode.problem(new.tenantCreditCode) {
             problems.append("tenant " + why)
-        } else if try Bool.fetchOne(db, sql: "SELECT 1 FROM enterprises WHERE credit_code = ?", arguments: [new.tenantCreditCode]) != true {
-            problems.append("unknown tenant \(new.tenantCreditCode) (import it with `landreg import enterprises` first)")
+        } else if try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM enterprises WHERE credit_code = ?", arguments: [new.tenantCreditCode]) != true
+        {
+            problems.append(
+                "unknown tenant \(new.tenantCreditCode) (import it with `landreg import enterprises` first)")
         } else if let holder: String = site?["holder_credit_code"], holder == new.tenantCreditCode {
             problems.append("tenant \(new.tenantCreditCode) holds site \(new.siteCode) itself")
         }
         guard problems.isEmpty, let site else { return (problems, 0, nil) }
         var overLease: OverLease? = nil
         if let floor: Double = site["floor_area_m2"] {
-            let others = try Tenancy.fetchAll(db, sql: Tenancy.selectSQL + " WHERE t.site_code = ? AND t.status != 'void'",
-                                              arguments: [new.siteCode])
-            let candidate = Tenancy(id: 0, siteCode: new.siteCode, tenantCreditCode: new.tenantCreditCode,
-                                    floorAreaM2: new.floorAreaM2, startDate: new.startDate, endDate: new.endDate)
+            let others = try Tenancy.fetchAll(
+                db, sql: Tenancy.selectSQL + " WHERE t.site_code = ? AND t.status != 'void'",
+                arguments: [new.siteCode])
+            let candidate = Tenancy(
+                id: 0, siteCode: new.siteCode, tenantCreditCode: new.tenantCreditCode,
+                floorAreaM2: new.floorAreaM2, startDate: new.startDate, endDate: new.endDate)
             let peak = LeaseOverlap.peak(of: others + [candidate], from: new.startDate, to: new.endDate)
             if peak.floorAreaM2 > floor {
-                overLease = OverLease(siteCode: new.siteCode, siteFloorAreaM2: floor, leasedFloorAreaM2: peak.floorAreaM2, day: peak.day)
+                overLease = OverLease(
+                    siteCode: new.siteCode, siteFloorAreaM2: floor, leasedFloorAreaM2: peak.floorAreaM2, day: peak.day)
             }
         }
         return ([], site["fid"], overLease)
     }
 
-    static func insert(_ new: NewTenancy, siteFID: Int64, overLeased: Bool, importID: Int64?, _ db: Database) throws -> Int64 {
-        try db.execute(sql: """
-            INSERT INTO tenancies (site_code, site_fid, tenant_credit_code, floor_area_m2, start_date, end_date, use, status,
-                                   over_leased_at_creation, import_id, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
-            """, arguments: [new.siteCode, siteFID, new.tenantCreditCode, new.floorAreaM2, new.startDate, new.endDate,
-                             new.use.rawValue, overLeased ? 1 : 0, importID, Clock.timestamp()])
+    static func insert(_ new: NewTenancy, siteFID: Int64, overLeased: Bool, importID: Int64?, _ db: Database) throws
+        -> Int64
+    {
+        try db.execute(
+            sql: """
+                INSERT INTO tenancies (site_code, site_fid, tenant_credit_code, floor_area_m2, start_date, end_date, use, status,
+                                       over_leased_at_creation, import_id, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)
+                """,
+            arguments: [
+                new.siteCode, siteFID, new.tenantCreditCode, new.floorAreaM2, new.startDate, new.endDate,
+                new.use.rawValue, overLeased ? 1 : 0, importID, Clock.timestamp()
+            ])
         return db.lastInsertedRowID
     }
 }

@@ -12,10 +12,14 @@ extension Registry {
 
     /// Imports leases from CSV, all or nothing. Over-leasing rows are recorded and returned as warnings, or with
     /// `strict` listed as problems. - Throws: `CSVImportFailed` listing every bad row.
-    public func importTenancies(file: String, strict: Bool = false, table source: TableReadOptions = .init(),
-                                context: ChangeContext) throws -> CSVImportReport {
-        try importCSV(file: file, source: source, table: "tenancies", required: ["site", "tenant", "floor_area_m2", "start"],
-                      known: Self.tenancyColumns, context: context) { db, csv, importID, problems in
+    public func importTenancies(
+        file: String, strict: Bool = false, table source: TableReadOptions = .init(),
+        context: ChangeContext
+    ) throws -> CSVImportReport {
+        try importCSV(
+            file: file, source: source, table: "tenancies", required: ["site", "tenant", "floor_area_m2", "start"],
+            known: Self.tenancyColumns, context: context
+        ) { db, csv, importID, problems in
             var rows = 0
             var warnings: [String] = []
             for i in csv.rows.indices {
@@ -26,19 +30,23 @@ extension Registry {
                 if area == nil { why.append("floor_area_m2 \"\(areaText)\" is not a number") }
                 var use = TenancyUse.production
                 if let text = csv.value(i, "use") {
-                    if let u = TenancyUse(rawValue: text) { use = u } else {
+                    if let u = TenancyUse(rawValue: text) {
+                        use = u
+                    } else {
                         why.append("use \"\(text)\" is not one of production, storage, office")
                     }
                 }
-                let new = NewTenancy(siteCode: csv.value(i, "site") ?? "", tenantCreditCode: csv.value(i, "tenant") ?? "",
-                                     floorAreaM2: area ?? .nan, startDate: csv.value(i, "start") ?? "",
-                                     endDate: csv.value(i, "end"), use: use)
+                let new = NewTenancy(
+                    siteCode: csv.value(i, "site") ?? "", tenantCreditCode: csv.value(i, "tenant") ?? "",
+                    floorAreaM2: area ?? .nan, startDate: csv.value(i, "start") ?? "",
+                    endDate: csv.value(i, "end"), use: use)
                 let checked = try Self.check(new, db, areaChecked: area == nil)
                 why += checked.problems
                 if why.isEmpty, let over = checked.overLease, strict { why.append(over.description + " (--strict)") }
                 if !why.isEmpty { problems.add(line, why.joined(separator: "; ")); continue }
                 if let over = checked.overLease { warnings.append("line \(line): " + over.description) }
-                _ = try Self.insert(new, siteFID: checked.siteFID, overLeased: checked.overLease != nil, importID: importID, db)
+                _ = try Self.insert(
+                    new, siteFID: checked.siteFID, overLeased: checked.overLease != nil, importID: importID, db)
                 rows += 1
             }
             return (rows, warnings)

@@ -20,7 +20,9 @@ public struct Zone: Codable, Sendable, Equatable, FetchableRecord, FeatureRecord
 
     /// The stored columns a `Zone` reads: not `geom`.
     public static var databaseSelection: [any SQLSelectable] {
-        [Columns.fid, Columns.code, Columns.kind, Columns.name, Columns.planarAreaM2, Columns.ellipsoidalAreaM2,
-         Columns.retiredAt]
+        [
+            Columns.fid, Columns.code, Columns.kind, Columns.name, Columns.planarAreaM2, Columns.ellipsoidalAreaM2,
+            Columns.retiredAt
+        ]
     }
 }

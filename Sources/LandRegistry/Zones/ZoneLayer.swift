@@ -1,6 +1,6 @@
 import GRDB
-import LandGeometry
 import LandGeoJSON
+import LandGeometry
 
 // MARK: - Zones import: fields and rows
 
@@ -33,13 +33,17 @@ struct ZoneLayer: FeatureLayer {
 
     func makeInserter(_ core: InserterCore) throws -> any FeatureInserter<ZoneFields> {
         let kind = kind.rawValue, importID = core.importID, createdAt = core.createdAt
-        return try RowInserter(core, insertSQL: """
-            INSERT INTO zones (geom, code, kind, name, planar_area_m2, ellipsoidal_area_m2, properties, import_id,
-                               source_index, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """) { s, f in
-            s.bindRow(f.geometry.blob, f.code, kind, f.fields.name, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2,
-                      f.properties, importID, f.index, createdAt)
+        return try RowInserter(
+            core,
+            insertSQL: """
+                INSERT INTO zones (geom, code, kind, name, planar_area_m2, ellipsoidal_area_m2, properties, import_id,
+                                   source_index, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ) { s, f in
+            s.bindRow(
+                f.geometry.blob, f.code, kind, f.fields.name, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2,
+                f.properties, importID, f.index, createdAt)
         }
     }
 }

@@ -9,8 +9,10 @@ extension Registry {
             let request = Zone.all().live().filter(Zone.Columns.kind == kind.rawValue).order(Zone.Columns.code)
                 .select(Zone.databaseSelection + [Column("geom")])
             return try Row.fetchAll(db, request).map { row in
-                (try UnreadableRow.decode(row, file: path, table: Zone.databaseTableName),
-                 try decodeGeometry(try UnreadableRow.value(row, "geom", file: path, table: Zone.databaseTableName)))
+                (
+                    try UnreadableRow.decode(row, file: path, table: Zone.databaseTableName),
+                    try decodeGeometry(try UnreadableRow.value(row, "geom", file: path, table: Zone.databaseTableName))
+                )
             }
         }
     }

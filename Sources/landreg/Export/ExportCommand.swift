@@ -1,7 +1,7 @@
 import ArgumentParser
+import LandGeoJSON
 import LandGeometry
 import LandRegistry
-import LandGeoJSON
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,22 +14,29 @@ struct ExportCommand: ParsableCommand {
             else); the store's CRS for GeoPackage, Shapefile and CSV --wkt, as an office's GIS expects. \
             Rules (Shapefile field names, types, formulas in spreadsheets): docs/exports.md.
             """,
-        subcommands: [Parcels.self, Zones.self,
-                      Sites.self,
-                      Spots.self,
-                      Reclaimable.self,
+        subcommands: [
+            Parcels.self, Zones.self,
+            Sites.self,
+            Spots.self,
+            Reclaimable.self
         ])
 
     struct Common: ParsableArguments {
-        @Option(name: .shortAndLong, help: ArgumentHelp(
-            "The output file (written completely, then moved into place; never the store, a database or a link).",
-            valueName: "FILE"))
+        @Option(
+            name: .shortAndLong,
+            help: ArgumentHelp(
+                "The output file (written completely, then moved into place; never the store, a database or a link).",
+                valueName: "FILE"))
         var output: String
         @Flag(help: "Replace FILE if it exists (never the store or another database).")
         var overwrite = false
-        @Option(help: "Output CRS (default: EPSG:4326 for GeoJSON (RFC 7946; a projected CRS adds the legacy crs member) and KML; the store's CRS for gpkg, shp, csv).")
+        @Option(
+            help:
+                "Output CRS (default: EPSG:4326 for GeoJSON (RFC 7946; a projected CRS adds the legacy crs member) and KML; the store's CRS for gpkg, shp, csv)."
+        )
         var crs: CRS?
-        @Option(help: "geojson, geojsonseq, gpkg, shp, csv, kml or xlsx (default: from the extension of -o, else geojson).")
+        @Option(
+            help: "geojson, geojsonseq, gpkg, shp, csv, kml or xlsx (default: from the extension of -o, else geojson).")
         var format: ExportFormat?
         @Option(help: "Shapefile .dbf encoding: utf-8 (the .cpg says UTF-8) or gbk (code page 936, for older ArcGIS).")
         var encoding: ExportEncoding = .utf8
@@ -43,7 +50,9 @@ struct ExportCommand: ParsableCommand {
         /// The format: --format, else the extension of -o, else GeoJSON.
         func resolvedFormat() throws -> ExportFormat {
             if let format {
-                if format == .shp && output.lowercased().hasSuffix(".shp") { _ = try ExportFormat.inferred(fromPath: output) }
+                if format == .shp && output.lowercased().hasSuffix(".shp") {
+                    _ = try ExportFormat.inferred(fromPath: output)
+                }
                 return format
             }
             return try ExportFormat.inferred(fromPath: output) ?? .geojson
@@ -53,7 +62,9 @@ struct ExportCommand: ParsableCommand {
         /// the export's options: file formats other than GeoJSON and KML default to the store's CRS.
         func checkedOptions(_ store: StoreOptions) throws -> (Registry, ExportOptions) {
             let format = try resolvedFormat()
-            if encoding != .utf8 && format != .shp { throw ValidationError("--encoding applies to Shapefiles (--format shp) only") }
+            if encoding != .utf8 && format != .shp {
+                throw ValidationError("--encoding applies to Shapefiles (--format shp) only")
+            }
             if wkt && format != .csv { throw ValidationError("--wkt applies to CSV only") }
             if decimals != nil && !format.isGeoJSON { throw ValidationError("--decimals applies to GeoJSON only") }
             var policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
@@ -75,7 +86,9 @@ struct ExportCommand: ParsableCommand {
             if json { try printJSON(r, keys: .useDefaultKeys); return }
             printOut("exported \(r.features) \(r.layer) to \(r.file) (\(r.crs))\n")
             // The Shapefile names that differ from the layer's (10-byte rule).
-            for n in r.fieldNames ?? [] where n.field != n.shapefile { printOut("  field \(n.field) → \(n.shapefile)\n") }
+            for n in r.fieldNames ?? [] where n.field != n.shapefile {
+                printOut("  field \(n.field) → \(n.shapefile)\n")
+            }
         }
     }
 }

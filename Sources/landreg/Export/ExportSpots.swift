@@ -5,7 +5,9 @@ extension ExportCommand {
     struct Spots: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Export live spots with status, judgement, measure, deadline, overdue and areas (m², 亩).")
-        @Option(help: ArgumentHelp("The date `overdue` is judged on (default: today).", valueName: "YYYY-MM-DD"), transform: parseDay)
+        @Option(
+            help: ArgumentHelp("The date `overdue` is judged on (default: today).", valueName: "YYYY-MM-DD"),
+            transform: parseDay)
         var asOf: String?
         @OptionGroup var common: Common
         @OptionGroup var store: StoreOptions

@@ -1,25 +1,27 @@
 import ArgumentParser
 import Foundation
+import LandGeoJSON
 import LandGeometry
 import LandRegistry
-import LandGeoJSON
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import a layer from a file: all of it or, on any problem, nothing.",
-        subcommands: [Parcels.self, Zones.self,
-                      Sites.self, Enterprises.self, EnterpriseYears.self, Tenancies.self,
-                      Spots.self,
-                      SpotUpdates.self,
+        subcommands: [
+            Parcels.self, Zones.self,
+            Sites.self, Enterprises.self, EnterpriseYears.self, Tenancies.self,
+            Spots.self,
+            SpotUpdates.self
         ])
 }
 
 /// Options of every layer import (GeoJSON, or any vector format GDAL reads).
 struct GeoJSONImportOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp(
-        "A GeoJSON FeatureCollection or text sequence (.geojsons), a Shapefile (.shp, or a .zip holding one), "
-            + "a FileGDB folder (.gdb), a GeoPackage (.gpkg), KML/KMZ, or a CSV with a WKT column.",
-        valueName: "file"))
+    @Argument(
+        help: ArgumentHelp(
+            "A GeoJSON FeatureCollection or text sequence (.geojsons), a Shapefile (.shp, or a .zip holding one), "
+                + "a FileGDB folder (.gdb), a GeoPackage (.gpkg), KML/KMZ, or a CSV with a WKT column.",
+            valueName: "file"))
     var file: String
 
     @Option(help: "The file's CRS (overrides its .prj / SRS / crs member; GeoJSON default RFC 7946 lon/lat).")
@@ -28,10 +30,14 @@ struct GeoJSONImportOptions: ParsableArguments {
     @Option(help: "The layer to read from a source with several (FileGDB, GeoPackage, a zip of shapefiles).")
     var layer: String?
 
-    @Option(help: "Text encoding of a Shapefile's .dbf: gbk, gb18030 or utf-8 (overrides .cpg and the language-driver byte).")
+    @Option(
+        help:
+            "Text encoding of a Shapefile's .dbf: gbk, gb18030 or utf-8 (overrides .cpg and the language-driver byte).")
     var encoding: String?
 
-    @Option(name: .customLong("map"), help: ArgumentHelp("Read a field from a property (repeatable).", valueName: "field=PROP"))
+    @Option(
+        name: .customLong("map"),
+        help: ArgumentHelp("Read a field from a property (repeatable).", valueName: "field=PROP"))
     var map: [String] = []
 
     @Option(help: "Field-name profile, e.g. sandiao for 三调 DLTB exports (BSM, DLBM, QSDWMC, TBMJ …).")
@@ -83,7 +89,8 @@ struct GeoJSONImportOptions: ParsableArguments {
         if let note = report.crsOverride { line += "; \(note)" }
         if report.replaced > 0 { line += ", superseding \(report.replaced)" }
         if !report.repairs.isEmpty { line += ", \(report.repairs.count) repaired" }
-        line += ": \(Format.m2(report.ellipsoidalAreaM2)) m² = \(Format.mu(report.ellipsoidalAreaM2)) 亩 = \(Format.ha(report.ellipsoidalAreaM2)) ha"
+        line +=
+            ": \(Format.m2(report.ellipsoidalAreaM2)) m² = \(Format.mu(report.ellipsoidalAreaM2)) 亩 = \(Format.ha(report.ellipsoidalAreaM2)) ha"
         line += " (ellipsoidal), in \(Format.number(report.seconds, decimals: 1)) s"
         if let id = report.importID { line += " [import #\(id)]" }
         printOut(line + "\n")
@@ -106,8 +113,9 @@ struct CSVImportOptions: ParsableArguments {
     func report(_ r: CSVImportReport) throws {
         for w in r.warnings { diagnose("\(file): warning: \(w)") }
         if json { try printJSON(r); return }
-        printOut("imported \(r.rows) rows into \(r.table) from \(file)"
-                 + (r.warnings.isEmpty ? "" : ", \(r.warnings.count) warning\(r.warnings.count == 1 ? "" : "s")")
-                 + (r.importID.map { " [import #\($0)]" } ?? "") + "\n")
+        printOut(
+            "imported \(r.rows) rows into \(r.table) from \(file)"
+                + (r.warnings.isEmpty ? "" : ", \(r.warnings.count) warning\(r.warnings.count == 1 ? "" : "s")")
+                + (r.importID.map { " [import #\($0)]" } ?? "") + "\n")
     }
 }

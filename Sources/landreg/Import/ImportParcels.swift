@@ -3,7 +3,9 @@ import LandRegistry
 
 extension ImportCommand {
     struct Parcels: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "parcels", abstract: "Import survey parcels from GeoJSON, a Shapefile, FileGDB, GeoPackage, KML or CSV+WKT.")
+        static let configuration = CommandConfiguration(
+            commandName: "parcels",
+            abstract: "Import survey parcels from GeoJSON, a Shapefile, FileGDB, GeoPackage, KML or CSV+WKT.")
         @OptionGroup var source: GeoJSONImportOptions
         @Option(help: "The land-use code system of the file: gb21010 (GB/T 21010-2017) or yongdi (用地用海).")
         var codeSystem = "gb21010"
@@ -13,8 +15,9 @@ extension ImportCommand {
         func run() throws {
             let registry = try store.open()
             try source.perform("import parcels") { progress in
-                try registry.importParcels(file: source.file, codeSystem: codeSystem,
-                                           options: try source.importOptions(change, store: store), progress: progress)
+                try registry.importParcels(
+                    file: source.file, codeSystem: codeSystem,
+                    options: try source.importOptions(change, store: store), progress: progress)
             }
         }
     }

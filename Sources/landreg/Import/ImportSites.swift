@@ -18,7 +18,8 @@ extension ImportCommand {
         func run() throws {
             let registry = try store.open()
             try source.perform("import sites") { progress in
-                try registry.importSites(file: source.file, options: try source.importOptions(change, store: store), progress: progress)
+                try registry.importSites(
+                    file: source.file, options: try source.importOptions(change, store: store), progress: progress)
             }
         }
     }

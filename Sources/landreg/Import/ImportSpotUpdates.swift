@@ -13,7 +13,8 @@ extension ImportCommand {
                 """)
         @Argument(help: "The CSV file (header row; UTF-8, or GBK with --encoding gbk) or an Excel workbook (.xlsx).")
         var file: String
-        @Option(help: "Text encoding of a CSV file: utf-8 (default; a BOM means UTF-8), gbk or gb18030.") var encoding: String?
+        @Option(help: "Text encoding of a CSV file: utf-8 (default; a BOM means UTF-8), gbk or gb18030.") var encoding:
+            String?
         @Option(help: "The sheet of a .xlsx workbook (default: the first).") var sheet: String?
         @Flag(help: "Check every row, apply nothing.") var dryRun = false
         @Flag(help: "Print the result as JSON.") var json = false
@@ -21,13 +22,16 @@ extension ImportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let report = try store.open().importSpotUpdates(file: file, table: TableReadOptions(encoding: encoding, sheet: sheet), defaults: try change.context(store: store), dryRun: dryRun)
+            let report = try store.open().importSpotUpdates(
+                file: file, table: TableReadOptions(encoding: encoding, sheet: sheet),
+                defaults: try change.context(store: store), dryRun: dryRun)
             if json { try printJSON(report); return }
             var counts: [String: Int] = [:]
             for r in report.applied { counts[r.action.rawValue, default: 0] += 1 }
             let summary = SpotAction.allCases.compactMap { a in counts[a.rawValue].map { "\($0) \(a.rawValue)" } }
-            printOut("\(report.dryRun ? "would apply" : "applied") \(report.applied.count) steps from \(file)"
-                     + (summary.isEmpty ? "" : " (" + summary.joined(separator: ", ") + ")") + "\n")
+            printOut(
+                "\(report.dryRun ? "would apply" : "applied") \(report.applied.count) steps from \(file)"
+                    + (summary.isEmpty ? "" : " (" + summary.joined(separator: ", ") + ")") + "\n")
         }
     }
 }

@@ -5,7 +5,8 @@ import LandRegistry
 extension ImportCommand {
     struct Spots: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "spots", abstract: "Import a satellite-inspection batch of violation spots (违法图斑) from GeoJSON.",
+            commandName: "spots",
+            abstract: "Import a satellite-inspection batch of violation spots (违法图斑) from GeoJSON.",
             discussion: """
                 Each spot's farmland area (∩ live parcels of land use 0101/0102/0103), basic-farmland area (∩ zones of \
                 kind basic-farmland) and zones are computed on the way in. A code already in the store is refused unless \
@@ -19,7 +20,9 @@ extension ImportCommand {
 
         func validate() throws {
             if batch.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--batch must not be empty") }
-            if source.replace { throw ValidationError("spots are never replaced: --replace does not apply to import spots") }
+            if source.replace {
+                throw ValidationError("spots are never replaced: --replace does not apply to import spots")
+            }
         }
 
         func run() throws {
@@ -27,8 +30,9 @@ extension ImportCommand {
             var importID: Int64? = nil
             var unchanged = 0, features = 0
             try source.perform("import spots") { progress in
-                let r = try registry.importSpots(file: source.file, batch: batch, options: try source.importOptions(change, store: store),
-                                                 progress: progress)
+                let r = try registry.importSpots(
+                    file: source.file, batch: batch, options: try source.importOptions(change, store: store),
+                    progress: progress)
                 importID = r.importID; unchanged = r.unchanged; features = r.features
                 return r
             }
@@ -36,8 +40,9 @@ extension ImportCommand {
             if unchanged > 0 { printOut("\(unchanged) spots already in the store unchanged (skipped)\n") }
             if let importID, features > 0 {
                 let (farmland, basic) = try registry.farmlandTotals(importID: importID)
-                printOut("over farmland \(Format.m2(farmland)) m² = \(Format.mu(farmland)) 亩, of which basic farmland "
-                         + "\(Format.m2(basic)) m² = \(Format.mu(basic)) 亩 (ellipsoidal)\n")
+                printOut(
+                    "over farmland \(Format.m2(farmland)) m² = \(Format.mu(farmland)) 亩, of which basic farmland "
+                        + "\(Format.m2(basic)) m² = \(Format.mu(basic)) 亩 (ellipsoidal)\n")
             }
         }
     }

@@ -14,7 +14,9 @@ extension ImportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            try csv.report(try store.open().importTenancies(file: csv.file, strict: strict, table: csv.tableOptions, context: try change.context(store: store)))
+            try csv.report(
+                try store.open().importTenancies(
+                    file: csv.file, strict: strict, table: csv.tableOptions, context: try change.context(store: store)))
         }
     }
 }

@@ -3,7 +3,8 @@ import LandRegistry
 
 extension ImportCommand {
     struct Zones: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "zones", abstract: "Import zones of one kind from GeoJSON or any vector format GDAL reads.")
+        static let configuration = CommandConfiguration(
+            commandName: "zones", abstract: "Import zones of one kind from GeoJSON or any vector format GDAL reads.")
         @OptionGroup var source: GeoJSONImportOptions
         @Option(help: "community, village, grid, basic-farmland, development-area or other.")
         var kind: ZoneKind
@@ -13,7 +14,9 @@ extension ImportCommand {
         func run() throws {
             let registry = try store.open()
             try source.perform("import zones") { progress in
-                try registry.importZones(file: source.file, kind: kind, options: try source.importOptions(change, store: store), progress: progress)
+                try registry.importZones(
+                    file: source.file, kind: kind, options: try source.importOptions(change, store: store),
+                    progress: progress)
             }
         }
     }

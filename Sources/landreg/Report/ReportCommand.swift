@@ -4,11 +4,12 @@ import LandRegistry
 /// `landreg report …`: the office's standing reports. Each report is a subcommand in its own file (Report/Report<Name>.swift).
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Reports: rectification of violation spots, utilisation of industrial land, reclaimable land.",
+        commandName: "report",
+        abstract: "Reports: rectification of violation spots, utilisation of industrial land, reclaimable land.",
         subcommands: [
             Rectification.self,
             Utilisation.self,
-            Reclaimable.self,
+            Reclaimable.self
         ])
 }
 
@@ -24,14 +25,19 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 /// workbook, which needs `-o` (and `-o` needs xlsx).
 struct ReportOutputOptions: ParsableArguments {
     @Option(help: "table, json, csv, md or xlsx (needs -o).") var format: ReportFormat = .table
-    @Option(name: .shortAndLong, help: ArgumentHelp("With --format xlsx: the workbook to create.", valueName: "FILE.xlsx"))
+    @Option(
+        name: .shortAndLong, help: ArgumentHelp("With --format xlsx: the workbook to create.", valueName: "FILE.xlsx"))
     var output: String?
     @Flag(help: "With -o: replace FILE if it exists (never the store or another database).")
     var overwrite = false
 
     func validate() throws {
-        if format == .xlsx && output == nil { throw ValidationError("--format xlsx writes a file: give it with -o FILE.xlsx") }
-        if format != .xlsx && output != nil { throw ValidationError("-o is for --format xlsx; the other formats print to stdout") }
+        if format == .xlsx && output == nil {
+            throw ValidationError("--format xlsx writes a file: give it with -o FILE.xlsx")
+        }
+        if format != .xlsx && output != nil {
+            throw ValidationError("-o is for --format xlsx; the other formats print to stdout")
+        }
     }
 
     /// With --format xlsx, the workbook's path and policy, refused now if it may not be written: call it before the

@@ -12,7 +12,8 @@ extension ReportCommand {
     struct Reclaimable: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "reclaimable",
-            abstract: "How much land can be won back: farmland to restore and industrial land to take back, without double counting.",
+            abstract:
+                "How much land can be won back: farmland to restore and industrial land to take back, without double counting.",
             discussion: """
                 Farmland: spots judged illegal, not yet rectified or closed, whose measure restores land, ∩ farmland \
                 parcels. Industrial: sites assessed, planned or implementing in mode acquisition-storage, recovery or \
@@ -22,19 +23,23 @@ extension ReportCommand {
                 """)
         @Option(help: "category or zone.") var by: ReclaimableGrouping = .category
         @Option(help: "With --by zone: the kind of zone (default village).") var zoneKind: ZoneKind = .village
-        @Option(help: ArgumentHelp("Report the state as it stood on this day (default: now).", valueName: "YYYY-MM-DD"), transform: parseDay)
+        @Option(
+            help: ArgumentHelp("Report the state as it stood on this day (default: now).", valueName: "YYYY-MM-DD"),
+            transform: parseDay)
         var asOf: String?
         @OptionGroup var result: ReportOutputOptions
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let workbook = try result.checkedWorkbook(store: store)   // before the store is opened
+            let workbook = try result.checkedWorkbook(store: store) // before the store is opened
             let registry = try store.open()
-            let (report, _) = try ReclaimableCalculator.compute(registry, asOf: asOf, zoneKind: by == .zone ? zoneKind : nil)
+            let (report, _) = try ReclaimableCalculator.compute(
+                registry, asOf: asOf, zoneKind: by == .zone ? zoneKind : nil)
             for w in report.warnings { diagnose("warning: \(w)") }
             if result.format == .json { try printJSON(report); return }
             if let workbook {
-                try ReportWorkbookExport.write([ReportSheets.reclaimable(report, byZone: by == .zone)], to: workbook.path, policy: workbook.policy)
+                try ReportWorkbookExport.write(
+                    [ReportSheets.reclaimable(report, byZone: by == .zone)], to: workbook.path, policy: workbook.policy)
                 printOut("wrote the reclaimable report (by \(by.rawValue)) to \(workbook.path)\n")
                 return
             }
@@ -46,11 +51,17 @@ extension ReportCommand {
             if format == .table || format == .md {
                 out += "Reclaimable land as of \(r.asOf); areas ellipsoidal (CGCS2000)\n\n"
             }
-            var t = TextTable([by == .zone ? "\(r.zoneKind ?? "") zone" : "category", "name", "sources", "potential m²",
-                               "potential 亩", "progress 亩", "remaining 亩", "remaining ha"], rightAligned: Set(2...7))
+            var t = TextTable(
+                [
+                    by == .zone ? "\(r.zoneKind ?? "") zone" : "category", "name", "sources", "potential m²",
+                    "potential 亩", "progress 亩", "remaining 亩", "remaining ha"
+                ], rightAligned: Set(2...7))
             func add(_ label: String, _ name: String, _ f: ReclaimFigures) {
-                t.add([label, name, String(f.sources), Format.m2(f.potentialM2), Format.mu(f.potentialM2), Format.mu(f.progressM2),
-                       Format.mu(f.remainingM2), Format.ha(f.remainingM2)])
+                t.add([
+                    label, name, String(f.sources), Format.m2(f.potentialM2), Format.mu(f.potentialM2),
+                    Format.mu(f.progressM2),
+                    Format.mu(f.remainingM2), Format.ha(f.remainingM2)
+                ])
             }
             if by == .zone {
                 for z in r.zones {
@@ -66,8 +77,10 @@ extension ReportCommand {
             add("total", "counted once", r.total)
             out += t.render(format)
             if format == .table || format == .md {
-                out += "\nclaimed by both categories (counted once): \(Format.m2(r.overlapM2)) m² = \(Format.mu(r.overlapM2)) 亩\n"
-                out += "floor area that capacity-increase sites can add: \(Format.m2(r.floorAreaPotentialM2)) m² "
+                out +=
+                    "\nclaimed by both categories (counted once): \(Format.m2(r.overlapM2)) m² = \(Format.mu(r.overlapM2)) 亩\n"
+                out +=
+                    "floor area that capacity-increase sites can add: \(Format.m2(r.floorAreaPotentialM2)) m² "
                     + "(\(r.capacitySites) sites)\n"
             }
             return out

@@ -34,9 +34,13 @@ struct TextTable {
         case .csv:
             return ([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
         case .md:
-            var lines = ["| " + header.joined(separator: " | ") + " |",
-                         "|" + header.indices.map { rightAligned.contains($0) ? "---:|" : "---|" }.joined()]
-            lines += rows.map { "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
+            var lines = [
+                "| " + header.joined(separator: " | ") + " |",
+                "|" + header.indices.map { rightAligned.contains($0) ? "---:|" : "---|" }.joined()
+            ]
+            lines += rows.map {
+                "| " + $0.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+            }
             return lines.joined(separator: "\n") + "\n"
         case .table, .json:
             let widths = header.indices.map { c in ([header] + rows).map { displayWidth($0[c]) }.max() ?? 0 }
@@ -57,7 +61,9 @@ struct TextTable {
     /// followed by a combining mark is one Character too (found by tools/fuzz, csv harness).
     private func csvField(_ cell: String) -> String {
         let s = Double(cell) != nil ? cell : FormulaGuard.csvText(cell)
-        guard s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        guard s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return s
+        }
         var out = "\""
         for c in s.unicodeScalars {
             if c == "\"" { out.unicodeScalars.append("\"") }
@@ -70,7 +76,8 @@ struct TextTable {
     private func displayWidth(_ s: String) -> Int {
         s.unicodeScalars.reduce(0) { w, u in
             let v = u.value
-            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+            let wide =
+                (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
                 || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
                 || (0xFFE0...0xFFE6).contains(v)
             return w + (wide ? 2 : 1)

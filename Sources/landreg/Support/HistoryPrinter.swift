@@ -6,7 +6,8 @@ import LandRegistry
 /// events as one table, oldest first. JSON: `{versions, events}`. A spot is never replaced, so its one row is
 /// `spots show` and its history is the events alone: the table, or with --json the array of events.
 enum HistoryPrinter {
-    static func print<Version: Encodable>(versions: [Version], as table: TextTable, events: [Event], json: Bool) throws {
+    static func print<Version: Encodable>(versions: [Version], as table: TextTable, events: [Event], json: Bool) throws
+    {
         if json {
             try printJSON(VersionsAndEvents(versions: versions, events: events))
             return
@@ -30,8 +31,11 @@ enum HistoryPrinter {
     static func eventTable(_ events: [Event]) -> TextTable {
         var t = TextTable(["#", "on", "action", "from", "to", "by", "note", "evidence", "details"])
         for e in events {
-            t.add([String(e.id ?? 0), e.effectiveDate, e.action.rawValue, e.fromState ?? "", e.toState ?? "", e.actor, e.note ?? "",
-                   e.evidencePath.map { "\($0) (sha256 \(e.evidenceSHA256?.prefix(12) ?? "")…)" } ?? "", e.details])
+            t.add([
+                String(e.id ?? 0), e.effectiveDate, e.action.rawValue, e.fromState ?? "", e.toState ?? "", e.actor,
+                e.note ?? "",
+                e.evidencePath.map { "\($0) (sha256 \(e.evidenceSHA256?.prefix(12) ?? "")…)" } ?? "", e.details
+            ])
         }
         return t
     }

@@ -26,8 +26,10 @@ struct ChangeOptions: ParsableArguments {
     @Option(help: "A note kept with the change in the audit log.")
     var note: String?
 
-    @Option(name: .customLong("on"), help: ArgumentHelp("The date the change takes effect (default: today).", valueName: "YYYY-MM-DD"),
-            transform: parseDay)
+    @Option(
+        name: .customLong("on"),
+        help: ArgumentHelp("The date the change takes effect (default: today).", valueName: "YYYY-MM-DD"),
+        transform: parseDay)
     var effectiveDate: String?
 
     @Option(help: ArgumentHelp("A file the change rests on; its path and SHA-256 are kept.", valueName: "FILE"))
@@ -43,8 +45,9 @@ struct ChangeOptions: ParsableArguments {
     /// `store` when inside it.
     func context(store: StoreOptions) throws -> ChangeContext {
         let storeFolder = Evidence.folder(ofStore: store.path)
-        return ChangeContext(actor: resolvedActor, effectiveDate: effectiveDate, note: note,
-                             evidence: try evidence.map { try Evidence(file: $0, storeFolder: storeFolder) })
+        return ChangeContext(
+            actor: resolvedActor, effectiveDate: effectiveDate, note: note,
+            evidence: try evidence.map { try Evidence(file: $0, storeFolder: storeFolder) })
     }
 
     var resolvedActor: String {

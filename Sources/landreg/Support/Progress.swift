@@ -23,7 +23,8 @@ final class ProgressBar {
             let fraction = min(1, Double(p.bytesRead) / Double(total))
             let width = 30, filled = Int(fraction * Double(width))
             let eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
-            text = "\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            text =
+                "\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
                 + "] \(Int(fraction * 100))% \(p.features) features, \(Int(rate))/s, ETA \(Int(eta.rounded()))s"
         }
         FileHandle.standardError.write(Data((text + "\u{1B}[K").utf8))

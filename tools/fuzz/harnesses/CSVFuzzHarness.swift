@@ -49,8 +49,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for (i, row) in table.rows.enumerated() where row.count != table.header.count {
         fatalError("row \(i) has \(row.count) fields, the header \(table.header.count)")
     }
-    if table.lineNumbers.count != table.rows.count || zip(table.lineNumbers, table.lineNumbers.dropFirst()).contains(where: { $0 >= $1 })
-        || (table.lineNumbers.first.map { $0 < 2 } ?? false) {
+    if table.lineNumbers.count != table.rows.count
+        || zip(table.lineNumbers, table.lineNumbers.dropFirst()).contains(where: { $0 >= $1 })
+        || (table.lineNumbers.first.map { $0 < 2 } ?? false)
+    {
         fatalError("line numbers \(table.lineNumbers) do not increase from 2 for \(table.rows.count) rows")
     }
     // A record of one empty field is a blank line to this dialect: a header trimmed to [""] cannot be written back.
@@ -59,8 +61,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do {
         let again = try CSVTable(text: text, file: "reserialized")
         if again.header != table.header || again.rows != table.rows {
-            fatalError("re-serialised and parsed again, the table differs:\n\(table.header) \(table.rows)\n"
-                       + "\(again.header) \(again.rows)\nfrom \(text.debugDescription)")
+            fatalError(
+                "re-serialised and parsed again, the table differs:\n\(table.header) \(table.rows)\n"
+                    + "\(again.header) \(again.rows)\nfrom \(text.debugDescription)")
         }
     } catch {
         fatalError("re-serialised table refused: \(error) for \(text.debugDescription)")

@@ -32,7 +32,8 @@ func fuzzCRS(_ text: String) {
         fatalError("CRS.parse(\(text.debugDescription)) gave EPSG:\(crs.epsg), which the text does not name")
     }
     guard let again = try? CRS.parse(crs.description), again == crs, again.name == crs.name,
-          again.isGeographic == crs.isGeographic else {
+        again.isGeographic == crs.isGeographic
+    else {
         fatalError("CRS.parse(\(text.debugDescription)) gave \(crs), which does not parse back to itself")
     }
 }
@@ -40,21 +41,25 @@ func fuzzCRS(_ text: String) {
 func fuzzDay(_ text: String) {
     let accepted = Clock.validDay(text)
     let scalars = Array(text.unicodeScalars)
-    let shaped = scalars.count == 10 && scalars.enumerated().allSatisfy { i, c in
-        i == 4 || i == 7 ? c == "-" : ("0"..."9").contains(c)
-    }
+    let shaped =
+        scalars.count == 10
+        && scalars.enumerated().allSatisfy { i, c in
+            i == 4 || i == 7 ? c == "-" : ("0"..."9").contains(c)
+        }
     if let accepted {
         if accepted != text { fatalError("validDay(\(text.debugDescription)) returned \(accepted.debugDescription)") }
         if !shaped { fatalError("validDay accepted \(text.debugDescription), which is not YYYY-MM-DD in digits") }
     }
     guard shaped else { return }
-    let y = Int(String(text.prefix(4)))!, m = Int(String(text.dropFirst(5).prefix(2)))!, d = Int(String(text.suffix(2)))!
-    guard y >= 1600 else { return }   // Foundation's Gregorian calendar is Julian before 1582
+    let y = Int(String(text.prefix(4)))!, m = Int(String(text.dropFirst(5).prefix(2)))!,
+        d = Int(String(text.suffix(2)))!
+    guard y >= 1600 else { return } // Foundation's Gregorian calendar is Julian before 1582
     let components = DateComponents(year: y, month: m, day: d)
     let exists = components.isValidDate(in: gregorian)
     if exists != (accepted != nil) {
-        fatalError("validDay(\(text.debugDescription)) \(accepted == nil ? "refused" : "accepted") it, "
-                   + "but the Gregorian calendar says the day \(exists ? "exists" : "does not exist")")
+        fatalError(
+            "validDay(\(text.debugDescription)) \(accepted == nil ? "refused" : "accepted") it, "
+                + "but the Gregorian calendar says the day \(exists ? "exists" : "does not exist")")
     }
 }
 
@@ -67,7 +72,9 @@ func fuzzDecimals(_ bytes: ArraySlice<UInt8>) {
     var i = 0
     while i + 16 <= raw.count && coordinates.count < 64 {
         let x = raw[i..<i + 8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        let y = raw[i + 8..<i + 16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let y = raw[i + 8..<i + 16].enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * UInt64($1.offset))
+        }
         let p = XY(Double(bitPattern: x), Double(bitPattern: y))
         if p.x.isFinite && p.y.isFinite { coordinates.append(p) }
         i += 16
@@ -82,7 +89,8 @@ func fuzzDecimals(_ bytes: ArraySlice<UInt8>) {
         try writer.finish()
         let source = try GeoJSONFeatureSource(path: decimalsPath)
         guard let feature = try source.nextFeature(), case .lineString(let back)? = feature.geometry,
-              back.count == coordinates.count else {
+            back.count == coordinates.count
+        else {
             fatalError("--decimals \(decimals): the written line of \(coordinates) did not come back as a line")
         }
         let fullPrecision = !(0...15).contains(decimals)

@@ -89,15 +89,18 @@ func writeZip(_ path: String, _ entries: [(name: String, bytes: [UInt8])]) {
     guard let zip = CPLCreateZip(path, options) else { fatalError("cannot create \(path)") }
     for e in entries {
         guard CPLCreateFileInZip(zip, e.name, nil) == CE_None,
-              e.bytes.withUnsafeBytes({ CPLWriteFileInZip(zip, $0.baseAddress, Int32($0.count)) }) == CE_None,
-              CPLCloseFileInZip(zip) == CE_None else { fatalError("cannot write \(e.name) into \(path)") }
+            e.bytes.withUnsafeBytes({ CPLWriteFileInZip(zip, $0.baseAddress, Int32($0.count)) }) == CE_None,
+            CPLCloseFileInZip(zip) == CE_None
+        else { fatalError("cannot write \(e.name) into \(path)") }
     }
     if CPLCloseZip(zip) != CE_None { fatalError("cannot close \(path)") }
     // GDAL caches a zip's directory by path and reloads it only when the size or the mtime (seconds) changed:
     // each input's zip gets a later mtime, so that no input is read through the previous one's directory.
     zipGeneration += 1
-    var times = [timeval(tv_sec: 1_000_000_000 + zipGeneration, tv_usec: 0),
-                 timeval(tv_sec: 1_000_000_000 + zipGeneration, tv_usec: 0)]
+    var times = [
+        timeval(tv_sec: 1_000_000_000 + zipGeneration, tv_usec: 0),
+        timeval(tv_sec: 1_000_000_000 + zipGeneration, tv_usec: 0)
+    ]
     if utimes(path, &times) != 0 { fatalError("cannot set the mtime of \(path)") }
 }
 nonisolated(unsafe) var zipGeneration = 0
@@ -122,10 +125,12 @@ func take(_ d: DecodedFeature, sourceCRS: CRS?) {
     } catch {
         fatalError("properties serialised as \(json) do not parse: \(error)")
     }
-    if d.problem != nil { return }   // a problem of the feature: reported, not read further
+    if d.problem != nil { return } // a problem of the feature: reported, not read further
     guard let wkb = d.wkb, let g = try? WKB.decode(wkb) else { return }
     let encoded = WKB.encode(g)
-    if encoded.count != WKB.encodedSize(g) { fatalError("encodedSize \(WKB.encodedSize(g)) but encode wrote \(encoded.count)") }
+    if encoded.count != WKB.encodedSize(g) {
+        fatalError("encodedSize \(WKB.encodedSize(g)) but encode wrote \(encoded.count)")
+    }
     guard let again = try? WKB.decode(encoded), WKB.encode(again) == encoded else {
         fatalError("our WKB of \(g) (from GDAL's \(wkb)) does not decode to the same geometry")
     }
@@ -135,13 +140,15 @@ func take(_ d: DecodedFeature, sourceCRS: CRS?) {
     guard multi.structuralProblems().isEmpty else { return }
     var geometry = multi
     if let validity = try? geos.validity(of: multi), !validity.isValid {
-        guard coordinateCount(multi) <= makeValidCoordinateLimit, let repaired = try? geos.makeValid(multi) else { return }
+        guard coordinateCount(multi) <= makeValidCoordinateLimit, let repaired = try? geos.makeValid(multi) else {
+            return
+        }
         guard let parts = repaired.polygons else { fatalError("make-valid of \(multi) is not polygonal: \(repaired)") }
         if !repaired.structuralProblems().isEmpty { fatalError("make-valid of \(multi) has structural problems") }
         if parts.isEmpty { return }
         geometry = .multiPolygon(parts)
     }
-    guard let sourceCRS else { return }   // the import stops before reading: --crs is needed
+    guard let sourceCRS else { return } // the import stops before reading: --crs is needed
     do {
         if sourceCRS != storeCRS {
             let t = try transforms[sourceCRS.epsg] ?? CoordinateTransform(from: sourceCRS, to: storeCRS)
@@ -154,11 +161,12 @@ func take(_ d: DecodedFeature, sourceCRS: CRS?) {
         _ = areas.planarArea(geometry)
         _ = try areas.ellipsoidalArea(geometry)
     } catch {
-        return   // "geometry could not be processed": a feature problem
+        return // "geometry could not be processed": a feature problem
     }
     let blob = GeoPackageBinary.encode(geometry, srsID: Int32(storeCRS.epsg))
     guard let (srs, stored) = try? GeoPackageBinary.decode(blob), srs == Int32(storeCRS.epsg),
-          canonicalWKB(stored) == canonicalWKB(geometry) else {
+        canonicalWKB(stored) == canonicalWKB(geometry)
+    else {
         fatalError("the store blob of \(geometry) does not decode to it")
     }
 }
@@ -169,13 +177,16 @@ func take(_ d: DecodedFeature, sourceCRS: CRS?) {
 func failOnEscapedGDALMessages() {
     CPLSetErrorHandler { level, number, message in
         if level == CE_Debug || level == CE_None { return }
-        fatalError("GDAL message outside landreg's collection (class \(level.rawValue), number \(number)): "
-                   + (message.map { String(cString: $0) } ?? ""))
+        fatalError(
+            "GDAL message outside landreg's collection (class \(level.rawValue), number \(number)): "
+                + (message.map { String(cString: $0) } ?? ""))
     }
 }
 
 @_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>>>) -> CInt {
+public func initialize(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>>>
+) -> CInt {
     mkdir(folder, 0o700)
     failOnEscapedGDALMessages()
     return 0
@@ -217,8 +228,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             take(d, sourceCRS: sourceCRS)
         }
         if trace {
-            FileHandle.standardError.write(Data(("\(written[0]): \(count) features, encoding \(source.encoding) from "
-                + "\(source.encodingSource), CRS \(source.crs)\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("\(written[0]): \(count) features, encoding \(source.encoding) from "
+                        + "\(source.encodingSource), CRS \(source.crs)\n").utf8))
         }
     } catch let e as GDALSourceError {
         if trace { FileHandle.standardError.write(Data("\(written[0]): \(e.message)\n".utf8)) }

@@ -46,13 +46,16 @@ func same(_ a: SpreadsheetTable, _ b: SpreadsheetTable) -> Bool {
 func failOnEscapedGDALMessages() {
     CPLSetErrorHandler { level, number, message in
         if level == CE_Debug || level == CE_None { return }
-        fatalError("GDAL message outside landreg's collection (class \(level.rawValue), number \(number)): "
-                   + (message.map { String(cString: $0) } ?? ""))
+        fatalError(
+            "GDAL message outside landreg's collection (class \(level.rawValue), number \(number)): "
+                + (message.map { String(cString: $0) } ?? ""))
     }
 }
 
 @_cdecl("LLVMFuzzerInitialize")
-public func initialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>>>) -> CInt {
+public func initialize(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>>>
+) -> CInt {
     failOnEscapedGDALMessages()
     return 0
 }
@@ -83,7 +86,9 @@ func writeZip(_ path: String, _ entries: [(name: String, bytes: [UInt8])]) -> Bo
     for e in entries where written {
         // GDAL refuses some names (empty, duplicate): such an input is no workbook, not a finding.
         guard CPLCreateFileInZip(zip, e.name, nil) == CE_None else { written = false; break }
-        if e.bytes.withUnsafeBytes({ CPLWriteFileInZip(zip, $0.baseAddress, Int32($0.count)) }) != CE_None { written = false }
+        if e.bytes.withUnsafeBytes({ CPLWriteFileInZip(zip, $0.baseAddress, Int32($0.count)) }) != CE_None {
+            written = false
+        }
         if CPLCloseFileInZip(zip) != CE_None { written = false }
     }
     if CPLCloseZip(zip) != CE_None { written = false }
@@ -107,7 +112,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // GDAL caches a zip's directory by path and reloads it only when the size or the mtime (seconds) changed:
     // each input gets a later mtime, so that none is read through the previous input's directory.
     generation += 1
-    var times = [timeval(tv_sec: 1_000_000_000 + generation, tv_usec: 0), timeval(tv_sec: 1_000_000_000 + generation, tv_usec: 0)]
+    var times = [
+        timeval(tv_sec: 1_000_000_000 + generation, tv_usec: 0), timeval(tv_sec: 1_000_000_000 + generation, tv_usec: 0)
+    ]
     if utimes(path, &times) != 0 { fatalError("cannot set the mtime of \(path)") }
 
     let first = read(nil)
@@ -139,7 +146,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         switch read(missingSheet) {
         case .success: fatalError("--sheet \(missingSheet) read a table from a workbook without that sheet")
         case .failure(let e):
-            if !e.message.contains(missingSheet) { fatalError("the refusal of a missing sheet does not name it: \(e.message)") }
+            if !e.message.contains(missingSheet) {
+                fatalError("the refusal of a missing sheet does not name it: \(e.message)")
+            }
         }
     }
     return 0
