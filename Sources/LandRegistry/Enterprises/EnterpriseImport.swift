@@ -36,19 +36,13 @@ extension Registry {
                 let line = csv.lineNumbers[i]
                 var why: [String] = []
                 let code = csv.value(i, "credit_code")
-                if let code {
-                    if let p = CreditCode.problem(code) {
-                        why.append(p)
-                    } else if let other = seen[code] {
-                        why.append("credit code \(code) is on line \(other) too")
-                    } else if try Bool.fetchOne(
-                        db, sql: "SELECT 1 FROM enterprises WHERE credit_code = ?", arguments: [code]) == true
-                    {
-                        why.append("credit code \(code) is already registered")
-                    }
-                } else {
-                    why.append("no credit_code")
+                let codeProblem = try Self.creditCodeProblem(code) { code in
+                    if let other = seen[code] { return "credit code \(code) is on line \(other) too" }
+                    let registered = try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM enterprises WHERE credit_code = ?", arguments: [code])
+                    return registered == true ? "credit code \(code) is already registered" : nil
                 }
+                if let codeProblem { why.append(codeProblem) }
                 let name = csv.value(i, "name")
                 if name == nil { why.append("no name") }
                 let scale = csv.value(i, "scale")
@@ -86,15 +80,11 @@ extension Registry {
                 let line = csv.lineNumbers[i]
                 var why: [String] = []
                 let code = csv.value(i, "credit_code")
-                if let code {
-                    if let p = CreditCode.problem(code) {
-                        why.append(p)
-                    } else if !known.contains(code) {
-                        why.append("unknown enterprise \(code) (import it with `landreg import enterprises` first)")
-                    }
-                } else {
-                    why.append("no credit_code")
+                let codeProblem = Self.creditCodeProblem(code) { code in
+                    known.contains(code)
+                        ? nil : "unknown enterprise \(code) (import it with `landreg import enterprises` first)"
                 }
+                if let codeProblem { why.append(codeProblem) }
                 let yearText = csv.value(i, "year")
                 let year = yearText.flatMap(Int.init)
                 if !(year.map { (1949...2200).contains($0) } ?? false) {
@@ -135,5 +125,13 @@ extension Registry {
             }
             return (rows, [])
         }
+    }
+
+    /// What is wrong with a row's credit_code: missing, not a valid GB 32100-2015 code, or what `check` says of a
+    /// valid one (already registered, unknown …); nil when nothing is.
+    private static func creditCodeProblem(_ code: String?, _ check: (String) throws -> String?) rethrows -> String? {
+        guard let code else { return "no credit_code" }
+        if let problem = CreditCode.problem(code) { return problem }
+        return try check(code)
     }
 }
