@@ -195,6 +195,9 @@ class Bench:
         peer_out = os.path.join(self.work, f"ogr-export-{n}.geojson")
 
         def ours():
+            # Outputs never replace a file unasked: the previous repetition's goes first, outside the timing.
+            if os.path.exists(ours_out):
+                os.remove(ours_out)
             return self.timed([self.landreg, "export", "parcels", "-o", ours_out, "--store", store])
 
         def peer():
