@@ -306,7 +306,9 @@ struct OutputSafetyTests {
             var status: Int32 = 0
             while !sawTemporary {
                 if waitpid(pid, &status, WNOHANG) == pid { break }
-                sawTemporary = try !Self.leftovers(dir).isEmpty
+                // This export's own temporary (a case that failed must not make the next one signal too early).
+                let ownPrefix = "." + (output as NSString).lastPathComponent
+                sawTemporary = try Self.leftovers(dir).contains { $0.hasPrefix(ownPrefix) }
                 if !sawTemporary { usleep(1_000) }
             }
             if sawTemporary {

@@ -159,6 +159,11 @@ public enum OutputFile {
         let temporary =
             target.folder + "/." + target.name + ".landreg-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
             + (ext.isEmpty ? "" : "." + ext)
+        // The clean-up on a signal covers the temporary from before it first exists (the probe below creates it):
+        // a signal between the probe's create and unlink would otherwise leave it behind.
+        Interruption.shared.begin(temporary: temporary)
+        var placed = false
+        defer { if !placed { removeTree(temporary) }; Interruption.shared.end(temporary: temporary) }
         // Creating the temporary is the writability probe: its error is the folder's.
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
@@ -167,10 +172,6 @@ public enum OutputFile {
         }
         close(fd)
         unlink(temporary)
-
-        Interruption.shared.begin(temporary: temporary)
-        var placed = false
-        defer { if !placed { removeTree(temporary) }; Interruption.shared.end(temporary: temporary) }
         let result = try body(temporary)
 
         var info = stat()
