@@ -2,13 +2,14 @@
 # Installs what landreg needs to build (GEOS, PROJ, SQLite, OpenSSL, cairo and pango headers, and the Noto CJK
 # fonts maps are set in) and what its tests and benchmarks compare against (GDAL's ogr2ogr/ogrinfo and GeoPackage
 # validator, shapely, pyproj, openpyxl; strace for the kill tests; poppler's pdftotext and pdffonts,
-# Pillow for the map tests).
+# Pillow for the map tests; libexif to read photo evidence, exiftool to write test photos).
 # Idempotent: it installs only what is missing, and runs apt-get update only when it must install.
 set -euo pipefail
 
 apt_packages=(pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libssl-dev sqlite3 libgdal-dev libxlsxwriter-dev
               gdal-bin python3-gdal python3-venv strace python3-qgis qgis-providers
-              libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils python3-pil)
+              libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils python3-pil
+              libexif-dev libimage-exiftool-perl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
