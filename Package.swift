@@ -29,9 +29,10 @@ let package = Package(
         .systemLibrary(
             name: "CPROJ", path: "Sources/CPROJ", pkgConfig: "proj",
             providers: [.apt(["libproj-dev"])]),
-        .systemLibrary(
-            name: "CGDAL", path: "Sources/CGDAL", pkgConfig: "gdal",
-            providers: [.apt(["libgdal-dev"])]),
+        // GDAL's headers only: nothing links libgdal. CGDALLazy defines the functions landreg calls and loads
+        // GDAL on the first (a look-up does not pay GDAL's ~110 libraries at start; see GDALLazy.c).
+        .systemLibrary(name: "CGDAL", path: "Sources/CGDAL", providers: [.apt(["libgdal-dev"])]),
+        .target(name: "CGDALLazy", path: "Sources/CGDALLazy", exclude: ["GDALFunctions.inc"]),
         .systemLibrary(
             name: "CXLSXWriter", path: "Sources/CXLSXWriter", pkgConfig: "xlsxwriter",
             providers: [.apt(["libxlsxwriter-dev"])]),
@@ -50,7 +51,8 @@ let package = Package(
         .target(name: "LandGeometry", dependencies: ["LandGeometryCore", "CGEOS", "CPROJ"]),
         // Other formats than GeoJSON (Shapefile, FileGDB, GeoPackage, KML, CSV+WKT, xlsx) through GDAL's C API,
         // and formatted office tables through libxlsxwriter. Only this target imports CGDAL and CXLSXWriter.
-        .target(name: "LandFormats", dependencies: ["LandGeometry", "LandGeoJSON", "CGDAL", "CXLSXWriter"]),
+        .target(
+            name: "LandFormats", dependencies: ["LandGeometry", "LandGeoJSON", "CGDAL", "CGDALLazy", "CXLSXWriter"]),
         .target(
             name: "LandRegistry",
             dependencies: [
