@@ -69,10 +69,10 @@ public struct ReclaimFigures: Codable, Sendable, Equatable {
 
     public static let zero = ReclaimFigures(potentialM2: 0, potentialPlanarM2: 0, progressM2: 0, sources: 0)
 
-    enum CodingKeys: String, CodingKey {
-        case potentialM2 = "potential_m2", potentialPlanarM2 = "potential_planar_m2", progressM2 = "progress_m2"
-        case remainingM2 = "remaining_m2", potentialMu = "potential_mu", remainingMu = "remaining_mu"
-        case progressMu = "progress_mu", potentialHa = "potential_ha", remainingHa = "remaining_ha", sources
+    // The encoded keys include the derived figures; their JSON names come from the encoder's .convertToSnakeCase.
+    enum CodingKeys: CodingKey {
+        case potentialM2, potentialPlanarM2, progressM2, remainingM2, potentialMu, remainingMu, progressMu
+        case potentialHa, remainingHa, sources
     }
 
     public init(potentialM2: Double, potentialPlanarM2: Double, progressM2: Double, sources: Int) {
@@ -129,11 +129,6 @@ public struct ReclaimableReport: Codable, Sendable {
     public let capacitySites: Int
     public let warnings: [String]
 
-    enum CodingKeys: String, CodingKey {
-        case asOf = "as_of", total, farmland, industrial, overlapM2 = "overlap_m2", zoneKind = "zone_kind", zones
-        case outsideZonesM2 = "outside_zones_m2", floorAreaPotentialM2 = "floor_area_potential_m2"
-        case capacitySites = "capacity_sites", warnings
-    }
 }
 
 /// One dissolved polygon of reclaimable land, for export.

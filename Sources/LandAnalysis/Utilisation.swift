@@ -142,10 +142,6 @@ public struct UtilisationReport: Codable, Sendable {
     public var zones: [ZoneUtilisation]?
     public var zoneKind: String?
 
-    enum CodingKeys: String, CodingKey {
-        case year, sites, enterprises, zones
-        case asOf = "as_of", thresholdsSource = "thresholds_source", zoneKind = "zone_kind"
-    }
 }
 
 public enum Utilisation {

@@ -120,7 +120,9 @@ struct StoreFixtureTests {
 
     /// `value` as the CLI prints it (JSONEncoder) equals `recorded`; numbers to 1e-9 relative.
     func expectSameJSON<T: Encodable>(_ value: T, _ recorded: Any?, _ what: String) throws {
-        let data = try JSONEncoder().encode(value)
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let data = try encoder.encode(value)
         let now = try JSONSerialization.jsonObject(with: data)
         var differences: [String] = []
         compare(now, recorded, path: "", into: &differences)

@@ -45,7 +45,6 @@ public struct CSVImportReport: Sendable, Codable {
     /// Things recorded but worth a look (over-leased sites), one line each with the file's line number.
     public var warnings: [String]
 
-    enum CodingKeys: String, CodingKey { case importID = "import_id", table, file, rows, warnings }
 }
 
 /// Collects the problems of one CSV import, by line.

@@ -68,11 +68,6 @@ public struct ImportReport: Sendable, Codable {
     /// Set when --crs replaced the CRS the file declares, saying both.
     public var crsOverride: String? = nil
 
-    enum CodingKeys: String, CodingKey {
-        case importID = "import_id", layer, file, sourceCRS = "source_crs", features, replaced, repairs, unchanged
-        case sourceLayer = "source_layer", crsOverride = "crs_override"
-        case planarAreaM2 = "planar_area_m2", ellipsoidalAreaM2 = "ellipsoidal_area_m2", dryRun = "dry_run", seconds
-    }
 }
 
 /// A prepared feature: fields mapped, geometry ingested; built on worker threads.

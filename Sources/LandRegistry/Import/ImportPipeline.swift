@@ -51,9 +51,6 @@ public struct FeatureProblem: Error, Sendable, Codable, Equatable, CustomStringC
         return place.isEmpty ? message : place.joined() + label + ": " + message
     }
 
-    enum CodingKeys: String, CodingKey {
-        case featureIndex = "feature_index", featureID = "feature_id", code, message, layer
-    }
 }
 
 /// An import refused: every problem found (up to a cap), nothing written.

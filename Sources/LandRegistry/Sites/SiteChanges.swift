@@ -78,8 +78,6 @@ struct SiteProgress: Codable, FetchableRecord, PersistableRecord {
     var suspendedFrom: SiteStage?
     var mode: SiteMode?
     var disposedM2: Double
-
-    enum CodingKeys: String, CodingKey {
-        case fid, stage, mode, suspendedFrom = "suspended_from", disposedM2 = "disposed_m2"
-    }
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 }

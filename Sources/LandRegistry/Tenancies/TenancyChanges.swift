@@ -40,10 +40,6 @@ public struct OverLease: Sendable, Codable, Equatable {
             + "but its floor area is \(String(format: "%.2f", siteFloorAreaM2)) m²"
     }
 
-    enum CodingKeys: String, CodingKey {
-        case siteCode = "site_code", siteFloorAreaM2 = "site_floor_area_m2", leasedFloorAreaM2 = "leased_floor_area_m2",
-            day
-    }
 }
 
 /// A lease change refused; nothing was written.

@@ -213,6 +213,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // LayerSource.declaredCRS: an identified EPSG code becomes the source CRS; anything else needs --crs.
         var sourceCRS: CRS? = nil
         if case .identified(let epsg, _) = source.crs { sourceCRS = try? CRS(epsg: epsg) }
+        let scratch = GDALDecodingScratch()
         var count = 0
         while count < featureLimit {
             guard let next = try source.nextSourceFeature() else {
@@ -221,7 +222,20 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 }
                 break
             }
-            guard case .decoded(let d) = next else { fatalError("a GDAL source handed over GeoJSON text") }
+            // The source fetches on this thread and hands the feature over undecoded; ImportPipeline decodes it on
+            // a worker with a scratch of its own. A decoding failure stops the read as the import stops.
+            let d: DecodedFeature
+            switch next {
+            case .decoded(let decoded): d = decoded
+            case .gdalFeature(let handle):
+                switch handle.decode(using: scratch) {
+                case .success(let decoded): d = decoded
+                case .failure(let e):
+                    if e.message.isEmpty { fatalError("a decoding GDALSourceError without a message") }
+                    return 0
+                }
+            case .geoJSON: fatalError("a GDAL source handed over GeoJSON text")
+            }
             if d.index != count { fatalError("feature \(count) came with index \(d.index)") }
             count += 1
             if source.bytesRead != Int64(count) { fatalError("bytesRead \(source.bytesRead) after \(count) features") }
