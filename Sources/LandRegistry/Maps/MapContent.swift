@@ -100,8 +100,7 @@ extension Registry {
                     subject, title: "违法图斑 \(code) · 批次 \(spot.batch) · \(StyleTables.spotStatus(status).label)", [g])
             case .site(let code):
                 guard
-                    let site = try Site.fetchOne(
-                        db, sql: Site.selectSQL + " WHERE s.code = ? AND s.retired_at IS NULL", arguments: [code]),
+                    let site = try Site.withHolderName().live().code(code).fetchOneNamingBadRow(db, file: path),
                     let g = try liveGeometry(db, table: "sites", code: code)
                 else { throw NotFound(what: "live site", code: code) }
                 return try framing(subject, title: "二次开发地块 \(code)" + (site.name.map { " \($0)" } ?? ""), [g])

@@ -55,8 +55,8 @@ public struct Site: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
         withEnterpriseName(creditCode: Columns.holderCreditCode, as: "holder_name")
     }
 
-    /// The same read as one raw statement, for the export (one prepared statement streamed) and the stage
-    /// changes: `s` is the site.
+    /// The same read as one raw statement, for the export (one prepared statement streamed with the geometry,
+    /// which `Site` does not hold): `s` is the site.
     static let selectSQL = selectWithEnterpriseNameSQL(
         alias: "s", columns: columnNames,
         creditCode: "holder_credit_code", as: "holder_name")

@@ -24,9 +24,7 @@ extension Registry {
     ) throws -> Site {
         try write { db in
             guard
-                let site = try Site.fetchOne(
-                    db, sql: Site.selectSQL + " WHERE s.code = ? AND s.retired_at IS NULL",
-                    arguments: [code])
+                let site = try Site.withHolderName().live().code(code).fetchOneNamingBadRow(db, file: path)
             else { throw NotFound(what: "live site", code: code) }
             let isUpdate = stage == site.stage && (mode != nil || disposedM2 != nil)
             if isUpdate && site.stage == .cancelled {
@@ -65,7 +63,11 @@ extension Registry {
                 db, context: context, entity: .site, entityID: site.fid, entityCode: code,
                 from: site.stage.rawValue, to: stage.rawValue,
                 details: isUpdate ? .update(change) : .advance(change))
-            return try Site.fetchOne(db, sql: Site.selectSQL + " WHERE s.fid = ?", arguments: [site.fid])!
+            guard
+                let changed = try Site.withHolderName().filter(Site.Columns.fid == site.fid)
+                    .fetchOneNamingBadRow(db, file: path)
+            else { throw NotFound(what: "live site", code: code) }
+            return changed
         }
     }
 }

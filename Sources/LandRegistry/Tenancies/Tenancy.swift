@@ -52,11 +52,6 @@ public struct Tenancy: Codable, Sendable, Equatable, FetchableRecord, TableRecor
     static func withTenantName() -> QueryInterfaceRequest<Tenancy> {
         withEnterpriseName(creditCode: Columns.tenantCreditCode, as: "tenant_name")
     }
-
-    /// The same read as one raw statement (`t` the lease), for the lease changes.
-    static let selectSQL = selectWithEnterpriseNameSQL(
-        alias: "t", columns: columnNames,
-        creditCode: "tenant_credit_code", as: "tenant_name")
 }
 
 public enum TenancyUse: String, Codable, Sendable, CaseIterable {

@@ -78,7 +78,9 @@ extension Registry {
             try AuditLog.append(
                 db, context: context, entity: .tenancy, entityID: id, entityCode: new.siteCode,
                 to: TenancyStatus.active.rawValue, details: .tenancyAdd(details))
-            let tenancy = try Tenancy.fetchOne(db, sql: Tenancy.selectSQL + " WHERE t.id = ?", arguments: [id])!
+            guard let tenancy = try lease(db, id: id) else {
+                throw TenancyRefused("tenancy #\(id) cannot be read back")
+            }
             return TenancyRecorded(tenancy: tenancy, overLease: checked.overLease)
         }
     }
@@ -88,7 +90,7 @@ extension Registry {
     public func endTenancy(id: Int64, on day: String, context: ChangeContext) throws -> Tenancy {
         try write { db in
             guard Clock.validDay(day) != nil else { throw TenancyRefused("end date \(day) is not a date (YYYY-MM-DD)") }
-            guard let t = try Tenancy.fetchOne(db, sql: Tenancy.selectSQL + " WHERE t.id = ?", arguments: [id]) else {
+            guard let t = try lease(db, id: id) else {
                 throw TenancyRefused("no tenancy #\(id)")
             }
             guard t.status == .active else { throw TenancyRefused("tenancy #\(id) is \(t.status.rawValue) already") }
@@ -104,12 +106,18 @@ extension Registry {
                 db, context: context, entity: .tenancy, entityID: id, entityCode: t.siteCode,
                 from: t.status.rawValue, to: TenancyStatus.ended.rawValue,
                 details: .tenancyEnd(TenancyEnding(end: day, previousEnd: t.endDate)))
-            return try Tenancy.fetchOne(db, sql: Tenancy.selectSQL + " WHERE t.id = ?", arguments: [id])!
+            guard let ended = try lease(db, id: id) else { throw TenancyRefused("tenancy #\(id) cannot be read back") }
+            return ended
         }
     }
 
     /// Every reason `new` is refused, the site's row, and whether it over-leases the site.
     /// `areaChecked`: the caller has already reported an unreadable floor area (CSV), so skip that check.
+    /// A lease with its tenant's name.
+    private func lease(_ db: Database, id: Int64) throws -> Tenancy? {
+        try Tenancy.withTenantName().filter(Tenancy.Columns.id == id).fetchOneNamingBadRow(db, file: path)
+    }
+
     static func check(_ new: NewTenancy, _ db: Database, areaChecked: Bool = false) throws
         -> (problems: [String], siteFID: Int64, overLease: OverLease?)
     {
@@ -145,9 +153,11 @@ extension Registry {
         guard problems.isEmpty, let site else { return (problems, 0, nil) }
         var overLease: OverLease? = nil
         if let floor: Double = site["floor_area_m2"] {
-            let others = try Tenancy.fetchAll(
-                db, sql: Tenancy.selectSQL + " WHERE t.site_code = ? AND t.status != 'void'",
-                arguments: [new.siteCode])
+            let others = try Tenancy.withTenantName()
+                .filter(
+                    Tenancy.Columns.siteCode == new.siteCode && Tenancy.Columns.status != TenancyStatus.void.rawValue
+                )
+                .fetchAll(db)
             let candidate = Tenancy(
                 id: 0, siteCode: new.siteCode, tenantCreditCode: new.tenantCreditCode,
                 floorAreaM2: new.floorAreaM2, startDate: new.startDate, endDate: new.endDate)
