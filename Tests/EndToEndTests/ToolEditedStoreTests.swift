@@ -64,4 +64,61 @@ struct ToolEditedStoreTests {
         // and the store is byte for byte as it was
         #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
     }
+
+    /// Drops `NOT NULL` from the geometry of parcels and zones and empties it in the first row of each (GDAL and
+    /// QGIS allow a feature without geometry); prints each row's table, fid and code.
+    static let nullOutGeometry = """
+        import sqlite3, sys
+        def connect():
+            db = sqlite3.connect(sys.argv[1])
+            for f in ["ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"]:
+                db.create_function(f, 1, lambda g: 0)
+            return db
+        db = connect()
+        db.execute("PRAGMA writable_schema = ON")
+        for t in ["parcels", "zones"]:
+            n = db.execute("UPDATE sqlite_master SET sql = replace(sql, 'geom MULTIPOLYGON NOT NULL', 'geom MULTIPOLYGON') WHERE name = ?", (t,)).rowcount
+            assert n == 1, t
+        db.commit(); db.close()
+        db = connect()
+        for t in ["parcels", "zones"]:
+            fid, code = db.execute(f"SELECT fid, code FROM {t} WHERE retired_at IS NULL ORDER BY fid LIMIT 1").fetchone()
+            db.execute(f"UPDATE {t} SET geom = NULL WHERE fid = ?", (fid,))
+            print(t, fid, code)
+        db.commit()
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.close()
+        """
+
+    @Test func aFeatureWithoutGeometryIsAnErrorNamingTheRowNotACrash() throws {
+        // Given the demo store with one parcel and one zone whose geometry another program emptied
+        let dir = CLI.temporaryDirectory()
+        let store = dir + "/edited.gpkg"
+        let demo = try CLI.landreg(["demo", "--store", store], in: dir)
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let edit = try CLI.python(Self.nullOutGeometry, [store])
+        try #require(edit.status == 0, "\(edit.stderr)")
+        let edited = edit.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        try #require(edited.map(\.first) == ["parcels", "zones"], "\(edit.stdout)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: store))
+        func expectNamed(_ r: CLI.Result, _ table: String, _ fid: String, _ code: String, _ what: String) {
+            #expect(r.status == 1, "\(what): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains("\(store): \(table) fid \(fid) (code \(code)): "), "\(what): \(r.stderr)")
+            #expect(r.stderr.contains(#"column: "geom""#), "\(what): \(r.stderr)")
+        }
+        for row in edited {
+            let (table, fid, code) = (row[0], row[1], row[2])
+            // When the layer is exported, then landreg exits 1 naming the row, and leaves no output behind
+            let out = dir + "/\(table).geojson"
+            let export = try CLI.landreg(["export", table, "-o", out, "--store", store], in: dir)
+            expectNamed(export, table, fid, code, "export \(table)")
+            #expect(!FileManager.default.fileExists(atPath: out), "export \(table) left \(out)")
+        }
+        // When the parcels of the emptied zone are listed (its geometry is read by code), the zone is named
+        let (zoneFID, zoneCode) = (edited[1][1], edited[1][2])
+        let list = try CLI.landreg(["parcels", "list", "--zone", zoneCode, "--store", store], in: dir)
+        expectNamed(list, "zones", zoneFID, zoneCode, "parcels list --zone")
+        // and the store is byte for byte as it was
+        #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
+    }
 }

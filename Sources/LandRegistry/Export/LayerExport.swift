@@ -88,16 +88,22 @@ extension Registry {
             if let report = try exportColumnLayer(plan, to: file, options: options) { return report }
         }
         // Columns read by position: decoding a `Parcel` (Codable, by column name) was 19 % of a Shapefile export.
+        // `fid` (last) is read only to name a row that cannot be read.
         let sql = """
             SELECT p.geom, p.code, p.land_use, c.name_zh, p.land_use_system, p.owner, p.name, p.registered_area_m2,
-                   p.planar_area_m2, p.ellipsoidal_area_m2, p.retired_at, p.properties
+                   p.planar_area_m2, p.ellipsoidal_area_m2, p.retired_at, p.properties, p.fid
             FROM parcels p LEFT JOIN landuse_codes c ON c.system = p.land_use_system AND c.code = p.land_use
             """ + (options.includeRetired ? "" : " WHERE p.retired_at IS NULL") + " ORDER BY p.fid"
         let includeRetired = options.includeRetired
         return try exportLayer("parcels", sql: sql, to: file, options: options) { row in
             func text(_ i: Int) -> JSONValue { (row[i] as String?).map(JSONValue.string) ?? .null }
-            let code: String = row[1]
-            let ellipsoidalM2: Double = row[9]
+            // Columns landreg always fills: NULL there (another program's edit) is named, not trapped on.
+            func required<Value: DatabaseValueConvertible>(_ i: Int) throws -> Value {
+                try UnreadableRow.value(row, at: i, file: path, table: "parcels")
+            }
+            let code: String = try required(1)
+            let ellipsoidalM2: Double = try required(9)
+            let planarM2: Double = try required(8)
             var props: [(key: String, value: JSONValue)] = [
                 ("code", .string(code)),
                 ("land_use", text(2)),
@@ -106,13 +112,13 @@ extension Registry {
                 ("owner", text(5)),
                 ("name", text(6)),
                 ("registered_area_m2", (row[7] as Double?).map { JSONValue(double: $0) } ?? .null),
-                ("planar_area_m2", JSONValue(double: row[8])),
+                ("planar_area_m2", JSONValue(double: planarM2)),
                 ("ellipsoidal_area_m2", JSONValue(double: ellipsoidalM2)),
                 ("area_mu", JSONValue(double: AreaUnits.mu(ellipsoidalM2)))
             ]
             if includeRetired { props.append(("retired_at", text(10))) }
-            props += try JSONObject.parse(row[11] as String).map { ($0.key, $0.value) }
-            return ExportRow(id: .string(code), properties: JSONObject(props), blob: row[0])
+            props += try JSONObject.parse(try required(11) as String).map { ($0.key, $0.value) }
+            return ExportRow(id: .string(code), properties: JSONObject(props), blob: try required(0))
         }
     }
 
@@ -123,16 +129,20 @@ extension Registry {
             WHERE retired_at IS NULL \(kind.map { "AND kind = '\($0.rawValue)'" } ?? "") ORDER BY kind, code
             """
         return try exportLayer("zones", sql: sql, to: file, options: options) { row in
-            let area: Double = row["ellipsoidal_area_m2"]
+            func required<Value: DatabaseValueConvertible>(_ column: String) throws -> Value {
+                try UnreadableRow.value(row, column, file: path, table: "zones")
+            }
+            let area: Double = try required("ellipsoidal_area_m2")
+            let code: String = try required("code")
             var props: [(key: String, value: JSONValue)] = [
-                ("code", .string(row["code"])), ("kind", .string(row["kind"])),
+                ("code", .string(code)), ("kind", .string(try required("kind"))),
                 ("name", (row["name"] as String?).map(JSONValue.string) ?? .null),
-                ("planar_area_m2", JSONValue(double: row["planar_area_m2"])),
+                ("planar_area_m2", JSONValue(double: try required("planar_area_m2"))),
                 ("ellipsoidal_area_m2", JSONValue(double: area)),
                 ("area_mu", JSONValue(double: AreaUnits.mu(area)))
             ]
-            props += try JSONObject.parse(row["properties"]).map { ($0.key, $0.value) }
-            return ExportRow(id: .string(row["code"]), properties: JSONObject(props), blob: row["geom"])
+            props += try JSONObject.parse(try required("properties") as String).map { ($0.key, $0.value) }
+            return ExportRow(id: .string(code), properties: JSONObject(props), blob: try required("geom"))
         }
     }
 

@@ -9,6 +9,12 @@ func decodeGeometry(_ blob: Data) throws -> Geometry {
     try blob.withUnsafeBytes { try GeoPackageBinary.decode($0).geometry }
 }
 
+/// The geometry blob of a feature row: a NULL geometry (another program emptied it; GDAL and QGIS allow that)
+/// throws `UnreadableRow` naming the store, table and row instead of trapping.
+func geometryBlob(_ row: Row, _ db: Database, table: String) throws -> Data {
+    try UnreadableRow.value(row, "geom", as: Data.self, file: db.storeFile, table: table)
+}
+
 /// Decodes the geometry blobs of `fids` in `table` (a feature layer of ours).
 func geometries(_ db: Database, table: String, fids: [Int64]) throws -> [Int64: Geometry] {
     var out: [Int64: Geometry] = [:]
@@ -17,8 +23,8 @@ func geometries(_ db: Database, table: String, fids: [Int64]) throws -> [Int64: 
         let rows = try Row.fetchCursor(
             db, sql: "SELECT fid, geom FROM \(table) WHERE fid IN (\(ids.map(String.init).joined(separator: ",")))")
         while let row = try rows.next() {
-            let blob: Data = row["geom"]
-            out[row["fid"]] = try decodeGeometry(blob)
+            let fid = try UnreadableRow.value(row, "fid", as: Int64.self, file: db.storeFile, table: table)
+            out[fid] = try decodeGeometry(try geometryBlob(row, db, table: table))
         }
     }
     return out
@@ -27,10 +33,9 @@ func geometries(_ db: Database, table: String, fids: [Int64]) throws -> [Int64: 
 /// The union of the live rows with this code (a code may name several zones of different kinds: all of them).
 func liveGeometry(_ db: Database, table: String, code: String) throws -> Geometry? {
     let rows = try Row.fetchAll(
-        db, sql: "SELECT geom FROM \(table) WHERE code = ? AND retired_at IS NULL", arguments: [code])
+        db, sql: "SELECT fid, code, geom FROM \(table) WHERE code = ? AND retired_at IS NULL", arguments: [code])
     let polygons = try rows.flatMap { row -> [Polygon] in
-        let blob: Data = row["geom"]
-        return try decodeGeometry(blob).polygons ?? []
+        try decodeGeometry(try geometryBlob(row, db, table: table)).polygons ?? []
     }
     return polygons.isEmpty ? nil : .multiPolygon(polygons)
 }

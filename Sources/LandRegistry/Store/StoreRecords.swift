@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import LandGeometry
 
 // MARK: - How records meet the store's rows
@@ -105,6 +106,16 @@ public struct UnreadableRow: Error, LocalizedError, Equatable {
         }
     }
 
+    /// The value at `index` in `row` (a statement that reads columns by position), or `UnreadableRow` naming it.
+    static func value<Value: DatabaseValueConvertible>(
+        _ row: Row, at index: Int, as _: Value.Type = Value.self,
+        file: String, table: String
+    ) throws -> Value {
+        do { return try row.decode(Value.self, atIndex: index) } catch let error as RowDecodingError {
+            throw UnreadableRow(file: file, table: table, row: row, error: error)
+        }
+    }
+
     /// Decodes `row` as `Record`, or throws `UnreadableRow` naming it.
     static func decode<Record: FetchableRecord>(
         _ row: Row, as _: Record.Type = Record.self, file: String,
@@ -156,5 +167,16 @@ extension DerivableRequest where RowDecoder: FeatureRecord {
                 \(Column("fid")) IN (SELECT id FROM \(identifier: rtree)
                                      WHERE minx <= \(box.maxX) AND maxx >= \(box.minX) AND miny <= \(box.maxY) AND maxy >= \(box.minY))
                 """)
+    }
+}
+
+extension Database {
+    /// The file of the main database, to name in errors where only the connection is at hand.
+    var storeFile: String {
+        guard let connection = sqliteConnection, let name = sqlite3_db_filename(connection, "main") else {
+            return "the store"
+        }
+        let file = String(cString: name)
+        return file.isEmpty ? "the store" : file
     }
 }
