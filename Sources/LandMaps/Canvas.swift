@@ -175,8 +175,14 @@ final class Canvas {
 
     /// Ends a PDF page and starts the next one on a white page: cairo's PDF surface writes the finished page's
     /// content stream to its file here, so a document of many pages holds one page in memory at a time.
-    func nextPage() {
+    /// - Throws: `MapError` when cairo could not write the page (a full disk, a file-size limit): cairo then draws
+    ///   nothing more, so the document stops there rather than after its last page.
+    func nextPage() throws {
         cairo_show_page(cr)
+        let status = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS ? cairo_status(cr) : cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw MapError("cannot draw the \(format.rawValue) page: \(String(cString: cairo_status_to_string(status)))")
+        }
         cairo_set_source_rgb(cr, 1, 1, 1)
         cairo_paint(cr)
     }

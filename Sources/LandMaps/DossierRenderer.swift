@@ -85,7 +85,7 @@ public enum DossierRenderer {
         var pages: [DossierDescription.Page] = []
         for (i, code) in selection.codes.enumerated() {
             var t0 = Date()
-            canvas.nextPage()
+            try canvas.nextPage()
             timings.writeS += lap(&t0)
             let data = try registry.dossierSpot(code: code, in: selection)
             timings.readSpotS += lap(&t0)

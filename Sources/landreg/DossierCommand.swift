@@ -63,8 +63,14 @@ struct DossierCommand: ParsableCommand {
             let selection = try registry.dossierSelection(selector, asOf: asOf)
             let options = DossierOptions(
                 selectionLabel: label, generatedAt: Self.now(), bufferM: buffer)
-            let written = try OutputFile.write(to: output, policy: policy) { temporary in
-                try DossierRenderer.draw(selection, registry: registry, options: options, to: temporary)
+            let written: DossierDescription
+            do {
+                written = try OutputFile.write(to: output, policy: policy) { temporary in
+                    try DossierRenderer.draw(selection, registry: registry, options: options, to: temporary)
+                }
+            } catch let error as MapError {
+                // The drawing only knows its temporary: the message names the file the user asked for.
+                throw MapError("\(output): \(error.message) (nothing was written)")
             }
             if json { try printJSON(written); return }
             let s = written.summary
