@@ -88,11 +88,18 @@ struct DossierTests {
     @Test("listed codes come in the given order; the history and evidence are the spot's events")
     func listedCodes() throws {
         let (dir, _) = try MapTests.demoStore()
-        let codes = ["JC2023-07-0003", "JC2023-07-0001"]
+        let codes = ["JC2023-07-0003", "JC2024-01-0021", "JC2023-07-0001"]
+        // Evidence on one step of the reported spot: its page lists the file with its SHA-256 (hashlib's).
+        let photo = "外业照片-0021.jpg"
+        try Data((0..<4096).map { UInt8($0 % 251) }).write(to: URL(fileURLWithPath: dir + "/" + photo))
+        let verified = try CLI.landreg(
+            ["spots", "verify", codes[1], "--evidence", photo, "--on", "2024-02-01", "--store", "demo.gpkg"], in: dir)
+        try #require(verified.status == 0, "\(verified.stderr)")
+        let sha = try CLI.python("import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())", [dir + "/" + photo])
         let r = try CLI.landreg(["dossier", "spots"] + codes + ["-o", "two.pdf", "--json", "--store", "demo.gpkg"], in: dir)
         try #require(r.status == 0, "\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(doc["pages"] as? Int == 3)
+        #expect(doc["pages"] as? Int == codes.count + 1)
         let pages = try #require(doc["spots"] as? [[String: Any]])
         #expect(pages.map { $0["code"] as? String } == codes)
         let text = try Self.tool("pdftotext", [dir + "/two.pdf", "-"]).stdout.split(separator: "\u{0C}")
@@ -103,6 +110,11 @@ struct DossierTests {
             #expect(pages[k]["evidence"] as? Int == events.filter { $0["evidence_path"] is String }.count)
             // Every event's action and effective day is on the page (those that fit; the rest are counted).
             let page = String(text[k + 1])
+            if k == 1 {
+                #expect(page.contains(photo), "page 3 lacks the evidence file")
+                #expect(page.contains(sha.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "page 3 lacks its SHA-256")
+                #expect(pages[k]["evidence"] as? Int == 1)
+            }
             let shown = events.count - (pages[k]["events_left_off"] as? Int ?? 0)
             for e in events.prefix(shown) {
                 let action = try #require(e["action"] as? String), day = try #require(e["effective_date"] as? String)
