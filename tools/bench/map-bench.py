@@ -71,15 +71,19 @@ def demo_store(landreg):
     return path
 
 
-def district_store(landreg, n):
-    data = os.path.join(OUT, f"data-{n}")
+def district_store(landreg, n, spots_per_batch=None):
+    """A store of n generated parcels (seed 7) and two spot batches: the generator's default number of spots per
+    batch, or `spots_per_batch` (tools/bench/dossier-bench.py). Built once, untimed, cached in tools/bench/out/."""
+    suffix = "" if spots_per_batch is None else f"-spots{spots_per_batch}"
+    data = os.path.join(OUT, f"data-{n}{suffix}")
     if not os.path.exists(os.path.join(data, "parcels.geojson")):
         print(f"map-bench: generating {n:,} parcels in {data} (once)", file=sys.stderr)
         tmp = data + ".tmp"
+        spots = [] if spots_per_batch is None else ["--spots", str(spots_per_batch)]
         run([PY, os.path.join(REPO, "tools", "gen_district.py"), "--parcels", str(n), "--seed", "7", "--out", tmp,
-             "--crs", "4549", "--format", "geojson", "--quiet"])
+             "--crs", "4549", "--format", "geojson", "--quiet"] + spots)
         os.replace(tmp, data)
-    path = os.path.join(OUT, f"map-store-{n}.gpkg")
+    path = os.path.join(OUT, f"map-store-{n}{suffix}.gpkg")
     if not os.path.exists(path):
         print(f"map-bench: building {path} (once, untimed)", file=sys.stderr)
         tmp = path + ".tmp.gpkg"
