@@ -123,6 +123,40 @@ struct DossierTests {
         }
     }
 
+    @Test("--as-of: the cover counts the spots as they stood that day, as the rectification report replays them")
+    func asOf() throws {
+        let (dir, _) = try MapTests.demoStore()
+        let day = "2023-09-15"
+        let r = try CLI.landreg(["dossier", "spots", "--as-of", day, "-o", "then.pdf", "--json", "--store", "demo.gpkg"], in: dir)
+        try #require(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let summary = try #require(doc["summary"] as? [String: Any])
+        let report = try CLI.landreg(
+            ["report", "rectification", "--as-of", day, "--format", "json", "--store", "demo.gpkg"], in: dir)
+        let groups = try #require(
+            (try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])?["groups"] as? [[String: Any]])
+        func total(_ key: String) -> Double { groups.reduce(0) { $0 + (($1[key] as? NSNumber)?.doubleValue ?? 0) } }
+        #expect(summary["spots"] as? Int == Int(total("spots")))
+        #expect(doc["pages"] as? Int == Int(total("spots")) + 1)
+        #expect(summary["overdue"] as? Int == Int(total("overdue_spots")))
+        #expect(abs((summary["area_m2"] as? Double ?? 0) - total("monitored_area_m2")) < 1e-6)
+        #expect(abs((summary["remaining_m2"] as? Double ?? 0) - total("remaining_m2")) < 1e-6)
+        var byStatus: [String: Int] = [:]
+        for g in groups {
+            for (status, n) in g["by_status"] as? [String: Int] ?? [:] { byStatus[status, default: 0] += n }
+        }
+        let counted = (summary["by_status"] as? [[String: Any]] ?? []).map { ($0["status"] as? String ?? "", $0["spots"] as? Int ?? -1) }
+        #expect(Dictionary(uniqueKeysWithValues: counted) == byStatus)
+        // Each page's history stops at the day.
+        let pages = try #require(doc["spots"] as? [[String: Any]])
+        for page in pages.prefix(5) {
+            let code = try #require(page["code"] as? String)
+            let history = try CLI.landreg(["spots", "history", code, "--json", "--store", "demo.gpkg"], in: dir)
+            let events = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+            #expect(page["events"] as? Int == events.filter { ($0["effective_date"] as? String ?? "") <= day }.count)
+        }
+    }
+
     // MARK: Refusals: exit 1, a message naming what is wrong, no file and no temporary left
 
     static func expectNothingWritten(_ r: CLI.Result, in dir: String, output: String, says words: String) throws {

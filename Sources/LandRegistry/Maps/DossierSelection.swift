@@ -36,7 +36,7 @@ public struct DossierSummary: Codable, Sendable {
     public var areaM2 = 0.0
     public var farmlandM2 = 0.0
     public var basicFarmlandM2 = 0.0
-    /// Σ remaining unrectified area reported (spots without a report count 0).
+    /// Σ area still to rectify (`Spot.unrectifiedAreaM2`, the rectification report's remaining area).
     public var remainingM2 = 0.0
     /// Illegal or rectifying past the deadline on `stateDay`.
     public var overdue = 0
@@ -50,7 +50,7 @@ public struct DossierSummary: Codable, Sendable {
         areaM2 += spot.ellipsoidalAreaM2
         farmlandM2 += spot.farmlandAreaM2
         basicFarmlandM2 += spot.basicFarmlandAreaM2
-        remainingM2 += spot.remainingM2 ?? 0
+        remainingM2 += spot.unrectifiedAreaM2
         if spot.isOverdue(asOf: stateDay) { overdue += 1 }
         let i = SpotStatus.allCases.firstIndex(of: spot.status)!
         byStatus[i].spots += 1
