@@ -75,7 +75,7 @@ struct DossierCommand: ParsableCommand {
             if json { try printJSON(written); return }
             let s = written.summary
             printOut(
-                "wrote \(output) (pdf, A4, \(written.pages) pages: cover + \(s.spots) spots; "
+                "wrote \(output) (pdf, A4, \(written.pages) pages: cover + \(Format.count(s.spots, "spot")); "
                     + "\(Format.m2(s.areaM2)) m² = \(Format.mu(s.areaM2)) 亩, farmland \(Format.m2(s.farmlandM2)) m² = "
                     + "\(Format.mu(s.farmlandM2)) 亩, \(s.overdue) overdue)\n")
         }

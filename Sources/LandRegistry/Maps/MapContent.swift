@@ -120,7 +120,7 @@ extension Registry {
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT geom FROM spots WHERE batch = ? AND retired_at IS NULL ORDER BY code",
                     arguments: [batch])
-                guard !rows.isEmpty else { throw NotFound(what: "live spots in batch", code: batch) }
+                guard !rows.isEmpty else { throw NotFound(what: "live spot", code: batch, place: "in batch \(batch)") }
                 let outlines = try rows.map { row -> Geometry in try decodeGeometry(row["geom"]) }
                 return try framing(subject, title: "监测批次 \(batch) · 违法图斑 \(outlines.count) 个", outlines)
             case .district:
@@ -132,7 +132,7 @@ extension Registry {
                             FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id WHERE p.retired_at IS NULL
                             """), let minX: Double = row["minx"]
                 else {
-                    throw NotFound(what: "live parcels in the store (import parcels first)", code: "district")
+                    throw NotFound(what: "live parcel", code: "district", place: "in the store (import parcels first)")
                 }
                 let n: Int = row["n"]
                 return MapFraming(
