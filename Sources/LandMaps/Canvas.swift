@@ -179,9 +179,11 @@ final class Canvas {
     ///   nothing more, so the document stops there rather than after its last page.
     func nextPage() throws {
         cairo_show_page(cr)
-        let status = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS ? cairo_status(cr) : cairo_surface_status(surface)
+        let status =
+            cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS ? cairo_status(cr) : cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
-            throw MapError("cannot draw the \(format.rawValue) page: \(String(cString: cairo_status_to_string(status)))")
+            throw MapError(
+                "cannot draw the \(format.rawValue) page: \(String(cString: cairo_status_to_string(status)))")
         }
         cairo_set_source_rgb(cr, 1, 1, 1)
         cairo_paint(cr)

@@ -195,7 +195,8 @@ public enum DossierRenderer {
         }
         // Room is kept for the evidence section (its heading and at least two rows).
         return try text.table(
-            columnsMM: [10, 20, 20, 20, 20, 26, 74], header: ["#", "日期 on", "动作 action", "从 from", "到 to", "人 by", "说明 note"],
+            columnsMM: [10, 20, 20, 20, 20, 26, 74],
+            header: ["#", "日期 on", "动作 action", "从 from", "到 to", "人 by", "说明 note"],
             rows: rows, sizePT: 7, reserveMM: 16,
             leftOff: { "… 另有 \($0) 条事件 more events: landreg spots history \(code)" })
     }

@@ -73,7 +73,10 @@ public struct MapDescription: Codable, Sendable {
 }
 
 extension MapDescription {
-    init(format: MapFormat, pageWidth: Double, pageHeight: Double, unitsPerMM: Double, dpi: Double?, _ d: MapRenderer.DrawnMap) {
+    init(
+        format: MapFormat, pageWidth: Double, pageHeight: Double, unitsPerMM: Double, dpi: Double?,
+        _ d: MapRenderer.DrawnMap
+    ) {
         self.format = format; self.pageWidth = pageWidth; self.pageHeight = pageHeight
         self.unitsPerMM = unitsPerMM; self.dpi = dpi; title = d.title; footer = d.footer; crs = d.crs
         extent = [d.extent.minX, d.extent.minY, d.extent.maxX, d.extent.maxY]

@@ -8,13 +8,7 @@ import Testing
 struct DossierTests {
     static let batch = "2023-07"
 
-    static func tool(_ name: String, _ args: [String]) throws -> CLI.Result {
-        let path = "/usr/bin/" + name
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw CLI.MissingTool(description: "\(path) is missing: install poppler-utils (tools/install-deps.sh)")
-        }
-        return try CLI.run(path, args)
-    }
+    static func tool(_ name: String, _ args: [String]) throws -> CLI.Result { try MapTests.tool(name, args) }
 
     /// Every page of the pdftotext output (form feeds between pages) against the batch's GeoJSON: page k + 1 is
     /// the k-th spot by code, and it prints the spot's code, its planar area (shapely) and its ellipsoidal area
@@ -55,7 +49,8 @@ struct DossierTests {
     @Test("a batch's dossier has one page per spot plus the cover; each page prints its code and areas in m² and 亩")
     func batchDossier() throws {
         let (dir, _) = try MapTests.demoStore()
-        let r = try CLI.landreg(["dossier", "spots", "--batch", Self.batch, "-o", "batch.pdf", "--store", "demo.gpkg"], in: dir)
+        let r = try CLI.landreg(
+            ["dossier", "spots", "--batch", Self.batch, "-o", "batch.pdf", "--store", "demo.gpkg"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let pdf = dir + "/batch.pdf"
         let extracted = try Self.tool("pdftotext", [pdf, dir + "/batch.txt"])
@@ -95,8 +90,11 @@ struct DossierTests {
         let verified = try CLI.landreg(
             ["spots", "verify", codes[1], "--evidence", photo, "--on", "2024-02-01", "--store", "demo.gpkg"], in: dir)
         try #require(verified.status == 0, "\(verified.stderr)")
-        let sha = try CLI.python("import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())", [dir + "/" + photo])
-        let r = try CLI.landreg(["dossier", "spots"] + codes + ["-o", "two.pdf", "--json", "--store", "demo.gpkg"], in: dir)
+        let sha = try CLI.python(
+            "import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
+            [dir + "/" + photo])
+        let r = try CLI.landreg(
+            ["dossier", "spots"] + codes + ["-o", "two.pdf", "--json", "--store", "demo.gpkg"], in: dir)
         try #require(r.status == 0, "\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(doc["pages"] as? Int == codes.count + 1)
@@ -105,14 +103,17 @@ struct DossierTests {
         let text = try Self.tool("pdftotext", [dir + "/two.pdf", "-"]).stdout.split(separator: "\u{0C}")
         for (k, code) in codes.enumerated() {
             let history = try CLI.landreg(["spots", "history", code, "--json", "--store", "demo.gpkg"], in: dir)
-            let events = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+            let events = try #require(
+                try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
             #expect(pages[k]["events"] as? Int == events.count)
             #expect(pages[k]["evidence"] as? Int == events.filter { $0["evidence_path"] is String }.count)
             // Every event's action and effective day is on the page (those that fit; the rest are counted).
             let page = String(text[k + 1])
             if k == 1 {
                 #expect(page.contains(photo), "page 3 lacks the evidence file")
-                #expect(page.contains(sha.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "page 3 lacks its SHA-256")
+                #expect(
+                    page.contains(sha.stdout.trimmingCharacters(in: .whitespacesAndNewlines)),
+                    "page 3 lacks its SHA-256")
                 #expect(pages[k]["evidence"] as? Int == 1)
             }
             let shown = events.count - (pages[k]["events_left_off"] as? Int ?? 0)
@@ -127,14 +128,16 @@ struct DossierTests {
     func asOf() throws {
         let (dir, _) = try MapTests.demoStore()
         let day = "2023-09-15"
-        let r = try CLI.landreg(["dossier", "spots", "--as-of", day, "-o", "then.pdf", "--json", "--store", "demo.gpkg"], in: dir)
+        let r = try CLI.landreg(
+            ["dossier", "spots", "--as-of", day, "-o", "then.pdf", "--json", "--store", "demo.gpkg"], in: dir)
         try #require(r.status == 0, "\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let summary = try #require(doc["summary"] as? [String: Any])
         let report = try CLI.landreg(
             ["report", "rectification", "--as-of", day, "--format", "json", "--store", "demo.gpkg"], in: dir)
         let groups = try #require(
-            (try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])?["groups"] as? [[String: Any]])
+            (try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])?["groups"]
+                as? [[String: Any]])
         func total(_ key: String) -> Double { groups.reduce(0) { $0 + (($1[key] as? NSNumber)?.doubleValue ?? 0) } }
         #expect(summary["spots"] as? Int == Int(total("spots")))
         #expect(doc["pages"] as? Int == Int(total("spots")) + 1)
@@ -145,14 +148,17 @@ struct DossierTests {
         for g in groups {
             for (status, n) in g["by_status"] as? [String: Int] ?? [:] { byStatus[status, default: 0] += n }
         }
-        let counted = (summary["by_status"] as? [[String: Any]] ?? []).map { ($0["status"] as? String ?? "", $0["spots"] as? Int ?? -1) }
+        let counted = (summary["by_status"] as? [[String: Any]] ?? []).map {
+            ($0["status"] as? String ?? "", $0["spots"] as? Int ?? -1)
+        }
         #expect(Dictionary(uniqueKeysWithValues: counted) == byStatus)
         // Each page's history stops at the day.
         let pages = try #require(doc["spots"] as? [[String: Any]])
         for page in pages.prefix(5) {
             let code = try #require(page["code"] as? String)
             let history = try CLI.landreg(["spots", "history", code, "--json", "--store", "demo.gpkg"], in: dir)
-            let events = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+            let events = try #require(
+                try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
             #expect(page["events"] as? Int == events.filter { ($0["effective_date"] as? String ?? "") <= day }.count)
         }
     }
@@ -173,36 +179,28 @@ struct DossierTests {
         let unknown = try CLI.landreg(
             ["dossier", "spots", "JC2023-07-0001", "NOPE-0001", "-o", "u.pdf", "--store", "demo.gpkg"], in: dir)
         try Self.expectNothingWritten(unknown, in: dir, output: "u.pdf", says: "no live spot with code NOPE-0001")
-        let empty = try CLI.landreg(["dossier", "spots", "--batch", "1999-01", "-o", "e.pdf", "--store", "demo.gpkg"], in: dir)
+        let empty = try CLI.landreg(
+            ["dossier", "spots", "--batch", "1999-01", "-o", "e.pdf", "--store", "demo.gpkg"], in: dir)
         try Self.expectNothingWritten(empty, in: dir, output: "e.pdf", says: "no live spot with batch 1999-01")
         let missing = try CLI.landreg(
             ["dossier", "spots", "--batch", Self.batch, "-o", "out/d.pdf", "--store", "demo.gpkg"], in: dir)
         try Self.expectNothingWritten(missing, in: dir, output: "out", says: "folder out does not exist")
         // An existing file stays as it was without --overwrite.
         try Data("keep".utf8).write(to: URL(fileURLWithPath: dir + "/keep.pdf"))
-        let exists = try CLI.landreg(["dossier", "spots", "--batch", Self.batch, "-o", "keep.pdf", "--store", "demo.gpkg"], in: dir)
+        let exists = try CLI.landreg(
+            ["dossier", "spots", "--batch", Self.batch, "-o", "keep.pdf", "--store", "demo.gpkg"], in: dir)
         #expect(exists.status == 1 && exists.stderr.contains("keep.pdf already exists"), "\(exists.stderr)")
         #expect(try String(contentsOfFile: dir + "/keep.pdf", encoding: .utf8) == "keep")
     }
 
-    /// As root permission bits do not stop a write, so the command runs as `nobody` (setpriv) there.
+    /// As root permission bits do not stop a write: OutputSafetyTests.runWhereUnwritable runs it as `nobody` there.
     @Test("an unwritable output is refused with the system's reason")
     func unwritable() throws {
         let (dir, store) = try MapTests.demoStore()
         let folder = dir + "/readonly"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         let arguments = ["dossier", "spots", "--batch", Self.batch, "-o", folder + "/d.pdf", "--store", store]
-        let r: CLI.Result
-        if getuid() == 0 {
-            #expect(chmod(dir, 0o755) == 0 && chmod(store, 0o644) == 0 && chmod(folder, 0o755) == 0)
-            r = try CLI.run(
-                "/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary] + arguments,
-                in: dir, environment: ["LANDREG_ACTOR": "e2e"])
-        } else {
-            #expect(chmod(folder, 0o555) == 0)
-            defer { chmod(folder, 0o755) }
-            r = try CLI.landreg(arguments, in: dir)
-        }
+        let r = try OutputSafetyTests.runWhereUnwritable(arguments, folder: folder, dir: dir, store: store)
         #expect(r.status == 1, "exit \(r.status): \(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains("folder \(folder) is not writable (Permission denied)"), "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
@@ -215,8 +213,10 @@ struct DossierTests {
         let (dir, store) = try MapTests.demoStore()
         let r = try CLI.run(
             "/bin/sh",
-            ["-c", "ulimit -f 64; exec \"$0\" \"$@\"", CLI.binary, "dossier", "spots", "--batch", Self.batch,
-             "-o", dir + "/big.pdf", "--store", store], in: dir, environment: ["LANDREG_ACTOR": "e2e"])
+            [
+                "-c", "ulimit -f 64; exec \"$0\" \"$@\"", CLI.binary, "dossier", "spots", "--batch", Self.batch,
+                "-o", dir + "/big.pdf", "--store", store
+            ], in: dir, environment: ["LANDREG_ACTOR": "e2e"])
         try Self.expectNothingWritten(r, in: dir, output: "big.pdf", says: "big.pdf")
     }
 }

@@ -22,7 +22,6 @@ With rss on (default), landreg's peak resident memory (wait4's ru_maxrss) is mea
 and the first 200 spots: it should not grow with the number of pages.
 Not a test: figures depend on the machine and its load.
 """
-import argparse
 import importlib.util
 import json
 import os
@@ -116,9 +115,7 @@ def pages(pdf):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    release = os.path.join(REPO, ".build", "release", "landreg")
-    p.add_argument("--landreg", default=release if os.path.exists(release) else os.path.join(REPO, ".build", "debug", "landreg"))
+    p = map_bench.parser(__doc__)
     p.add_argument("--spots", type=int, default=1738, help="spots in the district (two batches of half)")
     p.add_argument("--parcels", type=int, default=100_000)
     p.add_argument("--reps", type=int, default=1)

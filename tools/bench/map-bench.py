@@ -125,10 +125,16 @@ def bench(name, landreg, store, args, work):
           f"{qr:.2f} s | {m / q:.2f} | {m / qr:.2f} |")
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parser(doc):
+    """The options every benchmark of the built binary takes: --landreg (the release build when there is one)."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
     release = os.path.join(REPO, ".build", "release", "landreg")
     p.add_argument("--landreg", default=release if os.path.exists(release) else os.path.join(REPO, ".build", "debug", "landreg"))
+    return p
+
+
+def main():
+    p = parser(__doc__)
     p.add_argument("--parcels", type=int, default=100_000, help="the synthetic district's size (0: the sample only)")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--size", default="1600x1200")

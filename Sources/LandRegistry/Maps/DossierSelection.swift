@@ -103,7 +103,8 @@ extension Registry {
                     }
                     guard let spot = Self.spot(now, then: statesThen) else {
                         throw NotFound(
-                            what: "spot existing on \(asOf ?? "") (detected \(now.detectedDate ?? now.createdAt.prefix(10).description))",
+                            what:
+                                "spot existing on \(asOf ?? "") (detected \(now.detectedDate ?? now.createdAt.prefix(10).description))",
                             code: code)
                     }
                     summary.add(spot)
