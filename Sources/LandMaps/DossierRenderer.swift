@@ -82,6 +82,8 @@ public enum DossierRenderer {
         let mapOptions = MapOptions(
             format: .pdf, width: pageWidthMM, height: mapHeightMM, dpi: 72, bufferM: options.bufferM,
             asOf: selection.summary.asOf, stateDay: selection.summary.stateDay)
+        // One replay of the log for every page's map, not one per page.
+        let states = try selection.summary.asOf.map { try registry.mapStates(asOf: $0) }
         var pages: [DossierDescription.Page] = []
         for (i, code) in selection.codes.enumerated() {
             var t0 = Date()
@@ -89,9 +91,10 @@ public enum DossierRenderer {
             timings.writeS += lap(&t0)
             let data = try registry.dossierSpot(code: code, in: selection)
             timings.readSpotS += lap(&t0)
-            let framing = try registry.mapFraming(.spot(code), asOf: selection.summary.asOf)
+            let framing = try registry.mapFraming(.spot(code), asOf: selection.summary.asOf, states: states)
             let map = try MapRenderer.drawMap(
-                framing, registry: registry, options: mapOptions, on: canvas, page: mapPage, measure: measure)
+                framing, registry: registry, options: mapOptions, on: canvas, page: mapPage, measure: measure,
+                states: states)
             timings.mapS += lap(&t0)
             text = TextFlow(canvas: canvas, top: mapHeightMM + 2, bottom: pageHeightMM - margin - 6)
             try fields(data, crs: crs, &text)

@@ -134,16 +134,17 @@ public enum MapRenderer {
     }
 
     /// Draws the map of `framing` on `canvas` within `page` (title, frame, panel, footer), reading what lies in
-    /// the frame from `registry`. A dossier page calls it with the map's part of an A4 page.
+    /// the frame from `registry`. A dossier page calls it with the map's part of an A4 page (and the as-of replay
+    /// it made once, `states`).
     static func drawMap(
         _ framing: MapFraming, registry: Registry, options: MapOptions, on canvas: Canvas, page: PageLayout,
-        measure: GroundMeasure
+        measure: GroundMeasure, states: MapStatesAsOf? = nil
     ) throws -> DrawnMap {
         let unitsPerMM = canvas.unitsPerMM
         let extent = try fit(
             framing.envelope, bufferM: options.bufferM, frameAspect: page.frame.width / page.frame.height,
             crs: registry.storeCRS)
-        let content = try registry.mapContent(in: extent, asOf: options.asOf)
+        let content = try registry.mapContent(in: extent, asOf: options.asOf, states: states)
         let drawing = Drawing(canvas: canvas, page: page, extent: extent)
 
         for f in content.parcels { drawing.draw(f.geometry, f.legend.symbol) }

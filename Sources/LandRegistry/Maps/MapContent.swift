@@ -73,10 +73,25 @@ public enum MapSymbols {
         symbol: FillSymbol(fill: RGB(0, 100, 30), outline: RGB(0, 100, 30), outlineWidthMM: 0.2), order: 0)
 }
 
+/// Spots and sites as they stood on a day: the replay a map of that day reads, made once for the many maps of a
+/// dossier (each map would otherwise replay the whole log).
+public struct MapStatesAsOf: Sendable {
+    public let day: String
+    let spots: [Int64: SpotStateAsOf]
+    let sites: [Int64: SiteStateAsOf]
+}
+
 extension Registry {
-    /// The subject's framing. `asOf`: a spot must have existed on that day.
+    /// The replay of spots and sites as they stood on `day`, for `mapFraming` and `mapContent`.
+    public func mapStates(asOf day: String) throws -> MapStatesAsOf {
+        try dbQueue.read { db in
+            MapStatesAsOf(day: day, spots: try spotStates(db, asOf: day), sites: try siteStates(db, asOf: day))
+        }
+    }
+
+    /// The subject's framing. `asOf`: a spot must have existed on that day (`states`: that day's replay, if made).
     /// - Throws: `NotFound` naming the code (or batch) when there is no such live record.
-    public func mapFraming(_ subject: MapSubject, asOf: String?) throws -> MapFraming {
+    public func mapFraming(_ subject: MapSubject, asOf: String?, states: MapStatesAsOf? = nil) throws -> MapFraming {
         try dbQueue.read { db in
             switch subject {
             case .spot(let code):
@@ -88,7 +103,7 @@ extension Registry {
                 else { throw NotFound(what: "live spot", code: code) }
                 var status = spot.status
                 if let asOf {
-                    guard let then = try spotStates(db, asOf: asOf)[spot.fid] else {
+                    guard let then = try (states?.spots ?? spotStates(db, asOf: asOf))[spot.fid] else {
                         throw NotFound(
                             what:
                                 "spot existing on \(asOf) (it was detected on \(spot.detectedDate ?? spot.createdAt.prefix(10).description))",
@@ -151,8 +166,9 @@ extension Registry {
     }
 
     /// The live features that meet `frame` (store CRS), each with its legend class; spots and sites
-    /// as they stood on `asOf` (nil: as they are now), spots overdue on `asOf` (default today) marked.
-    public func mapContent(in frame: Envelope, asOf: String?) throws -> MapContent {
+    /// as they stood on `asOf` (nil: as they are now), spots overdue on `asOf` (default today) marked. `states`:
+    /// that day's replay when the caller made it (`mapStates(asOf:)`).
+    public func mapContent(in frame: Envelope, asOf: String?, states: MapStatesAsOf? = nil) throws -> MapContent {
         try dbQueue.read { db in
             let box: StatementArguments = [frame.maxX, frame.minX, frame.maxY, frame.minY]
             func rows(_ table: String, _ columns: String) throws -> RowCursor {
@@ -186,7 +202,7 @@ extension Registry {
                 if let f = try feature(row, code: row["code"], legend) { content.parcels.append(f) }
             }
 
-            let sitesThen = try asOf.map { try siteStates(db, asOf: $0) }
+            let sitesThen = try asOf.map { try states?.sites ?? siteStates(db, asOf: $0) }
             let sites = try rows("sites", "t.fid, t.code, t.stage")
             while let row = try sites.next() {
                 var stage: String = row["stage"]
@@ -198,7 +214,7 @@ extension Registry {
                 if let f = try feature(row, code: row["code"], legend) { content.sites.append(f) }
             }
 
-            let spotsThen = try asOf.map { try spotStates(db, asOf: $0) }
+            let spotsThen = try asOf.map { try states?.spots ?? spotStates(db, asOf: $0) }
             let overdueDay = asOf ?? Clock.today()
             let overlay = try FarmlandOverlayCalculator(db: db, storeCRS: storeCRS)
             let spots = try rows("spots", "t.fid, t.code, t.status, t.deadline")
