@@ -89,18 +89,29 @@ public enum DossierRenderer {
             var t0 = Date()
             try canvas.nextPage()
             timings.writeS += lap(&t0)
+            // A text that cannot be drawn (a character no font has, in a note) names its page and spot.
+            func onPage<T>(_ body: () throws -> T) throws -> T {
+                do { return try body() } catch let e as MapError {
+                    throw MapError("page \(i + 2) (spot \(code)): \(e.message)")
+                }
+            }
             let data = try registry.dossierSpot(code: code, in: selection)
             timings.readSpotS += lap(&t0)
             let framing = try registry.mapFraming(.spot(code), asOf: selection.summary.asOf, states: states)
-            let map = try MapRenderer.drawMap(
-                framing, registry: registry, options: mapOptions, on: canvas, page: mapPage, measure: measure,
-                states: states)
+            let map = try onPage {
+                try MapRenderer.drawMap(
+                    framing, registry: registry, options: mapOptions, on: canvas, page: mapPage, measure: measure,
+                    states: states)
+            }
             timings.mapS += lap(&t0)
             text = TextFlow(canvas: canvas, top: mapHeightMM + 2, bottom: pageHeightMM - margin - 6)
-            try fields(data, crs: crs, &text)
-            let leftOff = try history(data.events, code: code, &text)
-            try evidence(data.evidence, &text)
-            try pageNumber(i + 2, of: pageCount, canvas: canvas)
+            let leftOff = try onPage {
+                try fields(data, crs: crs, &text)
+                let leftOff = try history(data.events, code: code, &text)
+                try evidence(data.evidence, &text)
+                try pageNumber(i + 2, of: pageCount, canvas: canvas)
+                return leftOff
+            }
             timings.textS += lap(&t0)
             pages.append(
                 .init(

@@ -193,6 +193,18 @@ struct DossierTests {
         #expect(try String(contentsOfFile: dir + "/keep.pdf", encoding: .utf8) == "keep")
     }
 
+    @Test("a note with a character no font has is refused, naming its page and spot, rather than drawn as a box")
+    func noTofu() throws {
+        let (dir, _) = try MapTests.demoStore()
+        let code = "JC2024-01-0021"
+        let verified = try CLI.landreg(
+            ["spots", "verify", code, "--note", "核查 \u{10FFFD}", "--on", "2024-02-01", "--store", "demo.gpkg"], in: dir)
+        try #require(verified.status == 0, "\(verified.stderr)")
+        let r = try CLI.landreg(
+            ["dossier", "spots", "JC2023-07-0001", code, "-o", "t.pdf", "--store", "demo.gpkg"], in: dir)
+        try Self.expectNothingWritten(r, in: dir, output: "t.pdf", says: "page 3 (spot \(code)): no installed font")
+    }
+
     /// As root permission bits do not stop a write: OutputSafetyTests.runWhereUnwritable runs it as `nobody` there.
     @Test("an unwritable output is refused with the system's reason")
     func unwritable() throws {
