@@ -41,7 +41,10 @@ final class Canvas {
     private let layout: OpaquePointer
 
     /// A page of `width` × `height` device units; SVG and PDF are written to `path` as they are drawn.
-    init(format: MapFormat, width: Double, height: Double, unitsPerMM: Double, path: String, title: String) throws {
+    init(
+        format: MapFormat, width: Double, height: Double, unitsPerMM: Double, path: String, title: String,
+        creator: String = "landreg map"
+    ) throws {
         self.format = format; self.width = width; self.height = height; self.unitsPerMM = unitsPerMM
         switch format {
         case .png:
@@ -52,7 +55,7 @@ final class Canvas {
         case .pdf:
             surface = cairo_pdf_surface_create(path, width, height)
             cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
-            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "landreg map")
+            cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, creator)
         }
         // cairo returns an error surface (never NULL) whose status says what went wrong.
         let status = cairo_surface_status(surface)
@@ -169,6 +172,22 @@ final class Canvas {
     }
 
     // MARK: Finishing
+
+    /// Ends a PDF page and starts the next one on a white page: cairo's PDF surface writes the finished page's
+    /// content stream to its file here, so a document of many pages holds one page in memory at a time.
+    /// - Throws: `MapError` when cairo could not write the page (a full disk, a file-size limit): cairo then draws
+    ///   nothing more, so the document stops there rather than after its last page.
+    func nextPage() throws {
+        cairo_show_page(cr)
+        let status =
+            cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS ? cairo_status(cr) : cairo_surface_status(surface)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw MapError(
+                "cannot draw the \(format.rawValue) page: \(String(cString: cairo_status_to_string(status)))")
+        }
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        cairo_paint(cr)
+    }
 
     /// Completes the page: an SVG or PDF is flushed to its path; a PNG's bytes are returned (cairo's encoder,
     /// with the page's density added, see PNGDensity).

@@ -72,6 +72,20 @@ public struct MapDescription: Codable, Sendable {
     public let drawn: Counts
 }
 
+extension MapDescription {
+    init(
+        format: MapFormat, pageWidth: Double, pageHeight: Double, unitsPerMM: Double, dpi: Double?,
+        _ d: MapRenderer.DrawnMap
+    ) {
+        self.format = format; self.pageWidth = pageWidth; self.pageHeight = pageHeight
+        self.unitsPerMM = unitsPerMM; self.dpi = dpi; title = d.title; footer = d.footer; crs = d.crs
+        extent = [d.extent.minX, d.extent.minY, d.extent.maxX, d.extent.maxY]
+        mapFrame = .init(x: d.mapFrame.x, y: d.mapFrame.y, width: d.mapFrame.width, height: d.mapFrame.height)
+        scaleDenominator = d.scaleDenominator; scaleBar = d.scaleBar; northDegrees = d.northDegrees
+        legend = d.legend; drawn = d.counts
+    }
+}
+
 public enum MapRenderer {
     /// Draws `subject` from `registry` into `path` (a temporary the caller moves into place).
     /// - Throws: `NotFound` for an unknown subject, `MapError` when the page is too small or cairo fails.
@@ -88,17 +102,50 @@ public enum MapRenderer {
         }
         let page = try PageLayout(widthMM: pageW / unitsPerMM, heightMM: pageH / unitsPerMM)
         let measure = try GroundMeasure(storeCRS: registry.storeCRS)
-        let extent = try fit(
-            framing.envelope, bufferM: options.bufferM, frameAspect: page.frame.width / page.frame.height,
-            crs: registry.storeCRS)
-        let content = try registry.mapContent(in: extent, asOf: options.asOf)
-
         let canvas = try Canvas(
             format: options.format, width: pageW, height: pageH, unitsPerMM: unitsPerMM,
             path: path, title: framing.title)
-        let drawing = Drawing(canvas: canvas, page: page, extent: extent)
         cairo_set_source_rgb(canvas.cr, 1, 1, 1)
         cairo_paint(canvas.cr)
+        let drawn = try drawMap(
+            framing, registry: registry, options: options, on: canvas, page: page, measure: measure)
+
+        let png = try canvas.finish(dpi: options.dpi)
+        if let png {
+            guard FileManager.default.createFile(atPath: path, contents: png) else {
+                throw MapError("cannot write the PNG to \(path)")
+            }
+        }
+        return MapDescription(
+            format: options.format, pageWidth: pageW, pageHeight: pageH, unitsPerMM: unitsPerMM,
+            dpi: options.format == .png ? options.dpi : nil, drawn)
+    }
+
+    /// What one map drew on its page: the parts of a MapDescription that do not depend on the file.
+    struct DrawnMap {
+        let title: String, footer: String, crs: String
+        let extent: Envelope
+        let mapFrame: PageRect
+        let scaleDenominator: Double
+        let scaleBar: MapDescription.ScaleBar
+        let northDegrees: Double
+        let legend: [String]
+        let counts: MapDescription.Counts
+    }
+
+    /// Draws the map of `framing` on `canvas` within `page` (title, frame, panel, footer), reading what lies in
+    /// the frame from `registry`. A dossier page calls it with the map's part of an A4 page (and the as-of replay
+    /// it made once, `states`).
+    static func drawMap(
+        _ framing: MapFraming, registry: Registry, options: MapOptions, on canvas: Canvas, page: PageLayout,
+        measure: GroundMeasure, states: MapStatesAsOf? = nil
+    ) throws -> DrawnMap {
+        let unitsPerMM = canvas.unitsPerMM
+        let extent = try fit(
+            framing.envelope, bufferM: options.bufferM, frameAspect: page.frame.width / page.frame.height,
+            crs: registry.storeCRS)
+        let content = try registry.mapContent(in: extent, asOf: options.asOf, states: states)
+        let drawing = Drawing(canvas: canvas, page: page, extent: extent)
 
         for f in content.parcels { drawing.draw(f.geometry, f.legend.symbol) }
         for f in content.sites { drawing.draw(f.geometry, f.legend.symbol) }
@@ -131,22 +178,11 @@ public enum MapRenderer {
             "坐标系 CRS: \(crsText) · 状态日期 as of \(options.stateDay) · 数据库 store: \(storeName) · "
             + "比例尺 1:\(groupedInteger(scaleDenominator)) · landreg \(landregVersion)"
         try drawing.titleAndFooter(title: framing.title, footer: footer)
-
-        let png = try canvas.finish(dpi: options.dpi)
-        if let png {
-            guard FileManager.default.createFile(atPath: path, contents: png) else {
-                throw MapError("cannot write the PNG to \(path)")
-            }
-        }
-        let frame = page.frame.scaled(unitsPerMM)
-        return MapDescription(
-            format: options.format, pageWidth: pageW, pageHeight: pageH, unitsPerMM: unitsPerMM,
-            dpi: options.format == .png ? options.dpi : nil, title: framing.title, footer: footer,
-            crs: "EPSG:\(registry.storeCRS.epsg)", extent: [extent.minX, extent.minY, extent.maxX, extent.maxY],
-            mapFrame: .init(x: frame.x, y: frame.y, width: frame.width, height: frame.height),
-            scaleDenominator: scaleDenominator, scaleBar: bar, northDegrees: north * 180 / .pi,
-            legend: legend.map(\.label),
-            drawn: .init(
+        return DrawnMap(
+            title: framing.title, footer: footer, crs: "EPSG:\(registry.storeCRS.epsg)", extent: extent,
+            mapFrame: page.frame.scaled(unitsPerMM), scaleDenominator: scaleDenominator, scaleBar: bar,
+            northDegrees: north * 180 / .pi, legend: legend.map(\.label),
+            counts: .init(
                 parcels: content.parcels.count, zones: content.zones.count, spots: content.spots.count,
                 sites: content.sites.count, farmlandPieces: content.farmland.count))
     }

@@ -33,6 +33,6 @@ struct Landreg: ParsableCommand {
             SpotsCommand.self,
             ReportCommand.self,
             BackupCommand.self, CheckCommand.self,
-            StylesCommand.self, MapCommand.self
+            StylesCommand.self, MapCommand.self, DossierCommand.self
         ])
 }

@@ -150,7 +150,11 @@ struct MapCommand: ParsableCommand {
             let d = drawn.drawn
             printOut(
                 "wrote \(output) (\(format.rawValue), \(size), 1:\(Int(drawn.scaleDenominator.rounded())), scale bar \(drawn.scaleBar.label)): "
-                    + "\(d.parcels) parcels, \(d.spots) spots, \(d.sites) sites, \(d.zones) zones, \(drawn.legend.count) legend entries\n"
+                    + [
+                        Format.count(d.parcels, "parcel"), Format.count(d.spots, "spot"), Format.count(d.sites, "site"),
+                        Format.count(d.zones, "zone"),
+                        Format.count(drawn.legend.count, "legend entry", plural: "legend entries")
+                    ].joined(separator: ", ") + "\n"
             )
         }
     }

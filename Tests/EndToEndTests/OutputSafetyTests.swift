@@ -234,26 +234,32 @@ struct OutputSafetyTests {
         let folder = dir + "/readonly"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         let output = folder + "/out.geojson"
-        let arguments = command.arguments + ["-o", output, "--store", store]
-        let r: CLI.Result
-        if getuid() == 0 {
-            let setpriv = "/usr/bin/setpriv"
-            try #require(
-                FileManager.default.isExecutableFile(atPath: setpriv),
-                "install util-linux (setpriv) to run this test as root")
-            // nobody may read the store and traverse its folder, not write in `folder` (root's, 0755).
-            #expect(chmod(dir, 0o755) == 0 && chmod(store, 0o644) == 0 && chmod(folder, 0o755) == 0)
-            r = try CLI.run(
-                setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary] + arguments, in: dir,
-                environment: ["LANDREG_ACTOR": "e2e"])
-        } else {
-            #expect(chmod(folder, 0o555) == 0)
-            defer { chmod(folder, 0o755) }
-            r = try CLI.landreg(arguments, in: dir)
-        }
+        let r = try Self.runWhereUnwritable(
+            command.arguments + ["-o", output, "--store", store], folder: folder, dir: dir, store: store)
         #expect(r.status == 1, "exit \(r.status): \(r.stdout)\(r.stderr)")
         #expect(r.stderr.contains("folder \(folder) is not writable (Permission denied)"), "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    /// Runs landreg where `folder` (in `dir`, beside `store`) cannot be written: as `nobody` (setpriv) when the
+    /// tests run as root, for whom the folder (root's, 0755) is really unwritable; else with the folder read-only.
+    static func runWhereUnwritable(_ arguments: [String], folder: String, dir: String, store: String) throws
+        -> CLI.Result
+    {
+        guard getuid() == 0 else {
+            #expect(chmod(folder, 0o555) == 0)
+            defer { chmod(folder, 0o755) }
+            return try CLI.landreg(arguments, in: dir)
+        }
+        let setpriv = "/usr/bin/setpriv"
+        try #require(
+            FileManager.default.isExecutableFile(atPath: setpriv),
+            "install util-linux (setpriv) to run this test as root")
+        // nobody may read the store and traverse its folder, not write in `folder`.
+        #expect(chmod(dir, 0o755) == 0 && chmod(store, 0o644) == 0 && chmod(folder, 0o755) == 0)
+        return try CLI.run(
+            setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", CLI.binary] + arguments, in: dir,
+            environment: ["LANDREG_ACTOR": "e2e"])
     }
 
     /// A file-size limit (ulimit -f, as a quota or a full disk would) makes the write fail after part of the output

@@ -161,6 +161,28 @@ struct QGISStyleTests {
         #expect(validator.status == 0, "\(validator.stdout)\(validator.stderr)")
     }
 
+    /// An exported GeoPackage carries its layer's default style: QGIS opens it with the same renderer and the same
+    /// classes (categories or rules, and labels) as the layer in the store it came from.
+    @Test func anExportedGeoPackageOpensInQGISWithItsLayersStyle() throws {
+        let (dir, store) = try Self.sampleStore()
+        let inStore = try Self.openWithQGIS(store, layers: Self.storeLayers, in: dir)
+        for layer in Self.storeLayers {
+            let output = dir + "/exported-\(layer).gpkg"
+            let r = try CLI.landreg(["export", layer, "-o", output, "--store", store], in: dir)
+            try #require(r.status == 0, "export \(layer): \(r.stderr)")
+            let exportDir = dir + "/qgis-\(layer)"
+            try FileManager.default.createDirectory(atPath: exportDir, withIntermediateDirectories: false)
+            let exported = try #require(try Self.openWithQGIS(output, layers: [layer], in: exportDir)[layer])
+            let original = try #require(inStore[layer])
+            #expect(exported["renderer"] as? String == original["renderer"] as? String, "\(layer): \(exported)")
+            let classes = { (d: [String: Any]) in (d["categories"] as? [String]) ?? (d["rules"] as? [String]) ?? [] }
+            #expect(!classes(exported).isEmpty, "\(layer): the exported layer has no classes")
+            #expect(classes(exported) == classes(original), "\(layer): \(classes(exported)) ≠ \(classes(original))")
+            #expect(exported["labelsEnabled"] as? Bool == original["labelsEnabled"] as? Bool)
+            #expect((exported["distinctColours"] as? Int ?? 0) > 1, "\(layer): drawn in one flat colour")
+        }
+    }
+
     @Test func aStoreFromBeforeStylesIsMigratedAndThenOpensStyled() throws {
         let dir = CLI.temporaryDirectory()
         let store = dir + "/old.gpkg"

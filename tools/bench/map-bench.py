@@ -71,15 +71,19 @@ def demo_store(landreg):
     return path
 
 
-def district_store(landreg, n):
-    data = os.path.join(OUT, f"data-{n}")
+def district_store(landreg, n, spots_per_batch=None):
+    """A store of n generated parcels (seed 7) and two spot batches: the generator's default number of spots per
+    batch, or `spots_per_batch` (tools/bench/dossier-bench.py). Built once, untimed, cached in tools/bench/out/."""
+    suffix = "" if spots_per_batch is None else f"-spots{spots_per_batch}"
+    data = os.path.join(OUT, f"data-{n}{suffix}")
     if not os.path.exists(os.path.join(data, "parcels.geojson")):
         print(f"map-bench: generating {n:,} parcels in {data} (once)", file=sys.stderr)
         tmp = data + ".tmp"
+        spots = [] if spots_per_batch is None else ["--spots", str(spots_per_batch)]
         run([PY, os.path.join(REPO, "tools", "gen_district.py"), "--parcels", str(n), "--seed", "7", "--out", tmp,
-             "--crs", "4549", "--format", "geojson", "--quiet"])
+             "--crs", "4549", "--format", "geojson", "--quiet"] + spots)
         os.replace(tmp, data)
-    path = os.path.join(OUT, f"map-store-{n}.gpkg")
+    path = os.path.join(OUT, f"map-store-{n}{suffix}.gpkg")
     if not os.path.exists(path):
         print(f"map-bench: building {path} (once, untimed)", file=sys.stderr)
         tmp = path + ".tmp.gpkg"
@@ -121,10 +125,16 @@ def bench(name, landreg, store, args, work):
           f"{qr:.2f} s | {m / q:.2f} | {m / qr:.2f} |")
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def parser(doc):
+    """The options every benchmark of the built binary takes: --landreg (the release build when there is one)."""
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
     release = os.path.join(REPO, ".build", "release", "landreg")
     p.add_argument("--landreg", default=release if os.path.exists(release) else os.path.join(REPO, ".build", "debug", "landreg"))
+    return p
+
+
+def main():
+    p = parser(__doc__)
     p.add_argument("--parcels", type=int, default=100_000, help="the synthetic district's size (0: the sample only)")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--size", default="1600x1200")

@@ -109,16 +109,20 @@ extension Registry {
             return try Spot.fetchAll(
                 db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE retired_at IS NULL ORDER BY batch, code"
             )
-            .compactMap { spot in
-                guard let s = states[spot.fid] else { return nil }
-                var then = spot
-                then.status = s.status
-                then.judgement = s.judgement
-                then.basis = s.basis; then.approvalDoc = s.approvalDoc; then.measure = s.measure
-                then.deadline = s.deadline; then.restoredM2 = s.restoredM2; then.recultivatedM2 = s.recultivatedM2
-                then.remainingM2 = s.remainingM2; then.closedDoc = s.closedDoc
-                return then
-            }
+            .compactMap { spot in states[spot.fid].map(spot.asItStood) }
         }
+    }
+}
+
+extension Spot {
+    /// This spot with its lifecycle columns as they stood on a past day.
+    func asItStood(_ s: SpotStateAsOf) -> Spot {
+        var then = self
+        then.status = s.status
+        then.judgement = s.judgement
+        then.basis = s.basis; then.approvalDoc = s.approvalDoc; then.measure = s.measure
+        then.deadline = s.deadline; then.restoredM2 = s.restoredM2; then.recultivatedM2 = s.recultivatedM2
+        then.remainingM2 = s.remainingM2; then.closedDoc = s.closedDoc
+        return then
     }
 }

@@ -73,10 +73,25 @@ public enum MapSymbols {
         symbol: FillSymbol(fill: RGB(0, 100, 30), outline: RGB(0, 100, 30), outlineWidthMM: 0.2), order: 0)
 }
 
+/// Spots and sites as they stood on a day: the replay a map of that day reads, made once for the many maps of a
+/// dossier (each map would otherwise replay the whole log).
+public struct MapStatesAsOf: Sendable {
+    public let day: String
+    let spots: [Int64: SpotStateAsOf]
+    let sites: [Int64: SiteStateAsOf]
+}
+
 extension Registry {
-    /// The subject's framing. `asOf`: a spot must have existed on that day.
+    /// The replay of spots and sites as they stood on `day`, for `mapFraming` and `mapContent`.
+    public func mapStates(asOf day: String) throws -> MapStatesAsOf {
+        try dbQueue.read { db in
+            MapStatesAsOf(day: day, spots: try spotStates(db, asOf: day), sites: try siteStates(db, asOf: day))
+        }
+    }
+
+    /// The subject's framing. `asOf`: a spot must have existed on that day (`states`: that day's replay, if made).
     /// - Throws: `NotFound` naming the code (or batch) when there is no such live record.
-    public func mapFraming(_ subject: MapSubject, asOf: String?) throws -> MapFraming {
+    public func mapFraming(_ subject: MapSubject, asOf: String?, states: MapStatesAsOf? = nil) throws -> MapFraming {
         try dbQueue.read { db in
             switch subject {
             case .spot(let code):
@@ -88,7 +103,7 @@ extension Registry {
                 else { throw NotFound(what: "live spot", code: code) }
                 var status = spot.status
                 if let asOf {
-                    guard let then = try spotStates(db, asOf: asOf)[spot.fid] else {
+                    guard let then = try (states?.spots ?? spotStates(db, asOf: asOf))[spot.fid] else {
                         throw NotFound(
                             what:
                                 "spot existing on \(asOf) (it was detected on \(spot.detectedDate ?? spot.createdAt.prefix(10).description))",
@@ -119,7 +134,7 @@ extension Registry {
                 let rows = try Row.fetchAll(
                     db, sql: "SELECT geom FROM spots WHERE batch = ? AND retired_at IS NULL ORDER BY code",
                     arguments: [batch])
-                guard !rows.isEmpty else { throw NotFound(what: "live spots in batch", code: batch) }
+                guard !rows.isEmpty else { throw NotFound(what: "live spot", code: batch, place: "in batch \(batch)") }
                 let outlines = try rows.map { row -> Geometry in try decodeGeometry(row["geom"]) }
                 return try framing(subject, title: "监测批次 \(batch) · 违法图斑 \(outlines.count) 个", outlines)
             case .district:
@@ -131,7 +146,7 @@ extension Registry {
                             FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id WHERE p.retired_at IS NULL
                             """), let minX: Double = row["minx"]
                 else {
-                    throw NotFound(what: "live parcels in the store (import parcels first)", code: "district")
+                    throw NotFound(what: "live parcel", code: "district", place: "in the store (import parcels first)")
                 }
                 let n: Int = row["n"]
                 return MapFraming(
@@ -150,8 +165,9 @@ extension Registry {
     }
 
     /// The live features that meet `frame` (store CRS), each with its legend class; spots and sites
-    /// as they stood on `asOf` (nil: as they are now), spots overdue on `asOf` (default today) marked.
-    public func mapContent(in frame: Envelope, asOf: String?) throws -> MapContent {
+    /// as they stood on `asOf` (nil: as they are now), spots overdue on `asOf` (default today) marked. `states`:
+    /// that day's replay when the caller made it (`mapStates(asOf:)`).
+    public func mapContent(in frame: Envelope, asOf: String?, states: MapStatesAsOf? = nil) throws -> MapContent {
         try dbQueue.read { db in
             let box: StatementArguments = [frame.maxX, frame.minX, frame.maxY, frame.minY]
             func rows(_ table: String, _ columns: String) throws -> RowCursor {
@@ -185,7 +201,7 @@ extension Registry {
                 if let f = try feature(row, code: row["code"], legend) { content.parcels.append(f) }
             }
 
-            let sitesThen = try asOf.map { try siteStates(db, asOf: $0) }
+            let sitesThen = try asOf.map { try states?.sites ?? siteStates(db, asOf: $0) }
             let sites = try rows("sites", "t.fid, t.code, t.stage")
             while let row = try sites.next() {
                 var stage: String = row["stage"]
@@ -197,7 +213,7 @@ extension Registry {
                 if let f = try feature(row, code: row["code"], legend) { content.sites.append(f) }
             }
 
-            let spotsThen = try asOf.map { try spotStates(db, asOf: $0) }
+            let spotsThen = try asOf.map { try states?.spots ?? spotStates(db, asOf: $0) }
             let overdueDay = asOf ?? Clock.today()
             let overlay = try FarmlandOverlayCalculator(db: db, storeCRS: storeCRS)
             let spots = try rows("spots", "t.fid, t.code, t.status, t.deadline")

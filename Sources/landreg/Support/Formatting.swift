@@ -15,6 +15,10 @@ enum Format {
     static func m2(_ v: Double) -> String { number(v, decimals: 1) }
     static func mu(_ squareMetres: Double) -> String { number(AreaUnits.mu(squareMetres), decimals: 2) }
     static func ha(_ squareMetres: Double) -> String { number(AreaUnits.hectares(squareMetres), decimals: 2) }
+    /// "1 site", "3 sites"; `plural` when the noun does not just take an s ("legend entries").
+    static func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
+    }
     static func percent(_ ratio: Double?) -> String { ratio.map { number($0 * 100, decimals: 1) + "%" } ?? "–" }
 }
 
