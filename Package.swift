@@ -40,6 +40,9 @@ let package = Package(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
+            name: "CExif", path: "Sources/CExif", pkgConfig: "libexif",
+            providers: [.apt(["libexif-dev"])]),
+        .systemLibrary(
             name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo",
             providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         // Geometry values (XY, Polygon, Geometry, Envelope), the shoelace area and the input-file check: pure Swift,
@@ -50,9 +53,11 @@ let package = Package(
         .target(name: "LandGeoJSON", dependencies: ["LandGeometryCore"]),
         .target(name: "LandGeometry", dependencies: ["LandGeometryCore", "CGEOS", "CPROJ"]),
         // Other formats than GeoJSON (Shapefile, FileGDB, GeoPackage, KML, CSV+WKT, xlsx) through GDAL's C API,
-        // and formatted office tables through libxlsxwriter. Only this target imports CGDAL and CXLSXWriter.
+        // formatted office tables through libxlsxwriter, and photos' EXIF through libexif. Only this target imports
+        // CGDAL, CXLSXWriter and CExif.
         .target(
-            name: "LandFormats", dependencies: ["LandGeometry", "LandGeoJSON", "CGDAL", "CGDALLazy", "CXLSXWriter"]),
+            name: "LandFormats",
+            dependencies: ["LandGeometry", "LandGeoJSON", "CGDAL", "CGDALLazy", "CXLSXWriter", "CExif"]),
         .target(
             name: "LandRegistry",
             dependencies: [

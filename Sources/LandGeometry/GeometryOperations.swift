@@ -101,6 +101,16 @@ extension GEOSContext {
         }
     }
 
+    /// The shortest distance from `p` to `g`, in CRS units: 0 when `p` lies in `g` or on its boundary.
+    public func distance(_ g: Geometry, _ p: XY) throws -> Double {
+        try withGEOS(g, .point(p), "distance") { pg, pp in
+            var d = 0.0
+            // GEOSDistance_r returns 0 on exception.
+            guard GEOSDistance_r(handle, pg, pp, &d) == 1 else { throw failure("distance") }
+            return d
+        }
+    }
+
     /// True when a and b share at least one point.
     public func intersects(_ a: Geometry, _ b: Geometry) throws -> Bool {
         try withGEOS(a, b, "intersects") { pa, pb in

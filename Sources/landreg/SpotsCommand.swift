@@ -23,7 +23,7 @@ struct SpotsCommand: ParsableCommand {
             """,
         subcommands: [
             Verify.self, Rectify.self, Progress.self, Complete.self, Reopen.self, Close.self,
-            List.self, Show.self, History.self
+            List.self, Show.self, History.self, EvidencePhotos.self
         ])
 
     /// Applies a step and prints what happened.

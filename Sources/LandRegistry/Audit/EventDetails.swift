@@ -11,6 +11,7 @@ import GRDB
 //   spot                        verify …       SpotVerification, SpotRectification, SpotProgress, SpotCompletion,
 //                                              SpotReopening, SpotClosure (one per step of SpotStateMachine)
 //   site                        advance|update SiteChange (a stage step; `update`: the same stage, new mode or area)
+//   spot                        evidence       SpotPhotoEvidence (one per photo added; the lifecycle is untouched)
 //   tenancy                     add | end      TenancyAddition, TenancyEnding
 //   layer_styles                styles-reset   StylesResetDetails
 //
@@ -37,6 +38,7 @@ public enum EventAction: String, Codable, Sendable, CaseIterable, CustomStringCo
     case add, end
     case spotUpdates = "spot-updates"
     case stylesReset = "styles-reset"
+    case evidence
 
     public var description: String { rawValue }
 }
@@ -59,6 +61,7 @@ public enum EventDetails: Sendable, Equatable {
     case tenancyAdd(TenancyAddition)
     case tenancyEnd(TenancyEnding)
     case stylesReset(StylesResetDetails)
+    case spotPhoto(SpotPhotoEvidence)
 
     /// The action an event with these details records.
     public var action: EventAction {
@@ -77,6 +80,7 @@ public enum EventDetails: Sendable, Equatable {
         case .tenancyAdd: return .add
         case .tenancyEnd: return .end
         case .stylesReset: return .stylesReset
+        case .spotPhoto: return .evidence
         }
     }
 
@@ -98,6 +102,7 @@ public enum EventDetails: Sendable, Equatable {
         case .tenancyAdd(let d): return StoredJSON.text(d)
         case .tenancyEnd(let d): return StoredJSON.text(d)
         case .stylesReset(let d): return StoredJSON.text(d)
+        case .spotPhoto(let d): return StoredJSON.text(d)
         }
     }
 
@@ -127,6 +132,7 @@ public enum EventDetails: Sendable, Equatable {
         case (.tenancy, .add): self = .tenancyAdd(try read(TenancyAddition.self))
         case (.tenancy, .end): self = .tenancyEnd(try read(TenancyEnding.self))
         case (.layerStyles, .stylesReset): self = .stylesReset(try read(StylesResetDetails.self))
+        case (.spot, .evidence): self = .spotPhoto(try read(SpotPhotoEvidence.self))
         default: throw EventDetailsError(entity: entity, action: action)
         }
     }
@@ -429,5 +435,26 @@ public struct TenancyEnding: Codable, Sendable, Equatable {
         end = try c.decode(String.self, forKey: .end)
         let previous = try c.decodeIfPresent(String.self, forKey: .previousEnd)
         previousEnd = previous == "open" ? nil : previous
+    }
+}
+
+// MARK: - Spot evidence
+
+/// A field photo added to a spot's evidence. Position in WGS 84 degrees; `distanceM` from the spot in metres
+/// (0 inside it), nil for a photo admitted without a position.
+public struct SpotPhotoEvidence: Codable, Sendable, Equatable {
+    /// The `spot_photo_media` row holding the bytes.
+    public var mediaID: Int64
+    public var file: String
+    public var sha256: String
+    public var takenAt: String?
+    public var latitude: Double?
+    public var longitude: Double?
+    public var directionDeg: Double?
+    public var distanceM: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case file, sha256, latitude, longitude
+        case mediaID = "media_id", takenAt = "taken_at", directionDeg = "direction_deg", distanceM = "distance_m"
     }
 }

@@ -82,11 +82,16 @@ extension Registry {
         guard SpotStateMachine.transition(action, from: spot.status, to: target) != nil else {
             throw refuse(SpotStateMachine.refusal(code: code, action: action, from: spot.status, to: target))
         }
+        // The spot's last lifecycle step: not its import, and not evidence (a photo added today does not stop a
+        // step that happened yesterday from being recorded).
         if let last = try String.fetchOne(
             db,
             sql: """
-                SELECT max(effective_date) FROM events WHERE entity = 'spot' AND entity_id = ? AND action <> 'import'
-                """, arguments: [spot.fid]), context.effectiveDate < last
+                SELECT max(effective_date) FROM events
+                WHERE entity = ? AND entity_id = ? AND action NOT IN (?, ?)
+                """,
+            arguments: [EventEntity.spot, spot.fid, EventAction.import, EventAction.evidence]),
+            context.effectiveDate < last
         {
             throw refuse(
                 "spot \(code): \(action.rawValue) on \(context.effectiveDate) would come before its last step (on \(last)); "
