@@ -228,7 +228,11 @@ struct SpotsCommand: ParsableCommand {
                 let children = try registry.spotChildren(of: s.code).map(\.code)
                 lines.append("children          \(children.isEmpty ? "–" : children.joined(separator: ", "))")
             }
-            lines.append("imported          \(s.createdAt) (import #\(s.importID.map(String.init) ?? "–"))")
+            if s.parentCode != nil && s.importID == nil {
+                lines.append("created           \(s.createdAt) (split)")
+            } else {
+                lines.append("imported          \(s.createdAt) (import #\(s.importID.map(String.init) ?? "–"))")
+            }
             lines.append("properties        \(s.properties)")
             printOut(lines.joined(separator: "\n") + "\n")
         }

@@ -104,7 +104,7 @@ extension ReportCommand {
                     + [
                         "illegal", "illegal 亩", "farmland 亩", "basic farmland 亩", "remaining 亩", "rate (count)",
                         "rate (area)", "closed out", "recultivated", "overdue", "issued", "verified", "fill rate",
-                        "submitted", "returned", "error rate"
+                        "submissions", "returns", "error rate"
                     ],
                 rightAligned: Set(1..<(statuses.count + 18)))
             for g in r.groups + [r.total] {
