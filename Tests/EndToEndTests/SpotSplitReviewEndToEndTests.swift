@@ -64,7 +64,8 @@ struct SpotSplitReviewEndToEndTests {
         }
         let before = try Self.dump(store)
         for (mode, label) in [
-            ("outside", "child 2 (\(code)_2) lies "), ("overlap", "child 1 (\(code)_1) and child 2 (\(code)_2) overlap by "),
+            ("outside", "child 2 (\(code)_2) lies "),
+            ("overlap", "child 1 (\(code)_1) and child 2 (\(code)_2) overlap by "),
             ("gap", "the children leave ")
         ] {
             let (file, figures) = try cut(mode)
@@ -92,12 +93,14 @@ struct SpotSplitReviewEndToEndTests {
         #expect(shown.contains("status            split") && shown.contains("children          \(code)_1, \(code)_2"))
         #expect(try landreg(["spots", "show", code + "_1"]).stdout.contains("split from        \(code)"))
         let list = try landreg(["spots", "list", "--batch", "2024-01"]).stdout
-        let row = list.split(separator: "\n").first { $0.hasPrefix(code + "_2 ") }?.split(separator: " ").map(String.init)
+        let row = list.split(separator: "\n").first { $0.hasPrefix(code + "_2 ") }?.split(separator: " ").map(
+            String.init)
         #expect(row?.prefix(4) == [code + "_2", "2024-01", "reported", code], "\(list)")
 
         // The export carries the link both ways.
         #expect(try landreg(["export", "spots", "-o", dir + "/spots.geojson"]).status == 0)
-        let exported = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/spots.geojson")))
+        let exported = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: dir + "/spots.geojson")))
         let features = (exported as? [String: Any])?["features"] as? [[String: Any]] ?? []
         let props = Dictionary(
             features.compactMap { ($0["properties"] as? [String: Any]).map { ($0["code"] as? String ?? "", $0) } },
@@ -159,7 +162,9 @@ struct SpotSplitReviewEndToEndTests {
             ["spots", "review", a, "--level", "province", "--pass", "--on", "2025-01-03"],
             "spot \(a) is submitted and has passed no level yet; review at province needs the county review first")
         try ok(["spots", "review", a, "--level", "county", "--pass", "--on", "2025-01-05"])
-        try ok(["spots", "review", a, "--level", "city", "--return", "图斑内仍有建筑", "--remaining", "30", "--on", "2025-01-08"])
+        try ok([
+            "spots", "review", a, "--level", "city", "--return", "图斑内仍有建筑", "--remaining", "30", "--on", "2025-01-08"
+        ])
         let back = try landreg(["spots", "show", a, "--json"]).stdout
         let returned = try JSONSerialization.jsonObject(with: Data(back.utf8)) as? [String: Any] ?? [:]
         #expect(returned["status"] as? String == "rectifying" && returned["remaining_m2"] as? Double == 30, "\(back)")
@@ -172,7 +177,9 @@ struct SpotSplitReviewEndToEndTests {
         for level in ["county", "city", "province"] {
             try ok(["spots", "review", a, "--level", level, "--pass", "--on", "2025-02-10"])
         }
-        #expect(try landreg(["spots", "show", a]).stdout.contains("status            reviewed, review passed up to province"))
+        #expect(
+            try landreg(["spots", "show", a]).stdout.contains(
+                "status            reviewed, review passed up to province"))
         try ok(["spots", "close", a, "--doc", "销号〔2025〕30号", "--on", "2025-02-20"])
         try ok(["spots", "submit", b, "--on", "2025-01-02"])
         try ok(["spots", "review", b, "--level", "county", "--return", "资料不全", "--on", "2025-01-04"])
@@ -181,7 +188,8 @@ struct SpotSplitReviewEndToEndTests {
         try "{\"type\":\"FeatureCollection\",\"features\":[]}".write(toFile: cut, atomically: true, encoding: .utf8)
         try refused(
             ["spots", "split", a, "--into", cut],
-            "spot \(a) is closed; split needs a spot that is reported, verifying, legal, other, illegal, rectifying or rectified")
+            "spot \(a) is closed; split needs a spot that is reported, verifying, legal, other, illegal, rectifying or rectified"
+        )
 
         // The rates, counted independently from the events table.
         let counted = try CLI.gdalPython([
@@ -253,7 +261,9 @@ struct SpotSplitReviewEndToEndTests {
         try ok(["import", "spots", CLI.geoData + "/spots-2024-01.geojson", "--batch", "2024-01"])
         let code = "JC2024-01-0005"
         try ok(["spots", "verify", code, "--judgement", "illegal", "--on", "2024-02-01"])
-        try ok(["spots", "rectify", code, "--measure", "demolish-restore", "--deadline", "2024-12-31", "--on", "2024-02-02"])
+        try ok([
+            "spots", "rectify", code, "--measure", "demolish-restore", "--deadline", "2024-12-31", "--on", "2024-02-02"
+        ])
         try ok(["spots", "progress", code, "--remaining", "0", "--on", "2024-05-01"])
         try ok(["spots", "complete", code, "--on", "2024-05-02"])
         try ok(["spots", "submit", code, "--on", "2024-05-03"])

@@ -64,7 +64,10 @@ struct SpotSplitReviewTests {
         // outside: the second child reaches 5 m past the spot; overlap: 5 m shared; gap: 5 m uncovered.
         let cases: [(String, (Double, Double), (Double, Double), String, String)] = [
             ("outside", (520_000, 520_040), (520_040, 520_105), "outside_b", "child 2 (S1_2) lies "),
-            ("overlap", (520_000, 520_045), (520_040, 520_100), "overlap", "child 1 (S1_1) and child 2 (S1_2) overlap by "),
+            (
+                "overlap", (520_000, 520_045), (520_040, 520_100), "overlap",
+                "child 1 (S1_1) and child 2 (S1_2) overlap by "
+            ),
             ("gap", (520_000, 520_035), (520_040, 520_100), "gap", "the children leave ")
         ]
         for (name, a, b, key, label) in cases {
@@ -210,7 +213,8 @@ struct SpotSplitReviewTests {
         #expect(try refused(.review(level: "town", outcome: .pass)).contains(#"review level "town" is not in"#))
         #expect(try step(.review(level: "county", outcome: .pass), "2024-03-10").to == .submitted)
         #expect(try registry.spot(code: "S1").reviewLevel == "county")
-        let returned = try step(.review(level: "city", outcome: .returned(reason: "仍有硬化", remainingM2: 50)), "2024-03-20")
+        let returned = try step(
+            .review(level: "city", outcome: .returned(reason: "仍有硬化", remainingM2: 50)), "2024-03-20")
         #expect(returned.from == .submitted && returned.to == .rectifying)
         let s = try registry.spot(code: "S1")
         #expect(s.status == .rectifying && s.remainingM2 == 50 && s.reviewLevel == nil)
@@ -223,10 +227,12 @@ struct SpotSplitReviewTests {
             #expect(try step(.review(level: level, outcome: .pass), day).to == .submitted)
         }
         #expect(try step(.review(level: "province", outcome: .pass), "2024-04-12").to == .reviewed)
-        #expect(try refused(.review(level: "province", outcome: .pass)).contains("review needs a spot that is submitted"))
+        #expect(
+            try refused(.review(level: "province", outcome: .pass)).contains("review needs a spot that is submitted"))
         let counts = try registry.spotReviewCounts()[try registry.spot(code: "S1").fid]
         #expect(counts == SpotReviewCounts(submissions: 2, returns: 1))
-        #expect(try registry.spotReviewCounts(asOf: "2024-03-31")[s.fid] == SpotReviewCounts(submissions: 1, returns: 1))
+        #expect(
+            try registry.spotReviewCounts(asOf: "2024-03-31")[s.fid] == SpotReviewCounts(submissions: 1, returns: 1))
         // The replay sees each day's state.
         #expect(try registry.spots(asOf: "2024-03-15").first { $0.code == "S1" }?.reviewLevel == "county")
         #expect(try registry.spots(asOf: "2024-03-25").first { $0.code == "S1" }?.status == .rectifying)
@@ -248,7 +254,8 @@ struct SpotSplitReviewTests {
         #expect(try registry.reviewLevels().map(\.code) == ["county", "province"])
         #expect(try Fixtures.store().reviewLevels().map(\.code) == ["county", "city", "province"])
         _ = try registry.importSpots(
-            file: SpotFixture.spotsFile(), batch: "2024-01", options: FeatureImportOptions(context: SpotFixture.context))
+            file: SpotFixture.spotsFile(), batch: "2024-01", options: FeatureImportOptions(context: SpotFixture.context)
+        )
         try Self.rectified(registry)
         try registry.applySpotStep(.submit, code: "S1", context: SpotFixture.on("2024-03-05"))
         let city = try #require(throws: SpotStepRefused.self) {

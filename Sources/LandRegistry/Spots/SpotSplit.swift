@@ -178,7 +178,8 @@ extension Registry {
             }
             if let last = try String.fetchOne(
                 db,
-                sql: "SELECT max(effective_date) FROM events WHERE entity = 'spot' AND entity_id = ? AND action <> 'import'",
+                sql:
+                    "SELECT max(effective_date) FROM events WHERE entity = 'spot' AND entity_id = ? AND action <> 'import'",
                 arguments: [now.fid]), context.effectiveDate < last
             {
                 throw refuse(
@@ -203,7 +204,9 @@ extension Registry {
             let status = options.inherit ? now.status : .reported
             for (i, child) in children.enumerated() {
                 let g = child.geometry
-                guard let o = child.fields.overlay else { throw refuse("the overlay of child \(i + 1) was not measured") }
+                guard let o = child.fields.overlay else {
+                    throw refuse("the overlay of child \(i + 1) was not measured")
+                }
                 let share = now.ellipsoidalAreaM2 > 0 ? g.ellipsoidalAreaM2 / now.ellipsoidalAreaM2 : 0
                 let inherited =
                     options.inherit
@@ -211,7 +214,8 @@ extension Registry {
                         judgement: now.judgement, basis: now.basis, approvalDoc: now.approvalDoc, measure: now.measure,
                         deadline: now.deadline, restoredM2: now.restoredM2.map { $0 * share },
                         recultivatedM2: now.recultivatedM2.map { $0 * share },
-                        remainingM2: now.status == .rectified ? 0 : now.remainingM2.map { min($0 * share, g.ellipsoidalAreaM2) })
+                        remainingM2: now.status == .rectified
+                            ? 0 : now.remainingM2.map { min($0 * share, g.ellipsoidalAreaM2) })
                     : nil
                 try insert.execute(arguments: [
                     g.blob.databaseBlob, codes[i], now.batch, now.detectedDate, now.clueCode, now.village,
@@ -304,8 +308,9 @@ extension Registry {
             var out: [String: [String]] = [:]
             for r in try Row.fetchAll(
                 db,
-                sql: "SELECT parent_code, code FROM spots WHERE parent_code IS NOT NULL AND retired_at IS NULL ORDER BY code")
-            {
+                sql:
+                    "SELECT parent_code, code FROM spots WHERE parent_code IS NOT NULL AND retired_at IS NULL ORDER BY code"
+            ) {
                 out[r["parent_code"], default: []].append(r["code"])
             }
             return out

@@ -30,26 +30,27 @@ public enum SpotStateMachine {
     }
 
     /// Every allowed step. `verify` goes to `verifying` without a judgement, to the judged status with one.
-    public static let transitions: [Transition] = [
-        Transition(action: .verify, from: .reported, to: .verifying),
-        Transition(action: .verify, from: .reported, to: .legal),
-        Transition(action: .verify, from: .reported, to: .other),
-        Transition(action: .verify, from: .reported, to: .illegal),
-        Transition(action: .verify, from: .verifying, to: .legal),
-        Transition(action: .verify, from: .verifying, to: .other),
-        Transition(action: .verify, from: .verifying, to: .illegal),
-        Transition(action: .rectify, from: .illegal, to: .rectifying),
-        Transition(action: .progress, from: .rectifying, to: .rectifying),
-        Transition(action: .complete, from: .rectifying, to: .rectified),
-        Transition(action: .reopen, from: .rectified, to: .rectifying),
-        Transition(action: .close, from: .legal, to: .closed),
-        Transition(action: .close, from: .other, to: .closed),
-        Transition(action: .submit, from: .rectified, to: .submitted),
-        Transition(action: .review, from: .submitted, to: .submitted),
-        Transition(action: .review, from: .submitted, to: .reviewed),
-        Transition(action: .review, from: .submitted, to: .rectifying),
-        Transition(action: .close, from: .reviewed, to: .closed)
-    ] + splittable.map { Transition(action: .split, from: $0, to: .split) }
+    public static let transitions: [Transition] =
+        [
+            Transition(action: .verify, from: .reported, to: .verifying),
+            Transition(action: .verify, from: .reported, to: .legal),
+            Transition(action: .verify, from: .reported, to: .other),
+            Transition(action: .verify, from: .reported, to: .illegal),
+            Transition(action: .verify, from: .verifying, to: .legal),
+            Transition(action: .verify, from: .verifying, to: .other),
+            Transition(action: .verify, from: .verifying, to: .illegal),
+            Transition(action: .rectify, from: .illegal, to: .rectifying),
+            Transition(action: .progress, from: .rectifying, to: .rectifying),
+            Transition(action: .complete, from: .rectifying, to: .rectified),
+            Transition(action: .reopen, from: .rectified, to: .rectifying),
+            Transition(action: .close, from: .legal, to: .closed),
+            Transition(action: .close, from: .other, to: .closed),
+            Transition(action: .submit, from: .rectified, to: .submitted),
+            Transition(action: .review, from: .submitted, to: .submitted),
+            Transition(action: .review, from: .submitted, to: .reviewed),
+            Transition(action: .review, from: .submitted, to: .rectifying),
+            Transition(action: .close, from: .reviewed, to: .closed)
+        ] + splittable.map { Transition(action: .split, from: $0, to: .split) }
 
     /// The states a spot may be split from: any but final (closed, split) and under review (submitted, reviewed:
     /// a review concerns the spot as submitted; return it first).

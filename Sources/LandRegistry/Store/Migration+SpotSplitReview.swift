@@ -31,7 +31,10 @@ extension Migrations {
 
         // Each pair: the constraint text as the spots migration wrote it, and the widened one.
         let widenings = [
-            ("'rectifying', 'rectified', 'closed')", "'rectifying', 'rectified', 'closed', 'split', 'submitted', 'reviewed')"),
+            (
+                "'rectifying', 'rectified', 'closed')",
+                "'rectifying', 'rectified', 'closed', 'split', 'submitted', 'reviewed')"
+            ),
             (
                 "CHECK (status NOT IN ('rectifying', 'rectified') OR",
                 "CHECK (status NOT IN ('rectifying', 'rectified', 'submitted', 'reviewed') OR"
@@ -41,7 +44,9 @@ extension Migrations {
                 "CHECK (status NOT IN ('rectified', 'submitted', 'reviewed') OR remaining_m2 = 0)"
             )
         ]
-        guard var ddl = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'spots'")
+        guard
+            var ddl = try String.fetchOne(
+                db, sql: "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'spots'")
         else { throw DatabaseError(message: "the store has no spots table") }
         for (old, new) in widenings {
             guard ddl.contains(old) else {

@@ -93,7 +93,8 @@ extension ReportCommand {
             let spots = asOf < Clock.today() ? try registry.spots(asOf: asOf) : try registry.spots()
             return LandAnalysis.Rectification.report(
                 spots: spots, asOf: asOf, by: by, zones: zones,
-                zoneKind: by == .zone ? zoneKind.rawValue : nil, reviewCounts: try registry.spotReviewCounts(asOf: asOf))
+                zoneKind: by == .zone ? zoneKind.rawValue : nil, reviewCounts: try registry.spotReviewCounts(asOf: asOf)
+            )
         }
 
         /// The report as text: the groups table (with a total row), then the spots to chase (not in CSV).

@@ -25,7 +25,9 @@ extension SpotsCommand {
         @Option(help: "The review level (a code of the store's review chain, e.g. county, city, province).")
         var level: String
         @Flag(help: "The review passed.") var pass = false
-        @Option(name: .customLong("return"), help: ArgumentHelp("Send the spot back, with the reason.", valueName: "REASON"))
+        @Option(
+            name: .customLong("return"), help: ArgumentHelp("Send the spot back, with the reason.", valueName: "REASON")
+        )
         var returnReason: String?
         @Option(help: ArgumentHelp("With --return: the area found still unrectified, m².", valueName: "M2"))
         var remaining: Double?
