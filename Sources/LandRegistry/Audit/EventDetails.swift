@@ -418,28 +418,22 @@ public struct SpotSplitChild: Codable, Sendable, Equatable, SpotLifecycleChange 
     }
 
     func apply(to spot: inout SpotLifecycleState) {
-        guard let i = inherited else { return }
-        spot.judgement = i.judgement; spot.basis = i.basis; spot.approvalDoc = i.approvalDoc
-        spot.measure = i.measure; spot.deadline = i.deadline; spot.restoredM2 = i.restoredM2
-        spot.recultivatedM2 = i.recultivatedM2; spot.remainingM2 = i.remainingM2
+        inherited?.apply(to: &spot)
     }
 }
 
-/// The lifecycle columns a child takes from its parent with `--inherit`.
+/// What a child takes from its parent with `--inherit`, as the steps that set it on the parent record it: the
+/// judgement, the measure and deadline (when rectifying), and the progress areas (its share).
 public struct SpotInheritance: Codable, Sendable, Equatable {
-    public var judgement: SpotJudgement?
-    public var basis: String?
-    public var approvalDoc: String?
-    public var measure: String?
-    public var deadline: String?
-    public var restoredM2: Double?
-    public var recultivatedM2: Double?
-    public var remainingM2: Double?
+    public var verification: SpotVerification
+    public var rectification: SpotRectification?
+    public var progress: SpotProgress
 
-    enum CodingKeys: String, CodingKey {
-        case judgement, basis, measure, deadline
-        case approvalDoc = "approval_doc", restoredM2 = "restored_m2", recultivatedM2 = "recultivated_m2"
-        case remainingM2 = "remaining_m2"
+    /// The row the split writes and the as-of replay rebuilds, by the steps' own `apply`.
+    func apply(to spot: inout SpotLifecycleState) {
+        verification.apply(to: &spot)
+        rectification?.apply(to: &spot)
+        progress.apply(to: &spot)
     }
 }
 

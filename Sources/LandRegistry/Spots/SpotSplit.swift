@@ -208,21 +208,29 @@ extension Registry {
                     throw refuse("the overlay of child \(i + 1) was not measured")
                 }
                 let share = now.ellipsoidalAreaM2 > 0 ? g.ellipsoidalAreaM2 / now.ellipsoidalAreaM2 : 0
-                let inherited =
-                    options.inherit
-                    ? SpotInheritance(
-                        judgement: now.judgement, basis: now.basis, approvalDoc: now.approvalDoc, measure: now.measure,
-                        deadline: now.deadline, restoredM2: now.restoredM2.map { $0 * share },
-                        recultivatedM2: now.recultivatedM2.map { $0 * share },
-                        remainingM2: now.status == .rectified
-                            ? 0 : now.remainingM2.map { min($0 * share, g.ellipsoidalAreaM2) })
-                    : nil
+                var inherited: SpotInheritance? = nil
+                var row = SpotLifecycleState(imported: 0)
+                if options.inherit {
+                    let remaining =
+                        now.status == .rectified ? 0 : now.remainingM2.map { min($0 * share, g.ellipsoidalAreaM2) }
+                    let i = SpotInheritance(
+                        verification: SpotVerification(
+                            judgement: now.judgement, basis: now.basis, approvalDoc: now.approvalDoc),
+                        rectification: now.measure.flatMap { m in
+                            now.deadline.map { SpotRectification(measure: m, deadline: $0, remainingM2: remaining) }
+                        },
+                        progress: SpotProgress(
+                            restoredM2: now.restoredM2.map { $0 * share },
+                            recultivatedM2: now.recultivatedM2.map { $0 * share }, remainingM2: remaining))
+                    i.apply(to: &row)
+                    inherited = i
+                }
                 try insert.execute(arguments: [
                     g.blob.databaseBlob, codes[i], now.batch, now.detectedDate, now.clueCode, now.village,
                     child.properties, g.planarAreaM2, g.ellipsoidalAreaM2, o.farmlandM2, o.farmlandPlanarM2,
                     o.basicFarmlandM2, o.basicFarmlandPlanarM2, StoredJSON.text(o.zoneCodes),
-                    inherited?.judgement, inherited?.basis, inherited?.approvalDoc, inherited?.measure,
-                    inherited?.deadline, inherited?.restoredM2, inherited?.recultivatedM2, inherited?.remainingM2,
+                    row.judgement, row.basis, row.approvalDoc, row.measure, row.deadline, row.restoredM2,
+                    row.recultivatedM2, row.remainingM2,
                     status, code, child.index, createdAt
                 ])
                 let fid = db.lastInsertedRowID
