@@ -5,7 +5,8 @@ import LandRegistry
 // Pure functions over registry reads (live spots, zones): no SQL, no I/O. Areas are the ellipsoidal figures
 // (CGCS2000, what 三调 reports) in m², with 亩 alongside. Definitions (DOMAIN.md):
 //   illegal spots          = judged illegal, whatever happened since (illegal, rectifying, rectified, closed)
-//   rectified (by count)   = illegal spots now rectified or closed (closing an illegal spot needs rectified first)
+//   rectified (by count)   = illegal spots whose review passed at every level (reviewed) or closed (closing an
+//                            illegal spot needs the whole review chain passed; RectificationReview.swift)
 //   rate by count          = rectified / illegal
 //   rate by area           = (illegal area − Σ remaining) / illegal area, where an illegal spot not yet under
 //                            rectification remains whole and a rectified or closed one has 0 remaining
@@ -13,6 +14,8 @@ import LandRegistry
 //   demolish-restore       = Σ recultivated / Σ farmland area of illegal spots under demolish-restore
 //   overdue (as of a date) = illegal or rectifying with a deadline before that date; illegal spots with no
 //                            deadline are not overdue but listed as awaiting a deadline
+//   split spots            = a split parent counts as issued only; its children count everywhere else
+//                            (issued, verified, fill and error rates: RectificationReview.swift)
 // A ratio with a zero denominator is nil (JSON null, "–" in tables).
 
 /// How the report groups spots.
@@ -49,6 +52,13 @@ public struct RectificationGroup: Sendable, Codable, Equatable {
     @NullWhenNil public var demolishRestoreCompletion: Double?
     public var overdueSpots = 0
     public var noDeadlineSpots = 0
+    /// Counting rule and review rates (RectificationReview.swift).
+    public var issuedSpots = 0
+    public var verifiedSpots = 0
+    @NullWhenNil public var fillRate: Double?
+    public var submissions = 0
+    public var returns = 0
+    @NullWhenNil public var errorRate: Double?
 
     enum CodingKeys: String, CodingKey {
         case group, name, spots
@@ -63,21 +73,25 @@ public struct RectificationGroup: Sendable, Codable, Equatable {
         case closeOutRate = "close_out_rate", demolishRestoreFarmlandM2 = "demolish_restore_farmland_m2"
         case recultivatedM2 = "recultivated_m2", demolishRestoreCompletion = "demolish_restore_completion"
         case overdueSpots = "overdue_spots", noDeadlineSpots = "no_deadline_spots"
+        case issuedSpots = "issued_spots", verifiedSpots = "verified_spots", fillRate = "fill_rate"
+        case submissions, returns, errorRate = "error_rate"
     }
 
     public init(group: String, name: String? = nil) { self.group = group; self.name = name }
 
     /// Adds one spot to the sums (ratios are computed by `finish`).
-    mutating func add(_ s: Spot, asOf: String) {
+    mutating func add(_ s: Spot, asOf: String, review: SpotReviewCounts = SpotReviewCounts()) {
         spots += 1
         byStatus[s.status.rawValue, default: 0] += 1
+        // A split parent is counted as issued and nowhere else: its children carry its area and lifecycle.
+        guard addCounting(s, review: review) else { return }
         monitoredAreaM2 += s.ellipsoidalAreaM2
         guard s.isIllegal else { return }
         illegalSpots += 1
         illegalAreaM2 += s.ellipsoidalAreaM2
         illegalFarmlandM2 += s.farmlandAreaM2
         illegalBasicFarmlandM2 += s.basicFarmlandAreaM2
-        if s.status == .rectified || s.status == .closed { rectifiedSpots += 1 }
+        if Rectification.countsAsRectified(s) { rectifiedSpots += 1 }
         if s.status == .closed { closedIllegalSpots += 1 }
         remainingM2 += s.unrectifiedAreaM2
         if s.measure == Rectification.demolishRestore {
@@ -98,6 +112,7 @@ public struct RectificationGroup: Sendable, Codable, Equatable {
         rectificationRateByArea = ratio(illegalAreaM2 - remainingM2, illegalAreaM2)
         closeOutRate = ratio(Double(closedIllegalSpots), Double(illegalSpots))
         demolishRestoreCompletion = ratio(recultivatedM2, demolishRestoreFarmlandM2)
+        finishCounting()
     }
 }
 
@@ -133,9 +148,11 @@ public struct RectificationReport: Sendable, Codable, Equatable {
     public let overdue: [RectificationListedSpot]
     /// Illegal spots that have no deadline yet (not rectifying).
     public let noDeadline: [RectificationListedSpot]
+    /// Split spots and their children (the parent–child link).
+    public var splits: [RectificationSplit] = []
 
     enum CodingKeys: String, CodingKey {
-        case asOf = "as_of", by, zoneKind = "zone_kind", groups, total, overdue, noDeadline = "no_deadline"
+        case asOf = "as_of", by, zoneKind = "zone_kind", groups, total, overdue, noDeadline = "no_deadline", splits
     }
 }
 
@@ -147,10 +164,13 @@ public enum Rectification {
     /// - Parameters:
     ///   - by: group by batch, or by zone (`zones`: the live zones of one kind, as code → name). A spot counts in
     ///     every zone of the kind it overlaps and once in the total; spots in none form the group "(none)".
+    ///   - reviewCounts: submissions and returns per spot fid, counted from the events (`Registry.spotReviewCounts`).
     public static func report(
         spots: [Spot], asOf: String, by: RectificationGrouping = .batch,
-        zones: [(code: String, name: String?)] = [], zoneKind: String? = nil
+        zones: [(code: String, name: String?)] = [], zoneKind: String? = nil,
+        reviewCounts: [Int64: SpotReviewCounts] = [:]
     ) -> RectificationReport {
+        func counts(_ s: Spot) -> SpotReviewCounts { reviewCounts[s.fid] ?? SpotReviewCounts() }
         var groups: [RectificationGroup] = []
         switch by {
         case .batch:
@@ -159,7 +179,7 @@ public enum Rectification {
                 if index[s.batch] == nil {
                     index[s.batch] = groups.count; groups.append(RectificationGroup(group: s.batch))
                 }
-                groups[index[s.batch]!].add(s, asOf: asOf)
+                groups[index[s.batch]!].add(s, asOf: asOf, review: counts(s))
             }
             groups.sort { $0.group < $1.group }
         case .zone:
@@ -168,13 +188,13 @@ public enum Rectification {
             var none = RectificationGroup(group: "(none)")
             for s in spots {
                 let hits = Set(s.zoneCodes.compactMap { index[$0] })
-                if hits.isEmpty { none.add(s, asOf: asOf) }
-                for i in hits.sorted() { groups[i].add(s, asOf: asOf) }
+                if hits.isEmpty { none.add(s, asOf: asOf, review: counts(s)) }
+                for i in hits.sorted() { groups[i].add(s, asOf: asOf, review: counts(s)) }
             }
             if none.spots > 0 { groups.append(none) }
         }
         var total = RectificationGroup(group: "total")
-        for s in spots { total.add(s, asOf: asOf) }
+        for s in spots { total.add(s, asOf: asOf, review: counts(s)) }
         for i in groups.indices { groups[i].finish() }
         total.finish()
 
@@ -192,7 +212,7 @@ public enum Rectification {
         }
         return RectificationReport(
             asOf: asOf, by: by, zoneKind: by == .zone ? zoneKind : nil, groups: groups, total: total,
-            overdue: overdue, noDeadline: noDeadline)
+            overdue: overdue, noDeadline: noDeadline, splits: splits(spots))
     }
 
     /// Whole days from one YYYY-MM-DD date to another (proleptic Gregorian), nil if either is not a date.

@@ -18,12 +18,15 @@ struct SpotsCommand: ParsableCommand {
         abstract: "Verify, rectify and close out violation spots (违法图斑); list, show and trace them.",
         discussion: """
             Lifecycle: reported → verifying → legal | other → closed; illegal → rectifying → rectified → closed; \
-            a failed review reopens a rectified spot (→ rectifying). Every step is an event with actor, date \
-            (--on), note and evidence; a step the spot's state does not allow is refused and changes nothing.
+            a failed review reopens a rectified spot (→ rectifying). Review chain: rectified → submit → submitted \
+            → review at each level (county → city → province, seeds/review-levels.csv) → reviewed → close; a return \
+            sends it back to rectifying. split: a spot becomes split (final) and its children carry on. Every step \
+            is an event with actor, date (--on), note and evidence; a step the spot's state does not allow is \
+            refused and changes nothing.
             """,
         subcommands: [
-            Verify.self, Rectify.self, Progress.self, Complete.self, Reopen.self, Close.self,
-            List.self, Show.self, History.self, EvidencePhotos.self
+            Verify.self, Rectify.self, Progress.self, Complete.self, Reopen.self, Submit.self, Review.self,
+            Close.self, Split.self, List.self, Show.self, History.self, EvidencePhotos.self
         ])
 
     /// Applies a step and prints what happened.
@@ -130,7 +133,8 @@ struct SpotsCommand: ParsableCommand {
     }
 
     struct Close: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Close out (销号) a legal, other or rectified spot.")
+        static let configuration = CommandConfiguration(
+            abstract: "Close out (销号) a legal or other spot, or a rectified one whose review passed (reviewed).")
         @Argument(help: "The spot code.") var code: String
         @Option(help: ArgumentHelp("The close-out document number.", valueName: "DOC-NO")) var doc: String?
         @Flag(help: "Print JSON.") var json = false
@@ -160,12 +164,12 @@ struct SpotsCommand: ParsableCommand {
             if json || format == .json { try printJSON(spots); return }
             var t = TextTable(
                 [
-                    "code", "batch", "status", "measure", "deadline", "area m²", "area 亩", "farmland m²",
+                    "code", "batch", "status", "parent", "measure", "deadline", "area m²", "area 亩", "farmland m²",
                     "basic farmland m²", "remaining m²", "overdue"
-                ], rightAligned: [5, 6, 7, 8, 9])
+                ], rightAligned: [6, 7, 8, 9, 10])
             for s in spots {
                 t.add([
-                    s.code, s.batch, s.status.rawValue, s.measure ?? "", s.deadline ?? "",
+                    s.code, s.batch, s.status.rawValue, s.parentCode ?? "", s.measure ?? "", s.deadline ?? "",
                     Format.m2(s.ellipsoidalAreaM2),
                     Format.mu(s.ellipsoidalAreaM2), Format.m2(s.farmlandAreaM2), Format.m2(s.basicFarmlandAreaM2),
                     s.remainingM2.map(Format.m2) ?? "", s.isOverdue(asOf: filter.asOf) ? "overdue" : ""
@@ -202,7 +206,8 @@ struct SpotsCommand: ParsableCommand {
                 "batch             \(s.batch)" + (s.detectedDate.map { ", detected \($0)" } ?? ""),
                 "clue code         \(s.clueCode ?? "–")",
                 "village           \(s.village ?? "–")",
-                "status            \(s.status.rawValue)" + (s.isOverdue(asOf: day) ? " (overdue as of \(day))" : ""),
+                "status            \(s.status.rawValue)" + (s.isOverdue(asOf: day) ? " (overdue as of \(day))" : "")
+                    + (s.reviewLevel.map { ", review passed up to \($0)" } ?? ""),
                 "monitored area    \(area(s.ellipsoidalAreaM2)) (ellipsoidal, CGCS2000); planar \(Format.m2(s.planarAreaM2)) m² (\(registry.storeCRS))",
                 "over farmland     \(area(s.farmlandAreaM2)); planar \(Format.m2(s.farmlandPlanarAreaM2)) m²",
                 "basic farmland    \(area(s.basicFarmlandAreaM2)); planar \(Format.m2(s.basicFarmlandPlanarAreaM2)) m²",
@@ -218,7 +223,16 @@ struct SpotsCommand: ParsableCommand {
                 )
             }
             if let d = s.closedDoc { lines.append("closed by         \(d)") }
-            lines.append("imported          \(s.createdAt) (import #\(s.importID.map(String.init) ?? "–"))")
+            if let p = s.parentCode { lines.append("split from        \(p)") }
+            if s.status == .split {
+                let children = try registry.spotChildren(of: s.code).map(\.code)
+                lines.append("children          \(children.isEmpty ? "–" : children.joined(separator: ", "))")
+            }
+            if s.parentCode != nil && s.importID == nil {
+                lines.append("created           \(s.createdAt) (split)")
+            } else {
+                lines.append("imported          \(s.createdAt) (import #\(s.importID.map(String.init) ?? "–"))")
+            }
             lines.append("properties        \(s.properties)")
             printOut(lines.joined(separator: "\n") + "\n")
         }

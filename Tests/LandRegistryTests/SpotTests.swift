@@ -169,6 +169,10 @@ struct SpotLifecycleTests {
             (.progress(restoredM2: 5_000, recultivatedM2: 4_000, remainingM2: 5_000), "2024-04-01", .rectifying),
             (.progress(restoredM2: 10_000, recultivatedM2: 8_000, remainingM2: 0), "2024-05-20", .rectifying),
             (.complete, "2024-05-25", .rectified),
+            (.submit, "2024-05-26", .submitted),
+            (.review(level: "county", outcome: .pass), "2024-06-01", .submitted),
+            (.review(level: "city", outcome: .pass), "2024-06-10", .submitted),
+            (.review(level: "province", outcome: .pass), "2024-06-20", .reviewed),
             (.close(doc: "销号〔2024〕7号"), "2024-07-01", .closed)
         ]
         for (step, day, expected) in steps {
@@ -185,17 +189,18 @@ struct SpotLifecycleTests {
         let events = try registry.spotHistory(code: "S1")
         #expect(
             events.map(\.action.rawValue) == [
-                "import", "verify", "verify", "rectify", "progress", "progress", "complete", "close"
+                "import", "verify", "verify", "rectify", "progress", "progress", "complete", "submit", "review",
+                "review", "review", "close"
             ])
         #expect(
             events.map(\.toState) == [
                 "reported", "verifying", "illegal", "rectifying", "rectifying", "rectifying",
-                "rectified", "closed"
+                "rectified", "submitted", "submitted", "submitted", "reviewed", "closed"
             ])
         #expect(
             events.dropFirst().map(\.fromState) == [
                 "reported", "verifying", "illegal", "rectifying", "rectifying",
-                "rectifying", "rectified"
+                "rectifying", "rectified", "submitted", "submitted", "submitted", "reviewed"
             ])
         #expect(events.dropFirst().map(\.effectiveDate) == steps.map(\.1))
         #expect(events.map(\.id!) == events.map(\.id!).sorted())
@@ -257,13 +262,21 @@ struct SpotLifecycleTests {
             .progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 0), code: "S1",
             context: SpotFixture.on("2024-04-01"))
         try registry.applySpotStep(.complete, code: "S1", context: SpotFixture.on("2024-04-02"))
+        try registry.applySpotStep(.submit, code: "S1", context: SpotFixture.on("2024-04-02"))
+        for level in ["county", "city", "province"] {
+            try registry.applySpotStep(
+                .review(level: level, outcome: .pass), code: "S1", context: SpotFixture.on("2024-04-03"))
+        }
         try registry.applySpotStep(.close(doc: "D-1"), code: "S1", context: SpotFixture.on("2024-04-03"))
         #expect(
             try registry.spotHistory(code: "S1").map(\.action.rawValue)
-                == ["import", "verify", "rectify", "progress", "complete", "reopen", "progress", "complete", "close"])
+                == [
+                    "import", "verify", "rectify", "progress", "complete", "reopen", "progress", "complete", "submit",
+                    "review", "review", "review", "close"
+                ])
     }
 
-    /// Puts SP1…SP8 into each of the eight states.
+    /// Puts SP1…SP8, S2 and S1 into each state but split (SpotSplitTests split spots).
     static func spotsInEveryState(_ registry: Registry) throws -> [SpotStatus: String] {
         let d = SpotFixture.on("2024-02-01")
         func verify(_ j: SpotJudgement?) -> SpotStep { .verify(judgement: j, basis: nil, approvalDoc: nil) }
@@ -281,7 +294,23 @@ struct SpotLifecycleTests {
                     .progress(restoredM2: 100, recultivatedM2: nil, remainingM2: 0), .complete
                 ]
             ),
-            ("SP8", .closed, [verify(.legal), .close(doc: nil)])
+            ("SP8", .closed, [verify(.legal), .close(doc: nil)]),
+            (
+                "S2", .submitted,
+                [
+                    verify(.illegal), .rectify(measure: "demolish-restore", deadline: "2024-06-30"),
+                    .progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 0), .complete, .submit
+                ]
+            ),
+            (
+                "S1", .reviewed,
+                [
+                    verify(.illegal), .rectify(measure: "demolish-restore", deadline: "2024-06-30"),
+                    .progress(restoredM2: nil, recultivatedM2: nil, remainingM2: 0), .complete, .submit,
+                    .review(level: "county", outcome: .pass), .review(level: "city", outcome: .pass),
+                    .review(level: "province", outcome: .pass)
+                ]
+            )
         ]
         var codes: [SpotStatus: String] = [:]
         for (code, status, steps) in plans {
@@ -303,7 +332,7 @@ struct SpotLifecycleTests {
             .reopen(reason: "review failed", remainingM2: nil), .close(doc: nil)
         ]
         var refusedCount = 0
-        for status in SpotStatus.allCases {
+        for status in SpotStatus.allCases where status != .split {
             let code = try #require(codes[status])
             for step in candidates {
                 let target: SpotStatus
@@ -327,10 +356,13 @@ struct SpotLifecycleTests {
                 refusedCount += 1
             }
         }
-        // 8 states × 7 steps, less the 10 the table allows.
-        #expect(refusedCount == 46)
-        let text = SpotStateMachine.refusal(code: "X", action: .close, from: .rectifying, to: .closed)
-        #expect(text == "spot X is rectifying; close needs a spot that is legal, other or rectified")
+        // 10 states × 7 steps, less the 10 the table allows.
+        #expect(refusedCount == 60)
+        let text = SpotStateMachine.refusal(code: "X", action: .close, from: .rectified, to: .closed)
+        #expect(
+            text
+                == "spot X is rectified; close needs a spot that is legal, other or reviewed (and a rectified spot "
+                + "needs `spots submit` and a pass at every review level first)")
         #expect(
             SpotStateMachine.refusal(code: "X", action: .rectify, from: .reported, to: .rectifying)
                 == "spot X is reported; rectify needs a spot that is illegal (and --measure and --deadline)")

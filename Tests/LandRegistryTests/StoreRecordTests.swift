@@ -110,7 +110,8 @@ struct StoreRecordTests {
         farmlandPlanarAreaM2: 332.6, basicFarmlandAreaM2: 12.5, basicFarmlandPlanarAreaM2: 12.6,
         zoneCodes: ["WG-007", "KFQ-01"], judgement: .illegal, basis: "未经批准占用耕地", approvalDoc: "杭规〔2023〕1号",
         measure: "demolish-restore", deadline: "2023-12-31", restoredM2: 300.5, recultivatedM2: 290.5,
-        remainingM2: 33.5, status: .rectifying, closedDoc: "销号〔2024〕00号", importID: 10,
+        remainingM2: 33.5, status: .rectifying, closedDoc: "销号〔2024〕00号", parentCode: "JC2024-01-0000",
+        reviewLevel: "county", importID: 10,
         createdAt: "2026-11-27T08:00:00Z", retiredAt: "2026-11-28T08:00:00Z")
 
     static let site = Site(

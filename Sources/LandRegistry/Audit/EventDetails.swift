@@ -10,6 +10,8 @@ import GRDB
 //   parcel | zone | site | spot retire         RetireDetails (a newer import superseded the row)
 //   spot                        verify …       SpotVerification, SpotRectification, SpotProgress, SpotCompletion,
 //                                              SpotReopening, SpotClosure (one per step of SpotStateMachine)
+//   spot                        submit|review  SpotSubmission, SpotReviewRecord (the review chain, SpotReview.swift)
+//   spot                        split          SpotSplitRecord (the parent); split-child: SpotSplitChild (each child)
 //   site                        advance|update SiteChange (a stage step; `update`: the same stage, new mode or area)
 //   spot                        evidence       SpotPhotoEvidence (one per photo added; the lifecycle is untouched)
 //   tenancy                     add | end      TenancyAddition, TenancyEnding
@@ -34,6 +36,8 @@ public enum EventEntity: String, Codable, Sendable, CaseIterable, CustomStringCo
 public enum EventAction: String, Codable, Sendable, CaseIterable, CustomStringConvertible, DatabaseValueConvertible {
     case `import`, retire
     case verify, rectify, progress, complete, reopen, close
+    case submit, review, split
+    case splitChild = "split-child"
     case advance, update
     case add, end
     case spotUpdates = "spot-updates"
@@ -56,6 +60,10 @@ public enum EventDetails: Sendable, Equatable {
     case complete(SpotCompletion)
     case reopen(SpotReopening)
     case close(SpotClosure)
+    case submit(SpotSubmission)
+    case review(SpotReviewRecord)
+    case split(SpotSplitRecord)
+    case splitChild(SpotSplitChild)
     case advance(SiteChange)
     case update(SiteChange)
     case tenancyAdd(TenancyAddition)
@@ -75,6 +83,10 @@ public enum EventDetails: Sendable, Equatable {
         case .complete: return .complete
         case .reopen: return .reopen
         case .close: return .close
+        case .submit: return .submit
+        case .review: return .review
+        case .split: return .split
+        case .splitChild: return .splitChild
         case .advance: return .advance
         case .update: return .update
         case .tenancyAdd: return .add
@@ -98,6 +110,10 @@ public enum EventDetails: Sendable, Equatable {
         case .complete(let d): return StoredJSON.text(d)
         case .reopen(let d): return StoredJSON.text(d)
         case .close(let d): return StoredJSON.text(d)
+        case .submit(let d): return StoredJSON.text(d)
+        case .review(let d): return StoredJSON.text(d)
+        case .split(let d): return StoredJSON.text(d)
+        case .splitChild(let d): return StoredJSON.text(d)
         case .advance(let d), .update(let d): return StoredJSON.text(d)
         case .tenancyAdd(let d): return StoredJSON.text(d)
         case .tenancyEnd(let d): return StoredJSON.text(d)
@@ -127,6 +143,10 @@ public enum EventDetails: Sendable, Equatable {
         case (.spot, .complete): self = .complete(try read(SpotCompletion.self))
         case (.spot, .reopen): self = .reopen(try read(SpotReopening.self))
         case (.spot, .close): self = .close(try read(SpotClosure.self))
+        case (.spot, .submit): self = .submit(try read(SpotSubmission.self))
+        case (.spot, .review): self = .review(try read(SpotReviewRecord.self))
+        case (.spot, .split): self = .split(try read(SpotSplitRecord.self))
+        case (.spot, .splitChild): self = .splitChild(try read(SpotSplitChild.self))
         case (.site, .advance): self = .advance(try read(SiteChange.self))
         case (.site, .update): self = .update(try read(SiteChange.self))
         case (.tenancy, .add): self = .tenancyAdd(try read(TenancyAddition.self))
@@ -146,6 +166,10 @@ public enum EventDetails: Sendable, Equatable {
         case .complete(let d): return d
         case .reopen(let d): return d
         case .close(let d): return d
+        case .submit(let d): return d
+        case .review(let d): return d
+        case .split(let d): return d
+        case .splitChild(let d): return d
         default: return nil
         }
     }
@@ -337,6 +361,85 @@ public struct SpotClosure: Codable, Sendable, Equatable, SpotLifecycleChange {
 
     func apply(to spot: inout SpotLifecycleState) {
         if let closedDoc { spot.closedDoc = closedDoc }
+    }
+}
+
+// MARK: - Review chain and split (SpotReview.swift, SpotSplit.swift)
+
+/// A rectified spot submitted for review; `levels` is the chain (review_levels codes, in order) it will pass.
+public struct SpotSubmission: Codable, Sendable, Equatable, SpotLifecycleChange {
+    public var levels: [String]
+
+    /// A submission starts the chain again at its first level.
+    func apply(to spot: inout SpotLifecycleState) { spot.reviewLevel = nil }
+}
+
+/// A review at one level: passed, or returned (已打回) with the reason and, optionally, the remaining area found.
+public struct SpotReviewRecord: Codable, Sendable, Equatable, SpotLifecycleChange {
+    public enum Outcome: String, Codable, Sendable { case pass, `return` }
+    public var level: String
+    public var outcome: Outcome
+    public var reason: String?
+    public var remainingM2: Double?
+
+    enum CodingKeys: String, CodingKey { case level, outcome, reason, remainingM2 = "remaining_m2" }
+
+    func apply(to spot: inout SpotLifecycleState) {
+        switch outcome {
+        case .pass: spot.reviewLevel = level
+        case .return:
+            spot.reviewLevel = nil
+            if let remainingM2 { spot.remainingM2 = remainingM2 }
+        }
+    }
+}
+
+/// A spot split into children (the parent's event); the children have an event each (`SpotSplitChild`).
+public struct SpotSplitRecord: Codable, Sendable, Equatable, SpotLifecycleChange {
+    public var children: [String]
+    public var file: String
+    public var sha256: String
+    /// The children took the parent's judgement and rectification (`--inherit`).
+    public var inherit: Bool
+
+    func apply(to spot: inout SpotLifecycleState) {}
+}
+
+/// A child spot created by a split: its parent, and what it took from it. Areas ellipsoidal, m².
+public struct SpotSplitChild: Codable, Sendable, Equatable, SpotLifecycleChange {
+    public var parent: String
+    public var parentFID: Int64
+    /// 1-based position of the child in the split file.
+    public var index: Int
+    public var areaM2: Double
+    public var farmlandAreaM2: Double
+    public var basicFarmlandAreaM2: Double
+    /// Set with `--inherit`: the parent's lifecycle columns as the child took them (areas as its share).
+    public var inherited: SpotInheritance?
+
+    enum CodingKeys: String, CodingKey {
+        case parent, index, inherited
+        case parentFID = "parent_fid", areaM2 = "area_m2", farmlandAreaM2 = "farmland_area_m2"
+        case basicFarmlandAreaM2 = "basic_farmland_area_m2"
+    }
+
+    func apply(to spot: inout SpotLifecycleState) {
+        inherited?.apply(to: &spot)
+    }
+}
+
+/// What a child takes from its parent with `--inherit`, as the steps that set it on the parent record it: the
+/// judgement, the measure and deadline (when rectifying), and the progress areas (its share).
+public struct SpotInheritance: Codable, Sendable, Equatable {
+    public var verification: SpotVerification
+    public var rectification: SpotRectification?
+    public var progress: SpotProgress
+
+    /// The row the split writes and the as-of replay rebuilds, by the steps' own `apply`.
+    func apply(to spot: inout SpotLifecycleState) {
+        verification.apply(to: &spot)
+        rectification?.apply(to: &spot)
+        progress.apply(to: &spot)
     }
 }
 

@@ -11,8 +11,9 @@ import LandGeometry
 //           set: judgement, measure, recultivated_m2 …, by the same code the step used);
 //   sites — start from the current row and undo the `advance` and `update` events effective after D, newest
 //           first (each restores `from_state`; its SiteChange restores the mode and disposed area it changed).
-// Records that did not exist on D are left out: a spot exists from its detection date (else its import), a site
-// from its import.
+// Records that did not exist on D are left out: a spot exists from its detection date (else its import), a child
+// of a split from the split (its `split-child` event), a site from its import. A split parent's `split` event sets
+// it to `split`; a child's event sets what it inherited; submit and review set and clear the review level.
 
 /// A spot's lifecycle state on a date: its lifecycle columns as they stood then.
 public typealias SpotStateAsOf = SpotLifecycleState
@@ -32,7 +33,9 @@ extension Registry {
             db,
             sql: """
                 SELECT fid FROM spots WHERE retired_at IS NULL AND coalesce(detected_date, substr(created_at, 1, 10)) <= ?
-                """, arguments: [date])
+                  AND (parent_code IS NULL OR (SELECT min(effective_date) FROM events
+                                               WHERE entity = 'spot' AND entity_id = spots.fid) <= ?)
+                """, arguments: [date, date])
         {
             states[fid] = SpotStateAsOf(imported: fid)
         }
@@ -122,7 +125,7 @@ extension Spot {
         then.judgement = s.judgement
         then.basis = s.basis; then.approvalDoc = s.approvalDoc; then.measure = s.measure
         then.deadline = s.deadline; then.restoredM2 = s.restoredM2; then.recultivatedM2 = s.recultivatedM2
-        then.remainingM2 = s.remainingM2; then.closedDoc = s.closedDoc
+        then.remainingM2 = s.remainingM2; then.closedDoc = s.closedDoc; then.reviewLevel = s.reviewLevel
         return then
     }
 }

@@ -293,7 +293,7 @@ extension Registry {
     }
 
     /// Runs on worker threads: parse, map fields, ingest geometry.
-    private static func prepare<L: FeatureLayer>(
+    static func prepare<L: FeatureLayer>(
         _ raw: SourceFeature, file: String, layer: L, mapping: FieldMapping, ingest: GeometryIngest,
         enrich: FeatureEnricher<L.Fields>?
     ) -> Result<PreparedFeature<L.Fields>, FeatureProblem> {

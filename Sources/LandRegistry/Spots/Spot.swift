@@ -12,10 +12,16 @@ public enum SpotStatus: String, CaseIterable, Codable, Sendable, DatabaseValueCo
     case illegal
     /// Under rectification (整改中), with a measure and a deadline.
     case rectifying
-    /// Rectified (整改到位): nothing remains; awaiting close-out.
+    /// Rectified (整改到位): nothing remains; awaiting submission for review.
     case rectified
     /// Closed out (销号).
     case closed
+    /// Split (拆分) into child spots: final; the children carry on (SpotSplit.swift).
+    case split
+    /// Submitted for review above the subdistrict (county → city → province, seeds/review-levels.csv).
+    case submitted
+    /// Every review level passed (审核通过): awaiting close-out.
+    case reviewed
 }
 
 /// The verification judgement (判定类型).
@@ -67,6 +73,10 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
     public var remainingM2: Double?
     public var status: SpotStatus
     public var closedDoc: String?
+    /// The spot this one was split from (拆分); nil for a spot of an inspection batch.
+    public var parentCode: String?
+    /// While submitted: the last review level passed (a review_levels code); nil before the first.
+    public var reviewLevel: String?
     public var importID: Int64?
     public var createdAt: String
     public var retiredAt: String?
@@ -80,6 +90,7 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
         public static let fid = Column("fid"), code = Column("code"), batch = Column("batch"), status = Column("status")
         public static let deadline = Column("deadline"), zoneCodes = Column("zone_codes"),
             retiredAt = Column("retired_at")
+        public static let parentCode = Column("parent_code"), reviewLevel = Column("review_level")
     }
 
     /// The stored columns a `Spot` reads, in table order: not `geom`, `source_index`, `superseded_by`.
@@ -87,8 +98,8 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
         "fid", "code", "batch", "detected_date", "clue_code", "village", "properties", "planar_area_m2",
         "ellipsoidal_area_m2", "farmland_area_m2", "farmland_planar_area_m2", "basic_farmland_area_m2",
         "basic_farmland_planar_area_m2", "zone_codes", "judgement", "basis", "approval_doc", "measure", "deadline",
-        "restored_m2", "recultivated_m2", "remaining_m2", "status", "closed_doc", "import_id", "created_at",
-        "retired_at"
+        "restored_m2", "recultivated_m2", "remaining_m2", "status", "closed_doc", "parent_code", "review_level",
+        "import_id", "created_at", "retired_at"
     ]
 
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }

@@ -9,6 +9,7 @@ extension Registry {
     public func exportSpots(to file: String, asOf: String? = nil, options: ExportOptions) throws -> ExportReport {
         let day = asOf ?? Clock.today()
         let sql = "SELECT geom, \(Spot.columnsSQL) FROM spots WHERE retired_at IS NULL ORDER BY batch, code"
+        let children = try spotChildrenByParent()
         return try exportLayer("spots", sql: sql, to: file, options: options) { row in
             let s = try Spot(row: row)
             func text(_ v: String?) -> JSONValue { v.map(JSONValue.string) ?? .null }
@@ -27,7 +28,9 @@ extension Registry {
                 ("basic_farmland_area_mu", number(AreaUnits.mu(s.basicFarmlandAreaM2))),
                 ("restored_m2", number(s.restoredM2)), ("recultivated_m2", number(s.recultivatedM2)),
                 ("remaining_m2", number(s.remainingM2)), ("remaining_mu", number(s.remainingM2.map(AreaUnits.mu))),
-                ("closed_doc", text(s.closedDoc)), ("zone_codes", .array(s.zoneCodes.map(JSONValue.string)))
+                ("closed_doc", text(s.closedDoc)), ("zone_codes", .array(s.zoneCodes.map(JSONValue.string))),
+                ("parent_code", text(s.parentCode)), ("review_level", text(s.reviewLevel)),
+                ("children", .array((children[s.code] ?? []).map(JSONValue.string)))
             ]
             let taken = Set(props.map(\.key))
             props += try JSONObject.parse(s.properties).filter { !taken.contains($0.key) }.map { ($0.key, $0.value) }

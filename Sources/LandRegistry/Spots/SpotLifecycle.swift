@@ -22,6 +22,10 @@ public enum SpotStep: Sendable, Equatable {
     case reopen(reason: String, remainingM2: Double?)
     /// Close-out (销号), optionally with the document number.
     case close(doc: String?)
+    /// Submit a rectified spot for review (SpotReview.swift).
+    case submit
+    /// A review at one level (a review_levels code): pass, or return with a reason (and the remaining area found).
+    case review(level: String, outcome: SpotReviewOutcome)
 
     public var action: SpotAction {
         switch self {
@@ -31,6 +35,8 @@ public enum SpotStep: Sendable, Equatable {
         case .complete: return .complete
         case .reopen: return .reopen
         case .close: return .close
+        case .submit: return .submit
+        case .review: return .review
         }
     }
 }
@@ -78,6 +84,9 @@ extension Registry {
         case .rectify, .progress, .reopen: target = .rectifying
         case .complete: target = .rectified
         case .close: target = .closed
+        case .submit: target = .submitted
+        case .review(let level, let outcome):
+            target = try Self.reviewTarget(level: level, outcome: outcome, code: code, db)
         }
         guard SpotStateMachine.transition(action, from: spot.status, to: target) != nil else {
             throw refuse(SpotStateMachine.refusal(code: code, action: action, from: spot.status, to: target))
@@ -157,6 +166,11 @@ extension Registry {
             details = .reopen(SpotReopening(reason: reason, remainingM2: remaining))
         case .close(let doc):
             details = .close(SpotClosure(closedDoc: doc))
+        case .submit:
+            details = .submit(try Self.submission(of: spot, db))
+        case .review(let level, let outcome):
+            if case .returned(_, let remaining) = outcome { try checkArea(remaining, "remaining area") }
+            details = .review(try Self.review(of: spot, level: level, outcome: outcome, db))
         }
 
         // The row changes by the same `apply` the as-of replay uses (EventDetails.swift); only changed columns are written.
@@ -189,11 +203,13 @@ public struct SpotLifecycleState: Codable, Sendable, Equatable, FetchableRecord,
     public var recultivatedM2: Double?
     public var remainingM2: Double?
     public var closedDoc: String?
+    /// While submitted: the last review level passed.
+    public var reviewLevel: String?
 
     enum CodingKeys: String, CodingKey {
         case fid, status, judgement, basis, measure, deadline
         case approvalDoc = "approval_doc", restoredM2 = "restored_m2", recultivatedM2 = "recultivated_m2"
-        case remainingM2 = "remaining_m2", closedDoc = "closed_doc"
+        case remainingM2 = "remaining_m2", closedDoc = "closed_doc", reviewLevel = "review_level"
     }
 
     /// A spot as it was imported: reported, nothing judged, measured or reported yet.
@@ -204,6 +220,6 @@ public struct SpotLifecycleState: Codable, Sendable, Equatable, FetchableRecord,
         fid = spot.fid; status = spot.status; judgement = spot.judgement; basis = spot.basis
         approvalDoc = spot.approvalDoc; measure = spot.measure; deadline = spot.deadline
         restoredM2 = spot.restoredM2; recultivatedM2 = spot.recultivatedM2; remainingM2 = spot.remainingM2
-        closedDoc = spot.closedDoc
+        closedDoc = spot.closedDoc; reviewLevel = spot.reviewLevel
     }
 }

@@ -115,9 +115,11 @@ extension Registry {
             func refuse(_ file: String, _ why: String) -> SpotPhotoRefused {
                 SpotPhotoRefused(code: code, file: file, message: why)
             }
-            if spot.status == .closed {
+            // Closed and split are final: a split spot's evidence goes to its children.
+            if spot.status == .closed || spot.status == .split {
                 throw refuse(
-                    files.first ?? "", "the spot is closed; evidence is added to a spot that is not closed yet")
+                    files.first ?? "",
+                    "the spot is \(spot.status.rawValue); evidence is added to a spot that is neither closed nor split")
             }
             guard let spotGeometry = try liveGeometry(db, table: "spots", code: code) else {
                 throw NotFound(what: "spot", code: code)

@@ -45,7 +45,7 @@ extension Registry {
     /// The columns a spot-updates CSV may have.
     public static let spotUpdateColumns = [
         "code", "action", "judgement", "basis", "approval", "measure", "deadline", "restored_m2", "recultivated_m2",
-        "remaining_m2", "reason", "doc", "note", "on", "actor", "evidence"
+        "remaining_m2", "reason", "doc", "note", "on", "actor", "evidence", "level"
     ]
 
     /// Applies every row of a spot-updates CSV, or none. `defaults` supplies actor, date and note where a row has none.
@@ -121,7 +121,8 @@ extension Registry {
         let options: [SpotAction: Set<String>] = [
             .verify: ["judgement", "basis", "approval"], .rectify: ["measure", "deadline"],
             .progress: ["restored_m2", "recultivated_m2", "remaining_m2"], .complete: [],
-            .reopen: ["reason", "remaining_m2"], .close: ["doc"]
+            .reopen: ["reason", "remaining_m2"], .close: ["doc"], .submit: [],
+            .review: ["level", "reason", "remaining_m2"]
         ]
         let stepColumns = Set(spotUpdateColumns).subtracting(["code", "action", "note", "on", "actor", "evidence"])
         let stray = stepColumns.subtracting(options[action] ?? []).filter { text($0) != nil }.sorted()
@@ -158,6 +159,16 @@ extension Registry {
             return .reopen(reason: reason, remainingM2: try number("remaining_m2"))
         case .close:
             return .close(doc: text("doc"))
+        case .submit:
+            return .submit
+        case .review:
+            // A review row passes its level; with a reason it returns the spot (已打回).
+            guard let level = text("level") else { throw RowProblem("review needs a level") }
+            guard let reason = text("reason") else { return .review(level: level, outcome: .pass) }
+            return .review(level: level, outcome: .returned(reason: reason, remainingM2: try number("remaining_m2")))
+        case .split:
+            throw RowProblem(
+                "\(action.rawValue) is not a spot-updates action; use `landreg spots \(action.rawValue)`")
         }
     }
 

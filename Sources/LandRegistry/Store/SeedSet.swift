@@ -18,6 +18,8 @@ public struct SeedSet: Sendable {
         let optional: Bool
         /// Columns written as yes/no (or true/false, 1/0) in the CSV, stored as 1/0.
         var booleans: Set<String> = []
+        /// The file replaces the rows a migration put there (a default for stores made before the table existed).
+        var replaces = false
     }
 
     static let entries: [Entry] = [
@@ -38,7 +40,10 @@ public struct SeedSet: Sendable {
             columns: ["industry", "min_far", "note"], fixed: [:], optional: true),
         Entry(
             file: "efficiency-thresholds.csv", table: "efficiency_thresholds",
-            columns: ["indicator", "class", "min_value", "unit", "note"], fixed: [:], optional: true)
+            columns: ["indicator", "class", "min_value", "unit", "note"], fixed: [:], optional: true),
+        Entry(
+            file: "review-levels.csv", table: "review_levels", columns: ["code", "name_zh", "order"], fixed: [:],
+            optional: true, replaces: true)
     ]
 
     public init(directory: String) { self.directory = directory }
@@ -62,8 +67,10 @@ public struct SeedSet: Sendable {
             try csv.require(required)
             let present = entry.columns.filter { csv.column($0) != nil }
             let names = present + entry.fixed.keys.sorted()
+            if entry.replaces { try db.execute(sql: "DELETE FROM \(entry.table)") }
+            // Quoted: a seed column may be an SQL keyword (review-levels.csv's `order`).
             let sql =
-                "INSERT INTO \(entry.table) (" + names.joined(separator: ", ") + ") VALUES ("
+                "INSERT INTO \(entry.table) (" + names.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES ("
                 + names.map { _ in "?" }.joined(separator: ", ") + ")"
             let statement = try db.makeStatement(sql: sql)
             for (i, row) in csv.rows.enumerated() {

@@ -76,6 +76,9 @@ enum StyleTables {
         case .rectifying: return ("整改中 rectifying", RGB(150, 0, 190), .solid)
         case .rectified: return ("已整改 rectified", RGB(0, 110, 220), .solid)
         case .closed: return ("已销号 closed", RGB(90, 90, 90), .dot)
+        case .split: return ("已拆分 split", RGB(200, 200, 200), .dash)
+        case .submitted: return ("审核中 submitted", RGB(0, 170, 200), .dash)
+        case .reviewed: return ("审核通过 reviewed", RGB(0, 150, 120), .solid)
         }
     }
 

@@ -16,6 +16,9 @@ extension ReportCommand {
                 Areas are ellipsoidal (CGCS2000). Rate by count = rectified or closed illegal spots / illegal spots; \
                 by area = (illegal area − remaining) / illegal area; close-out rate = closed illegal / illegal; \
                 demolish-restore completion = recultivated / farmland of illegal spots under demolish-restore. \
+                Rectified = reviewed at every level of the review chain, or closed. Counting rule for split spots: \
+                issued (原始下发) = unsplit + split spots; verified (核查) = unsplit spots and children with a judgement; \
+                fill rate (填报率) = verified / issued; error rate (差错率) = returns / submissions (from the events). \
                 Overdue = illegal or rectifying with a deadline before --as-of. With --format xlsx -o FILE: one sheet per \
                 grouping (--by batch --by zone gives both), then the overdue and no-deadline lists; check columns \
                 总数 = 已整改 + 未整改 and 已整改 = 拆除复耕 + 补办手续 + 其他方式 (docs/exports.md).
@@ -61,13 +64,14 @@ extension ReportCommand {
             to output: String, policy: OutputPolicy
         ) throws {
             let spots = asOf < Clock.today() ? try registry.spots(asOf: asOf) : try registry.spots()
+            let reviewCounts = try registry.spotReviewCounts(asOf: asOf)
             var sheets: [OfficeSheet] = []
             var last: RectificationReport?
             for by in groupings {
                 let zones = by == .zone ? try registry.zones(kind: zoneKind).map { (code: $0.code, name: $0.name) } : []
                 let kind = by == .zone ? zoneKind.rawValue : nil
                 let report = LandAnalysis.Rectification.report(
-                    spots: spots, asOf: asOf, by: by, zones: zones, zoneKind: kind)
+                    spots: spots, asOf: asOf, by: by, zones: zones, zoneKind: kind, reviewCounts: reviewCounts)
                 let measures = ReportSheets.rectifiedByMeasure(
                     spots: spots, asOf: asOf, by: by, zones: zones, zoneKind: kind)
                 sheets.append(ReportSheets.rectificationGroups(report, measures: measures))
@@ -89,7 +93,8 @@ extension ReportCommand {
             let spots = asOf < Clock.today() ? try registry.spots(asOf: asOf) : try registry.spots()
             return LandAnalysis.Rectification.report(
                 spots: spots, asOf: asOf, by: by, zones: zones,
-                zoneKind: by == .zone ? zoneKind.rawValue : nil)
+                zoneKind: by == .zone ? zoneKind.rawValue : nil, reviewCounts: try registry.spotReviewCounts(asOf: asOf)
+            )
         }
 
         /// The report as text: the groups table (with a total row), then the spots to chase (not in CSV).
@@ -99,9 +104,10 @@ extension ReportCommand {
                 [r.by == .zone ? "zone" : "batch", "spots"] + statuses
                     + [
                         "illegal", "illegal 亩", "farmland 亩", "basic farmland 亩", "remaining 亩", "rate (count)",
-                        "rate (area)", "closed out", "recultivated", "overdue"
+                        "rate (area)", "closed out", "recultivated", "overdue", "issued", "verified", "fill rate",
+                        "submissions", "returns", "error rate"
                     ],
-                rightAligned: Set(1..<(statuses.count + 12)))
+                rightAligned: Set(1..<(statuses.count + 18)))
             for g in r.groups + [r.total] {
                 let label = g.name.map { "\(g.group) \($0)" } ?? g.group
                 t.add(
@@ -111,7 +117,9 @@ extension ReportCommand {
                             Format.mu(g.illegalBasicFarmlandM2), Format.mu(g.remainingM2),
                             Format.percent(g.rectificationRateByCount),
                             Format.percent(g.rectificationRateByArea), Format.percent(g.closeOutRate),
-                            Format.percent(g.demolishRestoreCompletion), String(g.overdueSpots)
+                            Format.percent(g.demolishRestoreCompletion), String(g.overdueSpots),
+                            String(g.issuedSpots), String(g.verifiedSpots), Format.percent(g.fillRate),
+                            String(g.submissions), String(g.returns), Format.percent(g.errorRate)
                         ])
             }
             var out = ""
@@ -142,6 +150,12 @@ extension ReportCommand {
             }
             listing("Overdue (illegal or rectifying past the deadline)", r.overdue)
             listing("Illegal, awaiting rectification (no deadline)", r.noDeadline)
+            if !r.splits.isEmpty {
+                out += "\nSplit spots (拆分): \(r.splits.count)\n"
+                var l = TextTable(["code", "batch", "children"], rightAligned: [])
+                for s in r.splits { l.add([s.code, s.batch, s.children.joined(separator: " ")]) }
+                out += (format == .md ? "\n" : "") + l.render(format)
+            }
             return out
         }
     }

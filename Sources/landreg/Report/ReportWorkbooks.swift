@@ -13,7 +13,8 @@ import LandRegistry
 enum ReportSheets {
     static let statusNames: [String: String] = [
         "reported": "已上报", "verifying": "核查中", "legal": "合法", "other": "其他", "illegal": "违法",
-        "rectifying": "整改中", "rectified": "已整改", "closed": "已销号"
+        "rectifying": "整改中", "rectified": "已整改", "closed": "已销号", "split": "已拆分", "submitted": "审核中",
+        "reviewed": "审核通过"
     ]
     static let measureNames: [String: String] = [
         "demolish-restore": "拆除复耕", "supplementary-approval": "补办手续", "mixed": "拆补结合",
@@ -56,7 +57,8 @@ enum ReportSheets {
             out["total"] = value(r.total)
             return out
         }
-        let rectified = spots.filter { $0.isIllegal && ($0.status == .rectified || $0.status == .closed) }
+        // Rectified only once every review level passed; a split parent is neither (its children count).
+        let rectified = spots.filter(Rectification.countsAsRectified)
         return RectifiedByMeasure(
             demolishRestore: counts(rectified.filter { $0.measure == Rectification.demolishRestore }, \.rectifiedSpots),
             supplementaryApproval: counts(rectified.filter { $0.measure == supplementaryApproval }, \.rectifiedSpots),
@@ -64,7 +66,7 @@ enum ReportSheets {
                 rectified.filter { $0.measure != Rectification.demolishRestore && $0.measure != supplementaryApproval },
                 \.rectifiedSpots),
             unrectified: counts(
-                spots.filter { $0.isIllegal && ($0.status == .illegal || $0.status == .rectifying) },
+                spots.filter { $0.isIllegal && $0.status != .split && !Rectification.countsAsRectified($0) },
                 \.illegalSpots))
     }
 
@@ -79,7 +81,9 @@ enum ReportSheets {
             OfficeColumn("未整改（个）", .count), OfficeColumn("违法面积（亩）", .mu), OfficeColumn("违法占用耕地（亩）", .mu),
             OfficeColumn("其中基本农田（亩）", .mu), OfficeColumn("未整改面积（亩）", .mu), OfficeColumn("整改率（按个数）", .rate),
             OfficeColumn("整改率（按面积）", .rate), OfficeColumn("销号率", .rate), OfficeColumn("拆除复耕完成率", .rate),
-            OfficeColumn("逾期（个）", .count), OfficeColumn("无整改期限（个）", .count)
+            OfficeColumn("逾期（个）", .count), OfficeColumn("无整改期限（个）", .count),
+            OfficeColumn("原始下发（个）", .count), OfficeColumn("核查（个）", .count), OfficeColumn("填报率", .rate),
+            OfficeColumn("报审（次）", .count), OfficeColumn("打回（次）", .count), OfficeColumn("差错率", .rate)
         ]
         func row(_ g: RectificationGroup, label: String) -> [OfficeCell] {
             var cells: [OfficeCell] = [.text(label)]
@@ -93,7 +97,9 @@ enum ReportSheets {
                 .number(AreaUnits.mu(g.illegalAreaM2)), .number(AreaUnits.mu(g.illegalFarmlandM2)),
                 .number(AreaUnits.mu(g.illegalBasicFarmlandM2)), .number(AreaUnits.mu(g.remainingM2)),
                 .value(g.rectificationRateByCount), .value(g.rectificationRateByArea), .value(g.closeOutRate),
-                .value(g.demolishRestoreCompletion), .count(g.overdueSpots), .count(g.noDeadlineSpots)
+                .value(g.demolishRestoreCompletion), .count(g.overdueSpots), .count(g.noDeadlineSpots),
+                .count(g.issuedSpots), .count(g.verifiedSpots), .value(g.fillRate), .count(g.submissions),
+                .count(g.returns), .value(g.errorRate)
             ]
             return cells
         }
