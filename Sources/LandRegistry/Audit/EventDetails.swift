@@ -243,13 +243,22 @@ public struct SpotImportDetails: Codable, Sendable, Equatable {
     }
 }
 
-/// A row superseded by a newer import of its code (`--replace`).
+/// A row superseded by a newer import of its code (`--replace`, a changed parcel of `import survey`), or retired
+/// because a new survey version no longer has its code (no successor: `superseded_by` left out).
 public struct RetireDetails: Codable, Sendable, Equatable {
-    /// The fid of the row that replaces it.
-    public var supersededBy: Int64
+    /// The fid of the row that replaces it; nil when nothing does.
+    public var supersededBy: Int64?
     public var importID: Int64
+    /// The survey version (year) that retired it, for `import survey`.
+    public var surveyYear: Int?
 
-    enum CodingKeys: String, CodingKey { case supersededBy = "superseded_by", importID = "import_id" }
+    public init(supersededBy: Int64?, importID: Int64, surveyYear: Int? = nil) {
+        self.supersededBy = supersededBy; self.importID = importID; self.surveyYear = surveyYear
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case supersededBy = "superseded_by", importID = "import_id", surveyYear = "survey_year"
+    }
 }
 
 /// landreg's default layer styles written again.

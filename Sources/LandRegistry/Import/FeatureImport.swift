@@ -67,6 +67,8 @@ public struct ImportReport: Sendable, Codable {
     public var sourceLayer: String? = nil
     /// Set when --crs replaced the CRS the file declares, saying both.
     public var crsOverride: String? = nil
+    /// `import survey`: what the new version changed (unchanged, changed, new, retired).
+    public var survey: SurveyImportSummary? = nil
 
 }
 
@@ -126,6 +128,14 @@ protocol FeatureInserter<Fields> {
     /// Inserts a feature; returns the fid of a live row it retired (--replace), if any.
     /// Throws `IngestError` for problems of the feature (duplicate code …).
     func insert(_ feature: PreparedFeature<Fields>, replace: Bool) throws -> (fid: Int64, retired: Int64?)
+    /// Runs once after every feature is in and the retired rows are superseded, inside the import transaction,
+    /// while the layer's R*Tree still holds only the rows from before this import (a survey retires the codes the
+    /// file lacks and records lineage). Returns true when the import changed nothing and is to be rolled back.
+    func finish(_ report: inout ImportReport) throws -> Bool
+}
+
+extension FeatureInserter {
+    func finish(_ report: inout ImportReport) throws -> Bool { false }
 }
 
 extension Registry {
@@ -254,6 +264,7 @@ extension Registry {
                         details: .retire(RetireDetails(supersededBy: pair.new, importID: importID)))
                 }
                 report.replaced = retiredPairs.count
+                if try inserter.finish(&report) { throw ImportAbort.nothingChanged }
                 try spatialIndex.finish(db)
                 try GeoPackageSchema.touchLayer(db, table: layer.table, extent: extent.isEmpty ? nil : extent)
                 hashing.wait()
@@ -279,6 +290,8 @@ extension Registry {
         } catch ImportAbort.problems {
             throw ImportFailed(file: file, problems: problems, problemCount: problemCount)
         } catch ImportAbort.dryRun {
+            report.importID = nil
+        } catch ImportAbort.nothingChanged {
             report.importID = nil
         } catch let e as GeoJSONError {
             note(FeatureProblem(featureIndex: e.featureIndex, featureID: e.featureID, message: e.message))
@@ -409,4 +422,4 @@ extension Registry {
     }
 }
 
-private enum ImportAbort: Error { case problems, dryRun }
+private enum ImportAbort: Error { case problems, dryRun, nothingChanged }

@@ -43,7 +43,10 @@ public struct SeedSet: Sendable {
             columns: ["indicator", "class", "min_value", "unit", "note"], fixed: [:], optional: true),
         Entry(
             file: "review-levels.csv", table: "review_levels", columns: ["code", "name_zh", "order"], fixed: [:],
-            optional: true, replaces: true)
+            optional: true, replaces: true),
+        Entry(
+            file: "landuse-balance-classes.csv", table: "landuse_balance_classes", columns: ["code", "class"],
+            fixed: [:], optional: true, replaces: true)
     ]
 
     public init(directory: String) { self.directory = directory }

@@ -8,7 +8,7 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import a layer from a file: all of it or, on any problem, nothing.",
         subcommands: [
-            Parcels.self, Zones.self,
+            Parcels.self, Survey.self, Zones.self,
             Sites.self, Enterprises.self, EnterpriseYears.self, Tenancies.self,
             Spots.self,
             SpotUpdates.self

@@ -9,7 +9,10 @@ struct ReportCommand: ParsableCommand {
         subcommands: [
             Rectification.self,
             Utilisation.self,
-            Reclaimable.self
+            Reclaimable.self,
+            SurveyChangeReportCommand.self,
+            FarmlandBalanceReportCommand.self,
+            UnreportedConstructionReportCommand.self
         ])
 }
 

@@ -1,0 +1,134 @@
+import LandGeometry
+import LandRegistry
+
+// MARK: - Unreported construction: farmland that became construction land with nothing reporting it
+//
+// Pieces of the survey overlay whose earlier land use is farmland and later land use construction (ledger classes,
+// landuse_balance_classes), minus every reported polygon dated up to the later survey's year end
+// (`subtractReported`): today every live violation spot (any status, whatever its date); approvals are added to
+// the same list once `import approvals` exists. What is left above `minAreaM2` (ellipsoidal) is reported, one
+// polygon per (earlier parcel, later parcel) piece, with its later parcel code, village and both land uses.
+
+public struct UnreportedPolygon: Sendable, Encodable {
+    public var laterCodes: [String]
+    public var village: String?
+    public var landUseBefore: String?
+    public var landUseAfter: String?
+    public var areaM2: Double
+    public var planarAreaM2: Double
+    public var areaMu: Double { AreaUnits.mu(areaM2) }
+    /// Not encoded in the report's JSON; exports write it.
+    public var geometry: Geometry
+
+    enum CodingKeys: String, CodingKey {
+        case laterCodes, village, landUseBefore, landUseAfter, areaM2, planarAreaM2, areaMu
+    }
+    init(
+        laterCodes: [String], village: String?, landUseBefore: String?, landUseAfter: String?, areaM2: Double,
+        planarAreaM2: Double, geometry: Geometry
+    ) {
+        self.laterCodes = laterCodes; self.village = village; self.landUseBefore = landUseBefore
+        self.landUseAfter = landUseAfter; self.areaM2 = areaM2; self.planarAreaM2 = planarAreaM2
+        self.geometry = geometry
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(laterCodes, forKey: .laterCodes); try c.encodeIfPresent(village, forKey: .village)
+        try c.encodeIfPresent(landUseBefore, forKey: .landUseBefore)
+        try c.encodeIfPresent(landUseAfter, forKey: .landUseAfter)
+        try c.encode(areaM2, forKey: .areaM2); try c.encode(planarAreaM2, forKey: .planarAreaM2)
+        try c.encode(areaMu, forKey: .areaMu)
+    }
+}
+
+public struct UnreportedConstructionReport: Sendable, Encodable {
+    public var from: Int
+    public var to: Int
+    public var minAreaM2: Double
+    /// Farmland → construction before anything is subtracted.
+    public var convertedM2: Double
+    public var convertedPlanarM2: Double
+    /// Reported polygons subtracted (kind: count).
+    public var reportedSources: [String: Int]
+    public var polygons: [UnreportedPolygon]
+    public var totalM2: Double
+    public var totalPlanarM2: Double
+    public var totalMu: Double { AreaUnits.mu(totalM2) }
+
+    enum CodingKeys: String, CodingKey {
+        case from, to, minAreaM2, convertedM2, convertedPlanarM2, reportedSources, polygons, totalM2, totalPlanarM2,
+            totalMu
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(from, forKey: .from); try c.encode(to, forKey: .to); try c.encode(minAreaM2, forKey: .minAreaM2)
+        try c.encode(convertedM2, forKey: .convertedM2); try c.encode(convertedPlanarM2, forKey: .convertedPlanarM2)
+        try c.encode(reportedSources, forKey: .reportedSources); try c.encode(polygons, forKey: .polygons)
+        try c.encode(totalM2, forKey: .totalM2); try c.encode(totalPlanarM2, forKey: .totalPlanarM2)
+        try c.encode(totalMu, forKey: .totalMu)
+    }
+}
+
+public enum UnreportedConstruction {
+    /// The polygons that report construction, for survey `to`: every live spot. Approvals join this list
+    /// (`+ registry.approvalsAsReportedPolygons()`) once `import approvals` exists.
+    public static func reportedPolygons(_ registry: Registry) throws -> [ReportedPolygon] {
+        try registry.spotsAsReportedPolygons()
+    }
+
+    /// `piece` minus every source dated up to `yearEnd` (YYYY-MM-DD) or undated, through an STRtree of the
+    /// sources (built once by the caller).
+    public static func subtractReported(
+        _ piece: Geometry, sources: [ReportedPolygon], index: SpatialIndex, geos: GEOSContext
+    ) throws -> Geometry {
+        guard let e = piece.envelope else { return piece }
+        var rest = piece
+        for i in index.query(e) {
+            let s = sources[i]
+            guard try geos.intersects(rest, s.geometry) else { continue }
+            rest = try geos.difference(rest, s.geometry)
+            if rest.isEmpty { break }
+        }
+        return rest
+    }
+
+    /// The sources that count for a later survey of `year`: undated, or dated on or before 31 December.
+    public static func counting(_ sources: [ReportedPolygon], year: Int) -> [ReportedPolygon] {
+        let yearEnd = "\(year)-12-31"
+        return sources.filter { $0.date.map { $0 <= yearEnd } ?? true }
+    }
+
+    public static func compute(_ registry: Registry, from: Int, to: Int, minAreaM2: Double) throws
+        -> UnreportedConstructionReport
+    {
+        let classes = try registry.landUseBalanceClasses()
+        let all = try reportedPolygons(registry)
+        let sources = counting(all, year: to)
+        let index = SpatialIndex(sources.map { $0.geometry.envelope ?? .empty })
+        let geos = GEOSContext()
+        let areas = try AreaCalculator(crs: registry.storeCRS)
+        func converted(_ a: String?, _ b: String?) -> Bool {
+            FarmlandBalance.classify(a, classes) == "farmland" && FarmlandBalance.classify(b, classes) == "construction"
+        }
+        var report = UnreportedConstructionReport(
+            from: from, to: to, minAreaM2: minAreaM2, convertedM2: 0, convertedPlanarM2: 0,
+            reportedSources: Dictionary(grouping: sources, by: \.kind).mapValues(\.count), polygons: [], totalM2: 0,
+            totalPlanarM2: 0)
+        try registry.surveyOverlay(from: from, to: to, villages: true, wantsGeometry: converted) { p in
+            guard converted(p.fromLandUse, p.toLandUse), let g = p.geometry else { return }
+            report.convertedM2 += p.ellipsoidalAreaM2
+            report.convertedPlanarM2 += p.planarAreaM2
+            let rest = try subtractReported(g, sources: sources, index: index, geos: geos)
+            guard !rest.isEmpty else { return }
+            let area = try areas.ellipsoidalArea(rest)
+            guard area >= minAreaM2 else { return }
+            report.polygons.append(
+                UnreportedPolygon(
+                    laterCodes: [p.toCode], village: p.village, landUseBefore: p.fromLandUse, landUseAfter: p.toLandUse,
+                    areaM2: area, planarAreaM2: rest.planarArea, geometry: rest))
+            report.totalM2 += area
+            report.totalPlanarM2 += rest.planarArea
+        }
+        return report
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import LandGeometry
+
+// MARK: - The overlay of two survey versions
+//
+// Not matched by code: every parcel of the later version is intersected with the parcels of the earlier version
+// its box meets (R*Tree candidates, then GEOS), one later parcel at a time, so memory holds one parcel's
+// neighbourhood, never a layer. A row in both versions (an unchanged parcel) meets itself: its whole stored area,
+// without GEOS; an earlier parcel inside a later one counts its stored areas; only the rest is clipped and measured
+// (planar, and ellipsoidal on CGCS2000). Pieces of 0 area (neighbours touching along an edge) are dropped.
+
+/// A piece of the overlay: earlier parcel ∩ later parcel. Areas in m².
+public struct SurveyOverlayPiece: Sendable {
+    public let fromFid: Int64
+    public let toFid: Int64
+    public let fromLandUse: String?
+    public let toLandUse: String?
+    public let toCode: String
+    /// The later parcel's village (the live village zone it overlaps most), when asked for.
+    public let village: String?
+    public let planarAreaM2: Double
+    public let ellipsoidalAreaM2: Double
+    /// The piece itself, when the caller's `wantsGeometry` asked for it (store CRS).
+    public let geometry: Geometry?
+}
+
+/// A polygon that reports something already (a violation spot, an approval), with its date (YYYY-MM-DD) when it
+/// has one that counts.
+public struct ReportedPolygon: Sendable {
+    public let kind: String
+    public let code: String
+    public let date: String?
+    public let geometry: Geometry
+    public init(kind: String, code: String, date: String?, geometry: Geometry) {
+        self.kind = kind; self.code = code; self.date = date; self.geometry = geometry
+    }
+}
+
+extension Registry {
+    /// Visits every piece of the overlay of survey versions `from` and `to` (years), later parcel by later parcel.
+    /// - Parameter wantsGeometry: whether a piece between these land uses keeps its geometry.
+    /// - Throws: `NotFound` for a year the store has no version of.
+    public func surveyOverlay(
+        from: Int, to: Int, villages: Bool,
+        wantsGeometry: (_ fromLandUse: String?, _ toLandUse: String?) -> Bool = { _, _ in false },
+        _ visit: (SurveyOverlayPiece) throws -> Void
+    ) throws {
+        let storeCRS = self.storeCRS
+        try dbQueue.read { db in
+            let tFrom = try SurveyVersion.moment(db, year: from)
+            let tTo = try SurveyVersion.moment(db, year: to)
+            let geos = GEOSContext()
+            let areas = try AreaCalculator(crs: storeCRS)
+            let candidates = try db.makeStatement(
+                sql: """
+                    SELECT p.fid, p.geom, p.land_use, p.planar_area_m2, p.ellipsoidal_area_m2
+                    FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id
+                    WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?
+                      AND p.created_at <= ? AND (p.retired_at IS NULL OR p.retired_at > ?)
+                    """)
+            let villageOf = villages ? try VillageLookup(db) : nil
+            let later = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT fid, code, geom, land_use, planar_area_m2, ellipsoidal_area_m2 FROM parcels
+                    WHERE created_at <= ? AND (retired_at IS NULL OR retired_at > ?) ORDER BY fid
+                    """, arguments: [tTo, tTo])
+            while let b = try later.next() {
+                let bFid: Int64 = b["fid"], bCode: String = b["code"], bUse: String? = b["land_use"]
+                let bGeometry = try decodeGeometry(b["geom"])
+                guard let e = bGeometry.envelope else { continue }
+                let prepared = try geos.prepare(bGeometry)
+                let village = try villageOf?.village(of: bGeometry, prepared: prepared, geos: geos)
+                let rows = try Row.fetchAll(candidates, arguments: [e.maxX, e.minX, e.maxY, e.minY, tFrom, tFrom])
+                for a in rows {
+                    let aFid: Int64 = a["fid"], aUse: String? = a["land_use"]
+                    let keep = wantsGeometry(aUse, bUse)
+                    var planar: Double = a["planar_area_m2"], ellipsoidal: Double = a["ellipsoidal_area_m2"]
+                    var piece: Geometry? = nil
+                    if aFid == bFid {
+                        if keep { piece = bGeometry }
+                    } else {
+                        let aGeometry = try decodeGeometry(a["geom"])
+                        guard try prepared.intersects(aGeometry) else { continue }
+                        if try prepared.contains(aGeometry) {
+                            if keep { piece = aGeometry }
+                        } else {
+                            let clipped = try prepared.intersection(with: aGeometry)
+                            planar = clipped.planarArea
+                            guard planar > 0 else { continue }
+                            ellipsoidal = try areas.ellipsoidalArea(clipped)
+                            if keep { piece = clipped }
+                        }
+                    }
+                    try visit(
+                        SurveyOverlayPiece(
+                            fromFid: aFid, toFid: bFid, fromLandUse: aUse, toLandUse: bUse, toCode: bCode,
+                            village: village, planarAreaM2: planar, ellipsoidalAreaM2: ellipsoidal, geometry: piece))
+                }
+            }
+        }
+    }
+
+    /// Land-use code prefixes and their farmland-ledger class (landuse_balance_classes), longest prefix first.
+    public func landUseBalanceClasses() throws -> [(prefix: String, balanceClass: String)] {
+        try dbQueue.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT code, class FROM landuse_balance_classes ORDER BY length(code) DESC, code"
+            ).map { ($0["code"], $0["class"]) }
+        }
+    }
+
+    /// Every live violation spot as a reported polygon (any status; date nil: a spot counts whatever its date).
+    public func spotsAsReportedPolygons() throws -> [ReportedPolygon] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT code, geom FROM spots WHERE retired_at IS NULL ORDER BY fid").map {
+                ReportedPolygon(kind: "spot", code: $0["code"], date: nil, geometry: try decodeGeometry($0["geom"]))
+            }
+        }
+    }
+}
+
+/// The live village zone a parcel overlaps most (villages are few and large: each prepared once).
+private final class VillageLookup {
+    private let zones: [(code: String, geometry: Geometry, envelope: Envelope)]
+    private var prepared: [Int: PreparedGeometry] = [:]
+
+    init(_ db: Database) throws {
+        zones = try Row.fetchAll(
+            db, sql: "SELECT code, geom FROM zones WHERE kind = 'village' AND retired_at IS NULL ORDER BY code"
+        ).compactMap { row in
+            let g = try decodeGeometry(row["geom"])
+            return g.envelope.map { (row["code"], g, $0) }
+        }
+    }
+
+    func village(of g: Geometry, prepared parcel: PreparedGeometry, geos: GEOSContext) throws -> String? {
+        guard let e = g.envelope else { return nil }
+        var best: (code: String, area: Double)? = nil
+        for (i, z) in zones.enumerated() where z.envelope.intersects(e) {
+            let zone = try prepared[i] ?? geos.prepare(z.geometry)
+            prepared[i] = zone
+            if try zone.contains(g) { return z.code }
+            let shared = try parcel.intersectionArea(with: z.geometry)
+            if shared > 0, shared > (best?.area ?? 0) { best = (z.code, shared) }
+        }
+        return best?.code
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import LandAnalysis
+import LandRegistry
+
+/// How the survey reports group.
+enum SurveyGrouping: String, ExpressibleByArgument, CaseIterable {
+    case `class`, village
+}
+
+/// `--from` and `--to`, the two survey versions every survey report compares.
+struct SurveyPair: ParsableArguments {
+    @Option(help: "The earlier survey year.") var from: Int
+    @Option(help: "The later survey year.") var to: Int
+    func validate() throws {
+        if from >= to { throw ValidationError("--from \(from) must be earlier than --to \(to)") }
+    }
+}
+
+extension ReportCommand {
+    struct SurveyChangeReportCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "survey-change",
+            abstract: "The land-use transition matrix between two survey versions (overlay, not matched by code).",
+            discussion: """
+                Area of earlier class → later class (first-level GB/T 21010 classes) from the overlay of the two \
+                versions; the diagonal is unchanged land. Ellipsoidal areas (CGCS2000), planar alongside in JSON/CSV.
+                """)
+        @OptionGroup var versions: SurveyPair
+        @Option(help: "class (one matrix) or village (one per village of the later parcel).")
+        var by: SurveyGrouping = .class
+        @OptionGroup var result: ReportOutputOptions
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            if result.format == .xlsx { throw ValidationError("survey-change prints table, json, csv or md; xlsx is not built yet") }
+        }
+
+        func run() throws {
+            let registry = try store.open()
+            let r = try SurveyChange.compute(registry, from: versions.from, to: versions.to, byVillage: by == .village)
+            if result.format == .json { try printJSON(r); return }
+            var t = TextTable(
+                (by == .village ? ["village"] : []) + ["from class", "to class", "area m²", "area 亩", "planar m²"],
+                rightAligned: Set((by == .village ? 3 : 2)...(by == .village ? 5 : 4)))
+            for c in r.cells {
+                t.add(
+                    (by == .village ? [c.village ?? "–"] : []) + [
+                        c.fromClass, c.toClass, Format.m2(c.areaM2), Format.mu(c.areaM2), Format.m2(c.planarAreaM2)
+                    ])
+            }
+            var out = ""
+            if result.format == .table || result.format == .md {
+                out += "Land-use change \(r.from) → \(r.to); areas ellipsoidal (CGCS2000)\n\n"
+            }
+            out += t.render(result.format.text)
+            if result.format == .table || result.format == .md {
+                out +=
+                    "\nunchanged class: \(Format.m2(r.unchangedAreaM2)) m² = \(Format.mu(r.unchangedAreaM2)) 亩; "
+                    + "changed class: \(Format.m2(r.changedAreaM2)) m² = \(Format.mu(r.changedAreaM2)) 亩\n"
+            }
+            printOut(out)
+        }
+    }
+
+    struct FarmlandBalanceReportCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "farmland-balance",
+            abstract: "The farmland ledger (耕地进出平衡) between two survey versions: out, in, net, owed.")
+        @OptionGroup var versions: SurveyPair
+        @Option(help: "class (the subdistrict) or village (one ledger per village).")
+        var by: SurveyGrouping = .class
+        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let registry = try store.open()
+            let r = try FarmlandBalance.compute(
+                registry, from: versions.from, to: versions.to, byVillage: by == .village)
+            if json { try printJSON(r); return }
+            var out = "Farmland ledger \(r.from) → \(r.to); areas ellipsoidal (CGCS2000)\n\n"
+            var t = TextTable(
+                ["village", "direction", "class", "area m²", "area 亩", "planar m²"], rightAligned: [3, 4, 5])
+            for l in [r.total] + r.villages {
+                let v = l.village ?? "all"
+                for line in l.out {
+                    t.add([v, "out to", line.balanceClass, Format.m2(line.areaM2), Format.mu(line.areaM2), Format.m2(line.planarAreaM2)])
+                }
+                for line in l.in {
+                    t.add([v, "in from", line.balanceClass, Format.m2(line.areaM2), Format.mu(line.areaM2), Format.m2(line.planarAreaM2)])
+                }
+                for (label, m2, planar) in [
+                    ("out", l.outM2, l.outPlanarM2), ("in", l.inM2, l.inPlanarM2), ("net", l.netM2, l.netPlanarM2),
+                    ("owed", l.owedM2, l.owedPlanarM2)
+                ] {
+                    t.add([v, label, "", Format.m2(m2), Format.mu(m2), Format.m2(planar)])
+                }
+            }
+            out += t.render(.table)
+            printOut(out)
+        }
+    }
+
+    struct UnreportedConstructionReportCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unreported-construction",
+            abstract: "Farmland that became construction land with no violation spot behind it.")
+        @OptionGroup var versions: SurveyPair
+        @Option(help: "Smallest polygon reported, m² (ellipsoidal).") var minArea = 1.0
+        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let registry = try store.open()
+            let r = try UnreportedConstruction.compute(
+                registry, from: versions.from, to: versions.to, minAreaM2: minArea)
+            if json { try printJSON(r); return }
+            var t = TextTable(
+                ["later code", "village", "before", "after", "area m²", "area 亩"], rightAligned: [4, 5])
+            for p in r.polygons {
+                t.add([
+                    p.laterCodes.joined(separator: " "), p.village ?? "", p.landUseBefore ?? "", p.landUseAfter ?? "",
+                    Format.m2(p.areaM2), Format.mu(p.areaM2)
+                ])
+            }
+            printOut(
+                "Unreported construction \(r.from) → \(r.to) (farmland → construction, minus \(r.reportedSources.values.reduce(0, +)) spots)\n\n"
+                    + t.render(.table)
+                    + "\ntotal: \(r.polygons.count) polygons, \(Format.m2(r.totalM2)) m² = \(Format.mu(r.totalM2)) 亩 "
+                    + "(farmland → construction before subtracting: \(Format.m2(r.convertedM2)) m²)\n")
+        }
+    }
+}
