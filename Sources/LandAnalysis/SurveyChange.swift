@@ -50,7 +50,8 @@ public enum SurveyChange {
         try registry.surveyOverlay(from: from, to: to, villages: byVillage) { p in
             let a = landUseClass(p.fromLandUse), b = landUseClass(p.toLandUse)
             let key = "\(p.village ?? "")|\(a)|\(b)"
-            var cell = cells[key] ?? TransitionCell(village: byVillage ? (p.village ?? "–") : nil, fromClass: a, toClass: b)
+            var cell =
+                cells[key] ?? TransitionCell(village: byVillage ? (p.village ?? "–") : nil, fromClass: a, toClass: b)
             cell.areaM2 += p.ellipsoidalAreaM2
             cell.planarAreaM2 += p.planarAreaM2
             cells[key] = cell

@@ -277,7 +277,8 @@ extension Registry {
         if let latest, survey.year < latest {
             throw SurveyRefusal(
                 message:
-                    "\(file): survey \(survey.year) is older than the store's latest version (\(latest)); nothing was imported")
+                    "\(file): survey \(survey.year) is older than the store's latest version (\(latest)); nothing was imported"
+            )
         }
         var options = options
         options.replace = false
@@ -299,7 +300,9 @@ extension Registry {
 enum SurveyVersion {
     /// The moment version `year` was complete (its latest import's timestamp). - Throws: `NotFound`.
     static func moment(_ db: Database, year: Int) throws -> String {
-        guard let t = try String.fetchOne(db, sql: "SELECT max(imported_at) FROM survey_versions WHERE year = ?", arguments: [year])
+        guard
+            let t = try String.fetchOne(
+                db, sql: "SELECT max(imported_at) FROM survey_versions WHERE year = ?", arguments: [year])
         else {
             let years = try Int.fetchAll(db, sql: "SELECT DISTINCT year FROM survey_versions ORDER BY year")
             throw NotFound(

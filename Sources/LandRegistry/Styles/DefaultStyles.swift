@@ -4,7 +4,7 @@ public enum DefaultStyles {
     /// The layers of a store that have a default style.
     public static let storeLayers = ["parcels", "zones", "spots", "sites"]
     /// Every layer with a default style, the export-only ones included.
-    public static let allLayers = storeLayers + ["reclaimable"]
+    public static let allLayers = storeLayers + ["reclaimable", "unreported-construction"]
 
     /// The default style of `layer`, or nil when landreg has none for it.
     public static func definition(for layer: String) -> LayerStyleDefinition? {
@@ -14,6 +14,7 @@ public enum DefaultStyles {
         case "spots": return spots
         case "sites": return sites
         case "reclaimable": return reclaimable
+        case "unreported-construction": return unreportedConstruction
         default: return nil
         }
     }
@@ -131,4 +132,14 @@ public enum DefaultStyles {
     static let reclaimable = categorized(
         "reclaimable", field: "category", description: "reclaimable land by category (farmland, industrial, both)",
         StyleTables.reclaimableCategories.map { ($0.value, $0.label, FillSymbol.filled($0.colour)) })
+
+    /// Unreported construction by the farmland class it was (水田, 水浇地, 旱地).
+    static let unreportedConstruction = categorized(
+        "unreported-construction", field: "land_use_before",
+        description: "farmland that became construction land with no spot behind it",
+        [
+            ("0101", "水田 → 建设用地", FillSymbol.filled(RGB(220, 40, 40))),
+            ("0102", "水浇地 → 建设用地", FillSymbol.filled(RGB(240, 90, 60))),
+            ("0103", "旱地 → 建设用地", FillSymbol.filled(RGB(250, 140, 90)))
+        ])
 }

@@ -52,7 +52,7 @@ extension ImportCommand {
                     "\(verb) survey \(year) from \(source.file) (\(report.sourceCRS))"
                         + (s.partial ? ", partial" : "") + (report.importID.map { " [import #\($0)]" } ?? "") + "\n")
             }
-            var t = TextTable(["", "parcels", "area m²", "area 亩"], rightAligned: [1, 2, 3])
+            var t = TextTable(["part", "parcels", "area m²", "area 亩"], rightAligned: [1, 2, 3])
             for (label, c) in [
                 ("unchanged", s.unchanged), ("changed", s.changed), ("new", s.new), ("retired", s.retired)
             ] {

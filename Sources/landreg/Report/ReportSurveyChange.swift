@@ -33,7 +33,9 @@ extension ReportCommand {
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            if result.format == .xlsx { throw ValidationError("survey-change prints table, json, csv or md; xlsx is not built yet") }
+            if result.format == .xlsx {
+                throw ValidationError("survey-change prints table, json, csv or md; xlsx is not built yet")
+            }
         }
 
         func run() throws {
@@ -84,10 +86,16 @@ extension ReportCommand {
             for l in [r.total] + r.villages {
                 let v = l.village ?? "all"
                 for line in l.out {
-                    t.add([v, "out to", line.balanceClass, Format.m2(line.areaM2), Format.mu(line.areaM2), Format.m2(line.planarAreaM2)])
+                    t.add([
+                        v, "out to", line.balanceClass, Format.m2(line.areaM2), Format.mu(line.areaM2),
+                        Format.m2(line.planarAreaM2)
+                    ])
                 }
                 for line in l.in {
-                    t.add([v, "in from", line.balanceClass, Format.m2(line.areaM2), Format.mu(line.areaM2), Format.m2(line.planarAreaM2)])
+                    t.add([
+                        v, "in from", line.balanceClass, Format.m2(line.areaM2), Format.mu(line.areaM2),
+                        Format.m2(line.planarAreaM2)
+                    ])
                 }
                 for (label, m2, planar) in [
                     ("out", l.outM2, l.outPlanarM2), ("in", l.inM2, l.inPlanarM2), ("net", l.netM2, l.netPlanarM2),
