@@ -6,17 +6,22 @@ import LandRegistry
 struct ParcelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parcels", abstract: "List, show and find survey parcels.",
-        subcommands: [List.self, Show.self, History.self, At.self])
+        subcommands: [List.self, Show.self, History.self, Lineage.self, At.self])
 
+    /// The parcels table; a `survey` column when any row came with a survey version.
     static func table(_ parcels: [Parcel]) -> TextTable {
-        var t = TextTable(["code", "land use", "name", "owner", "area m²", "area 亩", "status"], rightAligned: [4, 5])
+        let survey = parcels.contains { $0.surveyYear != nil }
+        var t = TextTable(
+            ["code", "land use", "name", "owner", "area m²", "area 亩", "status"] + (survey ? ["survey"] : []),
+            rightAligned: [4, 5])
         for p in parcels {
-            t.add([
+            t.add(
+                [
                 p.code, [p.landUse, p.landUseName].compactMap { $0 }.joined(separator: " "), p.name ?? "",
                 p.owner ?? "",
                 Format.m2(p.ellipsoidalAreaM2), Format.mu(p.ellipsoidalAreaM2),
-                p.retiredAt.map { "retired \($0.prefix(10))" } ?? "live"
-            ])
+                    p.retiredAt.map { "retired \($0.prefix(10))" } ?? "live"
+                ] + (survey ? [p.surveyYear.map(String.init) ?? "–"] : []))
         }
         return t
     }
@@ -30,6 +35,7 @@ struct ParcelsCommand: ParsableCommand {
                 "Only parcels intersecting this box, in store CRS units.", valueName: "minx,miny,maxx,maxy"))
         var bbox: String?
         @Option(help: "At most this many parcels.") var limit: Int?
+        @Option(help: "The parcels of this survey version (year) instead of the live ones.") var survey: Int?
         @Option(help: "table, json, csv or md.") var format: OutputFormat = .table
         @Flag(help: "Same as --format json.") var json = false
         @OptionGroup var store: StoreOptions
@@ -51,7 +57,7 @@ struct ParcelsCommand: ParsableCommand {
 
         func run() throws {
             let parcels = try store.open().parcels(
-                ParcelFilter(landUsePrefix: landUse, zoneCode: zone, bbox: try parsedBBox(), limit: limit))
+                ParcelFilter(landUsePrefix: landUse, zoneCode: zone, bbox: try parsedBBox(), limit: limit).inSurvey(survey))
             let total = parcels.reduce(0) { $0 + $1.ellipsoidalAreaM2 }
             if json || format == .json { try printJSON(parcels); return }
             printOut(ParcelsCommand.table(parcels).render(format))
@@ -67,12 +73,13 @@ struct ParcelsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show one live parcel with its areas and kept properties.")
         @Argument(help: "The parcel code.") var code: String
+        @Option(help: "The parcel as it was in this survey version (year).") var survey: Int?
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var store: StoreOptions
 
         func run() throws {
             let registry = try store.open()
-            let p = try registry.parcel(code: code)
+            let p = try registry.parcel(code: code, surveyYear: survey)
             if json { try printJSON(p); return }
             var lines = [
                 "code            \(p.code)",
@@ -89,6 +96,8 @@ struct ParcelsCommand: ParsableCommand {
                 )
             }
             lines.append("imported        \(p.createdAt) (import #\(p.importID.map(String.init) ?? "–"))")
+            if let y = p.surveyYear { lines.append("survey          \(y)") }
+            if let r = p.retiredAt { lines.append("retired         \(r)") }
             lines.append("properties      \(p.properties)")
             printOut(lines.joined(separator: "\n") + "\n")
         }
@@ -107,6 +116,35 @@ struct ParcelsCommand: ParsableCommand {
             try HistoryPrinter.print(
                 versions: versions, as: ParcelsCommand.table(versions),
                 events: try registry.events(entity: .parcel, code: code), json: json)
+        }
+    }
+
+    struct Lineage: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The parcels a parcel arose from and those that arose from it, by overlay (import survey).")
+        @Argument(help: "The parcel code.") var code: String
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let lineage = try store.open().parcelLineage(code: code)
+            if json { try printJSON(lineage); return }
+            var t = TextTable(
+                ["link", "code", "land use", "survey", "status", "shared m²", "shared 亩"], rightAligned: [5, 6])
+            for (label, links) in [("from", lineage.predecessors), ("into", lineage.successors)] {
+                for l in links {
+                    t.add([
+                        label, l.otherCode, l.otherLandUse ?? "", l.otherSurveyYear.map(String.init) ?? "–",
+                        l.otherRetiredAt.map { "retired \($0.prefix(10))" } ?? "live", Format.m2(l.sharedAreaM2),
+                        Format.mu(l.sharedAreaM2)
+                    ])
+                }
+            }
+            if t.rows.isEmpty {
+                printOut("parcel \(code) has no lineage: no survey import linked it to another parcel\n")
+                return
+            }
+            printOut(t.render())
         }
     }
 

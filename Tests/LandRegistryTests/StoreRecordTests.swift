@@ -98,7 +98,7 @@ struct StoreRecordTests {
         fid: 1, code: "3301100000000001", landUse: "0101", landUseSystem: "gb21010", landUseName: "水田",
         owner: "湖埠村", name: "1", registeredAreaM2: 3115.55, planarAreaM2: 3115.9, ellipsoidalAreaM2: 3115.6,
         properties: #"{"DLMC":"水田"}"#, importID: 4, createdAt: "2026-11-26T08:00:00Z",
-        retiredAt: "2026-11-27T08:00:00Z", supersededBy: 9)
+        retiredAt: "2026-11-27T08:00:00Z", supersededBy: 9, surveyYear: 2024)
 
     static let zone = Zone(
         fid: 2, code: "WG-007", kind: "grid", name: "第七网格", planarAreaM2: 5e5,

@@ -327,6 +327,42 @@ class Bench:
 
         self.compare(name, 1.0, ours, peer, note="every spot of a batch judged illegal, demolish-restore")
 
+    def survey_store(self, n):
+        """A store with two survey versions of the district: its parcels as 2023 and, as 2024, the version
+        tools/survey_version.py plants changes into (made once, untimed)."""
+        path = os.path.join(self.out, f"survey-{n}.gpkg")
+        if not os.path.exists(path):
+            data = self.district(n)
+            v2024 = os.path.join(data, "parcels-2024.geojson")
+            if not os.path.exists(v2024):
+                self.run([PY, os.path.join(self.args.repo, "tools", "survey_version.py"),
+                          os.path.join(data, "parcels.geojson"), os.path.join(data, "spots-2023-07.geojson"), v2024])
+            tmp = self.fresh(f"survey-{n}.gpkg")
+            self.run([self.landreg, "init", "--store", tmp])
+            for f, year in ((os.path.join(data, "parcels.geojson"), "2023"), (v2024, "2024")):
+                self.run([self.landreg, "import", "survey", f, "--year", year, "--profile", "sandiao", "--store", tmp,
+                          "--quiet"])
+            os.replace(tmp, path)
+        return path
+
+    def survey_row(self, n, report):
+        name = f"{report} 2023 → 2024 on {n:,} parcels vs shapely 2 STRtree + intersection areas"
+        if not self.has_command("report", report):
+            return self.skip(name, f"feature not on this branch yet (no `landreg report {report}`)")
+        store = self.survey_store(n)
+        json_flag = ["--format", "json"] if report == "survey-change" else ["--json"]
+
+        def ours():
+            return self.timed([self.landreg, "report", report, "--from", "2023", "--to", "2024", *json_flag,
+                               "--store", store])
+
+        def peer():
+            return self.timed([PY, os.path.join(HERE, "peer_survey.py"), store, "2023", "2024",
+                               "matrix" if report == "survey-change" else "ledger"])
+
+        self.compare(name, 1.0, ours, peer, note="both read the two versions from the same store; landreg also "
+                     "measures ellipsoidal areas")
+
     # -- the table -----------------------------------------------------------------------------------------
 
     def table(self):
@@ -361,7 +397,7 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--quick", action="store_true", help="100,000 parcels only, 1 repetition, 100 look-ups")
     ap.add_argument("--reps", type=int, help="repetitions per row (default 3; 1 with --quick)")
-    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable")
+    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable, survey-change, farmland-balance")
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     args = ap.parse_args()
     if args.reps is None:
@@ -379,6 +415,8 @@ def main():
         "lookups": lambda: b.lookup_row(big, 100 if args.quick else 1_000),
         "farmland": lambda: b.farmland_row(big),
         "reclaimable": lambda: b.reclaimable_row(100_000),
+        "survey-change": lambda: b.survey_row(big, "survey-change"),
+        "farmland-balance": lambda: b.survey_row(big, "farmland-balance"),
     }
     chosen = args.rows.split(",") if args.rows else list(rows)
     for r in chosen:

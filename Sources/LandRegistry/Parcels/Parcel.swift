@@ -21,6 +21,8 @@ public struct Parcel: Codable, Sendable, Equatable, FetchableRecord, TableRecord
     public var createdAt: String
     public var retiredAt: String?
     public var supersededBy: Int64?
+    /// The survey version (year) the row came in with (`import survey`); nil for rows from before versions.
+    public var surveyYear: Int? = nil
 
     public var isLive: Bool { retiredAt == nil }
 
@@ -31,7 +33,7 @@ public struct Parcel: Codable, Sendable, Equatable, FetchableRecord, TableRecord
         public static let ellipsoidalAreaM2 = Column("ellipsoidal_area_m2"), properties = Column("properties")
         public static let importID = Column("import_id"), createdAt = Column("created_at"),
             retiredAt = Column("retired_at")
-        public static let supersededBy = Column("superseded_by")
+        public static let supersededBy = Column("superseded_by"), surveyYear = Column("survey_year")
     }
 
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
@@ -41,7 +43,7 @@ public struct Parcel: Codable, Sendable, Equatable, FetchableRecord, TableRecord
         [
             Columns.fid, Columns.code, Columns.landUse, Columns.landUseSystem, Columns.owner, Columns.name,
             Columns.registeredAreaM2, Columns.planarAreaM2, Columns.ellipsoidalAreaM2, Columns.properties,
-            Columns.importID, Columns.createdAt, Columns.retiredAt, Columns.supersededBy
+            Columns.importID, Columns.createdAt, Columns.retiredAt, Columns.supersededBy, Columns.surveyYear
         ]
     }
 

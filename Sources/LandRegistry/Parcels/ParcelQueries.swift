@@ -17,6 +17,8 @@ public struct ParcelFilter: Sendable {
     public var bbox: Envelope?
     public var includeRetired = false
     public var limit: Int?
+    /// The parcels of this survey version (year) instead of the live ones.
+    public var surveyYear: Int?
 
     public init(
         landUsePrefix: String? = nil, zoneCode: String? = nil, bbox: Envelope? = nil, includeRetired: Bool = false,
@@ -31,7 +33,11 @@ extension Registry {
     public func parcels(_ filter: ParcelFilter = ParcelFilter()) throws -> [Parcel] {
         try dbQueue.read { db in
             var request = Parcel.withLandUseName()
-            if !filter.includeRetired { request = request.live() }
+            if let year = filter.surveyYear {
+                request = request.filter(literal: SurveyVersion.condition("", moment: try SurveyVersion.moment(db, year: year)))
+            } else if !filter.includeRetired {
+                request = request.live()
+            }
             if let prefix = filter.landUsePrefix {
                 request = request.filter(literal: "substr(\(Parcel.Columns.landUse), 1, \(prefix.count)) = \(prefix)")
             }
@@ -64,11 +70,20 @@ extension Registry {
         }
     }
 
-    /// The live parcel with this code. - Throws: `NotFound`.
-    public func parcel(code: String) throws -> Parcel {
+    /// The live parcel with this code, or the one of survey version `surveyYear`. - Throws: `NotFound`.
+    public func parcel(code: String, surveyYear: Int? = nil) throws -> Parcel {
         try dbQueue.read { db in
-            guard let p = try Parcel.withLandUseName().live().code(code).fetchOneNamingBadRow(db, file: path)
-            else { throw NotFound(what: "live parcel", code: code) }
+            var request = Parcel.withLandUseName().code(code)
+            if let surveyYear {
+                request = request.filter(
+                    literal: SurveyVersion.condition("", moment: try SurveyVersion.moment(db, year: surveyYear)))
+            } else {
+                request = request.live()
+            }
+            guard let p = try request.fetchOneNamingBadRow(db, file: path) else {
+                if let surveyYear { throw NotFound(what: "parcel", code: code, place: "\(code) in survey \(surveyYear)") }
+                throw NotFound(what: "live parcel", code: code)
+            }
             return p
         }
     }
@@ -100,4 +115,13 @@ extension Registry {
         try dbQueue.read { db in try geometries(db, table: "parcels", fids: [fid])[fid] }
     }
 
+}
+
+extension ParcelFilter {
+    /// The same filter over survey version `year` (nil: the live parcels).
+    public func inSurvey(_ year: Int?) -> ParcelFilter {
+        var f = self
+        f.surveyYear = year
+        return f
+    }
 }

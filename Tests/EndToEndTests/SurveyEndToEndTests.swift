@@ -1,0 +1,254 @@
+import Foundation
+import Testing
+
+/// `import survey` and the three survey reports on the sample district and a second version that
+/// tools/survey_version.py plants changes into, every figure against shapely + pyproj computing the same overlay
+/// from the two files (not from the store).
+@Suite("Survey versions end to end", .serialized)
+struct SurveyEndToEndTests {
+    static let muPerM2 = 15.0 / 10000
+
+    /// A store with survey 2023 (the sample parcels), the villages and the 2023-07 spots; the 2024 version generated
+    /// into the folder. Returns the folder, the store and the 2024 file.
+    static func storeWith2023() throws -> (dir: String, store: String, v2024: String) {
+        let dir = CLI.temporaryDirectory()
+        let store = dir + "/s.gpkg"
+        let v2024 = dir + "/parcels-2024.geojson"
+        let gen = try CLI.gdalPython([
+            CLI.repo.appendingPathComponent("tools/survey_version.py").path, CLI.geoData + "/parcels.geojson",
+            CLI.geoData + "/spots-2023-07.geojson", v2024
+        ])
+        #expect(gen.status == 0, "\(gen.stderr)")
+        for args in [
+            ["init"], ["import", "survey", CLI.geoData + "/parcels.geojson", "--year", "2023", "--profile", "sandiao"],
+            ["import", "zones", CLI.geoData + "/zones-village.geojson", "--kind", "village"],
+            ["import", "spots", CLI.geoData + "/spots-2023-07.geojson", "--batch", "2023-07", "--on", "2023-07-31"]
+        ] {
+            let r = try CLI.landreg(args + ["--store", store], in: dir)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+        }
+        return (dir, store, v2024)
+    }
+
+    static func json(_ r: CLI.Result) throws -> [String: Any] {
+        #expect(r.status == 0, "\(r.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    /// Rows of the store's events and imports tables (sqlite3, not landreg).
+    static func counts(_ store: String) throws -> String {
+        let r = try CLI.python(
+            """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            print([c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("events", "imports", "parcels", "survey_versions", "parcel_lineage")])
+            """, [store])
+        #expect(r.status == 0, "\(r.stderr)")
+        return r.stdout
+    }
+
+    /// shapely's overlay of the two files: matrix cells, the diff by code, the ledger and the unreported pieces.
+    static let shapelyScript = """
+        import json, sys
+        from collections import defaultdict
+        from shapely.geometry import shape
+        from shapely.ops import transform, unary_union
+        from shapely.strtree import STRtree
+        from pyproj import Geod, Transformer
+        old_f, new_f, spots_f, classes_f = sys.argv[1:5]
+        geod = Geod(a=6378137.0, f=1/298.257222101)
+        to_ll = Transformer.from_crs(4549, 4490, always_xy=True)
+        ell = lambda g: abs(geod.geometry_area_perimeter(transform(to_ll.transform, g))[0]) if not g.is_empty else 0.0
+        load = lambda f: [(x["properties"], shape(x["geometry"])) for x in json.load(open(f))["features"]]
+        old, new = load(old_f), load(new_f)
+        spots = unary_union([g for _, g in load(spots_f)])
+        rows = [l.strip().split(",") for l in open(classes_f).read().splitlines()[1:] if l.strip()]
+        rows.sort(key=lambda r: -len(r[0]))
+        cls = lambda code: next((c for p, c in rows if code.startswith(p)), "unclassified")
+        tree = STRtree([g for _, g in old])
+        cells = defaultdict(lambda: [0.0, 0.0])
+        out, inn = defaultdict(float), defaultdict(float)
+        unreported = {}
+        for pb, gb in new:
+            for i in tree.query(gb):
+                pa, ga = old[i]
+                x = ga.intersection(gb)
+                if x.area <= 0: continue
+                a, b = pa["DLBM"], pb["DLBM"]
+                e = ell(x)
+                cells[a[:2] + ">" + b[:2]][0] += e; cells[a[:2] + ">" + b[:2]][1] += x.area
+                ca, cb = cls(a), cls(b)
+                if ca == "farmland" and cb != "farmland": out[cb] += e
+                if ca != "farmland" and cb == "farmland": inn[ca] += e
+                if ca == "farmland" and cb == "construction":
+                    rest = x.difference(spots)
+                    if ell(rest) >= 1: unreported[pb["BSM"]] = unreported.get(pb["BSM"], 0) + ell(rest)
+        oldc = {p["BSM"]: (p, g) for p, g in old}
+        newc = {p["BSM"]: (p, g) for p, g in new}
+        changed = [c for c in newc if c in oldc and (newc[c][0] != oldc[c][0] or newc[c][1].symmetric_difference(oldc[c][1]).area > 0.01)]
+        bal = ("garden", "forest", "grassland", "other-agricultural")
+        print(json.dumps({
+          "cells": cells,
+          "changed": [len(changed), sum(ell(newc[c][1]) for c in changed)],
+          "new": [len([c for c in newc if c not in oldc]), sum(ell(newc[c][1]) for c in newc if c not in oldc)],
+          "retired": [len([c for c in oldc if c not in newc]), sum(ell(oldc[c][1]) for c in oldc if c not in newc)],
+          "unchanged": len([c for c in newc if c in oldc]) - len(changed),
+          "out": out, "in": inn, "out_m2": sum(out.values()), "in_m2": sum(inn.values()),
+          "owed_m2": max(0, sum(v for k, v in out.items() if k in bal) - sum(v for k, v in inn.items() if k in bal)),
+          "unreported": unreported}))
+        """
+
+    @Test("survey 2024: the diff, the matrix, the ledger and unreported construction equal shapely's, m² and 亩")
+    func figures() throws {
+        let (dir, store, v2024) = try storeWith2023()
+        let imported = try Self.json(
+            try CLI.landreg(
+                ["import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--json", "--store", store],
+                in: dir))
+        let py = try CLI.python(
+            Self.shapelyScript,
+            [
+                CLI.geoData + "/parcels.geojson", v2024, CLI.geoData + "/spots-2023-07.geojson",
+                CLI.repo.appendingPathComponent("seeds/landuse-balance-classes.csv").path
+            ])
+        #expect(py.status == 0, "\(py.stderr)")
+        let expected = try #require(try JSONSerialization.jsonObject(with: Data(py.stdout.utf8)) as? [String: Any])
+
+        // The diff by code.
+        let survey = try #require(imported["survey"] as? [String: Any])
+        for part in ["changed", "new", "retired"] {
+            let ours = try #require(survey[part] as? [String: Any])
+            let theirs = try #require(expected[part] as? [Double])
+            #expect((ours["parcels"] as? Int) == Int(theirs[0]), "\(part)")
+            #expect(abs((ours["ellipsoidal_area_m2"] as? Double ?? -1) - theirs[1]) < 0.01, "\(part)")
+        }
+        #expect(((survey["unchanged"] as? [String: Any])?["parcels"] as? Int) == expected["unchanged"] as? Int)
+
+        // The transition matrix: every cell, ellipsoidal and planar, and 亩.
+        let change = try Self.json(
+            try CLI.landreg(
+                ["report", "survey-change", "--from", "2023", "--to", "2024", "--format", "json", "--store", store],
+                in: dir))
+        let cells = try #require(change["cells"] as? [[String: Any]])
+        let theirCells = try #require(expected["cells"] as? [String: [Double]])
+        #expect(cells.count == theirCells.count)
+        for c in cells {
+            let key = "\(c["from_class"] as? String ?? "")>\(c["to_class"] as? String ?? "")"
+            let theirs = try #require(theirCells[key], "cell \(key)")
+            let area = try #require(c["area_m2"] as? Double)
+            #expect(abs(area - theirs[0]) < 0.01, "\(key)")
+            #expect(abs((c["planar_area_m2"] as? Double ?? -1) - theirs[1]) < 0.01, "\(key)")
+            #expect(abs((c["area_mu"] as? Double ?? -1) - theirs[0] * Self.muPerM2) < 0.0001, "\(key)")
+        }
+        #expect(theirCells.keys.contains("01>02") && theirCells.keys.contains("02>01"), "planted changes are there")
+
+        // The farmland ledger.
+        let ledger = try #require(
+            try Self.json(
+                try CLI.landreg(
+                    ["report", "farmland-balance", "--from", "2023", "--to", "2024", "--json", "--store", store],
+                    in: dir))["total"] as? [String: Any])
+        for (ours, theirs) in [("out_m2", "out_m2"), ("in_m2", "in_m2"), ("owed_m2", "owed_m2")] {
+            #expect(abs((ledger[ours] as? Double ?? -1) - (expected[theirs] as? Double ?? -2)) < 0.01, "\(ours)")
+        }
+        let net = (expected["in_m2"] as? Double ?? 0) - (expected["out_m2"] as? Double ?? 0)
+        #expect(abs((ledger["net_m2"] as? Double ?? -1) - net) < 0.01)
+        let theirOut = try #require(expected["out"] as? [String: Double])
+        for line in try #require(ledger["out"] as? [[String: Any]]) {
+            let c = try #require(line["class"] as? String)
+            #expect(abs((line["area_m2"] as? Double ?? -1) - (theirOut[c] ?? -2)) < 0.01, "out to \(c)")
+            #expect(abs((line["area_mu"] as? Double ?? -1) - (theirOut[c] ?? -2) * Self.muPerM2) < 0.0001)
+        }
+
+        // Unreported construction: the planted polygons and the total.
+        let unreported = try Self.json(
+            try CLI.landreg(
+                ["report", "unreported-construction", "--from", "2023", "--to", "2024", "--json", "--store", store],
+                in: dir))
+        let theirPolygons = try #require(expected["unreported"] as? [String: Double])
+        let polygons = try #require(unreported["polygons"] as? [[String: Any]])
+        var ours: [String: Double] = [:]
+        for p in polygons {
+            let code = try #require((p["later_codes"] as? [String])?.first)
+            ours[code, default: 0] += p["area_m2"] as? Double ?? 0
+        }
+        #expect(Set(ours.keys) == Set(theirPolygons.keys))
+        for (code, area) in theirPolygons { #expect(abs((ours[code] ?? -1) - area) < 0.01, "\(code)") }
+        let total = theirPolygons.values.reduce(0, +)
+        #expect(abs((unreported["total_m2"] as? Double ?? -1) - total) < 0.01)
+        #expect(abs((unreported["total_mu"] as? Double ?? -1) - total * Self.muPerM2) < 0.0001)
+        let plan = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: dir + "/parcels-2024-plan.json"))) as? [String: Any])
+        let free = try #require(plan["free-farmland"] as? String), spotted = try #require(plan["spot-farmland"] as? String)
+        #expect(ours[free] != nil, "farmland → construction under no spot is reported")
+        let converted = try #require(unreported["converted_m2"] as? Double)
+        #expect(converted > total + 1, "the spot over \(spotted) took some away")
+
+        // The export writes the same polygons.
+        let exported = try CLI.landreg(
+            [
+                "export", "unreported-construction", "--from", "2023", "--to", "2024", "-o", dir + "/u.geojson",
+                "--store", store
+            ], in: dir)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let features = try #require(
+            (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/u.geojson")))
+                as? [String: Any])?["features"] as? [Any])
+        #expect(features.count == polygons.count)
+
+        // Lineage: the split parcel's halves came from it, with the area they share.
+        let split = try #require(plan["split"] as? String)
+        let lineage = try Self.json(try CLI.landreg(["parcels", "lineage", split, "--json", "--store", store], in: dir))
+        let successors = try #require(lineage["successors"] as? [[String: Any]])
+        #expect(Set(successors.compactMap { $0["other_code"] as? String }) == Set(plan["split-into"] as? [String] ?? []))
+    }
+
+    @Test("re-importing the same version changes nothing; an older year is refused and changes nothing")
+    func reimportAndOlder() throws {
+        let (dir, store, v2024) = try storeWith2023()
+        let first = try CLI.landreg(["import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--store", store], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try Self.counts(store)
+        let again = try CLI.landreg(
+            ["import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--store", store], in: dir)
+        #expect(again.status == 0 && again.stdout.contains("nothing changed"), "\(again.stdout)\(again.stderr)")
+        #expect(try Self.counts(store) == before)
+        let older = try CLI.landreg(
+            ["import", "survey", v2024, "--year", "2022", "--profile", "sandiao", "--store", store], in: dir)
+        #expect(older.status == 1)
+        #expect(older.stderr.contains("survey 2022 is older than the store's latest version (2024)"), "\(older.stderr)")
+        #expect(try Self.counts(store) == before)
+    }
+
+    @Test("a file holding one village is refused without --partial, naming how many it would retire")
+    func partial() throws {
+        let (dir, store, v2024) = try storeWith2023()
+        let part = dir + "/one-village.geojson"
+        let cut = try CLI.python(
+            """
+            import json, sys
+            d = json.load(open(sys.argv[1]))
+            d["features"] = [f for f in d["features"] if f["properties"]["ZLDWMC"] == "湖埠村"]
+            json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+            old = [f["properties"]["BSM"] for f in json.load(open(sys.argv[3]))["features"]]
+            kept = {f["properties"]["BSM"] for f in d["features"]}
+            print(len([c for c in old if c not in kept]), len(old))
+            """, [v2024, part, CLI.geoData + "/parcels.geojson"])
+        #expect(cut.status == 0, "\(cut.stderr)")
+        let n = cut.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let before = try Self.counts(store)
+        let refused = try CLI.landreg(
+            ["import", "survey", part, "--year", "2024", "--profile", "sandiao", "--store", store], in: dir)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("lacks \(n[0]) of the \(n[1]) live parcels"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--partial"))
+        #expect(try Self.counts(store) == before)
+        let accepted = try Self.json(
+            try CLI.landreg(
+                ["import", "survey", part, "--year", "2024", "--profile", "sandiao", "--partial", "--json", "--store", store],
+                in: dir))
+        let retired = try #require((accepted["survey"] as? [String: Any])?["retired"] as? [String: Any])
+        #expect((retired["parcels"] as? Int ?? -1) < n[1] / 10, "only what the part overlaps is retired")
+    }
+}
