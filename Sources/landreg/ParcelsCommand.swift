@@ -17,9 +17,9 @@ struct ParcelsCommand: ParsableCommand {
         for p in parcels {
             t.add(
                 [
-                p.code, [p.landUse, p.landUseName].compactMap { $0 }.joined(separator: " "), p.name ?? "",
-                p.owner ?? "",
-                Format.m2(p.ellipsoidalAreaM2), Format.mu(p.ellipsoidalAreaM2),
+                    p.code, [p.landUse, p.landUseName].compactMap { $0 }.joined(separator: " "), p.name ?? "",
+                    p.owner ?? "",
+                    Format.m2(p.ellipsoidalAreaM2), Format.mu(p.ellipsoidalAreaM2),
                     p.retiredAt.map { "retired \($0.prefix(10))" } ?? "live"
                 ] + (survey ? [p.surveyYear.map(String.init) ?? "–"] : []))
         }
@@ -57,7 +57,8 @@ struct ParcelsCommand: ParsableCommand {
 
         func run() throws {
             let parcels = try store.open().parcels(
-                ParcelFilter(landUsePrefix: landUse, zoneCode: zone, bbox: try parsedBBox(), limit: limit).inSurvey(survey))
+                ParcelFilter(landUsePrefix: landUse, zoneCode: zone, bbox: try parsedBBox(), limit: limit).inSurvey(
+                    survey))
             let total = parcels.reduce(0) { $0 + $1.ellipsoidalAreaM2 }
             if json || format == .json { try printJSON(parcels); return }
             printOut(ParcelsCommand.table(parcels).render(format))

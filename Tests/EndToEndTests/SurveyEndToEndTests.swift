@@ -100,7 +100,7 @@ struct SurveyEndToEndTests {
 
     @Test("survey 2024: the diff, the matrix, the ledger and unreported construction equal shapely's, m² and 亩")
     func figures() throws {
-        let (dir, store, v2024) = try storeWith2023()
+        let (dir, store, v2024) = try Self.storeWith2023()
         let imported = try Self.json(
             try CLI.landreg(
                 ["import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--json", "--store", store],
@@ -141,6 +141,40 @@ struct SurveyEndToEndTests {
             #expect(abs((c["area_mu"] as? Double ?? -1) - theirs[0] * Self.muPerM2) < 0.0001, "\(key)")
         }
         #expect(theirCells.keys.contains("01>02") && theirCells.keys.contains("02>01"), "planted changes are there")
+        let theirTotal = theirCells.values.reduce(0) { $0 + $1[0] }
+
+        // The same matrix as an office table: its totals row is the overlay's whole area, m² and 亩.
+        let xlsx = dir + "/change.xlsx"
+        let wrote = try CLI.landreg(
+            [
+                "report", "survey-change", "--from", "2023", "--to", "2024", "--format", "xlsx", "-o", xlsx,
+                "--store", store
+            ], in: dir)
+        #expect(wrote.status == 0, "\(wrote.stderr)")
+        let sheet = try CLI.python(
+            """
+            import openpyxl, sys
+            ws = openpyxl.load_workbook(sys.argv[1]).active
+            last = [c.value for c in list(ws.iter_rows())[-1]]
+            print(last[0], last[3], last[4], ws.max_row)
+            """, [xlsx])
+        #expect(sheet.status == 0, "\(sheet.stderr)")
+        let totals = sheet.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(totals.first == "合计")
+        #expect(abs((Double(totals[1]) ?? -1) - theirTotal) < 0.05)
+        #expect(abs((Double(totals[2]) ?? -1) - theirTotal * Self.muPerM2) < 0.0001)
+
+        // Each version reads back whole: --survey 2023 is the first file, --survey 2024 the second.
+        for (year, file) in [("2023", CLI.geoData + "/parcels.geojson"), ("2024", v2024)] {
+            let listed = try CLI.landreg(["parcels", "list", "--survey", year, "--json", "--store", store], in: dir)
+            #expect(listed.status == 0, "\(listed.stderr)")
+            let rows = try #require(
+                try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+            let features = try #require(
+                (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])?[
+                    "features"] as? [Any])
+            #expect(rows.count == features.count, "survey \(year)")
+        }
 
         // The farmland ledger.
         let ledger = try #require(
@@ -180,7 +214,8 @@ struct SurveyEndToEndTests {
         let plan = try #require(
             try JSONSerialization.jsonObject(
                 with: Data(contentsOf: URL(fileURLWithPath: dir + "/parcels-2024-plan.json"))) as? [String: Any])
-        let free = try #require(plan["free-farmland"] as? String), spotted = try #require(plan["spot-farmland"] as? String)
+        let free = try #require(plan["free-farmland"] as? String),
+            spotted = try #require(plan["spot-farmland"] as? String)
         #expect(ours[free] != nil, "farmland → construction under no spot is reported")
         let converted = try #require(unreported["converted_m2"] as? Double)
         #expect(converted > total + 1, "the spot over \(spotted) took some away")
@@ -201,13 +236,15 @@ struct SurveyEndToEndTests {
         let split = try #require(plan["split"] as? String)
         let lineage = try Self.json(try CLI.landreg(["parcels", "lineage", split, "--json", "--store", store], in: dir))
         let successors = try #require(lineage["successors"] as? [[String: Any]])
-        #expect(Set(successors.compactMap { $0["other_code"] as? String }) == Set(plan["split-into"] as? [String] ?? []))
+        #expect(
+            Set(successors.compactMap { $0["other_code"] as? String }) == Set(plan["split-into"] as? [String] ?? []))
     }
 
     @Test("re-importing the same version changes nothing; an older year is refused and changes nothing")
     func reimportAndOlder() throws {
-        let (dir, store, v2024) = try storeWith2023()
-        let first = try CLI.landreg(["import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--store", store], in: dir)
+        let (dir, store, v2024) = try Self.storeWith2023()
+        let first = try CLI.landreg(
+            ["import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--store", store], in: dir)
         #expect(first.status == 0, "\(first.stderr)")
         let before = try Self.counts(store)
         let again = try CLI.landreg(
@@ -223,7 +260,7 @@ struct SurveyEndToEndTests {
 
     @Test("a file holding one village is refused without --partial, naming how many it would retire")
     func partial() throws {
-        let (dir, store, v2024) = try storeWith2023()
+        let (dir, store, v2024) = try Self.storeWith2023()
         let part = dir + "/one-village.geojson"
         let cut = try CLI.python(
             """
@@ -246,7 +283,10 @@ struct SurveyEndToEndTests {
         #expect(try Self.counts(store) == before)
         let accepted = try Self.json(
             try CLI.landreg(
-                ["import", "survey", part, "--year", "2024", "--profile", "sandiao", "--partial", "--json", "--store", store],
+                [
+                    "import", "survey", part, "--year", "2024", "--profile", "sandiao", "--partial", "--json",
+                    "--store", store
+                ],
                 in: dir))
         let retired = try #require((accepted["survey"] as? [String: Any])?["retired"] as? [String: Any])
         #expect((retired["parcels"] as? Int ?? -1) < n[1] / 10, "only what the part overlaps is retired")

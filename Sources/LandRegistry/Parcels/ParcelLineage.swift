@@ -32,7 +32,8 @@ extension Registry {
     /// The lineage of every row a parcel code has had. - Throws: `NotFound` for a code no row has.
     public func parcelLineage(code: String) throws -> ParcelLineage {
         try dbQueue.read { db in
-            let fids = try Int64.fetchAll(db, sql: "SELECT fid FROM parcels WHERE code = ? ORDER BY fid", arguments: [code])
+            let fids = try Int64.fetchAll(
+                db, sql: "SELECT fid FROM parcels WHERE code = ? ORDER BY fid", arguments: [code])
             if fids.isEmpty { throw NotFound(what: "parcel", code: code) }
             func links(own: String, other: String) throws -> [LineageLink] {
                 try LineageLink.fetchAll(

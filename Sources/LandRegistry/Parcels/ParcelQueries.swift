@@ -34,7 +34,8 @@ extension Registry {
         try dbQueue.read { db in
             var request = Parcel.withLandUseName()
             if let year = filter.surveyYear {
-                request = request.filter(literal: SurveyVersion.condition("", moment: try SurveyVersion.moment(db, year: year)))
+                request = request.filter(
+                    literal: SurveyVersion.condition("", moment: try SurveyVersion.moment(db, year: year)))
             } else if !filter.includeRetired {
                 request = request.live()
             }
@@ -81,7 +82,9 @@ extension Registry {
                 request = request.live()
             }
             guard let p = try request.fetchOneNamingBadRow(db, file: path) else {
-                if let surveyYear { throw NotFound(what: "parcel", code: code, place: "\(code) in survey \(surveyYear)") }
+                if let surveyYear {
+                    throw NotFound(what: "parcel", code: code, place: "\(code) in survey \(surveyYear)")
+                }
                 throw NotFound(what: "live parcel", code: code)
             }
             return p

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LandAnalysis
+import LandFormats
 import LandRegistry
 
 /// How the survey reports group.
@@ -32,16 +33,17 @@ extension ReportCommand {
         @OptionGroup var result: ReportOutputOptions
         @OptionGroup var store: StoreOptions
 
-        func validate() throws {
-            if result.format == .xlsx {
-                throw ValidationError("survey-change prints table, json, csv or md; xlsx is not built yet")
-            }
-        }
-
         func run() throws {
+            let workbook = try result.checkedWorkbook(store: store) // before the store is opened
             let registry = try store.open()
             let r = try SurveyChange.compute(registry, from: versions.from, to: versions.to, byVillage: by == .village)
             if result.format == .json { try printJSON(r); return }
+            if let workbook {
+                try ReportWorkbookExport.write(
+                    [ReportSheets.surveyChange(r)], to: workbook.path, policy: workbook.policy)
+                printOut("wrote the survey-change report \(r.from) → \(r.to) to \(workbook.path)\n")
+                return
+            }
             var t = TextTable(
                 (by == .village ? ["village"] : []) + ["from class", "to class", "area m²", "area 亩", "planar m²"],
                 rightAligned: Set((by == .village ? 3 : 2)...(by == .village ? 5 : 4)))
@@ -137,5 +139,28 @@ extension ReportCommand {
                     + "\ntotal: \(r.polygons.count) polygons, \(Format.m2(r.totalM2)) m² = \(Format.mu(r.totalM2)) 亩 "
                     + "(farmland → construction before subtracting: \(Format.m2(r.convertedM2)) m²)\n")
         }
+    }
+}
+
+extension ReportSheets {
+    /// The transition matrix as an office table: one row per non-empty cell, the diagonal marked.
+    static func surveyChange(_ r: SurveyChangeReport) -> OfficeSheet {
+        let rows: [[OfficeCell]] = r.cells.map { c in
+            (r.byVillage ? [OfficeCell.text(c.village ?? "–")] : []) + [
+                .text(c.fromClass), .text(c.toClass), .text(c.fromClass == c.toClass ? "未变" : "变化"),
+                .number(c.areaM2), .number(c.areaMu), .number(c.planarAreaM2)
+            ]
+        }
+        let total = r.unchangedAreaM2 + r.changedAreaM2
+        let blanks = [OfficeCell](repeating: .empty, count: r.byVillage ? 3 : 2)
+        return OfficeSheet(
+            name: r.byVillage ? "按村" : "地类变化", title: "地类变化 \(r.from) → \(r.to)（面积为 CGCS2000 椭球面积）",
+            columns: (r.byVillage ? [OfficeColumn("村", .text, width: 16)] : []) + [
+                OfficeColumn("原地类", .text), OfficeColumn("现地类", .text), OfficeColumn("变化", .text),
+                OfficeColumn("面积（m²）", .squareMetres), OfficeColumn("面积（亩）", .mu),
+                OfficeColumn("平面面积（m²）", .squareMetres)
+            ],
+            rows: rows,
+            totals: [.text("合计")] + blanks + [.number(total), .number(AreaUnits.mu(total)), .empty])
     }
 }
