@@ -52,6 +52,7 @@ extension Registry {
             let tTo = try SurveyVersion.moment(db, year: to)
             let geos = GEOSContext()
             let areas = try AreaCalculator(crs: storeCRS)
+            let clipper = try BlobOverlay(context: geos)
             let candidates = try db.makeStatement(
                 sql: """
                     SELECT p.fid, p.geom, p.land_use, p.planar_area_m2, p.ellipsoidal_area_m2
@@ -81,14 +82,16 @@ extension Registry {
                     if aFid == bFid {
                         if keep { piece = bGeometry }
                     } else {
-                        let aGeometry = try decodeGeometry(a["geom"])
-                        guard try prepared.intersects(aGeometry) else { continue }
-                        if try prepared.contains(aGeometry) {
-                            if keep { piece = aGeometry }
-                        } else {
-                            let clipped = try prepared.intersection(with: aGeometry)
+                        let met = try a.withUnsafeData(named: "geom") { blob -> BlobPiece in
+                            guard let blob else { return .none }
+                            return try blob.withUnsafeBytes { try clipper.piece(of: prepared, geoPackageBlob: $0) }
+                        }
+                        switch met {
+                        case .none: continue
+                        case .inside:
+                            if keep { piece = try decodeGeometry(a["geom"]) }
+                        case .piece(let clipped):
                             planar = clipped.planarArea
-                            guard planar > 0 else { continue }
                             ellipsoidal = try areas.ellipsoidalArea(clipped)
                             if keep { piece = clipped }
                         }
