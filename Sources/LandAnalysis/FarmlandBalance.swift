@@ -19,13 +19,8 @@ public struct LedgerLine: Sendable, Encodable, Equatable {
     public var balanceClass: String
     public var areaM2 = 0.0
     public var planarAreaM2 = 0.0
-    public var areaMu: Double { AreaUnits.mu(areaM2) }
+    public var areaMu = 0.0
     enum CodingKeys: String, CodingKey { case balanceClass = "class", areaM2, planarAreaM2, areaMu }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(balanceClass, forKey: .balanceClass); try c.encode(areaM2, forKey: .areaM2)
-        try c.encode(planarAreaM2, forKey: .planarAreaM2); try c.encode(areaMu, forKey: .areaMu)
-    }
 }
 
 /// The ledger of one village, or of the whole subdistrict (`village` nil).
@@ -97,7 +92,11 @@ public enum FarmlandBalance {
 
         func ledger() -> FarmlandLedger {
             func lines(_ d: [String: (Double, Double)]) -> [LedgerLine] {
-                order.compactMap { c in d[c].map { LedgerLine(balanceClass: c, areaM2: $0.0, planarAreaM2: $0.1) } }
+                order.compactMap { c in
+                    d[c].map {
+                        LedgerLine(balanceClass: c, areaM2: $0.0, planarAreaM2: $0.1, areaMu: AreaUnits.mu($0.0))
+                    }
+                }
             }
             func sum(_ d: [String: (Double, Double)], _ keep: (String) -> Bool) -> (Double, Double) {
                 d.filter { keep($0.key) }.values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }

@@ -15,16 +15,8 @@ public struct TransitionCell: Sendable, Encodable, Equatable {
     public var toClass: String
     public var areaM2 = 0.0
     public var planarAreaM2 = 0.0
-    public var areaMu: Double { AreaUnits.mu(areaM2) }
-
-    enum CodingKeys: String, CodingKey { case village, fromClass, toClass, areaM2, planarAreaM2, areaMu }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeIfPresent(village, forKey: .village)
-        try c.encode(fromClass, forKey: .fromClass); try c.encode(toClass, forKey: .toClass)
-        try c.encode(areaM2, forKey: .areaM2); try c.encode(planarAreaM2, forKey: .planarAreaM2)
-        try c.encode(areaMu, forKey: .areaMu)
-    }
+    /// `areaM2` in 亩, set when the report is complete.
+    public var areaMu = 0.0
 }
 
 public struct SurveyChangeReport: Sendable, Encodable {
@@ -56,7 +48,11 @@ public enum SurveyChange {
             cell.planarAreaM2 += p.planarAreaM2
             cells[key] = cell
         }
-        let sorted = cells.values.sorted {
+        let sorted = cells.values.map { c in
+            var c = c
+            c.areaMu = AreaUnits.mu(c.areaM2)
+            return c
+        }.sorted {
             ($0.village ?? "", $0.fromClass, $0.toClass) < ($1.village ?? "", $1.fromClass, $1.toClass)
         }
         let diagonal = sorted.filter { $0.fromClass == $0.toClass }.reduce(0) { $0 + $1.areaM2 }

@@ -16,28 +16,12 @@ public struct UnreportedPolygon: Sendable, Encodable {
     public var landUseAfter: String?
     public var areaM2: Double
     public var planarAreaM2: Double
-    public var areaMu: Double { AreaUnits.mu(areaM2) }
-    /// Not encoded in the report's JSON; exports write it.
+    public var areaMu: Double
+    /// Not in the report's JSON; exports write it.
     public var geometry: Geometry
 
     enum CodingKeys: String, CodingKey {
         case laterCodes, village, landUseBefore, landUseAfter, areaM2, planarAreaM2, areaMu
-    }
-    init(
-        laterCodes: [String], village: String?, landUseBefore: String?, landUseAfter: String?, areaM2: Double,
-        planarAreaM2: Double, geometry: Geometry
-    ) {
-        self.laterCodes = laterCodes; self.village = village; self.landUseBefore = landUseBefore
-        self.landUseAfter = landUseAfter; self.areaM2 = areaM2; self.planarAreaM2 = planarAreaM2
-        self.geometry = geometry
-    }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(laterCodes, forKey: .laterCodes); try c.encodeIfPresent(village, forKey: .village)
-        try c.encodeIfPresent(landUseBefore, forKey: .landUseBefore)
-        try c.encodeIfPresent(landUseAfter, forKey: .landUseAfter)
-        try c.encode(areaM2, forKey: .areaM2); try c.encode(planarAreaM2, forKey: .planarAreaM2)
-        try c.encode(areaMu, forKey: .areaMu)
     }
 }
 
@@ -46,27 +30,14 @@ public struct UnreportedConstructionReport: Sendable, Encodable {
     public var to: Int
     public var minAreaM2: Double
     /// Farmland → construction before anything is subtracted.
-    public var convertedM2: Double
-    public var convertedPlanarM2: Double
+    public var convertedM2 = 0.0
+    public var convertedPlanarM2 = 0.0
     /// Reported polygons subtracted (kind: count).
     public var reportedSources: [String: Int]
-    public var polygons: [UnreportedPolygon]
-    public var totalM2: Double
-    public var totalPlanarM2: Double
-    public var totalMu: Double { AreaUnits.mu(totalM2) }
-
-    enum CodingKeys: String, CodingKey {
-        case from, to, minAreaM2, convertedM2, convertedPlanarM2, reportedSources, polygons, totalM2, totalPlanarM2,
-            totalMu
-    }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(from, forKey: .from); try c.encode(to, forKey: .to); try c.encode(minAreaM2, forKey: .minAreaM2)
-        try c.encode(convertedM2, forKey: .convertedM2); try c.encode(convertedPlanarM2, forKey: .convertedPlanarM2)
-        try c.encode(reportedSources, forKey: .reportedSources); try c.encode(polygons, forKey: .polygons)
-        try c.encode(totalM2, forKey: .totalM2); try c.encode(totalPlanarM2, forKey: .totalPlanarM2)
-        try c.encode(totalMu, forKey: .totalMu)
-    }
+    public var polygons: [UnreportedPolygon] = []
+    public var totalM2 = 0.0
+    public var totalPlanarM2 = 0.0
+    public var totalMu = 0.0
 }
 
 public enum UnreportedConstruction {
@@ -111,9 +82,8 @@ public enum UnreportedConstruction {
             FarmlandBalance.classify(a, classes) == "farmland" && FarmlandBalance.classify(b, classes) == "construction"
         }
         var report = UnreportedConstructionReport(
-            from: from, to: to, minAreaM2: minAreaM2, convertedM2: 0, convertedPlanarM2: 0,
-            reportedSources: Dictionary(grouping: sources, by: \.kind).mapValues(\.count), polygons: [], totalM2: 0,
-            totalPlanarM2: 0)
+            from: from, to: to, minAreaM2: minAreaM2,
+            reportedSources: Dictionary(grouping: sources, by: \.kind).mapValues(\.count))
         try registry.surveyOverlay(from: from, to: to, villages: true, wantsGeometry: converted) { p in
             guard converted(p.fromLandUse, p.toLandUse), let g = p.geometry else { return }
             report.convertedM2 += p.ellipsoidalAreaM2
@@ -125,10 +95,15 @@ public enum UnreportedConstruction {
             report.polygons.append(
                 UnreportedPolygon(
                     laterCodes: [p.toCode], village: p.village, landUseBefore: p.fromLandUse, landUseAfter: p.toLandUse,
-                    areaM2: area, planarAreaM2: rest.planarArea, geometry: rest))
+                    areaM2: area, planarAreaM2: rest.planarArea, areaMu: AreaUnits.mu(area), geometry: rest))
             report.totalM2 += area
             report.totalPlanarM2 += rest.planarArea
         }
+        // The overlay's workers visit in no set order: list by later parcel code, then area.
+        report.polygons.sort {
+            ($0.laterCodes.joined(separator: " "), -$0.areaM2) < ($1.laterCodes.joined(separator: " "), -$1.areaM2)
+        }
+        report.totalMu = AreaUnits.mu(report.totalM2)
         return report
     }
 }

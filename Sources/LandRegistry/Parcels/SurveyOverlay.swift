@@ -39,68 +39,111 @@ public struct ReportedPolygon: Sendable {
 
 extension Registry {
     /// Visits every piece of the overlay of survey versions `from` and `to` (years), later parcel by later parcel.
-    /// - Parameter wantsGeometry: whether a piece between these land uses keeps its geometry.
-    /// - Throws: `NotFound` for a year the store has no version of.
+    /// The later parcels are cut into `workers` runs of fids, each overlaid on its own thread with its own
+    /// read-only connection, GEOS and PROJ; `visit` is called under a lock, one piece at a time, in no set order.
+    /// - Parameter wantsGeometry: whether a piece between these land uses keeps its geometry (called on the
+    ///   workers: it must only read).
+    /// - Throws: `NotFound` for a year the store has no version of; the first error a worker met.
     public func surveyOverlay(
-        from: Int, to: Int, villages: Bool,
-        wantsGeometry: (_ fromLandUse: String?, _ toLandUse: String?) -> Bool = { _, _ in false },
+        from: Int, to: Int, villages: Bool, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        wantsGeometry: @escaping (_ fromLandUse: String?, _ toLandUse: String?) -> Bool = { _, _ in false },
         _ visit: (SurveyOverlayPiece) throws -> Void
     ) throws {
-        let storeCRS = self.storeCRS
-        try dbQueue.read { db in
-            let tFrom = try SurveyVersion.moment(db, year: from)
+        let (tFrom, tTo, fids) = try dbQueue.read { db in
             let tTo = try SurveyVersion.moment(db, year: to)
-            let geos = GEOSContext()
-            let areas = try AreaCalculator(crs: storeCRS)
-            let clipper = try BlobOverlay(context: geos)
-            let candidates = try db.makeStatement(
-                sql: """
-                    SELECT p.fid, p.geom, p.land_use, p.planar_area_m2, p.ellipsoidal_area_m2
-                    FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id
-                    WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?
-                      AND p.created_at <= ? AND (p.retired_at IS NULL OR p.retired_at > ?)
-                    """)
-            let villageOf = villages ? try VillageLookup(db) : nil
-            let later = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT fid, code, geom, land_use, planar_area_m2, ellipsoidal_area_m2 FROM parcels
-                    WHERE created_at <= ? AND (retired_at IS NULL OR retired_at > ?) ORDER BY fid
-                    """, arguments: [tTo, tTo])
-            while let b = try later.next() {
-                let bFid: Int64 = b["fid"], bCode: String = b["code"], bUse: String? = b["land_use"]
-                let bGeometry = try decodeGeometry(b["geom"])
-                guard let e = bGeometry.envelope else { continue }
-                let prepared = try geos.prepare(bGeometry)
-                let village = try villageOf?.village(of: bGeometry, prepared: prepared, geos: geos)
-                let rows = try Row.fetchAll(candidates, arguments: [e.maxX, e.minX, e.maxY, e.minY, tFrom, tFrom])
-                for a in rows {
-                    let aFid: Int64 = a["fid"], aUse: String? = a["land_use"]
-                    let keep = wantsGeometry(aUse, bUse)
-                    var planar: Double = a["planar_area_m2"], ellipsoidal: Double = a["ellipsoidal_area_m2"]
-                    var piece: Geometry? = nil
-                    if aFid == bFid {
-                        if keep { piece = bGeometry }
-                    } else {
-                        let met = try a.withUnsafeData(named: "geom") { blob -> BlobPiece in
-                            guard let blob else { return .none }
-                            return try blob.withUnsafeBytes { try clipper.piece(of: prepared, geoPackageBlob: $0) }
-                        }
-                        switch met {
-                        case .none: continue
-                        case .inside:
-                            if keep { piece = try decodeGeometry(a["geom"]) }
-                        case .piece(let clipped):
-                            planar = clipped.planarArea
-                            ellipsoidal = try areas.ellipsoidalArea(clipped)
-                            if keep { piece = clipped }
+            return (
+                try SurveyVersion.moment(db, year: from), tTo,
+                try Row.fetchOne(
+                    db, sql: "SELECT min(fid), max(fid), count(*) FROM parcels WHERE \(SurveyVersion.conditionSQL)",
+                    arguments: [tTo, tTo])
+            )
+        }
+        guard let fids, let lo: Int64 = fids[0], let hi: Int64 = fids[1] else { return }
+        let threads = max(1, min(workers, fids[2] as Int))
+        let step = (hi - lo) / Int64(threads) + 1
+        let storeCRS = self.storeCRS, path = self.path
+        // `visit` runs under `lock` only, and `wantsGeometry` only reads: both may be called from the workers.
+        let shared = Unchecked((wants: wantsGeometry, error: Error?.none))
+        withoutActuallyEscaping(visit) { visit in
+            let sharedVisit = Unchecked(visit)
+            DispatchQueue.concurrentPerform(iterations: threads) { w in
+                let range = (lo + Int64(w) * step)...min(hi, lo + Int64(w + 1) * step - 1)
+                do {
+                    let reader = try DatabaseQueue(path: path, configuration: Registry.configuration(readonly: true))
+                    try reader.read { db in
+                        try Self.overlayRun(
+                            db, fids: range, tFrom: tFrom, tTo: tTo, villages: villages, storeCRS: storeCRS,
+                            wants: shared.value.wants
+                        ) { piece in
+                            try sharedVisit.lock.withLock {
+                                if shared.value.error != nil { return }
+                                try sharedVisit.value(piece)
+                            }
                         }
                     }
-                    try visit(
-                        SurveyOverlayPiece(
-                            fromFid: aFid, toFid: bFid, fromLandUse: aUse, toLandUse: bUse, toCode: bCode,
-                            village: village, planarAreaM2: planar, ellipsoidalAreaM2: ellipsoidal, geometry: piece))
+                } catch {
+                    shared.lock.withLock { if shared.value.error == nil { shared.value.error = error } }
                 }
+            }
+        }
+        if let e = shared.value.error { throw e }
+    }
+
+    /// One worker's part of the overlay: the later parcels with fids in `fids`.
+    private static func overlayRun(
+        _ db: Database, fids: ClosedRange<Int64>, tFrom: String, tTo: String, villages: Bool, storeCRS: CRS,
+        wants wantsGeometry: (String?, String?) -> Bool, _ visit: (SurveyOverlayPiece) throws -> Void
+    ) throws {
+        let geos = GEOSContext()
+        let areas = try AreaCalculator(crs: storeCRS)
+        let clipper = try BlobOverlay(context: geos)
+        let candidates = try db.makeStatement(
+            sql: """
+                SELECT p.fid, p.geom, p.land_use, p.planar_area_m2, p.ellipsoidal_area_m2
+                FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id
+                WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?
+                  AND p.created_at <= ? AND (p.retired_at IS NULL OR p.retired_at > ?)
+                """)
+        let villageOf = villages ? try VillageLookup(db) : nil
+        let later = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT fid, code, geom, land_use, planar_area_m2, ellipsoidal_area_m2 FROM parcels
+                WHERE fid BETWEEN ? AND ? AND \(SurveyVersion.conditionSQL) ORDER BY fid
+                """, arguments: [fids.lowerBound, fids.upperBound, tTo, tTo])
+        while let b = try later.next() {
+            let bFid: Int64 = b["fid"], bCode: String = b["code"], bUse: String? = b["land_use"]
+            let bGeometry = try decodeGeometry(b["geom"])
+            guard let e = bGeometry.envelope else { continue }
+            let prepared = try geos.prepare(bGeometry)
+            let village = try villageOf?.village(of: bGeometry, prepared: prepared, geos: geos)
+            let rows = try Row.fetchAll(candidates, arguments: [e.maxX, e.minX, e.maxY, e.minY, tFrom, tFrom])
+            for a in rows {
+                let aFid: Int64 = a["fid"], aUse: String? = a["land_use"]
+                let keep = wantsGeometry(aUse, bUse)
+                var planar: Double = a["planar_area_m2"], ellipsoidal: Double = a["ellipsoidal_area_m2"]
+                var piece: Geometry? = nil
+                if aFid == bFid {
+                    if keep { piece = bGeometry }
+                } else {
+                    let met = try a.withUnsafeData(named: "geom") { blob -> BlobPiece in
+                        guard let blob else { return .none }
+                        return try blob.withUnsafeBytes { try clipper.piece(of: prepared, geoPackageBlob: $0) }
+                    }
+                    switch met {
+                    case .none: continue
+                    case .inside:
+                        if keep { piece = try decodeGeometry(a["geom"]) }
+                    case .piece(let clipped):
+                        planar = clipped.planarArea
+                        ellipsoidal = try areas.ellipsoidalArea(clipped)
+                        if keep { piece = clipped }
+                    }
+                }
+                try visit(
+                    SurveyOverlayPiece(
+                        fromFid: aFid, toFid: bFid, fromLandUse: aUse, toLandUse: bUse, toCode: bCode,
+                        village: village, planarAreaM2: planar, ellipsoidalAreaM2: ellipsoidal, geometry: piece))
             }
         }
     }

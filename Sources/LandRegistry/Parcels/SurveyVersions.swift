@@ -186,7 +186,8 @@ final class SurveyInserter: FeatureInserter {
             if seen.contains(code) { continue }
             missing[row["fid"]] = (code, row["planar_area_m2"], row["ellipsoidal_area_m2"])
         }
-        let overlapped = try recordLineage(previousVersion: previousVersion)
+        // The first version of a store has no previous one to descend from.
+        let overlapped = liveBefore == 0 ? [] : try recordLineage(previousVersion: previousVersion)
         var retiring = missing
         if options.partial {
             retiring = missing.filter { overlapped.contains($0.key) }
@@ -313,6 +314,10 @@ enum SurveyVersion {
         }
         return t
     }
+
+    /// SQL condition on a parcels row (unaliased) with two arguments, the moment twice: it belongs to the version
+    /// complete at that moment.
+    static let conditionSQL = "created_at <= ? AND (retired_at IS NULL OR retired_at > ?)"
 
     /// SQL condition: row `alias` belongs to the version complete at `moment` (created by then, not yet retired).
     static func condition(_ alias: String, moment: String) -> SQL {
