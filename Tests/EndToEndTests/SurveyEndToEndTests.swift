@@ -55,7 +55,7 @@ struct SurveyEndToEndTests {
         from shapely.ops import transform, unary_union
         from shapely.strtree import STRtree
         from pyproj import Geod, Transformer
-        old_f, new_f, spots_f, classes_f = sys.argv[1:5]
+        old_f, new_f, spots_f, classes_f, villages_f, plan_f = sys.argv[1:7]
         geod = Geod(a=6378137.0, f=1/298.257222101)
         to_ll = Transformer.from_crs(4549, 4490, always_xy=True)
         ell = lambda g: abs(geod.geometry_area_perimeter(transform(to_ll.transform, g))[0]) if not g.is_empty else 0.0
@@ -65,6 +65,11 @@ struct SurveyEndToEndTests {
         rows = [l.strip().split(",") for l in open(classes_f).read().splitlines()[1:] if l.strip()]
         rows.sort(key=lambda r: -len(r[0]))
         cls = lambda code: next((c for p, c in rows if code.startswith(p)), "unclassified")
+        villages = [(p["code"], g) for p, g in load(villages_f)]
+        def village(g):
+            best = max(villages, key=lambda v: v[1].intersection(g).area)
+            return best[0] if best[1].intersection(g).area > 0 else "–"
+        by_village = defaultdict(float)
         tree = STRtree([g for _, g in old])
         cells = defaultdict(lambda: [0.0, 0.0])
         out, inn = defaultdict(float), defaultdict(float)
@@ -77,6 +82,7 @@ struct SurveyEndToEndTests {
                 a, b = pa["DLBM"], pb["DLBM"]
                 e = ell(x)
                 cells[a[:2] + ">" + b[:2]][0] += e; cells[a[:2] + ">" + b[:2]][1] += x.area
+                by_village[village(gb) + ":" + a[:2] + ">" + b[:2]] += e
                 ca, cb = cls(a), cls(b)
                 if ca == "farmland" and cb != "farmland": out[cb] += e
                 if ca != "farmland" and cb == "farmland": inn[ca] += e
@@ -87,8 +93,12 @@ struct SurveyEndToEndTests {
         newc = {p["BSM"]: (p, g) for p, g in new}
         changed = [c for c in newc if c in oldc and (newc[c][0] != oldc[c][0] or newc[c][1].symmetric_difference(oldc[c][1]).area > 0.01)]
         bal = ("garden", "forest", "grassland", "other-agricultural")
+        plan = json.load(open(plan_f))
+        merged = plan["merge"]
+        lineage = {"split": {c: ell(oldc[plan["split"]][1].intersection(newc[c][1])) for c in plan["split-into"]},
+                   "merge": {c: ell(oldc[c][1].intersection(newc[merged][1])) for c in (merged, plan["merged-away"])}}
         print(json.dumps({
-          "cells": cells,
+          "cells": cells, "by_village": by_village, "lineage": lineage,
           "changed": [len(changed), sum(ell(newc[c][1]) for c in changed)],
           "new": [len([c for c in newc if c not in oldc]), sum(ell(newc[c][1]) for c in newc if c not in oldc)],
           "retired": [len([c for c in oldc if c not in newc]), sum(ell(oldc[c][1]) for c in oldc if c not in newc)],
@@ -109,7 +119,8 @@ struct SurveyEndToEndTests {
             Self.shapelyScript,
             [
                 CLI.geoData + "/parcels.geojson", v2024, CLI.geoData + "/spots-2023-07.geojson",
-                CLI.repo.appendingPathComponent("seeds/landuse-balance-classes.csv").path
+                CLI.repo.appendingPathComponent("seeds/landuse-balance-classes.csv").path,
+                CLI.geoData + "/zones-village.geojson", dir + "/parcels-2024-plan.json"
             ])
         #expect(py.status == 0, "\(py.stderr)")
         let expected = try #require(try JSONSerialization.jsonObject(with: Data(py.stdout.utf8)) as? [String: Any])
@@ -142,6 +153,22 @@ struct SurveyEndToEndTests {
         }
         #expect(theirCells.keys.contains("01>02") && theirCells.keys.contains("02>01"), "planted changes are there")
         let theirTotal = theirCells.values.reduce(0) { $0 + $1[0] }
+
+        // By village (the village zone the later parcel overlaps most): every cell.
+        let villageCells = try #require(
+            try Self.json(
+                try CLI.landreg(
+                    [
+                        "report", "survey-change", "--from", "2023", "--to", "2024", "--by", "village", "--format",
+                        "json", "--store", store
+                    ], in: dir))["cells"] as? [[String: Any]])
+        let theirVillageCells = try #require(expected["by_village"] as? [String: Double])
+        #expect(villageCells.count == theirVillageCells.count)
+        for c in villageCells {
+            let key =
+                "\(c["village"] as? String ?? ""):\(c["from_class"] as? String ?? "")>\(c["to_class"] as? String ?? "")"
+            #expect(abs((c["area_m2"] as? Double ?? -1) - (theirVillageCells[key] ?? -2)) < 0.01, "\(key)")
+        }
 
         // The same matrix as an office table: its totals row is the overlay's whole area, m² and 亩.
         let xlsx = dir + "/change.xlsx"
@@ -236,8 +263,24 @@ struct SurveyEndToEndTests {
         let split = try #require(plan["split"] as? String)
         let lineage = try Self.json(try CLI.landreg(["parcels", "lineage", split, "--json", "--store", store], in: dir))
         let successors = try #require(lineage["successors"] as? [[String: Any]])
-        #expect(
-            Set(successors.compactMap { $0["other_code"] as? String }) == Set(plan["split-into"] as? [String] ?? []))
+        let theirLineage = try #require(expected["lineage"] as? [String: [String: Double]])
+        let halves = try #require(theirLineage["split"])
+        #expect(Set(successors.compactMap { $0["other_code"] as? String }) == Set(halves.keys))
+        for l in successors {
+            let code = try #require(l["other_code"] as? String)
+            #expect(abs((l["shared_area_m2"] as? Double ?? -1) - (halves[code] ?? -2)) < 0.01, "\(code)")
+        }
+        // The merge: the parcel that kept its code took area from itself and from the one merged away.
+        let merged = try #require(plan["merge"] as? String)
+        let mergedFrom = try #require(theirLineage["merge"])
+        let predecessors = try #require(
+            try Self.json(try CLI.landreg(["parcels", "lineage", merged, "--json", "--store", store], in: dir))[
+                "predecessors"] as? [[String: Any]])
+        #expect(predecessors.count == mergedFrom.count)
+        for l in predecessors {
+            let code = try #require(l["other_code"] as? String)
+            #expect(abs((l["shared_area_m2"] as? Double ?? -1) - (mergedFrom[code] ?? -2)) < 0.01, "\(code)")
+        }
     }
 
     @Test("re-importing the same version changes nothing; an older year is refused and changes nothing")
