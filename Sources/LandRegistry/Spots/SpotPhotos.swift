@@ -29,7 +29,7 @@ public struct SpotPhotoRules: Sendable, Equatable {
 public struct SpotPhoto: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
     public var fid: Int64
     public var spotCode: String
-    public var spotFID: Int64
+    public var spotFid: Int64
     public var mediaID: Int64
     /// Where the file was when it was added (canonical; relative to the store's folder when inside it).
     public var file: String
