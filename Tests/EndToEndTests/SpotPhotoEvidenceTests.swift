@@ -179,4 +179,34 @@ struct SpotPhotoEvidenceTests {
             ["spots", "evidence", "add", code, "far.jpg", "--max-distance", "200", "--store", store], in: dir)
         #expect(twice.status == 1 && twice.stderr.contains("already in the spot's evidence"), "\(twice.stderr)")
     }
+
+    @Test func theDossierPageShowsThePhotosAsTheJPEGsTheyAre() throws {
+        let (dir, store, code, _, planted) = try Self.setUp()
+        let add = try CLI.landreg(
+            ["spots", "evidence", "add", code, "inside.jpg", "near.jpg", "--store", store], in: dir)
+        try #require(add.status == 0, "\(add.stderr)")
+        let pdf = dir + "/dossier.pdf"
+        let dossier = try CLI.landreg(["dossier", "spots", code, "-o", pdf, "--store", store], in: dir)
+        try #require(dossier.status == 0, "\(dossier.stderr)")
+        // The two photos are embedded as JPEG (DCTDecode) at their own size, on the spot's page (2, after the cover).
+        let images = try CLI.run("/usr/bin/pdfimages", ["-list", pdf])
+        let rows = images.stdout.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.count == 2, "\(images.stdout)")
+        for r in rows {
+            #expect(r[0] == "2" && r[3] == "64" && r[4] == "48" && r[8] == "jpeg", "\(r)")
+        }
+        // Each photo's caption (time, direction, distance) and its file name and SHA-256 are on the page.
+        let text = try CLI.run("/usr/bin/pdftotext", ["-layout", pdf, "-"]).stdout
+        let near = String(format: "%.1f m", planted["near.jpg"]!.distanceM!)
+        for expected in [
+            "2024-03-05 10:00:00 · 136° T · 图斑内 inside", "2024-03-05 10:05:00 · 136° T · \(near)",
+            "照片 inside.jpg", "照片 near.jpg"
+        ] {
+            #expect(text.contains(expected), "the dossier lacks \(expected)")
+        }
+        let digest = try CLI.python(
+            "import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], 'rb').read()).hexdigest())",
+            [dir + "/near.jpg"])
+        #expect(text.contains(digest.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
 }
