@@ -19,6 +19,8 @@ enum Migrations {
         migrator.registerMigration("2026-11-27-sites") { db in try sites(db, srsID: storeCRS.epsg) }
         migrator.registerMigration("2026-11-27-spots") { db in try spots(db, srsID: storeCRS.epsg) }
         migrator.registerMigration("2026-12-01-layer-styles") { db in try layerStyles(db) }
+        migrator.registerMigration("2026-12-02-spot-breakdown") { db in try spotBreakdown(db) }
+        migrator.registerMigration("2026-12-02-approvals") { db in try approvals(db, srsID: storeCRS.epsg) }
         return migrator
     }
 

@@ -38,7 +38,10 @@ public struct SeedSet: Sendable {
             columns: ["industry", "min_far", "note"], fixed: [:], optional: true),
         Entry(
             file: "efficiency-thresholds.csv", table: "efficiency_thresholds",
-            columns: ["indicator", "class", "min_value", "unit", "note"], fixed: [:], optional: true)
+            columns: ["indicator", "class", "min_value", "unit", "note"], fixed: [:], optional: true),
+        Entry(
+            file: "landuse-three-classes.csv", table: "landuse_three_classes",
+            columns: ["system", "code", "class", "note"], fixed: [:], optional: false)
     ]
 
     public init(directory: String) { self.directory = directory }
