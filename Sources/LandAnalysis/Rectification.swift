@@ -133,9 +133,12 @@ public struct RectificationReport: Sendable, Codable, Equatable {
     public let overdue: [RectificationListedSpot]
     /// Illegal spots that have no deadline yet (not rectifying).
     public let noDeadline: [RectificationListedSpot]
+    /// The overlay table by group, gap spots and review risks (RectificationBreakdown.swift); set by the caller.
+    public var breakdown: RectificationBreakdownReport? = nil
 
     enum CodingKeys: String, CodingKey {
         case asOf = "as_of", by, zoneKind = "zone_kind", groups, total, overdue, noDeadline = "no_deadline"
+        case breakdown
     }
 }
 

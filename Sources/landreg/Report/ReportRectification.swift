@@ -87,9 +87,11 @@ extension ReportCommand {
             let zones = by == .zone ? try registry.zones(kind: zoneKind).map { (code: $0.code, name: $0.name) } : []
             // A past date sees each spot as it stood then (rebuilt from the audit log); today or later, as it is now.
             let spots = asOf < Clock.today() ? try registry.spots(asOf: asOf) : try registry.spots()
-            return LandAnalysis.Rectification.report(
+            var report = LandAnalysis.Rectification.report(
                 spots: spots, asOf: asOf, by: by, zones: zones,
                 zoneKind: by == .zone ? zoneKind.rawValue : nil)
+            report.breakdown = RectificationBreakdown.report(spots: spots, by: by, zones: zones)
+            return report
         }
 
         /// The report as text: the groups table (with a total row), then the spots to chase (not in CSV).
@@ -142,6 +144,7 @@ extension ReportCommand {
             }
             listing("Overdue (illegal or rectifying past the deadline)", r.overdue)
             listing("Illegal, awaiting rectification (no deadline)", r.noDeadline)
+            if let b = r.breakdown { out += ReportRectificationBreakdown.render(b, by: r.by, format: format) }
             return out
         }
     }
