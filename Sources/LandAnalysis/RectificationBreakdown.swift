@@ -95,7 +95,8 @@ public enum RectificationBreakdown {
         case .batch:
             groups = Set(spots.map(\.batch)).sorted().map { RectificationBreakdownGroup(group: $0) }
         case .zone:
-            groups = zones.map { RectificationBreakdownGroup(group: $0.code, name: $0.name) }
+            groups =
+                zones.map { RectificationBreakdownGroup(group: $0.code, name: $0.name) }
                 + [RectificationBreakdownGroup(group: "(none)")]
         }
         let index = Dictionary(groups.enumerated().map { ($1.group, $0) }, uniquingKeysWith: { a, _ in a })

@@ -219,7 +219,7 @@ struct SpotsCommand: ParsableCommand {
                 "monitored area    \(area(s.ellipsoidalAreaM2)) (ellipsoidal, CGCS2000); planar \(Format.m2(s.planarAreaM2)) m² (\(registry.storeCRS))",
                 "over farmland     \(area(s.farmlandAreaM2)); planar \(Format.m2(s.farmlandPlanarAreaM2)) m²",
                 "basic farmland    \(area(s.basicFarmlandAreaM2)); planar \(Format.m2(s.basicFarmlandPlanarAreaM2)) m²",
-                "other agricultural \(area(s.agriculturalAreaM2)); planar \(Format.m2(s.agriculturalPlanarAreaM2)) m²",
+                "other agri.       \(area(s.agriculturalAreaM2)); planar \(Format.m2(s.agriculturalPlanarAreaM2)) m²",
                 "construction      \(area(s.constructionAreaM2)); planar \(Format.m2(s.constructionPlanarAreaM2)) m²",
                 "unused            \(area(s.unusedAreaM2)); planar \(Format.m2(s.unusedPlanarAreaM2)) m²",
                 "classes total     \(area(s.breakdown.classesM2))"

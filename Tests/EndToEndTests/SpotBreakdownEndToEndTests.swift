@@ -126,8 +126,10 @@ struct SpotBreakdownEndToEndTests {
         #expect(merge.status == 0, "\(merge.stderr)")
         let r = try CLI.python(
             Self.shapelyScript,
-            [CLI.geoData, CLI.repo.appendingPathComponent("seeds/landuse-three-classes.csv").path,
-             CLI.geoData + "/parcels.geojson", export])
+            [
+                CLI.geoData, CLI.repo.appendingPathComponent("seeds/landuse-three-classes.csv").path,
+                CLI.geoData + "/parcels.geojson", export
+            ])
         #expect(r.status == 0, "\(r.stderr)")
         print("breakdown vs shapely/pyproj: \(r.stdout)")
         let v = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Double] ?? [:]
@@ -169,7 +171,8 @@ struct SpotBreakdownEndToEndTests {
         #expect(refused.status == 1, "\(refused.stderr)")
         let percent = String(format: "%.1f %%", coverage * 100)
         #expect(
-            refused.stderr.contains("spot \(partly) is reported; a legal judgement needs approvals covering at least 80.0 %")
+            refused.stderr.contains(
+                "spot \(partly) is reported; a legal judgement needs approvals covering at least 80.0 %")
                 && refused.stderr.contains("they cover \(percent)") && refused.stderr.contains(documents[0])
                 && refused.stderr.contains("nothing was changed"), "\(refused.stderr)")
         #expect(try snapshot(partly) == before)
@@ -184,7 +187,8 @@ struct SpotBreakdownEndToEndTests {
         ])
         #expect(accepted.status == 0, "\(accepted.stderr)")
         let history = try landreg(["spots", "history", partly, "--json"])
-        #expect(history.stdout.contains("\"approval_doc\":\"\(documents[0])\"") || history.stdout.contains(documents[0]))
+        #expect(
+            history.stdout.contains("\"approval_doc\":\"\(documents[0])\"") || history.stdout.contains(documents[0]))
         // An approval dated after the detection does not count.
         let late = "JC2023-07-0024"
         let lateShown = try Self.json(try landreg(["spots", "show", late, "--json"]))
@@ -253,6 +257,9 @@ struct SpotBreakdownEndToEndTests {
         let again = try Self.json(try landreg(["spots", "recompute", "--json"]))
         #expect((again["changed"] as? [Any])?.isEmpty == true && again["spots"] as? Int == 60, "\(again)")
         #expect(try landreg(["spots", "history", spot, "--json"]).stdout == events)
+        // A recompute is not a lifecycle step: a step dated before it (field work recorded late) is still accepted.
+        let late = try landreg(["spots", "verify", spot, "--judgement", "illegal", "--on", "2023-08-01"])
+        #expect(late.status == 0, "\(late.stderr)")
         // A batch without spots is refused.
         let none = try landreg(["spots", "recompute", "--batch", "1999-01"])
         #expect(none.status == 1 && none.stderr.contains("no live spots in batch 1999-01"), "\(none.stderr)")

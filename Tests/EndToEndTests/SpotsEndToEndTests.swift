@@ -194,7 +194,8 @@ struct SpotsEndToEndTests {
         let report = try landreg(["report", "rectification", "--as-of", "2024-07-01", "--format", "json"])
         #expect(report.status == 0, "\(report.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
-        #expect(Set(json.keys) == ["as_of", "by", "zone_kind", "groups", "total", "overdue", "no_deadline"])
+        #expect(
+            Set(json.keys) == ["as_of", "by", "zone_kind", "groups", "total", "overdue", "no_deadline", "breakdown"])
         let total = try #require(json["total"] as? [String: Any])
         let keys: Set<String> = [
             "group", "name", "spots", "by_status", "monitored_area_m2", "illegal_spots", "illegal_area_m2",

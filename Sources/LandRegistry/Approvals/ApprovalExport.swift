@@ -23,7 +23,9 @@ extension Registry {
                 ("ellipsoidal_area_m2", JSONValue(double: area)), ("area_mu", JSONValue(double: AreaUnits.mu(area)))
             ]
             let taken = Set(props.map(\.key))
-            props += try JSONObject.parse(row["properties"]).filter { !taken.contains($0.key) }.map { ($0.key, $0.value) }
+            props += try JSONObject.parse(row["properties"]).filter { !taken.contains($0.key) }.map {
+                ($0.key, $0.value)
+            }
             return ExportRow(id: .string(row["code"]), properties: JSONObject(props), blob: row["geom"])
         }
     }

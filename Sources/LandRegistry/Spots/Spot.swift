@@ -98,13 +98,14 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
     }
 
     /// The stored columns a `Spot` reads, in table order: not `geom`, `source_index`, `superseded_by`.
-    static let columnNames = [
-        "fid", "code", "batch", "detected_date", "clue_code", "village", "properties", "planar_area_m2",
-        "ellipsoidal_area_m2", "farmland_area_m2", "farmland_planar_area_m2", "basic_farmland_area_m2",
-        "basic_farmland_planar_area_m2", "zone_codes", "judgement", "basis", "approval_doc", "measure", "deadline",
-        "restored_m2", "recultivated_m2", "remaining_m2", "status", "closed_doc", "import_id", "created_at",
-        "retired_at"
-    ] + breakdownColumns
+    static let columnNames =
+        [
+            "fid", "code", "batch", "detected_date", "clue_code", "village", "properties", "planar_area_m2",
+            "ellipsoidal_area_m2", "farmland_area_m2", "farmland_planar_area_m2", "basic_farmland_area_m2",
+            "basic_farmland_planar_area_m2", "zone_codes", "judgement", "basis", "approval_doc", "measure", "deadline",
+            "restored_m2", "recultivated_m2", "remaining_m2", "status", "closed_doc", "import_id", "created_at",
+            "retired_at"
+        ] + breakdownColumns
 
     /// The overlay columns `spots recompute` writes, in `SpotBreakdown.columnValues` order.
     static let breakdownColumns = [

@@ -68,6 +68,19 @@ public struct SpotBreakdown: Codable, Sendable, Equatable {
             || approvalDocuments != other.approvalDocuments
     }
 
+    /// The ellipsoidal figures (m², or a fraction for `approval coverage`) that differ from `before`, by name, with
+    /// both values: what a recompute changed.
+    public func changes(from before: SpotBreakdown) -> [(name: String, before: Double, after: Double)] {
+        let named: [(String, KeyPath<SpotBreakdown, Double>)] = [
+            ("farmland", \.farmlandM2), ("other agricultural", \.agriculturalM2), ("construction", \.constructionM2),
+            ("unused", \.unusedM2), ("basic farmland", \.basicFarmlandM2), ("eco red line", \.ecoRedlineM2),
+            ("outside boundary", \.outsideUrbanBoundaryM2), ("approval coverage", \.approvalCoverage)
+        ]
+        return named.filter { abs(self[keyPath: $0.1] - before[keyPath: $0.1]) > 1e-6 }.map {
+            ($0.0, before[keyPath: $0.1], self[keyPath: $0.1])
+        }
+    }
+
     /// The area figures, in the stored column order (`Spot.breakdownColumns`).
     var areas: [Double] {
         [

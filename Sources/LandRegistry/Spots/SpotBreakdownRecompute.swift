@@ -39,7 +39,8 @@ extension Registry {
         return try write { db in
             if let batch,
                 try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM spots WHERE batch = ? AND retired_at IS NULL", arguments: [batch]) == 0
+                    db, sql: "SELECT count(*) FROM spots WHERE batch = ? AND retired_at IS NULL", arguments: [batch])
+                    == 0
             {
                 let known = try String.fetchAll(
                     db, sql: "SELECT DISTINCT batch FROM spots WHERE retired_at IS NULL ORDER BY batch")

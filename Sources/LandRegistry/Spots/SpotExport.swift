@@ -24,7 +24,7 @@ extension Registry {
                 ("farmland_area_m2", number(s.farmlandAreaM2)),
                 ("farmland_area_mu", number(AreaUnits.mu(s.farmlandAreaM2))),
                 ("basic_farmland_area_m2", number(s.basicFarmlandAreaM2)),
-                ("basic_farmland_area_mu", number(AreaUnits.mu(s.basicFarmlandAreaM2))),
+                ("basic_farmland_area_mu", number(AreaUnits.mu(s.basicFarmlandAreaM2)))
             ]
             // The overlay table (SpotBreakdown.swift): each class and zone figure in m² and 亩, the approval coverage.
             for (key, m2) in [

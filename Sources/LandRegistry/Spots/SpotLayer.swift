@@ -136,7 +136,8 @@ final class SpotInserter: FeatureInserter {
             arguments: StatementArguments(
                 [
                     f.geometry.blob.databaseBlob, f.code, batch, f.fields.detectedDate, f.fields.clueCode,
-                    f.fields.village, f.properties, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, zoneCodes, importID,
+                    f.fields.village, f.properties, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, zoneCodes,
+                    importID,
                     f.index, createdAt
                 ] + b.columnValues))
         let fid = db.lastInsertedRowID

@@ -91,7 +91,8 @@ extension Registry {
         if let last = try String.fetchOne(
             db,
             sql: """
-                SELECT max(effective_date) FROM events WHERE entity = 'spot' AND entity_id = ? AND action <> 'import'
+                SELECT max(effective_date) FROM events
+                WHERE entity = 'spot' AND entity_id = ? AND action NOT IN ('import', 'recompute')
                 """, arguments: [spot.fid]), context.effectiveDate < last
         {
             throw refuse(

@@ -14,7 +14,8 @@ extension ImportCommand {
                 the same transaction; a spot whose coverage changed gets a recompute event.
                 """)
         @OptionGroup var source: GeoJSONImportOptions
-        @Option(help: "farmland-conversion (农转用), land-supply (土地供应), temporary-use (临时用地) or facility-farmland (设施农用地).")
+        @Option(
+            help: "farmland-conversion (农转用), land-supply (土地供应), temporary-use (临时用地) or facility-farmland (设施农用地).")
         var kind: ApprovalKind
         @OptionGroup var change: ChangeOptions
         @OptionGroup var store: StoreOptions
