@@ -28,12 +28,7 @@ struct SpotBreakdownEndToEndTests {
     }
 
     static func sampleStore() throws -> (dir: String, store: String) {
-        let dir = CLI.temporaryDirectory()
-        let base = try built.get()
-        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: base + suffix) {
-            try FileManager.default.copyItem(atPath: base + suffix, toPath: dir + "/district.gpkg" + suffix)
-        }
-        return (dir, dir + "/district.gpkg")
+        try SpotsEndToEndTests.copy(of: try built.get())
     }
 
     /// Independent figures per spot: the 三大类 class of each parcel by the longest prefix in the seed CSV, shapely

@@ -6,9 +6,11 @@ import Testing
 struct SpotsEndToEndTests {
     /// A fresh copy of a store with the sample parcels, village and basic-farmland zones and both spot batches
     /// (built once per test run: it takes a few seconds).
-    static func sampleStore() throws -> (dir: String, store: String) {
+    static func sampleStore() throws -> (dir: String, store: String) { try copy(of: try built.get()) }
+
+    /// A copy of the store at `base` (and its WAL) in a new temporary folder, as district.gpkg.
+    static func copy(of base: String) throws -> (dir: String, store: String) {
         let dir = CLI.temporaryDirectory()
-        let base = try built.get()
         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: base + suffix) {
             try FileManager.default.copyItem(atPath: base + suffix, toPath: dir + "/district.gpkg" + suffix)
         }
