@@ -18,7 +18,8 @@ struct ExportCommand: ParsableCommand {
             Parcels.self, Zones.self,
             Sites.self,
             Spots.self,
-            Reclaimable.self
+            Reclaimable.self,
+            Approvals.self
         ])
 
     struct Common: ParsableArguments {
