@@ -150,9 +150,12 @@ public struct RectificationReport: Sendable, Codable, Equatable {
     public let noDeadline: [RectificationListedSpot]
     /// Split spots and their children (the parent–child link).
     public var splits: [RectificationSplit] = []
+    /// The overlay table by group, gap spots and review risks (RectificationBreakdown.swift); set by the caller.
+    public var breakdown: RectificationBreakdownReport? = nil
 
     enum CodingKeys: String, CodingKey {
         case asOf = "as_of", by, zoneKind = "zone_kind", groups, total, overdue, noDeadline = "no_deadline", splits
+        case breakdown
     }
 }
 

@@ -107,8 +107,12 @@ public enum DossierRenderer {
             text = TextFlow(canvas: canvas, top: mapHeightMM + 2, bottom: pageHeightMM - margin - 6)
             let leftOff = try onPage {
                 try fields(data, crs: crs, &text)
-                let leftOff = try history(data.events, code: code, &text)
-                try evidence(data.evidence, &text)
+                // Room below the history: the evidence heading and table (up to four rows), then the photos.
+                let evidenceRows = min(4, data.evidence.count + data.photos.count)
+                let reserveMM = 10 + 3.5 * Double(max(2, evidenceRows)) + (data.photos.isEmpty ? 0 : photoRowMM)
+                let leftOff = try history(data.events, code: code, reserveMM: reserveMM, &text)
+                try evidence(data.evidence, photos: data.photos, &text)
+                try photoRow(data, code: code, &text)
                 try pageNumber(i + 2, of: pageCount, canvas: canvas)
                 return leftOff
             }
@@ -198,7 +202,9 @@ public enum DossierRenderer {
 
     /// The events as `spots history` lists them (id, effective day, action, from, to, actor, note), oldest first;
     /// returns how many did not fit.
-    private static func history(_ events: [Event], code: String, _ text: inout TextFlow) throws -> Int {
+    private static func history(_ events: [Event], code: String, reserveMM: Double, _ text: inout TextFlow) throws
+        -> Int
+    {
         text.space(1.5)
         try text.heading("生命周期 history（\(events.count) 条事件 events）")
         let rows = events.map { e in
@@ -211,21 +217,57 @@ public enum DossierRenderer {
         return try text.table(
             columnsMM: [10, 20, 20, 20, 20, 26, 74],
             header: ["#", "日期 on", "动作 action", "从 from", "到 to", "人 by", "说明 note"],
-            rows: rows, sizePT: 7, reserveMM: 16,
+            rows: rows, sizePT: 7, reserveMM: reserveMM,
             leftOff: { "… 另有 \($0) 条事件 more events: landreg spots history \(code)" })
     }
 
-    private static func evidence(_ items: [DossierEvidence], _ text: inout TextFlow) throws {
+    /// Files the steps rest on, then the photos (event, day taken, file, SHA-256).
+    private static func evidence(_ items: [DossierEvidence], photos: [SpotPhoto], _ text: inout TextFlow) throws {
         text.space(1.5)
         try text.heading("举证材料 evidence")
-        guard !items.isEmpty else {
-            try text.line("无 none recorded（landreg spots … --evidence FILE 记录）", sizePT: 7.5)
+        guard !items.isEmpty || !photos.isEmpty else {
+            try text.line(
+                "无 none recorded（landreg spots … --evidence FILE, landreg spots evidence add 记录）", sizePT: 7.5)
             return
         }
+        let rows =
+            items.map { [String($0.eventID ?? 0), $0.effectiveDate, $0.path, $0.sha256] }
+            + photos.map { [String($0.eventID), String(($0.takenAt ?? "").prefix(10)), "照片 " + $0.file, $0.sha256] }
         _ = try text.table(
-            columnsMM: [10, 20, 60, 100], header: ["#", "日期 on", "文件 file", "SHA-256"],
-            rows: items.map { [String($0.eventID ?? 0), $0.effectiveDate, $0.path, $0.sha256] }, sizePT: 6.5,
-            leftOff: { "… 另有 \($0) 份材料 more files" })
+            columnsMM: [10, 20, 60, 100], header: ["#", "日期 on", "文件 file", "SHA-256"], rows: rows, sizePT: 6.5,
+            reserveMM: photos.isEmpty ? 0 : photoRowMM, leftOff: { "… 另有 \($0) 份材料 more files" })
+    }
+
+    /// Height of the row of photos with their captions, mm.
+    static let photoRowMM = 40.0
+
+    /// The first photos side by side with their captions; those that do not fit are counted.
+    private static func photoRow(_ data: DossierSpot, code: String, _ text: inout TextFlow) throws {
+        guard !data.photos.isEmpty else { return }
+        let shown = data.shownPhotoBytes.count
+        let captionMM = 5.0, gapMM = 4.0
+        let heightMM = min(photoRowMM - captionMM - 2, text.bottom - text.y - captionMM - 2)
+        guard heightMM >= 15 else {
+            try text.line("… \(data.photos.count) 张照片 photos: landreg spots evidence export \(code)", sizePT: 7)
+            return
+        }
+        text.space(1)
+        let slotMM = (text.width - gapMM * Double(DossierSpot.photosShown - 1)) / Double(DossierSpot.photosShown)
+        let canvas = text.canvas
+        for (k, bytes) in data.shownPhotoBytes.enumerated() {
+            let x = text.left + Double(k) * (slotMM + gapMM)
+            let drawn = try DossierPhotos.draw(
+                bytes, on: canvas, x: canvas.mm(x), y: canvas.mm(text.y), maxWidth: canvas.mm(slotMM),
+                maxHeight: canvas.mm(heightMM))
+            try canvas.text(
+                DossierPhotos.caption(data.photos[k]), x: canvas.mm(x), y: canvas.mm(text.y) + drawn.height + 2,
+                sizePT: 6.5, wrapWidth: canvas.mm(slotMM))
+        }
+        text.space(heightMM + captionMM + 1)
+        if data.photos.count > shown {
+            try text.line(
+                "… 另有 \(data.photos.count - shown) 张照片 more photos: landreg spots evidence export \(code)", sizePT: 7)
+        }
     }
 
     private static func pageNumber(_ n: Int, of count: Int, canvas: Canvas) throws {

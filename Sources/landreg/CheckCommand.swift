@@ -107,6 +107,18 @@ struct CheckCommand: ParsableCommand {
             }
             more(f.count, f.items.count)
         }
+        if let f = r.spotGaps {
+            lines.append(
+                "\(mark(f.count == 0)) spots: \(f.count) of \(r.checked.spots) live spots whose land classes miss their area "
+                    + "by more than max(0.01 m², 0.1 %)")
+            for g in f.items {
+                lines.append(
+                    "      \(g.code) (batch \(g.batch)): area \(Format.m2(g.areaM2)) m², classes \(Format.m2(g.classesM2)) m², "
+                        + "gap \(Format.number(g.gapM2, decimals: 2)) m² = \(Format.mu(g.gapM2)) 亩 (landreg spots recompute after parcels change)"
+                )
+            }
+            more(f.count, f.items.count)
+        }
         if let f = r.overlaps {
             lines.append(
                 "\(mark(f.count == 0)) overlaps: \(f.count) pairs of live parcels share more than "

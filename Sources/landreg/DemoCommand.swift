@@ -68,6 +68,13 @@ struct DemoCommand: ParsableCommand {
 
         // Violation spots: both inspection batches, then a field team's scripted lifecycle steps (GeoData/spot-updates.csv).
         printOut("\n")
+        // Approval polygons first: each spot's approval coverage is measured as it is imported.
+        let approvals = data + "/approvals.geojson"
+        if FileManager.default.fileExists(atPath: approvals) {
+            let r = try registry.importApprovals(
+                file: approvals, kind: .farmlandConversion, options: FeatureImportOptions(context: context))
+            printOut("imported \(r.features) farmland-conversion approvals\n")
+        }
         for batch in ["2023-07", "2024-01"] {
             let file = data + "/spots-\(batch).geojson"
             guard FileManager.default.fileExists(atPath: file) else { continue }

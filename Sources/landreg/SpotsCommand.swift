@@ -26,12 +26,16 @@ struct SpotsCommand: ParsableCommand {
             """,
         subcommands: [
             Verify.self, Rectify.self, Progress.self, Complete.self, Reopen.self, Submit.self, Review.self,
-            Close.self, Split.self, List.self, Show.self, History.self, EvidencePhotos.self
+            Close.self, Split.self, List.self, Show.self, History.self, Recompute.self, EvidencePhotos.self
         ])
 
     /// Applies a step and prints what happened.
-    static func apply(_ step: SpotStep, code: String, change: ChangeOptions, store: StoreOptions, json: Bool) throws {
-        let result = try store.open().applySpotStep(step, code: code, context: try change.context(store: store))
+    static func apply(
+        _ step: SpotStep, code: String, change: ChangeOptions, store: StoreOptions, json: Bool,
+        minApprovalCoverage: Double = SpotApprovalRule.defaultMinCoverage
+    ) throws {
+        let result = try store.open().applySpotStep(
+            step, code: code, context: try change.context(store: store), minApprovalCoverage: minApprovalCoverage)
         if json { try printJSON(result); return }
         printOut(
             "spot \(result.code): \(result.action.rawValue), \(result.from.rawValue) → \(result.to.rawValue) [event #\(result.eventID)]\n"
@@ -46,13 +50,22 @@ struct SpotsCommand: ParsableCommand {
             SpotJudgement?
         @Option(help: "The basis of the judgement (判定依据).") var basis: String?
         @Option(help: ArgumentHelp("The approval document number (批文号).", valueName: "DOC-NO")) var approval: String?
+        @Option(
+            help: ArgumentHelp(
+                "The approval coverage (0–1) a legal judgement needs without --approval.", valueName: "FRACTION"))
+        var minCoverage: Double = SpotApprovalRule.defaultMinCoverage
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var change: ChangeOptions
         @OptionGroup var store: StoreOptions
+        func validate() throws {
+            if !(minCoverage >= 0 && minCoverage <= 1) {
+                throw ValidationError("--min-coverage \(minCoverage): expected a fraction from 0 to 1")
+            }
+        }
         func run() throws {
             try SpotsCommand.apply(
                 .verify(judgement: judgement, basis: basis, approvalDoc: approval), code: code,
-                change: change, store: store, json: json)
+                change: change, store: store, json: json, minApprovalCoverage: minCoverage)
         }
     }
 
@@ -211,6 +224,17 @@ struct SpotsCommand: ParsableCommand {
                 "monitored area    \(area(s.ellipsoidalAreaM2)) (ellipsoidal, CGCS2000); planar \(Format.m2(s.planarAreaM2)) m² (\(registry.storeCRS))",
                 "over farmland     \(area(s.farmlandAreaM2)); planar \(Format.m2(s.farmlandPlanarAreaM2)) m²",
                 "basic farmland    \(area(s.basicFarmlandAreaM2)); planar \(Format.m2(s.basicFarmlandPlanarAreaM2)) m²",
+                "other agri.       \(area(s.agriculturalAreaM2)); planar \(Format.m2(s.agriculturalPlanarAreaM2)) m²",
+                "construction      \(area(s.constructionAreaM2)); planar \(Format.m2(s.constructionPlanarAreaM2)) m²",
+                "unused            \(area(s.unusedAreaM2)); planar \(Format.m2(s.unusedPlanarAreaM2)) m²",
+                "classes total     \(area(s.breakdown.classesM2))"
+                    + (s.breakdown.hasGap(areaM2: s.ellipsoidalAreaM2)
+                        ? " (gap \(Format.m2(s.breakdown.gapM2(areaM2: s.ellipsoidalAreaM2))) m²: parcels do not cover the spot)"
+                        : ""),
+                "eco red line      \(area(s.ecoRedlineAreaM2)); planar \(Format.m2(s.ecoRedlinePlanarAreaM2)) m²",
+                "outside boundary  \(area(s.outsideUrbanBoundaryAreaM2)); planar \(Format.m2(s.outsideUrbanBoundaryPlanarAreaM2)) m²",
+                "approvals         \(SpotApprovalRule.percent(s.approvalCoverage)) covered"
+                    + (s.approvalDocuments.isEmpty ? "" : " by \(s.approvalDocuments.joined(separator: ", "))"),
                 "zones             \(s.zoneCodes.isEmpty ? "–" : s.zoneCodes.joined(separator: ", "))",
                 "judgement         \(s.judgement?.rawValue ?? "–")" + (s.basis.map { " (\($0))" } ?? "")
                     + (s.approvalDoc.map { ", approval \($0)" } ?? ""),

@@ -67,7 +67,8 @@ struct QGISStyleTests {
         #expect(zones["attribute"] as? String == "kind")
         #expect(
             zones["categories"] as? [String] == [
-                "community", "village", "grid", "basic-farmland", "development-area", "other"
+                "community", "village", "grid", "basic-farmland", "development-area", "eco-redline", "urban-boundary",
+                "other"
             ])
         #expect((zones["distinctColours"] as? Int ?? 0) > 2, "the zones rendering is one flat colour")
 

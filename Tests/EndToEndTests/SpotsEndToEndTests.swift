@@ -6,9 +6,11 @@ import Testing
 struct SpotsEndToEndTests {
     /// A fresh copy of a store with the sample parcels, village and basic-farmland zones and both spot batches
     /// (built once per test run: it takes a few seconds).
-    static func sampleStore() throws -> (dir: String, store: String) {
+    static func sampleStore() throws -> (dir: String, store: String) { try copy(of: try built.get()) }
+
+    /// A copy of the store at `base` (and its WAL) in a new temporary folder, as district.gpkg.
+    static func copy(of base: String) throws -> (dir: String, store: String) {
         let dir = CLI.temporaryDirectory()
-        let base = try built.get()
         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: base + suffix) {
             try FileManager.default.copyItem(atPath: base + suffix, toPath: dir + "/district.gpkg" + suffix)
         }
@@ -194,7 +196,10 @@ struct SpotsEndToEndTests {
         let report = try landreg(["report", "rectification", "--as-of", "2024-07-01", "--format", "json"])
         #expect(report.status == 0, "\(report.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
-        #expect(Set(json.keys) == ["as_of", "by", "zone_kind", "groups", "total", "overdue", "no_deadline", "splits"])
+        #expect(
+            Set(json.keys) == [
+                "as_of", "by", "zone_kind", "groups", "total", "overdue", "no_deadline", "splits", "breakdown"
+            ])
         let total = try #require(json["total"] as? [String: Any])
         let keys: Set<String> = [
             "group", "name", "spots", "by_status", "monitored_area_m2", "illegal_spots", "illegal_area_m2",

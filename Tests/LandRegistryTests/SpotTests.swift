@@ -279,7 +279,10 @@ struct SpotLifecycleTests {
     /// Puts SP1…SP8, S2 and S1 into each state but split (SpotSplitTests split spots).
     static func spotsInEveryState(_ registry: Registry) throws -> [SpotStatus: String] {
         let d = SpotFixture.on("2024-02-01")
-        func verify(_ j: SpotJudgement?) -> SpotStep { .verify(judgement: j, basis: nil, approvalDoc: nil) }
+        // A legal verdict without approvals covering the spot needs its document (--approval).
+        func verify(_ j: SpotJudgement?) -> SpotStep {
+            .verify(judgement: j, basis: nil, approvalDoc: j == .legal ? "浙土字〔2024〕1号" : nil)
+        }
         let plans: [(String, SpotStatus, [SpotStep])] = [
             ("SP1", .reported, []),
             ("SP2", .verifying, [verify(nil)]),

@@ -293,6 +293,82 @@ class Bench:
         self.compare(name.replace("the spots", f"{count:,} spots"), 1.0, ours, peer,
                      note="landreg: `import spots` (stores farmland areas); peer reads the same store")
 
+    def overlay_layers(self, n):
+        """Eco red line, urban boundary and approvals for the district of n parcels (GeoJSON, EPSG:4549), made once
+        from its spots: the boundary is the eastern half of the district, the red line a western strip, and every
+        third spot has an approval (every second of those dated after its detection, every fifth covering half)."""
+        d = os.path.join(self.district(n), "overlays")
+        if not os.path.exists(os.path.join(d, "approvals.geojson")):
+            import shapely
+            from shapely.geometry import box, mapping, shape
+            tmp = d + ".tmp"
+            shutil.rmtree(tmp, ignore_errors=True)
+            os.makedirs(tmp)
+            spots = [json.loads(line.rstrip().rstrip(","))
+                     for line in open(os.path.join(self.district(n), "spots-2023-07.geojson"), encoding="utf-8")
+                     if line.startswith('{"type":"Feature"')]
+            geoms = [shape(f["geometry"]) for f in spots]
+            minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+            crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4549"}}
+
+            def write(name, features):
+                with open(os.path.join(tmp, name), "w", encoding="utf-8") as f:
+                    json.dump({"type": "FeatureCollection", "crs": crs, "features": features}, f, ensure_ascii=False)
+
+            def zone(code, kind, g):
+                return {"type": "Feature", "properties": {"code": code, "kind": kind}, "geometry": mapping(g)}
+            write("zones-urban-boundary.geojson",
+                  [zone("CKBJ-1", "urban-boundary", box((minx + maxx) / 2, miny - 10, maxx + 10, maxy + 10))])
+            write("zones-eco-redline.geojson",
+                  [zone("STHX-1", "eco-redline", box(minx - 10, miny - 10, minx + (maxx - minx) / 5, maxy + 10))])
+            approvals = []
+            for i, (f, g) in enumerate(zip(spots, geoms)):
+                if i % 3:
+                    continue
+                detected = f["properties"].get("detected_date") or "2023-07-01"
+                a = g.buffer(1.0) if i % 5 else g.intersection(box(*g.bounds[:2], (g.bounds[0] + g.bounds[2]) / 2, g.bounds[3]))
+                day = detected[:4] + "-12-31" if i % 2 else str(int(detected[:4]) - 1) + "-06-30"
+                approvals.append({"type": "Feature", "geometry": mapping(a),
+                                  "properties": {"doc_number": f"BENCH-{i}", "approval_date": day}})
+            write("approvals.geojson", approvals)
+            os.replace(tmp, d)
+        return d
+
+    def breakdown_row(self, n):
+        name = f"import spots with full breakdown over {n:,} parcels vs shapely 2 STRtree + intersection areas"
+        if not self.has_command("import", "approvals"):
+            return self.skip(name, "feature not on this branch yet (no `landreg import approvals`)")
+        data = self.district(n)
+        overlays = self.overlay_layers(n)
+        spots = os.path.join(data, "spots-2023-07.geojson")
+        base = os.path.join(self.out, f"store-{n}-overlays.gpkg")
+        if not os.path.exists(base):
+            tmp = base + ".tmp.gpkg"
+            shutil.copyfile(self.store(n), tmp)
+            basic = os.path.join(data, "zones-basic-farmland.geojson")
+            if os.path.exists(basic):
+                self.run([self.landreg, "import", "zones", basic, "--kind", "basic-farmland", "--store", tmp, "--quiet"])
+            for kind in ("eco-redline", "urban-boundary"):
+                self.run([self.landreg, "import", "zones", os.path.join(overlays, f"zones-{kind}.geojson"), "--kind",
+                          kind, "--store", tmp, "--quiet"])
+            self.run([self.landreg, "import", "approvals", os.path.join(overlays, "approvals.geojson"), "--kind",
+                      "farmland-conversion", "--store", tmp, "--quiet"])
+            os.replace(tmp, base)
+        work = os.path.join(self.work, f"breakdown-{n}.gpkg")
+
+        def ours():
+            self.fresh(f"breakdown-{n}.gpkg")
+            shutil.copyfile(base, work)
+            return self.timed([self.landreg, "import", "spots", spots, "--batch", "2023-07", "--store", work, "--quiet"])
+
+        def peer():
+            return self.timed([PY, os.path.join(HERE, "peer_breakdown.py"), base, spots])
+
+        count = sum(1 for line in open(spots, encoding="utf-8") if line.startswith('{"type":"Feature"'))
+        self.compare(name.replace("import spots", f"import {count:,} spots"), 1.0, ours, peer,
+                     note="landreg: `import spots` (every class, basic farmland, red line, boundary, approvals; "
+                          "planar + ellipsoidal, stored); peer: planar areas from the same store")
+
     def reclaimable_row(self, n):
         name = f"reclaimable area on {n:,} parcels vs shapely 2 union_all"
         if not (self.has_command("report", "reclaimable") and self.has_command("import", "spot-updates")):
@@ -397,7 +473,7 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--quick", action="store_true", help="100,000 parcels only, 1 repetition, 100 look-ups")
     ap.add_argument("--reps", type=int, help="repetitions per row (default 3; 1 with --quick)")
-    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable, survey-change, farmland-balance")
+    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable, breakdown, survey-change, farmland-balance")
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     args = ap.parse_args()
     if args.reps is None:
@@ -415,6 +491,7 @@ def main():
         "lookups": lambda: b.lookup_row(big, 100 if args.quick else 1_000),
         "farmland": lambda: b.farmland_row(big),
         "reclaimable": lambda: b.reclaimable_row(100_000),
+        "breakdown": lambda: b.breakdown_row(100_000),
         "survey-change": lambda: b.survey_row(big, "survey-change"),
         "farmland-balance": lambda: b.survey_row(big, "farmland-balance"),
     }

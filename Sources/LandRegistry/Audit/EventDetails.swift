@@ -7,7 +7,9 @@ import GRDB
 //   import                      import         LayerImportDetails (a GeoJSON or GDAL layer) or TableImportDetails (a CSV/xlsx table)
 //   import                      spot-updates   SpotUpdatesDetails
 //   spot                        import         SpotImportDetails (one per spot of a batch)
-//   parcel | zone | site | spot retire         RetireDetails (a newer import superseded the row)
+//   parcel | zone | site | spot | approval
+//                               retire         RetireDetails (a newer import superseded the row)
+//   spot                        recompute      SpotRecomputation (the breakdown and approval coverage measured again)
 //   spot                        verify …       SpotVerification, SpotRectification, SpotProgress, SpotCompletion,
 //                                              SpotReopening, SpotClosure (one per step of SpotStateMachine)
 //   spot                        submit|review  SpotSubmission, SpotReviewRecord (the review chain, SpotReview.swift)
@@ -24,7 +26,7 @@ import GRDB
 
 /// What kind of record an event is about. Raw values are those stored in `events.entity`.
 public enum EventEntity: String, Codable, Sendable, CaseIterable, CustomStringConvertible, DatabaseValueConvertible {
-    case parcel, zone, spot, site, tenancy
+    case parcel, zone, spot, site, tenancy, approval
     /// An import as a whole (its `imports` row), or a batch of spot updates.
     case `import`
     case layerStyles = "layer_styles"
@@ -41,6 +43,7 @@ public enum EventAction: String, Codable, Sendable, CaseIterable, CustomStringCo
     case advance, update
     case add, end
     case spotUpdates = "spot-updates"
+    case recompute
     case stylesReset = "styles-reset"
     case evidence
 
@@ -53,6 +56,7 @@ public enum EventDetails: Sendable, Equatable {
     case tableImport(TableImportDetails)
     case spotUpdates(SpotUpdatesDetails)
     case spotImport(SpotImportDetails)
+    case spotRecompute(SpotRecomputation)
     case retire(RetireDetails)
     case verify(SpotVerification)
     case rectify(SpotRectification)
@@ -76,6 +80,7 @@ public enum EventDetails: Sendable, Equatable {
         switch self {
         case .layerImport, .tableImport, .spotImport: return .import
         case .spotUpdates: return .spotUpdates
+        case .spotRecompute: return .recompute
         case .retire: return .retire
         case .verify: return .verify
         case .rectify: return .rectify
@@ -103,6 +108,7 @@ public enum EventDetails: Sendable, Equatable {
         case .tableImport(let d): return StoredJSON.text(d)
         case .spotUpdates(let d): return StoredJSON.text(d)
         case .spotImport(let d): return StoredJSON.text(d)
+        case .spotRecompute(let d): return StoredJSON.text(d)
         case .retire(let d): return StoredJSON.text(d)
         case .verify(let d): return StoredJSON.text(d)
         case .rectify(let d): return StoredJSON.text(d)
@@ -135,7 +141,8 @@ public enum EventDetails: Sendable, Equatable {
                 ? .layerImport(try read(LayerImportDetails.self)) : .tableImport(try read(TableImportDetails.self))
         case (.import, .spotUpdates): self = .spotUpdates(try read(SpotUpdatesDetails.self))
         case (.spot, .import): self = .spotImport(try read(SpotImportDetails.self))
-        case (.parcel, .retire), (.zone, .retire), (.site, .retire), (.spot, .retire):
+        case (.spot, .recompute): self = .spotRecompute(try read(SpotRecomputation.self))
+        case (.parcel, .retire), (.zone, .retire), (.site, .retire), (.spot, .retire), (.approval, .retire):
             self = .retire(try read(RetireDetails.self))
         case (.spot, .verify): self = .verify(try read(SpotVerification.self))
         case (.spot, .rectify): self = .rectify(try read(SpotRectification.self))
@@ -241,6 +248,21 @@ public struct SpotImportDetails: Codable, Sendable, Equatable {
         case importID = "import_id", areaM2 = "area_m2", farmlandAreaM2 = "farmland_area_m2"
         case basicFarmlandAreaM2 = "basic_farmland_area_m2"
     }
+}
+
+/// A spot's breakdown and approval coverage measured again (`landreg spots recompute`, or an approvals import)
+/// and found changed: the figures before and after. Changes no lifecycle column.
+public struct SpotRecomputation: Codable, Sendable, Equatable {
+    public var before: SpotBreakdown
+    public var after: SpotBreakdown
+    /// The import (of approvals) that caused it; nil for `spots recompute`.
+    public var importID: Int64?
+
+    public init(before: SpotBreakdown, after: SpotBreakdown, importID: Int64? = nil) {
+        self.before = before; self.after = after; self.importID = importID
+    }
+
+    enum CodingKeys: String, CodingKey { case before, after, importID = "import_id" }
 }
 
 /// A row superseded by a newer import of its code (`--replace`, a changed parcel of `import survey`), or retired

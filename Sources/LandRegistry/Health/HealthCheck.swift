@@ -39,6 +39,7 @@ extension Registry {
                     options: options)
                 report.overlaps = overlaps
                 report.checked.candidatePairs = pairs
+                (report.spotGaps, report.checked.spots) = try SpotGapCheck.run(db, limit: options.listLimit)
             }
             return report
         }

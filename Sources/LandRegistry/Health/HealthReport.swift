@@ -61,7 +61,7 @@ public struct HealthReport: Encodable, Sendable {
     /// True when no check found anything wrong.
     public var ok: Bool {
         integrity.ok && geopackage.ok && (invalidGeometries?.count ?? 0) == 0 && (areaMismatches?.count ?? 0) == 0
-            && (overlaps?.count ?? 0) == 0 && orphanEvents.count == 0
+            && (overlaps?.count ?? 0) == 0 && orphanEvents.count == 0 && (spotGaps?.count ?? 0) == 0
     }
     public var integrity: IntegrityFindings
     public var geopackage: GeoPackageFindings
@@ -69,6 +69,8 @@ public struct HealthReport: Encodable, Sendable {
     public var areaMismatches: Findings<AreaMismatch>?
     public var overlaps: Findings<ParcelOverlap>?
     public var orphanEvents: Findings<OrphanEvent>
+    /// Live spots whose land classes do not add up to their area (nil with --quick).
+    public var spotGaps: Findings<SpotGap>? = nil
     public var checked: CheckedCounts
     public var tolerances: Tolerances
     public var seconds: Double
@@ -76,7 +78,7 @@ public struct HealthReport: Encodable, Sendable {
     // `ok` is computed, and sections that did not run are written as null: encoded by hand.
     enum CodingKeys: CodingKey {
         case store, ok, integrity, geopackage, checked, tolerances, seconds
-        case invalidGeometries, areaMismatches, overlaps, orphanEvents
+        case invalidGeometries, areaMismatches, overlaps, orphanEvents, spotGaps
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -86,6 +88,7 @@ public struct HealthReport: Encodable, Sendable {
         try c.encode(invalidGeometries, forKey: .invalidGeometries);
         try c.encode(areaMismatches, forKey: .areaMismatches)
         try c.encode(overlaps, forKey: .overlaps); try c.encode(orphanEvents, forKey: .orphanEvents)
+        try c.encode(spotGaps, forKey: .spotGaps)
         try c.encode(checked, forKey: .checked); try c.encode(tolerances, forKey: .tolerances)
         try c.encode(seconds, forKey: .seconds)
     }
@@ -182,6 +185,8 @@ public struct CheckedCounts: Codable, Sendable {
     public var parcelsWithRegisteredArea = 0
     /// Live parcel pairs whose R*Tree boxes meet (each measured with GEOS).
     public var candidatePairs = 0
+    /// Live spots whose classes were added up.
+    public var spots = 0
     public var events = 0
 }
 

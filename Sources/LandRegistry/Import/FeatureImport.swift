@@ -108,6 +108,9 @@ protocol FeatureLayer: Sendable {
     /// import's thread; the closure it returns is then used by one worker thread at a time. It may read other
     /// layers through its own read-only connection to `storePath` (they are committed before the import begins).
     func makeEnricher(storePath: String, storeCRS: CRS) throws -> FeatureEnricher<Fields>?
+    /// Work inside the import transaction once every row is in and the layer's R*Tree holds them (approvals: the
+    /// spots' coverage measured again). Runs on the writer thread; a throw aborts the import.
+    func afterRows(_ db: Database, importID: Int64) throws
 }
 
 /// Adds to a prepared feature's fields on a worker thread; a thrown error becomes the feature's problem.
@@ -117,6 +120,7 @@ extension FeatureLayer {
     var codeScope: CodeScope? { nil }
     func geometryForNull(_ fields: Fields) -> Result<Geometry, IngestError>? { nil }
     func makeEnricher(storePath: String, storeCRS: CRS) throws -> FeatureEnricher<Fields>? { nil }
+    func afterRows(_ db: Database, importID: Int64) throws {}
 }
 
 /// Thrown by an inserter for a feature the store already holds exactly so: skipped and counted, not a problem.
@@ -266,6 +270,7 @@ extension Registry {
                 report.replaced = retiredPairs.count
                 if try inserter.finish(&report) { throw ImportAbort.nothingChanged }
                 try spatialIndex.finish(db)
+                try layer.afterRows(db, importID: importID)
                 try GeoPackageSchema.touchLayer(db, table: layer.table, extent: extent.isEmpty ? nil : extent)
                 hashing.wait()
                 try db.execute(

@@ -10,10 +10,9 @@ import LandGeometry
 // With an as-of day every spot is taken as it stood then (the replay of the as-of reports, StateAsOf.swift): its
 // lifecycle columns, whether it existed, whether it was overdue; its history stops at that day.
 //
-// Evidence is what the spot's events carry (file path and SHA-256, recorded when the step was taken). Photos with
-// their position and direction belong to a `media` table (GeoPackage Related Tables, DOMAIN.md "Evidence"); when
-// that table exists, its rows for the spot are read here beside `evidence` (a `photos` member of DossierSpot) and
-// the page draws them in its evidence section.
+// Evidence is what the spot's events carry (file path and SHA-256, recorded when the step was taken) and the
+// spot's field photos (`spots evidence add`, Related Tables media): the page lists every photo and shows the first
+// `DossierSpot.photosShown`, whose bytes alone are read (a page holds at most that many photos in memory).
 
 /// Which spots a dossier is of.
 public enum DossierSelector: Sendable {
@@ -79,9 +78,16 @@ public struct DossierEvidence: Codable, Sendable {
 
 /// One dossier page's data: the spot (as it stood on the as-of day), its events oldest first, their evidence.
 public struct DossierSpot: Sendable {
+    /// How many photos a page shows (the rest are listed).
+    public static let photosShown = 3
+
     public let spot: Spot
     public let events: [Event]
     public let evidence: [DossierEvidence]
+    /// The spot's photos added up to the as-of day, oldest first.
+    public let photos: [SpotPhoto]
+    /// The JPEG bytes of the first `photosShown` photos, checked against their SHA-256.
+    public let shownPhotoBytes: [Data]
     public let overdue: Bool
 }
 
@@ -152,8 +158,12 @@ extension Registry {
                         effectiveDate: e.effectiveDate)
                 }
             }
+            // A photo belongs to the dossier of a day from its evidence event's effective date on.
+            let photoEvents = Set(events.filter { $0.action == .evidence }.compactMap(\.id))
+            let photos = try Self.spotPhotos(db, code: code, file: path).filter { photoEvents.contains($0.eventID) }
+            let shown = try photos.prefix(DossierSpot.photosShown).map { try Self.spotPhotoBytes(db, $0, file: path) }
             return DossierSpot(
-                spot: spot, events: events, evidence: evidence,
+                spot: spot, events: events, evidence: evidence, photos: photos, shownPhotoBytes: shown,
                 overdue: spot.isOverdue(asOf: selection.summary.stateDay))
         }
     }

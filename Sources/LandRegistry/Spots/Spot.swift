@@ -80,6 +80,21 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
     public var importID: Int64?
     public var createdAt: String
     public var retiredAt: String?
+    /// The rest of the overlay table (套合结果, SpotBreakdown.swift): other agricultural, construction and unused land,
+    /// the ecological red line and outside the urban development boundary, ellipsoidal and planar m².
+    public var agriculturalAreaM2: Double = 0
+    public var agriculturalPlanarAreaM2: Double = 0
+    public var constructionAreaM2: Double = 0
+    public var constructionPlanarAreaM2: Double = 0
+    public var unusedAreaM2: Double = 0
+    public var unusedPlanarAreaM2: Double = 0
+    public var ecoRedlineAreaM2: Double = 0
+    public var ecoRedlinePlanarAreaM2: Double = 0
+    public var outsideUrbanBoundaryAreaM2: Double = 0
+    public var outsideUrbanBoundaryPlanarAreaM2: Double = 0
+    /// Fraction 0–1 of the area covered by approvals dated on or before detection, and their document numbers.
+    public var approvalCoverage: Double = 0
+    public var approvalDocuments: [String] = []
 
     public static let databaseTableName = "spots"
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
@@ -94,13 +109,38 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
     }
 
     /// The stored columns a `Spot` reads, in table order: not `geom`, `source_index`, `superseded_by`.
-    static let columnNames = [
-        "fid", "code", "batch", "detected_date", "clue_code", "village", "properties", "planar_area_m2",
-        "ellipsoidal_area_m2", "farmland_area_m2", "farmland_planar_area_m2", "basic_farmland_area_m2",
-        "basic_farmland_planar_area_m2", "zone_codes", "judgement", "basis", "approval_doc", "measure", "deadline",
-        "restored_m2", "recultivated_m2", "remaining_m2", "status", "closed_doc", "parent_code", "review_level",
-        "import_id", "created_at", "retired_at"
+    static let columnNames =
+        [
+            "fid", "code", "batch", "detected_date", "clue_code", "village", "properties", "planar_area_m2",
+            "ellipsoidal_area_m2", "zone_codes", "judgement", "basis", "approval_doc", "measure", "deadline",
+            "restored_m2", "recultivated_m2", "remaining_m2", "status", "closed_doc", "parent_code", "review_level",
+            "import_id", "created_at", "retired_at"
+        ] + breakdownColumns
+
+    /// The overlay columns `spots recompute` writes, in `SpotBreakdown.columnValues` order.
+    static let breakdownColumns = [
+        "farmland_area_m2", "farmland_planar_area_m2", "agricultural_area_m2", "agricultural_planar_area_m2",
+        "construction_area_m2", "construction_planar_area_m2", "unused_area_m2", "unused_planar_area_m2",
+        "basic_farmland_area_m2", "basic_farmland_planar_area_m2", "eco_redline_area_m2",
+        "eco_redline_planar_area_m2", "outside_urban_boundary_area_m2", "outside_urban_boundary_planar_area_m2",
+        "approval_coverage", "approval_documents"
     ]
+
+    /// The stored overlay figures.
+    public var breakdown: SpotBreakdown {
+        var b = SpotBreakdown()
+        (b.farmlandM2, b.farmlandPlanarM2) = (farmlandAreaM2, farmlandPlanarAreaM2)
+        (b.agriculturalM2, b.agriculturalPlanarM2) = (agriculturalAreaM2, agriculturalPlanarAreaM2)
+        (b.constructionM2, b.constructionPlanarM2) = (constructionAreaM2, constructionPlanarAreaM2)
+        (b.unusedM2, b.unusedPlanarM2) = (unusedAreaM2, unusedPlanarAreaM2)
+        (b.basicFarmlandM2, b.basicFarmlandPlanarM2) = (basicFarmlandAreaM2, basicFarmlandPlanarAreaM2)
+        (b.ecoRedlineM2, b.ecoRedlinePlanarM2) = (ecoRedlineAreaM2, ecoRedlinePlanarAreaM2)
+        (b.outsideUrbanBoundaryM2, b.outsideUrbanBoundaryPlanarM2) = (
+            outsideUrbanBoundaryAreaM2, outsideUrbanBoundaryPlanarAreaM2
+        )
+        (b.approvalCoverage, b.approvalDocuments) = (approvalCoverage, approvalDocuments)
+        return b
+    }
 
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
 

@@ -25,7 +25,20 @@ extension Registry {
                 ("farmland_area_m2", number(s.farmlandAreaM2)),
                 ("farmland_area_mu", number(AreaUnits.mu(s.farmlandAreaM2))),
                 ("basic_farmland_area_m2", number(s.basicFarmlandAreaM2)),
-                ("basic_farmland_area_mu", number(AreaUnits.mu(s.basicFarmlandAreaM2))),
+                ("basic_farmland_area_mu", number(AreaUnits.mu(s.basicFarmlandAreaM2)))
+            ]
+            // The overlay table (SpotBreakdown.swift): each class and zone figure in m² and 亩, the approval coverage.
+            for (key, m2) in [
+                ("agricultural", s.agriculturalAreaM2), ("construction", s.constructionAreaM2),
+                ("unused", s.unusedAreaM2), ("eco_redline", s.ecoRedlineAreaM2),
+                ("outside_urban_boundary", s.outsideUrbanBoundaryAreaM2)
+            ] {
+                props += [("\(key)_area_m2", number(m2)), ("\(key)_area_mu", number(AreaUnits.mu(m2)))]
+            }
+            props += [
+                ("classes_gap_m2", number(s.breakdown.gapM2(areaM2: s.ellipsoidalAreaM2))),
+                ("approval_coverage", number(s.approvalCoverage)),
+                ("approval_documents", .array(s.approvalDocuments.map(JSONValue.string))),
                 ("restored_m2", number(s.restoredM2)), ("recultivated_m2", number(s.recultivatedM2)),
                 ("remaining_m2", number(s.remainingM2)), ("remaining_mu", number(s.remainingM2.map(AreaUnits.mu))),
                 ("closed_doc", text(s.closedDoc)), ("zone_codes", .array(s.zoneCodes.map(JSONValue.string))),

@@ -14,7 +14,7 @@ struct SpotFields: Sendable {
     let clueCode: String?
     let village: String?
     /// Measured by the preparing workers (SpotLayer.makeEnricher); nil until then.
-    var overlay: FarmlandOverlay? = nil
+    var overlay: (breakdown: SpotBreakdown, zoneCodes: [String])? = nil
 }
 
 struct SpotLayer: FeatureLayer {
@@ -53,15 +53,17 @@ struct SpotLayer: FeatureLayer {
     /// part of a spot import, and on the writer thread they would leave the other cores idle.
     func makeEnricher(storePath: String, storeCRS: CRS) throws -> FeatureEnricher<SpotFields>? {
         let reader = try DatabaseQueue(path: storePath, configuration: Registry.configuration(readonly: true))
-        var calculator: FarmlandOverlayCalculator? = nil
+        var calculator: SpotBreakdownCalculator? = nil
         return { fields, geometry in
             do {
                 fields.overlay = try reader.read { db in
-                    if calculator == nil { calculator = try FarmlandOverlayCalculator(db: db, storeCRS: storeCRS) }
-                    return try calculator!.overlay(of: geometry.geometry, envelope: geometry.envelope)
+                    if calculator == nil { calculator = try SpotBreakdownCalculator(db: db, storeCRS: storeCRS) }
+                    return try calculator!.measure(
+                        geometry.geometry, envelope: geometry.envelope, areaM2: geometry.ellipsoidalAreaM2,
+                        detectedDate: fields.detectedDate)
                 }
             } catch {
-                throw IngestError("overlay with farmland and zones failed: \(error)")
+                throw IngestError("overlay with parcels, zones and approvals failed: \(error.localizedDescription)")
             }
         }
     }
@@ -96,9 +98,10 @@ final class SpotInserter: FeatureInserter {
         insertStatement = try db.makeStatement(
             sql: """
                 INSERT INTO spots (geom, code, batch, detected_date, clue_code, village, properties, planar_area_m2,
-                                   ellipsoidal_area_m2, farmland_area_m2, farmland_planar_area_m2, basic_farmland_area_m2,
-                                   basic_farmland_planar_area_m2, zone_codes, status, import_id, source_index, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?)
+                                   ellipsoidal_area_m2, zone_codes, status, import_id, source_index, created_at,
+                                   \(Spot.breakdownColumns.joined(separator: ", ")))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?,
+                        \(Spot.breakdownColumns.map { _ in "?" }.joined(separator: ", ")))
                 """)
         eventStatement = try db.makeStatement(
             sql: """
@@ -128,16 +131,20 @@ final class SpotInserter: FeatureInserter {
         }
         guard let o = f.fields.overlay else { throw IngestError("the spot's overlay was not measured") }
         let zoneCodes = StoredJSON.text(o.zoneCodes)
-        try insertStatement.execute(arguments: [
-            f.geometry.blob.databaseBlob, f.code, batch, f.fields.detectedDate, f.fields.clueCode, f.fields.village,
-            f.properties, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, o.farmlandM2, o.farmlandPlanarM2,
-            o.basicFarmlandM2, o.basicFarmlandPlanarM2, zoneCodes, importID, f.index, createdAt
-        ])
+        let b = o.breakdown
+        try insertStatement.execute(
+            arguments: StatementArguments(
+                [
+                    f.geometry.blob.databaseBlob, f.code, batch, f.fields.detectedDate, f.fields.clueCode,
+                    f.fields.village, f.properties, f.geometry.planarAreaM2, f.geometry.ellipsoidalAreaM2, zoneCodes,
+                    importID,
+                    f.index, createdAt
+                ] + b.columnValues))
         let fid = db.lastInsertedRowID
         let details = EventDetails.spotImport(
             SpotImportDetails(
-                batch: batch, importID: importID, areaM2: f.geometry.ellipsoidalAreaM2, farmlandAreaM2: o.farmlandM2,
-                basicFarmlandAreaM2: o.basicFarmlandM2))
+                batch: batch, importID: importID, areaM2: f.geometry.ellipsoidalAreaM2, farmlandAreaM2: b.farmlandM2,
+                basicFarmlandAreaM2: b.basicFarmlandM2))
         try eventStatement.execute(arguments: [
             createdAt, context.effectiveDate, context.actor, EventEntity.spot, fid, f.code, details.action,
             context.note,

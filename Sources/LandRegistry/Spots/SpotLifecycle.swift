@@ -63,13 +63,19 @@ extension Registry {
     /// Applies one lifecycle step to the live spot with this code, in one transaction with its event.
     /// - Throws: `NotFound`, `SpotStepRefused` (store unchanged).
     @discardableResult
-    public func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext) throws -> SpotStepResult {
-        try write { db in try Self.applySpotStep(step, code: code, context: context, db) }
+    public func applySpotStep(
+        _ step: SpotStep, code: String, context: ChangeContext,
+        minApprovalCoverage: Double = SpotApprovalRule.defaultMinCoverage
+    ) throws -> SpotStepResult {
+        try write { db in
+            try Self.applySpotStep(step, code: code, context: context, minApprovalCoverage: minApprovalCoverage, db)
+        }
     }
 
-    static func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext, _ db: Database) throws
-        -> SpotStepResult
-    {
+    static func applySpotStep(
+        _ step: SpotStep, code: String, context: ChangeContext,
+        minApprovalCoverage: Double = SpotApprovalRule.defaultMinCoverage, _ db: Database
+    ) throws -> SpotStepResult {
         guard
             let spot = try Spot.fetchOne(
                 db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL", arguments: [code]
@@ -97,9 +103,9 @@ extension Registry {
             db,
             sql: """
                 SELECT max(effective_date) FROM events
-                WHERE entity = ? AND entity_id = ? AND action NOT IN (?, ?)
+                WHERE entity = ? AND entity_id = ? AND action NOT IN (?, ?, ?)
                 """,
-            arguments: [EventEntity.spot, spot.fid, EventAction.import, EventAction.evidence]),
+            arguments: [EventEntity.spot, spot.fid, EventAction.import, EventAction.evidence, EventAction.recompute]),
             context.effectiveDate < last
         {
             throw refuse(
@@ -125,6 +131,11 @@ extension Registry {
         let details: EventDetails
         switch step {
         case .verify(let judgement, let basis, let approvalDoc):
+            if let why = SpotApprovalRule.refusal(
+                spot, judgement: judgement, approvalDoc: approvalDoc, minCoverage: minApprovalCoverage)
+            {
+                throw refuse(why)
+            }
             details = .verify(SpotVerification(judgement: judgement, basis: basis, approvalDoc: approvalDoc))
         case .rectify(let measure, let deadline):
             let known = try String.fetchAll(db, sql: "SELECT code FROM rectification_measures ORDER BY id")

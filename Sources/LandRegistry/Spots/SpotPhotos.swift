@@ -29,7 +29,7 @@ public struct SpotPhotoRules: Sendable, Equatable {
 public struct SpotPhoto: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
     public var fid: Int64
     public var spotCode: String
-    public var spotFID: Int64
+    public var spotFid: Int64
     public var mediaID: Int64
     /// Where the file was when it was added (canonical; relative to the store's folder when inside it).
     public var file: String
@@ -215,31 +215,36 @@ extension Registry {
     public func spotPhotos(code: String) throws -> [SpotPhoto] {
         try dbQueue.read { db in
             guard try Spot.all().code(code).fetchCount(db) > 0 else { throw NotFound(what: "spot", code: code) }
-            return try SpotPhoto.withMedia().filter(SpotPhoto.Columns.spotCode == code).order(SpotPhoto.Columns.fid)
-                .fetchAllNamingBadRow(db, file: path)
+            return try Self.spotPhotos(db, code: code, file: path)
         }
     }
 
     /// The bytes of a photo, checked against the SHA-256 stored with them.
     public func spotPhotoBytes(_ photo: SpotPhoto) throws -> Data {
-        try dbQueue.read { db in
-            guard
-                let data = try Data.fetchOne(
-                    db,
-                    SpotPhotoMedia.select(SpotPhotoMedia.Columns.data).filter(
-                        SpotPhotoMedia.Columns.id == photo.mediaID))
-            else { throw NotFound(what: "photo", code: "\(photo.mediaID)") }
-            var hasher = SHA256Hasher()
-            hasher.update(data)
-            guard hasher.finalizeHex() == photo.sha256 else {
-                throw SpotPhotoRefused(
-                    code: photo.spotCode, file: photo.fileName,
-                    message:
-                        "its bytes in \(path) do not match the SHA-256 recorded when it was added (changed by another program)"
-                )
-            }
-            return data
+        try dbQueue.read { db in try Self.spotPhotoBytes(db, photo, file: path) }
+    }
+
+    static func spotPhotos(_ db: Database, code: String, file: String) throws -> [SpotPhoto] {
+        try SpotPhoto.withMedia().filter(SpotPhoto.Columns.spotCode == code).order(SpotPhoto.Columns.fid)
+            .fetchAllNamingBadRow(db, file: file)
+    }
+
+    static func spotPhotoBytes(_ db: Database, _ photo: SpotPhoto, file: String) throws -> Data {
+        guard
+            let data = try Data.fetchOne(
+                db,
+                SpotPhotoMedia.select(SpotPhotoMedia.Columns.data).filter(SpotPhotoMedia.Columns.id == photo.mediaID))
+        else { throw NotFound(what: "photo", code: "\(photo.mediaID)") }
+        var hasher = SHA256Hasher()
+        hasher.update(data)
+        guard hasher.finalizeHex() == photo.sha256 else {
+            throw SpotPhotoRefused(
+                code: photo.spotCode, file: photo.fileName,
+                message:
+                    "its bytes in \(file) do not match the SHA-256 recorded when it was added (changed by another program)"
+            )
         }
+        return data
     }
 
     /// A photo file read and hashed, with its EXIF.

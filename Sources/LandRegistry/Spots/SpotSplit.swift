@@ -193,11 +193,11 @@ extension Registry {
             let insert = try db.makeStatement(
                 sql: """
                     INSERT INTO spots (geom, code, batch, detected_date, clue_code, village, properties, planar_area_m2,
-                                       ellipsoidal_area_m2, farmland_area_m2, farmland_planar_area_m2,
-                                       basic_farmland_area_m2, basic_farmland_planar_area_m2, zone_codes, judgement,
-                                       basis, approval_doc, measure, deadline, restored_m2, recultivated_m2,
-                                       remaining_m2, status, parent_code, source_index, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       ellipsoidal_area_m2, zone_codes, judgement, basis, approval_doc, measure,
+                                       deadline, restored_m2, recultivated_m2, remaining_m2, status, parent_code,
+                                       source_index, created_at, \(Spot.breakdownColumns.joined(separator: ", ")))
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                            \(Spot.breakdownColumns.map { _ in "?" }.joined(separator: ", ")))
                     """)
             var results: [SpotSplitResult.Child] = []
             var extent = Envelope.empty
@@ -225,14 +225,17 @@ extension Registry {
                     i.apply(to: &row)
                     inherited = i
                 }
-                try insert.execute(arguments: [
-                    g.blob.databaseBlob, codes[i], now.batch, now.detectedDate, now.clueCode, now.village,
-                    child.properties, g.planarAreaM2, g.ellipsoidalAreaM2, o.farmlandM2, o.farmlandPlanarM2,
-                    o.basicFarmlandM2, o.basicFarmlandPlanarM2, StoredJSON.text(o.zoneCodes),
-                    row.judgement, row.basis, row.approvalDoc, row.measure, row.deadline, row.restoredM2,
-                    row.recultivatedM2, row.remainingM2,
-                    status, code, child.index, createdAt
-                ])
+                // The child's overlay table (land classes, red line, boundary, approvals) as the spot import
+                // measures it.
+                let b = o.breakdown
+                try insert.execute(
+                    arguments: StatementArguments(
+                        [
+                            g.blob.databaseBlob, codes[i], now.batch, now.detectedDate, now.clueCode, now.village,
+                            child.properties, g.planarAreaM2, g.ellipsoidalAreaM2, StoredJSON.text(o.zoneCodes),
+                            row.judgement, row.basis, row.approvalDoc, row.measure, row.deadline, row.restoredM2,
+                            row.recultivatedM2, row.remainingM2, status, code, child.index, createdAt
+                        ] + b.columnValues))
                 let fid = db.lastInsertedRowID
                 extent.include(g.envelope)
                 let event = try AuditLog.append(
@@ -241,13 +244,14 @@ extension Registry {
                     details: .splitChild(
                         SpotSplitChild(
                             parent: code, parentFID: now.fid, index: i + 1, areaM2: g.ellipsoidalAreaM2,
-                            farmlandAreaM2: o.farmlandM2, basicFarmlandAreaM2: o.basicFarmlandM2,
+                            farmlandAreaM2: o.breakdown.farmlandM2, basicFarmlandAreaM2: o.breakdown.basicFarmlandM2,
                             inherited: inherited)))
                 results.append(
                     SpotSplitResult.Child(
                         index: i + 1, code: codes[i], status: status, areaM2: g.ellipsoidalAreaM2,
                         areaMu: AreaUnits.mu(g.ellipsoidalAreaM2), planarAreaM2: g.planarAreaM2,
-                        farmlandAreaM2: o.farmlandM2, basicFarmlandAreaM2: o.basicFarmlandM2, eventID: event.id ?? 0))
+                        farmlandAreaM2: o.breakdown.farmlandM2, basicFarmlandAreaM2: o.breakdown.basicFarmlandM2,
+                        eventID: event.id ?? 0))
             }
             var lifecycle = SpotLifecycleState(now)
             try lifecycle.updateChanges(db) { $0.status = .split }

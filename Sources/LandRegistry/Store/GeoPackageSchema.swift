@@ -112,10 +112,18 @@ enum GeoPackageSchema {
                   'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')
                 """,
             arguments: [table, column])
+        try db.execute(
+            sql: "CREATE VIRTUAL TABLE \"rtree_\(table)_\(column)\" USING rtree(id, minx, maxx, miny, maxy)")
+        try createRTreeTriggers(db, table: table, column: column, primaryKey: primaryKey)
+    }
+
+    /// GDAL's six R*Tree triggers of a feature table (made again when a migration rebuilds the table).
+    static func createRTreeTriggers(
+        _ db: Database, table: String, column: String = "geom", primaryKey: String = "fid"
+    ) throws {
         let t = table, c = column, i = primaryKey, r = "rtree_\(table)_\(column)"
         try db.execute(
             sql: """
-                CREATE VIRTUAL TABLE "\(r)" USING rtree(id, minx, maxx, miny, maxy);
                 CREATE TRIGGER "\(r)_insert" AFTER INSERT ON "\(t)"
                   WHEN (new."\(c)" NOT NULL AND NOT ST_IsEmpty(NEW."\(c)"))
                 BEGIN

@@ -6,7 +6,8 @@ import GRDB
 // it, so that GDAL and QGIS find them: a media table (`spot_photo_media`: id, data, content_type, as the Media
 // requirements class asks, plus the file's name, size and SHA-256), related to `spots` through the mapping table
 // `spots_spot_photo_media` (base_id = spots.fid, related_id = spot_photo_media.id), declared in
-// `gpkgext_relations` with relation_name `media`. Where each photo was taken and which way the camera looked is
+// `gpkgext_relations` with relation_name `media`. The mapping table is declared in gpkg_extensions, not in
+// gpkg_contents (it has no INTEGER PRIMARY KEY, which every gpkg_contents table needs: Req 119; GDAL does the same). Where each photo was taken and which way the camera looked is
 // the point layer `spot_photos` (store CRS, R*Tree), one row per photo, pointing at its media row. Nothing is
 // deleted: the three tables refuse DELETE, and the media bytes refuse UPDATE.
 
@@ -85,8 +86,6 @@ extension Migrations {
         }
         try GeoPackageSchema.registerAttributes(
             db, table: "spot_photo_media", description: "evidence photos of violation spots (举证照片), JPEG bytes")
-        try GeoPackageSchema.registerAttributes(
-            db, table: "spots_spot_photo_media", description: "which photo belongs to which spot (Related Tables)")
         try GeoPackageSchema.registerFeatureLayer(
             db, table: "spot_photos", geometryType: "POINT", srsID: srsID,
             description: "where each evidence photo was taken and the direction the camera faced")

@@ -21,6 +21,8 @@ enum Migrations {
         migrator.registerMigration("2026-12-01-layer-styles") { db in try layerStyles(db) }
         migrator.registerMigration("2026-12-02-spot-split-review") { db in try spotSplitReview(db) }
         migrator.registerMigration("2026-12-02-spot-photos") { db in try spotPhotos(db, srsID: storeCRS.epsg) }
+        migrator.registerMigration("2026-12-02-spot-breakdown") { db in try spotBreakdown(db) }
+        migrator.registerMigration("2026-12-02-approvals") { db in try approvals(db, srsID: storeCRS.epsg) }
         migrator.registerMigration("2026-12-02-survey-versions") { db in try surveyVersions(db) }
         return migrator
     }

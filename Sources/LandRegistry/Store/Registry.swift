@@ -90,6 +90,8 @@ public final class Registry: Sendable {
             let backup = path + ".bak-" + Registry.timestampForFileName()
             try dbQueue.backup(to: try DatabaseQueue(path: backup))
             try migrator.migrate(dbQueue)
+            // Code tables a migration added (landuse_three_classes) are filled from seeds/ when it is found.
+            if let seeds = SeedSet.locate() { try dbQueue.write { db in try seeds.loadMissing(into: db) } }
             FileHandle.standardError.write(Data("landreg: migrated \(path) to this version (backup: \(backup))\n".utf8))
         }
         return Registry(path: path, storeCRS: crs, dbQueue: dbQueue)

@@ -42,6 +42,9 @@ public struct SeedSet: Sendable {
             file: "efficiency-thresholds.csv", table: "efficiency_thresholds",
             columns: ["indicator", "class", "min_value", "unit", "note"], fixed: [:], optional: true),
         Entry(
+            file: "landuse-three-classes.csv", table: "landuse_three_classes",
+            columns: ["system", "code", "class", "note"], fixed: [:], optional: false),
+        Entry(
             file: "review-levels.csv", table: "review_levels", columns: ["code", "name_zh", "order"], fixed: [:],
             optional: true, replaces: true),
         Entry(
@@ -60,42 +63,55 @@ public struct SeedSet: Sendable {
     }
 
     func load(into db: Database) throws {
-        for entry in Self.entries {
-            let path = directory + "/" + entry.file
-            if entry.optional && !FileManager.default.fileExists(atPath: path) { continue }
-            let csv = try CSVTable(contentsOf: path)
-            let required = entry.columns.filter {
-                $0 != "note" && $0 != "name_en" && $0 != "parent" && $0 != "level" && $0 != "unit"
-            }
-            try csv.require(required)
-            let present = entry.columns.filter { csv.column($0) != nil }
-            let names = present + entry.fixed.keys.sorted()
-            if entry.replaces { try db.execute(sql: "DELETE FROM \(entry.table)") }
-            // Quoted: a seed column may be an SQL keyword (review-levels.csv's `order`).
-            let sql =
-                "INSERT INTO \(entry.table) (" + names.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES ("
-                + names.map { _ in "?" }.joined(separator: ", ") + ")"
-            let statement = try db.makeStatement(sql: sql)
-            for (i, row) in csv.rows.enumerated() {
-                var values: [DatabaseValueConvertible?] = present.map { name in
-                    let v = row[csv.column(name)!].trimmingCharacters(in: .whitespaces)
-                    if entry.booleans.contains(name) {
-                        switch v.lowercased() {
-                        case "yes", "true", "1": return 1
-                        case "no", "false", "0": return 0
-                        default: return v // the table's CHECK refuses it, naming the line
-                        }
+        for entry in Self.entries { try load(entry, into: db) }
+        try loadProfiles(into: db)
+    }
+
+    /// Loads the seed tables a migration added to an older store (empty tables this seed set fills).
+    func loadMissing(into db: Database) throws {
+        for entry in Self.entries where try Int.fetchOne(db, sql: "SELECT count(*) FROM \(entry.table)") == 0 {
+            try load(entry, into: db)
+        }
+    }
+
+    private func load(_ entry: Entry, into db: Database) throws {
+        let path = directory + "/" + entry.file
+        if entry.optional && !FileManager.default.fileExists(atPath: path) { return }
+        let csv = try CSVTable(contentsOf: path)
+        let required = entry.columns.filter {
+            $0 != "note" && $0 != "name_en" && $0 != "parent" && $0 != "level" && $0 != "unit"
+        }
+        try csv.require(required)
+        let present = entry.columns.filter { csv.column($0) != nil }
+        let names = present + entry.fixed.keys.sorted()
+        if entry.replaces { try db.execute(sql: "DELETE FROM \(entry.table)") }
+        // Quoted: a seed column may be an SQL keyword (review-levels.csv's `order`).
+        let sql =
+            "INSERT INTO \(entry.table) (" + names.map { "\"\($0)\"" }.joined(separator: ", ") + ") VALUES ("
+            + names.map { _ in "?" }.joined(separator: ", ") + ")"
+        let statement = try db.makeStatement(sql: sql)
+        for (i, row) in csv.rows.enumerated() {
+            var values: [DatabaseValueConvertible?] = present.map { name in
+                let v = row[csv.column(name)!].trimmingCharacters(in: .whitespaces)
+                if entry.booleans.contains(name) {
+                    switch v.lowercased() {
+                    case "yes", "true", "1": return 1
+                    case "no", "false", "0": return 0
+                    default: return v // the table's CHECK refuses it, naming the line
                     }
-                    return v.isEmpty ? nil : v
                 }
-                values += entry.fixed.keys.sorted().map { entry.fixed[$0] }
-                do {
-                    try statement.execute(arguments: StatementArguments(values))
-                } catch let error as DatabaseError {
-                    throw CSVError(file: path, line: csv.lineNumbers[i], message: error.message ?? "\(error)")
-                }
+                return v.isEmpty ? nil : v
+            }
+            values += entry.fixed.keys.sorted().map { entry.fixed[$0] }
+            do {
+                try statement.execute(arguments: StatementArguments(values))
+            } catch let error as DatabaseError {
+                throw CSVError(file: path, line: csv.lineNumbers[i], message: error.message ?? "\(error)")
             }
         }
+    }
+
+    private func loadProfiles(into db: Database) throws {
         let profilePrefix = "profile-"
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for file in files.sorted() where file.hasPrefix(profilePrefix) && file.hasSuffix(".csv") {

@@ -109,6 +109,8 @@ enum StyleTables {
         case .grid: return ("网格 grid", RGB(110, 110, 110), 0.4, .dot)
         case .basicFarmland: return ("永久基本农田 basic farmland", RGB(0, 140, 0), 1.0, .solid)
         case .developmentArea: return ("开发区 development area", RGB(230, 0, 120), 0.8, .dash)
+        case .ecoRedline: return ("生态保护红线 ecological red line", RGB(200, 0, 0), 1.0, .solid)
+        case .urbanBoundary: return ("城镇开发边界 urban development limit", RGB(160, 80, 0), 0.8, .dashDot)
         case .other: return ("其他 other", RGB(60, 60, 60), 0.4, .solid)
         }
     }

@@ -9,6 +9,10 @@ public enum ZoneKind: String, CaseIterable, Sendable, Codable {
     case community, village, grid
     case basicFarmland = "basic-farmland"
     case developmentArea = "development-area"
+    /// 生态保护红线 (ecological protection red line): a spot's area on it is part of its breakdown.
+    case ecoRedline = "eco-redline"
+    /// 城镇开发边界 (urban development boundary): a spot's area outside it is part of its breakdown.
+    case urbanBoundary = "urban-boundary"
     case other
 }
 

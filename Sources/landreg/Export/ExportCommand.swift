@@ -19,7 +19,8 @@ struct ExportCommand: ParsableCommand {
             Sites.self,
             Spots.self,
             Reclaimable.self,
-            UnreportedConstructionExport.self
+            UnreportedConstructionExport.self,
+            Approvals.self
         ])
 
     struct Common: ParsableArguments {

@@ -11,7 +11,8 @@ struct ImportCommand: ParsableCommand {
             Parcels.self, Survey.self, Zones.self,
             Sites.self, Enterprises.self, EnterpriseYears.self, Tenancies.self,
             Spots.self,
-            SpotUpdates.self
+            SpotUpdates.self,
+            Approvals.self
         ])
 }
 

@@ -8,9 +8,11 @@ extension ImportCommand {
             commandName: "spots",
             abstract: "Import a satellite-inspection batch of violation spots (违法图斑) from GeoJSON.",
             discussion: """
-                Each spot's farmland area (∩ live parcels of land use 0101/0102/0103), basic-farmland area (∩ zones of \
-                kind basic-farmland) and zones are computed on the way in. A code already in the store is refused unless \
-                it is the same batch re-sent unchanged (then skipped and counted as unchanged).
+                Each spot's overlay table is computed on the way in: the area on farmland, other agricultural, \
+                construction and unused land (live parcels by the seeds' 三大类 crosswalk), on basic farmland and the \
+                eco red line and outside the urban development boundary (zones of those kinds), the approval coverage \
+                (approvals dated on or before detection) and the zones it overlaps. A code already in the store is \
+                refused unless it is the same batch re-sent unchanged (then skipped and counted as unchanged).
                 """)
         @OptionGroup var source: GeoJSONImportOptions
         @Option(help: ArgumentHelp("The inspection batch (监测批次), e.g. 2023-07.", valueName: "NAME"))

@@ -6,7 +6,8 @@ extension ImportCommand {
         static let configuration = CommandConfiguration(
             commandName: "zones", abstract: "Import zones of one kind from GeoJSON or any vector format GDAL reads.")
         @OptionGroup var source: GeoJSONImportOptions
-        @Option(help: "community, village, grid, basic-farmland, development-area or other.")
+        @Option(
+            help: "community, village, grid, basic-farmland, development-area, eco-redline, urban-boundary or other.")
         var kind: ZoneKind
         @OptionGroup var change: ChangeOptions
         @OptionGroup var store: StoreOptions

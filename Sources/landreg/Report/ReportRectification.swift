@@ -91,10 +91,12 @@ extension ReportCommand {
             let zones = by == .zone ? try registry.zones(kind: zoneKind).map { (code: $0.code, name: $0.name) } : []
             // A past date sees each spot as it stood then (rebuilt from the audit log); today or later, as it is now.
             let spots = asOf < Clock.today() ? try registry.spots(asOf: asOf) : try registry.spots()
-            return LandAnalysis.Rectification.report(
+            var report = LandAnalysis.Rectification.report(
                 spots: spots, asOf: asOf, by: by, zones: zones,
                 zoneKind: by == .zone ? zoneKind.rawValue : nil, reviewCounts: try registry.spotReviewCounts(asOf: asOf)
             )
+            report.breakdown = RectificationBreakdown.report(spots: spots, by: by, zones: zones)
+            return report
         }
 
         /// The report as text: the groups table (with a total row), then the spots to chase (not in CSV).
@@ -156,6 +158,7 @@ extension ReportCommand {
                 for s in r.splits { l.add([s.code, s.batch, s.children.joined(separator: " ")]) }
                 out += (format == .md ? "\n" : "") + l.render(format)
             }
+            if let b = r.breakdown { out += ReportRectificationBreakdown.render(b, by: r.by, format: format) }
             return out
         }
     }

@@ -76,7 +76,7 @@ extension SpotsCommand {
                     ])
                 }
                 printOut(t.render(format))
-                if format == .table { printOut("\(photos.count) photos of spot \(code)\n") }
+                if format == .table { printOut("\(Format.count(photos.count, "photo")) of spot \(code)\n") }
             }
         }
 
@@ -117,7 +117,7 @@ extension SpotsCommand {
                     written.append(Written(file: path, sha256: p.sha256, sizeBytes: p.sizeBytes))
                 }
                 if json { try printJSON(written); return }
-                printOut("wrote \(written.count) photos of spot \(code) to \(output)\n")
+                printOut("wrote \(Format.count(written.count, "photo")) of spot \(code) to \(output)\n")
             }
         }
     }
