@@ -5,8 +5,8 @@ import LandRegistry
 //
 // Pieces of the survey overlay whose earlier land use is farmland and later land use construction (ledger classes,
 // landuse_balance_classes), minus every reported polygon dated up to the later survey's year end
-// (`subtractReported`): today every live violation spot (any status, whatever its date); approvals are added to
-// the same list once `import approvals` exists. What is left above `minAreaM2` (ellipsoidal) is reported, one
+// (`subtractReported`): every live violation spot (any status, whatever its date) and every live approval (any
+// kind) dated on or before 31 December of the later year. What is left above `minAreaM2` (ellipsoidal) is reported, one
 // polygon per (earlier parcel, later parcel) piece, with its later parcel code, village and both land uses.
 
 public struct UnreportedPolygon: Sendable, Encodable {
@@ -41,10 +41,10 @@ public struct UnreportedConstructionReport: Sendable, Encodable {
 }
 
 public enum UnreportedConstruction {
-    /// The polygons that report construction, for survey `to`: every live spot. Approvals join this list
-    /// (`+ registry.approvalsAsReportedPolygons()`) once `import approvals` exists.
+    /// The polygons that report construction: every live spot and every live approval (`counting` keeps those
+    /// dated up to the later survey's year end).
     public static func reportedPolygons(_ registry: Registry) throws -> [ReportedPolygon] {
-        try registry.spotsAsReportedPolygons()
+        try registry.spotsAsReportedPolygons() + registry.approvalsAsReportedPolygons()
     }
 
     /// `piece` minus every source dated up to `yearEnd` (YYYY-MM-DD) or undated, through an STRtree of the

@@ -55,13 +55,14 @@ struct SurveyEndToEndTests {
         from shapely.ops import transform, unary_union
         from shapely.strtree import STRtree
         from pyproj import Geod, Transformer
-        old_f, new_f, spots_f, classes_f, villages_f, plan_f = sys.argv[1:7]
+        old_f, new_f, spots_f, classes_f, villages_f, plan_f, approvals_f = sys.argv[1:8]
         geod = Geod(a=6378137.0, f=1/298.257222101)
         to_ll = Transformer.from_crs(4549, 4490, always_xy=True)
         ell = lambda g: abs(geod.geometry_area_perimeter(transform(to_ll.transform, g))[0]) if not g.is_empty else 0.0
         load = lambda f: [(x["properties"], shape(x["geometry"])) for x in json.load(open(f))["features"]]
         old, new = load(old_f), load(new_f)
-        spots = unary_union([g for _, g in load(spots_f)])
+        spots = unary_union([g for _, g in load(spots_f)] +
+                            [g for p, g in load(approvals_f) if p["approval_date"] <= "2024-12-31"])
         rows = [l.strip().split(",") for l in open(classes_f).read().splitlines()[1:] if l.strip()]
         rows.sort(key=lambda r: -len(r[0]))
         cls = lambda code: next((c for p, c in rows if code.startswith(p)), "unclassified")
@@ -99,6 +100,8 @@ struct SurveyEndToEndTests {
                    "merge": {c: ell(oldc[c][1].intersection(newc[merged][1])) for c in (merged, plan["merged-away"])}}
         print(json.dumps({
           "cells": cells, "by_village": by_village, "lineage": lineage,
+          "sources": {"spot": len(load(spots_f)),
+                      "approval": len([p for p, _ in load(approvals_f) if p["approval_date"] <= "2024-12-31"])},
           "changed": [len(changed), sum(ell(newc[c][1]) for c in changed)],
           "new": [len([c for c in newc if c not in oldc]), sum(ell(newc[c][1]) for c in newc if c not in oldc)],
           "retired": [len([c for c in oldc if c not in newc]), sum(ell(oldc[c][1]) for c in oldc if c not in newc)],
@@ -115,12 +118,35 @@ struct SurveyEndToEndTests {
             try CLI.landreg(
                 ["import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--json", "--store", store],
                 in: dir))
+        // Approvals over the farmland built on under no spot: the west half dated 2024 (subtracted), the east
+        // quarter dated 2025 (after the survey's year end: not subtracted).
+        let approvals = dir + "/approvals.geojson"
+        let made = try CLI.python(
+            """
+            import json, sys
+            from shapely.geometry import box, mapping, shape
+            plan = json.load(open(sys.argv[1]))
+            g = next(shape(f["geometry"]) for f in json.load(open(sys.argv[2]))["features"]
+                     if f["properties"]["BSM"] == plan["free-farmland"])
+            x0, y0, x1, y1 = g.bounds
+            parts = [("测试〔2024〕1号", "2024-06-30", box(x0 - 1, y0 - 1, (x0 + x1) / 2, y1 + 1)),
+                     ("测试〔2025〕2号", "2025-02-01", box(x0 + 0.75 * (x1 - x0), y0 - 1, x1 + 1, y1 + 1))]
+            json.dump({"type": "FeatureCollection",
+                       "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4549"}},
+                       "features": [{"type": "Feature", "properties": {"doc_number": d, "approval_date": t},
+                                     "geometry": mapping(g.intersection(b))} for d, t, b in parts]},
+                      open(sys.argv[3], "w"), ensure_ascii=False)
+            """, [dir + "/parcels-2024-plan.json", v2024, approvals])
+        #expect(made.status == 0, "\(made.stderr)")
+        let approved = try CLI.landreg(
+            ["import", "approvals", approvals, "--kind", "farmland-conversion", "--store", store], in: dir)
+        #expect(approved.status == 0, "\(approved.stderr)")
         let py = try CLI.python(
             Self.shapelyScript,
             [
                 CLI.geoData + "/parcels.geojson", v2024, CLI.geoData + "/spots-2023-07.geojson",
                 CLI.repo.appendingPathComponent("seeds/landuse-balance-classes.csv").path,
-                CLI.geoData + "/zones-village.geojson", dir + "/parcels-2024-plan.json"
+                CLI.geoData + "/zones-village.geojson", dir + "/parcels-2024-plan.json", approvals
             ])
         #expect(py.status == 0, "\(py.stderr)")
         let expected = try #require(try JSONSerialization.jsonObject(with: Data(py.stdout.utf8)) as? [String: Any])
@@ -244,6 +270,9 @@ struct SurveyEndToEndTests {
         let free = try #require(plan["free-farmland"] as? String),
             spotted = try #require(plan["spot-farmland"] as? String)
         #expect(ours[free] != nil, "farmland → construction under no spot is reported")
+        #expect(
+            (unreported["reported_sources"] as? [String: Int]) == (expected["sources"] as? [String: Int]),
+            "the approval dated after the survey's year end does not count")
         let converted = try #require(unreported["converted_m2"] as? Double)
         #expect(converted > total + 1, "the spot over \(spotted) took some away")
 

@@ -157,6 +157,19 @@ extension Registry {
         }
     }
 
+    /// Every live approval (批文, any kind) as a reported polygon dated by its approval date.
+    public func approvalsAsReportedPolygons() throws -> [ReportedPolygon] {
+        try dbQueue.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT code, approval_date, geom FROM approvals WHERE retired_at IS NULL ORDER BY fid"
+            ).map {
+                ReportedPolygon(
+                    kind: "approval", code: $0["code"], date: $0["approval_date"],
+                    geometry: try decodeGeometry($0["geom"]))
+            }
+        }
+    }
+
     /// Every live violation spot as a reported polygon (any status; date nil: a spot counts whatever its date).
     public func spotsAsReportedPolygons() throws -> [ReportedPolygon] {
         try dbQueue.read { db in

@@ -133,8 +133,12 @@ extension ReportCommand {
                     Format.m2(p.areaM2), Format.mu(p.areaM2)
                 ])
             }
+            let sources = ["spot", "approval"].map { kind in
+                Format.count(r.reportedSources[kind] ?? 0, kind)
+            }.joined(separator: " and ")
             printOut(
-                "Unreported construction \(r.from) → \(r.to) (farmland → construction, minus \(r.reportedSources.values.reduce(0, +)) spots)\n\n"
+                "Unreported construction \(r.from) → \(r.to) (farmland → construction, minus \(sources) "
+                    + "dated up to \(r.to)-12-31)\n\n"
                     + t.render(.table)
                     + "\ntotal: \(r.polygons.count) polygons, \(Format.m2(r.totalM2)) m² = \(Format.mu(r.totalM2)) 亩 "
                     + "(farmland → construction before subtracting: \(Format.m2(r.convertedM2)) m²)\n")
