@@ -312,9 +312,21 @@ struct SurveyEndToEndTests {
         }
     }
 
-    @Test("re-importing the same version changes nothing; an older year is refused and changes nothing")
+    @Test("--dry-run and re-importing the same version change nothing; an older year is refused and changes nothing")
     func reimportAndOlder() throws {
         let (dir, store, v2024) = try Self.storeWith2023()
+        // --dry-run says what it would do and leaves the store as it was.
+        let untouched = try Self.counts(store)
+        let dry = try Self.json(
+            try CLI.landreg(
+                [
+                    "import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--dry-run", "--json",
+                    "--store", store
+                ],
+                in: dir))
+        #expect(dry["import_id"] == nil && (dry["dry_run"] as? Bool) == true)
+        #expect(((dry["survey"] as? [String: Any])?["retired"] as? [String: Any])?["parcels"] as? Int ?? 0 > 0)
+        #expect(try Self.counts(store) == untouched)
         let first = try CLI.landreg(
             ["import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--store", store], in: dir)
         #expect(first.status == 0, "\(first.stderr)")
