@@ -8,16 +8,15 @@ extension ExportCommand {
     struct UnreportedConstructionExport: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "unreported-construction",
-            abstract: "Export the unreported-construction polygons (farmland → construction, minus spots).")
-        @OptionGroup var versions: SurveyPair
-        @Option(help: "Smallest polygon written, m² (ellipsoidal).") var minArea = 1.0
+            abstract:
+                "Export the unreported-construction polygons (farmland → construction, minus spots and approvals).")
+        @OptionGroup var query: UnreportedConstructionQuery
         @OptionGroup var common: Common
         @OptionGroup var store: StoreOptions
 
         func run() throws {
             let (registry, options) = try common.checkedOptions(store)
-            let r = try UnreportedConstruction.compute(
-                registry, from: versions.from, to: versions.to, minAreaM2: minArea)
+            let r = try query.compute(registry)
             let features = r.polygons.enumerated().map { i, p in
                 (
                     id: JSONValue?.some(.number(String(i + 1))),

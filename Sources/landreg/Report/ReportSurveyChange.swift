@@ -18,6 +18,21 @@ struct SurveyPair: ParsableArguments {
     }
 }
 
+/// `--from`, `--to` and `--min-area` of the unreported-construction report and its export, and the computation both
+/// make.
+struct UnreportedConstructionQuery: ParsableArguments {
+    @OptionGroup var versions: SurveyPair
+    @Option(help: "Smallest polygon kept, m² (ellipsoidal).") var minArea = 1.0
+
+    func validate() throws {
+        if !(minArea >= 0) { throw ValidationError("--min-area must be a non-negative number of m²") }
+    }
+
+    func compute(_ registry: Registry) throws -> UnreportedConstructionReport {
+        try UnreportedConstruction.compute(registry, from: versions.from, to: versions.to, minAreaM2: minArea)
+    }
+}
+
 extension ReportCommand {
     struct SurveyChangeReportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -114,16 +129,13 @@ extension ReportCommand {
     struct UnreportedConstructionReportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "unreported-construction",
-            abstract: "Farmland that became construction land with no violation spot behind it.")
-        @OptionGroup var versions: SurveyPair
-        @Option(help: "Smallest polygon reported, m² (ellipsoidal).") var minArea = 1.0
+            abstract: "Farmland that became construction land with no violation spot or approval behind it.")
+        @OptionGroup var query: UnreportedConstructionQuery
         @Flag(help: "Print the report as JSON.") var json = false
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
-            let r = try UnreportedConstruction.compute(
-                registry, from: versions.from, to: versions.to, minAreaM2: minArea)
+            let r = try query.compute(try store.open())
             if json { try printJSON(r); return }
             var t = TextTable(
                 ["later code", "village", "before", "after", "area m²", "area 亩"], rightAligned: [4, 5])
