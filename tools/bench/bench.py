@@ -473,7 +473,7 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--quick", action="store_true", help="100,000 parcels only, 1 repetition, 100 look-ups")
     ap.add_argument("--reps", type=int, help="repetitions per row (default 3; 1 with --quick)")
-    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable, breakdown, survey-change, farmland-balance")
+    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable, breakdown, breakdown-1m, survey-change, farmland-balance")
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     args = ap.parse_args()
     if args.reps is None:
@@ -492,6 +492,7 @@ def main():
         "farmland": lambda: b.farmland_row(big),
         "reclaimable": lambda: b.reclaimable_row(100_000),
         "breakdown": lambda: b.breakdown_row(100_000),
+        "breakdown-1m": lambda: b.breakdown_row(1_000_000),
         "survey-change": lambda: b.survey_row(big, "survey-change"),
         "farmland-balance": lambda: b.survey_row(big, "farmland-balance"),
     }
