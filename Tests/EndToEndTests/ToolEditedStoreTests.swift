@@ -5,11 +5,9 @@ import Testing
 /// in an error that names the row, not in a trap.
 @Suite("Stores edited by other tools", .serialized)
 struct ToolEditedStoreTests {
-    /// Drops `NOT NULL` from planar_area_m2 of parcels, spots and sites (the schema is edited the way a tool that
-    /// rewrites a table would leave it), sets it to NULL in the first row of each, and prints each row's fid and
-    /// code. The R*Tree triggers call GeoPackage SQL functions that plain sqlite3 lacks: stand-ins are registered
-    /// (no geometry changes).
-    static let nullOutPlanarArea = """
+    /// Opens the store named by argv[1] as another program would (plain sqlite3), with stand-ins for the
+    /// GeoPackage SQL functions the R*Tree triggers call (no geometry changes), schema writable.
+    static let editPrelude = """
         import sqlite3, sys
         def connect():
             db = sqlite3.connect(sys.argv[1])
@@ -18,19 +16,27 @@ struct ToolEditedStoreTests {
             return db
         db = connect()
         db.execute("PRAGMA writable_schema = ON")
-        for t in ["parcels", "spots", "sites"]:
-            n = db.execute("UPDATE sqlite_master SET sql = replace(sql, 'planar_area_m2 REAL NOT NULL', 'planar_area_m2 REAL') WHERE name = ?", (t,)).rowcount
-            assert n == 1, t
-        db.commit(); db.close()
-        db = connect()
-        for t in ["parcels", "spots", "sites"]:
-            fid, code = db.execute(f"SELECT fid, code FROM {t} ORDER BY fid LIMIT 1").fetchone()
-            db.execute(f"UPDATE {t} SET planar_area_m2 = NULL WHERE fid = ?", (fid,))
-            print(t, fid, code)
-        db.commit()
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        db.close()  # checkpoints the WAL: the file compared below is then the whole store
+
         """
+
+    /// Drops `NOT NULL` from planar_area_m2 of parcels, spots and sites (the schema is edited the way a tool that
+    /// rewrites a table would leave it), sets it to NULL in the first row of each, and prints each row's fid and
+    /// code.
+    static let nullOutPlanarArea =
+        editPrelude + """
+            for t in ["parcels", "spots", "sites"]:
+                n = db.execute("UPDATE sqlite_master SET sql = replace(sql, 'planar_area_m2 REAL NOT NULL', 'planar_area_m2 REAL') WHERE name = ?", (t,)).rowcount
+                assert n == 1, t
+            db.commit(); db.close()
+            db = connect()
+            for t in ["parcels", "spots", "sites"]:
+                fid, code = db.execute(f"SELECT fid, code FROM {t} ORDER BY fid LIMIT 1").fetchone()
+                db.execute(f"UPDATE {t} SET planar_area_m2 = NULL WHERE fid = ?", (fid,))
+                print(t, fid, code)
+            db.commit()
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            db.close()  # checkpoints the WAL: the file compared below is then the whole store
+            """
 
     @Test func aNullWhereLandregAlwaysWritesAValueIsAnErrorNamingTheRowNotACrash() throws {
         // Given the demo store with a NULL planar area in one parcel, one spot and one site
@@ -67,28 +73,21 @@ struct ToolEditedStoreTests {
 
     /// Drops `NOT NULL` from the geometry of parcels and zones and empties it in the first row of each (GDAL and
     /// QGIS allow a feature without geometry); prints each row's table, fid and code.
-    static let nullOutGeometry = """
-        import sqlite3, sys
-        def connect():
-            db = sqlite3.connect(sys.argv[1])
-            for f in ["ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"]:
-                db.create_function(f, 1, lambda g: 0)
-            return db
-        db = connect()
-        db.execute("PRAGMA writable_schema = ON")
-        for t in ["parcels", "zones"]:
-            n = db.execute("UPDATE sqlite_master SET sql = replace(sql, 'geom MULTIPOLYGON NOT NULL', 'geom MULTIPOLYGON') WHERE name = ?", (t,)).rowcount
-            assert n == 1, t
-        db.commit(); db.close()
-        db = connect()
-        for t in ["parcels", "zones"]:
-            fid, code = db.execute(f"SELECT fid, code FROM {t} WHERE retired_at IS NULL ORDER BY fid LIMIT 1").fetchone()
-            db.execute(f"UPDATE {t} SET geom = NULL WHERE fid = ?", (fid,))
-            print(t, fid, code)
-        db.commit()
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        db.close()
-        """
+    static let nullOutGeometry =
+        editPrelude + """
+            for t in ["parcels", "zones"]:
+                n = db.execute("UPDATE sqlite_master SET sql = replace(sql, 'geom MULTIPOLYGON NOT NULL', 'geom MULTIPOLYGON') WHERE name = ?", (t,)).rowcount
+                assert n == 1, t
+            db.commit(); db.close()
+            db = connect()
+            for t in ["parcels", "zones"]:
+                fid, code = db.execute(f"SELECT fid, code FROM {t} WHERE retired_at IS NULL ORDER BY fid LIMIT 1").fetchone()
+                db.execute(f"UPDATE {t} SET geom = NULL WHERE fid = ?", (fid,))
+                print(t, fid, code)
+            db.commit()
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            db.close()
+            """
 
     @Test func aFeatureWithoutGeometryIsAnErrorNamingTheRowNotACrash() throws {
         // Given the demo store with one parcel and one zone whose geometry another program emptied
