@@ -13,7 +13,11 @@ import LandRegistry
 enum DossierPhotos {
     /// Width and height in pixels, from the JPEG's start-of-frame marker (nil: no frame found, not a JPEG).
     static func jpegSize(_ jpeg: Data) -> (width: Int, height: Int)? {
-        let b = [UInt8](jpeg)
+        jpeg.withUnsafeBytes { jpegSize(UnsafeRawBufferPointer($0).bindMemory(to: UInt8.self)) }
+    }
+
+    /// The same over the bytes in place (no copy of the photo).
+    private static func jpegSize(_ b: UnsafeBufferPointer<UInt8>) -> (width: Int, height: Int)? {
         guard b.count > 4, b[0] == 0xFF, b[1] == 0xD8 else { return nil }
         var i = 2
         while i + 9 < b.count {

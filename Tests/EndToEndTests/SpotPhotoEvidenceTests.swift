@@ -143,6 +143,18 @@ struct SpotPhotoEvidenceTests {
         // One evidence event per photo, and the spot's state untouched.
         let history = try CLI.landreg(["spots", "history", code, "--json", "--store", store], in: dir)
         #expect(history.stdout.components(separatedBy: "\"evidence\"").count - 1 == 2, "\(history.stdout)")
+        // A photo added today is not a lifecycle step: a step dated on the spot's last step still goes in.
+        let events = try #require(
+            try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        let lastStep = try #require(
+            events.filter { !["import", "evidence"].contains($0["action"] as? String) }
+                .compactMap { $0["effective_date"] as? String }.max())
+        let show = try CLI.landreg(["spots", "show", code, "--json", "--store", store], in: dir)
+        let status = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
+        try #require(status?["status"] as? String == "rectifying", "the sample spot is \(status?["status"] ?? "?")")
+        let backdated = try CLI.landreg(
+            ["spots", "progress", code, "--restored", "1", "--on", lastStep, "--store", store], in: dir)
+        #expect(backdated.status == 0, "a step on \(lastStep) after a photo added today: \(backdated.stderr)")
     }
 
     @Test func aPhotoTooFarWithoutPositionBeforeDetectionOrNotAJPEGIsRefusedAndNothingIsAdded() throws {

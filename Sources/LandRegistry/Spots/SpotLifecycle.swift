@@ -60,6 +60,21 @@ public struct SpotStepRefused: Error, LocalizedError, Equatable {
 }
 
 extension Registry {
+    /// The effective date of the spot's last lifecycle step — an action of `SpotStateMachine`, or the split that
+    /// made the spot — nil when it has none. Its import, evidence photos and recomputed figures are not steps: a
+    /// photo added today does not stop a step that happened yesterday from being recorded.
+    static func lastStepDate(_ db: Database, spotFID: Int64) throws -> String? {
+        let steps = SpotAction.allCases.map(\.rawValue) + [EventAction.splitChild.rawValue]
+        return try String.fetchOne(
+            db,
+            sql: """
+                SELECT max(effective_date) FROM events
+                WHERE entity = ? AND entity_id = ? AND action IN (\(steps.map { _ in "?" }.joined(separator: ", ")))
+                """,
+            arguments: StatementArguments(
+                [EventEntity.spot.rawValue, spotFID] + steps.map { $0 as any DatabaseValueConvertible }))
+    }
+
     /// Applies one lifecycle step to the live spot with this code, in one transaction with its event.
     /// - Throws: `NotFound`, `SpotStepRefused` (store unchanged).
     @discardableResult
@@ -97,17 +112,7 @@ extension Registry {
         guard SpotStateMachine.transition(action, from: spot.status, to: target) != nil else {
             throw refuse(SpotStateMachine.refusal(code: code, action: action, from: spot.status, to: target))
         }
-        // The spot's last lifecycle step: not its import, and not evidence (a photo added today does not stop a
-        // step that happened yesterday from being recorded).
-        if let last = try String.fetchOne(
-            db,
-            sql: """
-                SELECT max(effective_date) FROM events
-                WHERE entity = ? AND entity_id = ? AND action NOT IN (?, ?, ?)
-                """,
-            arguments: [EventEntity.spot, spot.fid, EventAction.import, EventAction.evidence, EventAction.recompute]),
-            context.effectiveDate < last
-        {
+        if let last = try Self.lastStepDate(db, spotFID: spot.fid), context.effectiveDate < last {
             throw refuse(
                 "spot \(code): \(action.rawValue) on \(context.effectiveDate) would come before its last step (on \(last)); "
                     + "steps are recorded in the order they happened")

@@ -170,10 +170,6 @@ extension Registry {
                         )
                     }
                 }
-                let details = SpotPhotoEvidence(
-                    mediaID: 0, file: photo.stored, sha256: photo.sha256, takenAt: photo.metadata.takenAt,
-                    latitude: photo.metadata.latitude, longitude: photo.metadata.longitude,
-                    directionDeg: photo.metadata.directionDegrees, distanceM: distanceM)
                 try db.execute(
                     sql: """
                         INSERT INTO spot_photo_media (data, content_type, file_name, size_bytes, sha256)
@@ -184,11 +180,14 @@ extension Registry {
                 try db.execute(
                     sql: "INSERT INTO spots_spot_photo_media (base_id, related_id) VALUES (?, ?)",
                     arguments: [spot.fid, mediaID])
-                var recorded = details
-                recorded.mediaID = mediaID
                 let event = try AuditLog.append(
                     db, context: context, entity: .spot, entityID: spot.fid, entityCode: code,
-                    details: .spotPhoto(recorded))
+                    details: .spotPhoto(
+                        SpotPhotoEvidence(
+                            mediaID: mediaID, file: photo.stored, sha256: photo.sha256,
+                            takenAt: photo.metadata.takenAt, latitude: photo.metadata.latitude,
+                            longitude: photo.metadata.longitude, directionDeg: photo.metadata.directionDegrees,
+                            distanceM: distanceM)))
                 let blob = point.map { Data(GeoPackageBinary.encode(.point($0), srsID: srsID)) }
                 try db.execute(
                     sql: """

@@ -176,12 +176,7 @@ extension Registry {
             guard now.status == parent.status else {
                 throw refuse(SpotStateMachine.refusal(code: code, action: .split, from: now.status, to: .split))
             }
-            if let last = try String.fetchOne(
-                db,
-                sql:
-                    "SELECT max(effective_date) FROM events WHERE entity = 'spot' AND entity_id = ? AND action <> 'import'",
-                arguments: [now.fid]), context.effectiveDate < last
-            {
+            if let last = try Self.lastStepDate(db, spotFID: now.fid), context.effectiveDate < last {
                 throw refuse(
                     "spot \(code): split on \(context.effectiveDate) would come before its last step (on \(last)); "
                         + "steps are recorded in the order they happened")
