@@ -63,7 +63,7 @@ public enum FarmlandBalance {
         let classes = try registry.landUseBalanceClasses()
         var total = Accumulator(village: nil)
         var villages: [String: Accumulator] = [:]
-        try registry.surveyOverlay(from: from, to: to, villages: byVillage) { p in
+        try registry.surveyOverlay(from: from, to: to, villages: byVillage ? .every : .none) { p in
             let a = classify(p.fromLandUse, classes), b = classify(p.toLandUse, classes)
             guard (a == "farmland") != (b == "farmland") else { return }
             total.add(from: a, to: b, p)

@@ -39,7 +39,7 @@ public enum SurveyChange {
         -> SurveyChangeReport
     {
         var cells: [String: TransitionCell] = [:]
-        try registry.surveyOverlay(from: from, to: to, villages: byVillage) { p in
+        try registry.surveyOverlay(from: from, to: to, villages: byVillage ? .every : .none) { p in
             let a = landUseClass(p.fromLandUse), b = landUseClass(p.toLandUse)
             let key = "\(p.village ?? "")|\(a)|\(b)"
             var cell =

@@ -84,7 +84,7 @@ public enum UnreportedConstruction {
         var report = UnreportedConstructionReport(
             from: from, to: to, minAreaM2: minAreaM2,
             reportedSources: Dictionary(grouping: sources, by: \.kind).mapValues(\.count))
-        try registry.surveyOverlay(from: from, to: to, villages: true, wantsGeometry: converted) { p in
+        try registry.surveyOverlay(from: from, to: to, villages: .keptPieces, wantsGeometry: converted) { p in
             guard converted(p.fromLandUse, p.toLandUse), let g = p.geometry else { return }
             report.convertedM2 += p.ellipsoidalAreaM2
             report.convertedPlanarM2 += p.planarAreaM2

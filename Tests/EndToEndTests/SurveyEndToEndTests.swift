@@ -247,6 +247,40 @@ struct SurveyEndToEndTests {
             #expect(abs((line["area_mu"] as? Double ?? -1) - (theirOut[c] ?? -2) * Self.muPerM2) < 0.0001)
         }
 
+        // The ledger as an office table: 流出合计 and 应补 as the JSON has them, in m² and 亩; with villages a second
+        // sheet whose village 流出合计 lines add up to the subdistrict's.
+        let ledgerBook = dir + "/ledger.xlsx"
+        let wroteLedger = try CLI.landreg(
+            [
+                "report", "farmland-balance", "--from", "2023", "--to", "2024", "--by", "village", "--format", "xlsx",
+                "-o", ledgerBook, "--store", store
+            ], in: dir)
+        #expect(wroteLedger.status == 0, "\(wroteLedger.stderr)")
+        let ledgerSheets = try CLI.python(
+            """
+            import openpyxl, sys
+            wb = openpyxl.load_workbook(sys.argv[1])
+            print(" ".join(wb.sheetnames))
+            def line(ws, direction):
+                return [r for r in ws.iter_rows(values_only=True) if r[1] == direction]
+            out = line(wb["耕地进出平衡"], "流出合计")[0]
+            owed = line(wb["耕地进出平衡"], "应补")[0]
+            villages_out = sum(r[3] for r in line(wb["按村"], "流出合计"))
+            print(out[3], out[4], owed[3], villages_out)
+            """, [ledgerBook])
+        #expect(ledgerSheets.status == 0, "\(ledgerSheets.stderr)")
+        let ledgerLines = ledgerSheets.stdout.split(separator: "\n").map(String.init)
+        #expect(ledgerLines.first == "耕地进出平衡 按村")
+        let ledgerFigures = (ledgerLines.last ?? "").split(separator: " ").compactMap { Double($0) }
+        let theirOutM2 = expected["out_m2"] as? Double ?? -1
+        #expect(ledgerFigures.count == 4)
+        if ledgerFigures.count == 4 {
+            #expect(abs(ledgerFigures[0] - theirOutM2) < 0.01)
+            #expect(abs(ledgerFigures[1] - theirOutM2 * Self.muPerM2) < 0.0001)
+            #expect(abs(ledgerFigures[2] - (expected["owed_m2"] as? Double ?? -1)) < 0.01)
+            #expect(abs(ledgerFigures[3] - theirOutM2) < 0.01)
+        }
+
         // Unreported construction: the planted polygons and the total.
         let unreported = try Self.json(
             try CLI.landreg(
@@ -275,6 +309,34 @@ struct SurveyEndToEndTests {
             "the approval dated after the survey's year end does not count")
         let converted = try #require(unreported["converted_m2"] as? Double)
         #expect(converted > total + 1, "the spot over \(spotted) took some away")
+
+        // The same list as an office table: one row per polygon and the totals row.
+        let unreportedBook = dir + "/unreported.xlsx"
+        let wroteUnreported = try CLI.landreg(
+            [
+                "report", "unreported-construction", "--from", "2023", "--to", "2024", "--format", "xlsx", "-o",
+                unreportedBook, "--store", store
+            ], in: dir)
+        #expect(wroteUnreported.status == 0, "\(wroteUnreported.stderr)")
+        let unreportedSheet = try CLI.python(
+            """
+            import openpyxl, sys
+            rows = list(openpyxl.load_workbook(sys.argv[1]).active.iter_rows(values_only=True))
+            header = rows.index(next(r for r in rows if r[0] == "现图斑编号"))
+            body, last = rows[header + 1:-1], rows[-1]
+            print(len(body), last[4], last[5], str(last[0]).startswith("合计"))
+            """, [unreportedBook])
+        #expect(unreportedSheet.status == 0, "\(unreportedSheet.stderr)")
+        let unreportedFigures = unreportedSheet.stdout.split(separator: " ").map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(unreportedFigures.count == 4)
+        if unreportedFigures.count == 4 {
+            #expect(Int(unreportedFigures[0]) == polygons.count)
+            #expect(abs((Double(unreportedFigures[1]) ?? -1) - total) < 0.01)
+            #expect(abs((Double(unreportedFigures[2]) ?? -1) - total * Self.muPerM2) < 0.0001)
+            #expect(unreportedFigures[3] == "True")
+        }
 
         // The export writes the same polygons.
         let exported = try CLI.landreg(

@@ -4,11 +4,17 @@ import LandGeometry
 
 // MARK: - The overlay of two survey versions
 //
-// Not matched by code: every parcel of the later version is intersected with the parcels of the earlier version
-// its box meets (R*Tree candidates, then GEOS), one later parcel at a time, so memory holds one parcel's
-// neighbourhood, never a layer. A row in both versions (an unchanged parcel) meets itself: its whole stored area,
-// without GEOS; an earlier parcel inside a later one counts its stored areas; only the rest is clipped and measured
-// (planar, and ellipsoidal on CGCS2000). Pieces of 0 area (neighbours touching along an edge) are dropped.
+// Not matched by code, but not blind either: a row live in both versions is the same polygon in both, so it meets
+// itself at its whole stored area (no GEOS) and meets no other row live in both (a version is a partition of the
+// subdistrict: an overlap between two such rows is there in both versions and is not a change, so it is not
+// counted). GEOS is needed only around what changed, in two passes: every row new in the later version against the
+// earlier version's rows its R*Tree box meets, and every row gone by the later version against the later rows that
+// were in both. A change survey touches a few per cent of a district, so most of the work is one scan of stored
+// areas; a survey that replaced everything costs what overlaying every pair costs.
+//
+// Candidates are read by R*Tree and clipped by GEOS straight from their blobs (BlobOverlay); a candidate inside the
+// driving row counts its stored areas; only other pieces are measured (planar, and ellipsoidal on CGCS2000). Pieces
+// of 0 area (neighbours touching along an edge) are dropped. Memory holds one row's neighbourhood, never a layer.
 
 /// A piece of the overlay: earlier parcel ∩ later parcel. Areas in m².
 public struct SurveyOverlayPiece: Sendable {
@@ -25,6 +31,15 @@ public struct SurveyOverlayPiece: Sendable {
     public let geometry: Geometry?
 }
 
+/// Which pieces of the overlay carry their later parcel's village.
+public enum OverlayVillages: Sendable {
+    case none
+    /// Every piece (reports grouped by village).
+    case every
+    /// Only the pieces `wantsGeometry` keeps (a village per listed polygon).
+    case keptPieces
+}
+
 /// A polygon that reports something already (a violation spot, an approval), with its date (YYYY-MM-DD) when it
 /// has one that counts.
 public struct ReportedPolygon: Sendable {
@@ -37,44 +52,80 @@ public struct ReportedPolygon: Sendable {
     }
 }
 
+/// The three kinds of rows that drive the overlay; each SQL condition takes (tFrom, tTo) as `?` in the order given.
+private enum OverlayPass: CaseIterable {
+    /// Rows live in both versions: each is its own piece.
+    case inBoth
+    /// Rows of the later version created after the earlier one: clipped against the earlier version.
+    case newLater
+    /// Rows of the earlier version retired by the later one: clipped against the rows in both.
+    case goneEarlier
+
+    var driverSQL: String {
+        switch self {
+        case .inBoth: return "created_at <= ?1 AND (retired_at IS NULL OR retired_at > ?2)"
+        case .newLater: return "created_at > ?1 AND created_at <= ?2 AND (retired_at IS NULL OR retired_at > ?2)"
+        case .goneEarlier: return "created_at <= ?1 AND retired_at > ?1 AND retired_at <= ?2"
+        }
+    }
+
+    /// The candidates a driving row meets (alias p), or nil when it meets none but itself.
+    var candidateSQL: String? {
+        switch self {
+        case .inBoth: return nil
+        case .newLater: return "p.created_at <= ?1 AND (p.retired_at IS NULL OR p.retired_at > ?1)"
+        case .goneEarlier: return "p.created_at <= ?1 AND (p.retired_at IS NULL OR p.retired_at > ?2)"
+        }
+    }
+}
+
 extension Registry {
-    /// Visits every piece of the overlay of survey versions `from` and `to` (years), later parcel by later parcel.
-    /// The later parcels are cut into `workers` runs of fids, each overlaid on its own thread with its own
-    /// read-only connection, GEOS and PROJ; `visit` is called under a lock, one piece at a time, in no set order.
+    /// Visits every piece of the overlay of survey versions `from` and `to` (years). The driving rows of each pass
+    /// are cut into runs of fids, each overlaid on a worker thread with its own read-only connection, GEOS and
+    /// PROJ; `visit` is called under a lock, one piece at a time, in no set order.
     /// - Parameter wantsGeometry: whether a piece between these land uses keeps its geometry (called on the
     ///   workers: it must only read).
     /// - Throws: `NotFound` for a year the store has no version of; the first error a worker met.
     public func surveyOverlay(
-        from: Int, to: Int, villages: Bool, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        from: Int, to: Int, villages: OverlayVillages, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         wantsGeometry: @escaping (_ fromLandUse: String?, _ toLandUse: String?) -> Bool = { _, _ in false },
         _ visit: (SurveyOverlayPiece) throws -> Void
     ) throws {
-        let (tFrom, tTo, fids) = try dbQueue.read { db in
-            let tTo = try SurveyVersion.moment(db, year: to)
-            return (
-                try SurveyVersion.moment(db, year: from), tTo,
-                try Row.fetchOne(
-                    db, sql: "SELECT min(fid), max(fid), count(*) FROM parcels WHERE \(SurveyVersion.conditionSQL)",
-                    arguments: [tTo, tTo])
-            )
+        let threads = max(1, workers)
+        let (tFrom, tTo, runs) = try dbQueue.read { db in
+            let tFrom = try SurveyVersion.moment(db, year: from), tTo = try SurveyVersion.moment(db, year: to)
+            var runs: [(OverlayPass, ClosedRange<Int64>)] = []
+            for pass in OverlayPass.allCases {
+                guard
+                    let r = try Row.fetchOne(
+                        db, sql: "SELECT min(fid), max(fid), count(*) FROM parcels WHERE \(pass.driverSQL)",
+                        arguments: [tFrom, tTo]),
+                    let lo: Int64 = r[0], let hi: Int64 = r[1]
+                else { continue }
+                // A run per worker, unless there are too few rows to be worth a connection each.
+                let count: Int = r[2]
+                let parts = Int64(count < 256 ? 1 : threads)
+                let step = (hi - lo) / parts + 1
+                for k in 0..<parts where lo + k * step <= hi {
+                    runs.append((pass, (lo + k * step)...min(hi, lo + (k + 1) * step - 1)))
+                }
+            }
+            return (tFrom, tTo, runs)
         }
-        guard let fids, let lo: Int64 = fids[0], let hi: Int64 = fids[1] else { return }
-        let threads = max(1, min(workers, fids[2] as Int))
-        let step = (hi - lo) / Int64(threads) + 1
         let storeCRS = self.storeCRS, path = self.path
         // `visit` runs under `lock` only, and `wantsGeometry` only reads: both may be called from the workers.
         let shared = Unchecked((wants: wantsGeometry, error: Error?.none))
         withoutActuallyEscaping(visit) { visit in
             let sharedVisit = Unchecked(visit)
-            DispatchQueue.concurrentPerform(iterations: threads) { w in
-                let range = (lo + Int64(w) * step)...min(hi, lo + Int64(w + 1) * step - 1)
+            DispatchQueue.concurrentPerform(iterations: runs.count) { i in
+                let (pass, range) = runs[i]
                 do {
                     let reader = try DatabaseQueue(path: path, configuration: Registry.configuration(readonly: true))
                     try reader.read { db in
-                        try Self.overlayRun(
-                            db, fids: range, tFrom: tFrom, tTo: tTo, villages: villages, storeCRS: storeCRS,
-                            wants: shared.value.wants
-                        ) { piece in
+                        let run = try OverlayRun(
+                            db, tFrom: tFrom, tTo: tTo, villages: villages, storeCRS: storeCRS,
+                            wants: shared.value.wants)
+                        try run.drive(pass, fids: range) { piece in
                             try sharedVisit.lock.withLock {
                                 if shared.value.error != nil { return }
                                 try sharedVisit.value(piece)
@@ -87,65 +138,6 @@ extension Registry {
             }
         }
         if let e = shared.value.error { throw e }
-    }
-
-    /// One worker's part of the overlay: the later parcels with fids in `fids`.
-    private static func overlayRun(
-        _ db: Database, fids: ClosedRange<Int64>, tFrom: String, tTo: String, villages: Bool, storeCRS: CRS,
-        wants wantsGeometry: (String?, String?) -> Bool, _ visit: (SurveyOverlayPiece) throws -> Void
-    ) throws {
-        let geos = GEOSContext()
-        let areas = try AreaCalculator(crs: storeCRS)
-        let clipper = try BlobOverlay(context: geos)
-        let candidates = try db.makeStatement(
-            sql: """
-                SELECT p.fid, p.geom, p.land_use, p.planar_area_m2, p.ellipsoidal_area_m2
-                FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id
-                WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?
-                  AND p.created_at <= ? AND (p.retired_at IS NULL OR p.retired_at > ?)
-                """)
-        let villageOf = villages ? try VillageLookup(db) : nil
-        let later = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT fid, code, geom, land_use, planar_area_m2, ellipsoidal_area_m2 FROM parcels
-                WHERE fid BETWEEN ? AND ? AND \(SurveyVersion.conditionSQL) ORDER BY fid
-                """, arguments: [fids.lowerBound, fids.upperBound, tTo, tTo])
-        while let b = try later.next() {
-            let bFid: Int64 = b["fid"], bCode: String = b["code"], bUse: String? = b["land_use"]
-            let bGeometry = try decodeGeometry(b["geom"])
-            guard let e = bGeometry.envelope else { continue }
-            let prepared = try geos.prepare(bGeometry)
-            let village = try villageOf?.village(of: bGeometry, prepared: prepared, geos: geos)
-            let rows = try Row.fetchAll(candidates, arguments: [e.maxX, e.minX, e.maxY, e.minY, tFrom, tFrom])
-            for a in rows {
-                let aFid: Int64 = a["fid"], aUse: String? = a["land_use"]
-                let keep = wantsGeometry(aUse, bUse)
-                var planar: Double = a["planar_area_m2"], ellipsoidal: Double = a["ellipsoidal_area_m2"]
-                var piece: Geometry? = nil
-                if aFid == bFid {
-                    if keep { piece = bGeometry }
-                } else {
-                    let met = try a.withUnsafeData(named: "geom") { blob -> BlobPiece in
-                        guard let blob else { return .none }
-                        return try blob.withUnsafeBytes { try clipper.piece(of: prepared, geoPackageBlob: $0) }
-                    }
-                    switch met {
-                    case .none: continue
-                    case .inside:
-                        if keep { piece = try decodeGeometry(a["geom"]) }
-                    case .piece(let clipped):
-                        planar = clipped.planarArea
-                        ellipsoidal = try areas.ellipsoidalArea(clipped)
-                        if keep { piece = clipped }
-                    }
-                }
-                try visit(
-                    SurveyOverlayPiece(
-                        fromFid: aFid, toFid: bFid, fromLandUse: aUse, toLandUse: bUse, toCode: bCode,
-                        village: village, planarAreaM2: planar, ellipsoidalAreaM2: ellipsoidal, geometry: piece))
-            }
-        }
     }
 
     /// Land-use code prefixes and their farmland-ledger class (landuse_balance_classes), longest prefix first.
@@ -175,6 +167,117 @@ extension Registry {
         try dbQueue.read { db in
             try Row.fetchAll(db, sql: "SELECT code, geom FROM spots WHERE retired_at IS NULL ORDER BY fid").map {
                 ReportedPolygon(kind: "spot", code: $0["code"], date: nil, geometry: try decodeGeometry($0["geom"]))
+            }
+        }
+    }
+}
+
+/// One worker's overlay: its connection's statements, GEOS, PROJ and village look-up.
+private final class OverlayRun {
+    private let db: Database
+    private let tFrom: String, tTo: String
+    private let villages: OverlayVillages
+    private let wants: (String?, String?) -> Bool
+    private let geos = GEOSContext()
+    private let areas: AreaCalculator
+    private let clipper: BlobOverlay
+    private let villageOf: VillageLookup?
+    /// The village of a later row met as a candidate (pass goneEarlier), by fid.
+    private var candidateVillage: [Int64: String?] = [:]
+
+    init(
+        _ db: Database, tFrom: String, tTo: String, villages: OverlayVillages, storeCRS: CRS,
+        wants: @escaping (String?, String?) -> Bool
+    ) throws {
+        self.db = db; self.tFrom = tFrom; self.tTo = tTo; self.villages = villages; self.wants = wants
+        areas = try AreaCalculator(crs: storeCRS)
+        clipper = try BlobOverlay(context: geos)
+        villageOf = villages == .none ? nil : try VillageLookup(db)
+    }
+
+    private func needsVillage(_ fromUse: String?, _ toUse: String?) -> Bool {
+        switch villages {
+        case .none: return false
+        case .every: return true
+        case .keptPieces: return wants(fromUse, toUse)
+        }
+    }
+
+    private func village(of g: Geometry, prepared: PreparedGeometry? = nil) throws -> String? {
+        try villageOf?.village(of: g, prepared: prepared ?? geos.prepare(g), geos: geos)
+    }
+
+    func drive(_ pass: OverlayPass, fids: ClosedRange<Int64>, _ visit: (SurveyOverlayPiece) throws -> Void) throws {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT fid, code, land_use, planar_area_m2, ellipsoidal_area_m2, geom FROM parcels
+                WHERE fid BETWEEN ?3 AND ?4 AND \(pass.driverSQL) ORDER BY fid
+                """, arguments: [tFrom, tTo, fids.lowerBound, fids.upperBound])
+        guard let candidateSQL = pass.candidateSQL else {
+            while let r = try rows.next() {
+                let use: String? = r["land_use"]
+                let keep = wants(use, use), withVillage = needsVillage(use, use)
+                let g = keep || withVillage ? try decodeGeometry(r["geom"]) : nil
+                try visit(
+                    SurveyOverlayPiece(
+                        fromFid: r["fid"], toFid: r["fid"], fromLandUse: use, toLandUse: use, toCode: r["code"],
+                        village: try withVillage ? g.flatMap { try village(of: $0) } : nil,
+                        planarAreaM2: r["planar_area_m2"], ellipsoidalAreaM2: r["ellipsoidal_area_m2"],
+                        geometry: keep ? g : nil))
+            }
+            return
+        }
+        let candidates = try db.makeStatement(
+            sql: """
+                SELECT p.fid, p.code, p.geom, p.land_use, p.planar_area_m2, p.ellipsoidal_area_m2
+                FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id
+                WHERE r.minx <= ?3 AND r.maxx >= ?4 AND r.miny <= ?5 AND r.maxy >= ?6 AND \(candidateSQL)
+                """)
+        let driverIsLater = pass == .newLater
+        while let d = try rows.next() {
+            let dFid: Int64 = d["fid"], dUse: String? = d["land_use"]
+            let dGeometry = try decodeGeometry(d["geom"])
+            guard let e = dGeometry.envelope else { continue }
+            let prepared = try geos.prepare(dGeometry)
+            var dVillage: String?? = nil // the driver's village, found when a piece first needs it
+            for c in try Row.fetchAll(candidates, arguments: [tFrom, tTo, e.maxX, e.minX, e.maxY, e.minY]) {
+                let cFid: Int64 = c["fid"], cUse: String? = c["land_use"]
+                let (fromUse, toUse) = driverIsLater ? (cUse, dUse) : (dUse, cUse)
+                let keep = wants(fromUse, toUse)
+                var planar: Double = c["planar_area_m2"], ellipsoidal: Double = c["ellipsoidal_area_m2"]
+                var piece: Geometry? = nil
+                let met = try c.withUnsafeData(named: "geom") { blob -> BlobPiece in
+                    guard let blob else { return .none }
+                    return try blob.withUnsafeBytes { try clipper.piece(of: prepared, geoPackageBlob: $0) }
+                }
+                switch met {
+                case .none: continue
+                case .inside:
+                    if keep { piece = try decodeGeometry(c["geom"]) }
+                case .piece(let clipped):
+                    planar = clipped.planarArea
+                    ellipsoidal = try areas.ellipsoidalArea(clipped)
+                    if keep { piece = clipped }
+                }
+                // The piece's village is its later parcel's: the driver's, or (pass goneEarlier) the candidate's.
+                var pieceVillage: String? = nil
+                if needsVillage(fromUse, toUse) {
+                    if driverIsLater {
+                        if dVillage == nil { dVillage = .some(try village(of: dGeometry, prepared: prepared)) }
+                        pieceVillage = dVillage ?? nil
+                    } else if let known = candidateVillage[cFid] {
+                        pieceVillage = known
+                    } else {
+                        pieceVillage = try village(of: decodeGeometry(c["geom"]))
+                        candidateVillage[cFid] = pieceVillage
+                    }
+                }
+                try visit(
+                    SurveyOverlayPiece(
+                        fromFid: driverIsLater ? cFid : dFid, toFid: driverIsLater ? dFid : cFid,
+                        fromLandUse: fromUse, toLandUse: toUse, toCode: driverIsLater ? d["code"] : c["code"],
+                        village: pieceVillage, planarAreaM2: planar, ellipsoidalAreaM2: ellipsoidal, geometry: piece))
             }
         }
     }

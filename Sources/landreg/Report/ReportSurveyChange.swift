@@ -89,15 +89,26 @@ extension ReportCommand {
         @OptionGroup var versions: SurveyPair
         @Option(help: "class (the subdistrict) or village (one ledger per village).")
         var by: SurveyGrouping = .class
-        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var result: ReportOutputOptions
+        @Flag(help: ArgumentHelp("The same as --format json.", visibility: .hidden)) var json = false
         @OptionGroup var store: StoreOptions
 
+        func validate() throws { try JSONFlag.check(json, with: result) }
+
         func run() throws {
+            let workbook = try result.checkedWorkbook(store: store) // before the store is opened
             let registry = try store.open()
             let r = try FarmlandBalance.compute(
                 registry, from: versions.from, to: versions.to, byVillage: by == .village)
-            if json { try printJSON(r); return }
-            var out = "Farmland ledger \(r.from) → \(r.to); areas ellipsoidal (CGCS2000)\n\n"
+            if json || result.format == .json { try printJSON(r); return }
+            if let workbook {
+                try ReportWorkbookExport.write(
+                    ReportSheets.farmlandBalance(r), to: workbook.path, policy: workbook.policy)
+                printOut("wrote the farmland ledger \(r.from) → \(r.to) to \(workbook.path)\n")
+                return
+            }
+            let titled = result.format == .table || result.format == .md
+            var out = titled ? "Farmland ledger \(r.from) → \(r.to); areas ellipsoidal (CGCS2000)\n\n" : ""
             var t = TextTable(
                 ["village", "direction", "class", "area m²", "area 亩", "planar m²"], rightAligned: [3, 4, 5])
             for l in [r.total] + r.villages {
@@ -121,7 +132,7 @@ extension ReportCommand {
                     t.add([v, label, "", Format.m2(m2), Format.mu(m2), Format.m2(planar)])
                 }
             }
-            out += t.render(.table)
+            out += t.render(result.format.text)
             printOut(out)
         }
     }
@@ -131,12 +142,22 @@ extension ReportCommand {
             commandName: "unreported-construction",
             abstract: "Farmland that became construction land with no violation spot or approval behind it.")
         @OptionGroup var query: UnreportedConstructionQuery
-        @Flag(help: "Print the report as JSON.") var json = false
+        @OptionGroup var result: ReportOutputOptions
+        @Flag(help: ArgumentHelp("The same as --format json.", visibility: .hidden)) var json = false
         @OptionGroup var store: StoreOptions
 
+        func validate() throws { try JSONFlag.check(json, with: result) }
+
         func run() throws {
+            let workbook = try result.checkedWorkbook(store: store) // before the store is opened
             let r = try query.compute(try store.open())
-            if json { try printJSON(r); return }
+            if json || result.format == .json { try printJSON(r); return }
+            if let workbook {
+                try ReportWorkbookExport.write(
+                    [ReportSheets.unreportedConstruction(r)], to: workbook.path, policy: workbook.policy)
+                printOut("wrote the unreported-construction report \(r.from) → \(r.to) to \(workbook.path)\n")
+                return
+            }
             var t = TextTable(
                 ["later code", "village", "before", "after", "area m²", "area 亩"], rightAligned: [4, 5])
             for p in r.polygons {
@@ -148,12 +169,25 @@ extension ReportCommand {
             let sources = ["spot", "approval"].map { kind in
                 Format.count(r.reportedSources[kind] ?? 0, kind)
             }.joined(separator: " and ")
+            guard result.format == .table || result.format == .md else {
+                printOut(t.render(result.format.text))
+                return
+            }
             printOut(
                 "Unreported construction \(r.from) → \(r.to) (farmland → construction, minus \(sources) "
                     + "dated up to \(r.to)-12-31)\n\n"
-                    + t.render(.table)
+                    + t.render(result.format.text)
                     + "\ntotal: \(r.polygons.count) polygons, \(Format.m2(r.totalM2)) m² = \(Format.mu(r.totalM2)) 亩 "
                     + "(farmland → construction before subtracting: \(Format.m2(r.convertedM2)) m²)\n")
+        }
+    }
+}
+
+/// `--json`, kept from the first version of the ledger and the unreported list: `--format json` by another name.
+enum JSONFlag {
+    static func check(_ json: Bool, with result: ReportOutputOptions) throws {
+        if json && result.format != .table && result.format != .json {
+            throw ValidationError("--json and --format \(result.format.rawValue) ask for two forms: give one")
         }
     }
 }
@@ -178,5 +212,69 @@ extension ReportSheets {
             ],
             rows: rows,
             totals: [.text("合计")] + blanks + [.number(total), .number(AreaUnits.mu(total)), .empty])
+    }
+}
+
+extension ReportSheets {
+    /// The ledger's classes as a county table names them.
+    static let ledgerClassNames: [String: String] = [
+        "farmland": "耕地", "garden": "园地", "forest": "林地", "grassland": "草地", "other-agricultural": "其他农用地",
+        "construction": "建设用地", "unused": "未利用地", "unclassified": "未归类"
+    ]
+
+    /// The farmland ledger: one sheet for the subdistrict, and with villages one more listing every village's.
+    /// Each ledger's lines: 流出 by destination, 流入 by origin, then 流出合计, 流入合计, 净增 and 应补 (owed).
+    static func farmlandBalance(_ r: FarmlandBalanceReport) -> [OfficeSheet] {
+        func rows(_ l: FarmlandLedger) -> [[OfficeCell]] {
+            let v = OfficeCell.text(l.village ?? "全街道")
+            func line(_ direction: String, _ cls: String, _ m2: Double, _ planar: Double) -> [OfficeCell] {
+                [v, .text(direction), .text(cls), .number(m2), .number(AreaUnits.mu(m2)), .number(planar)]
+            }
+            return l.out.map {
+                line("流出至", ledgerClassNames[$0.balanceClass] ?? $0.balanceClass, $0.areaM2, $0.planarAreaM2)
+            }
+                + l.in.map {
+                    line("流入自", ledgerClassNames[$0.balanceClass] ?? $0.balanceClass, $0.areaM2, $0.planarAreaM2)
+                }
+                + [
+                    line("流出合计", "", l.outM2, l.outPlanarM2), line("流入合计", "", l.inM2, l.inPlanarM2),
+                    line("净增", "", l.netM2, l.netPlanarM2), line("应补", "", l.owedM2, l.owedPlanarM2)
+                ]
+        }
+        let columns = [
+            OfficeColumn("村", .text, width: 16), OfficeColumn("方向", .text), OfficeColumn("地类", .text),
+            OfficeColumn("面积（m²）", .squareMetres), OfficeColumn("面积（亩）", .mu),
+            OfficeColumn("平面面积（m²）", .squareMetres)
+        ]
+        let title = "耕地进出平衡 \(r.from) → \(r.to)（面积为 CGCS2000 椭球面积）"
+        var sheets = [OfficeSheet(name: "耕地进出平衡", title: title, columns: columns, rows: rows(r.total))]
+        if !r.villages.isEmpty {
+            sheets.append(
+                OfficeSheet(name: "按村", title: title, columns: columns, rows: r.villages.flatMap(rows)))
+        }
+        return sheets
+    }
+
+    /// The unreported construction polygons, largest first within each later parcel, with the total.
+    static func unreportedConstruction(_ r: UnreportedConstructionReport) -> OfficeSheet {
+        OfficeSheet(
+            name: "未报建设",
+            title: "耕地变建设未报 \(r.from) → \(r.to)（扣除图斑及 \(r.to)-12-31 前批文；面积为 CGCS2000 椭球面积）",
+            columns: [
+                OfficeColumn("现图斑编号", .text, width: 22), OfficeColumn("村", .text, width: 16),
+                OfficeColumn("原地类", .text), OfficeColumn("现地类", .text),
+                OfficeColumn("面积（m²）", .squareMetres), OfficeColumn("面积（亩）", .mu),
+                OfficeColumn("平面面积（m²）", .squareMetres)
+            ],
+            rows: r.polygons.map { p in
+                [
+                    .text(p.laterCodes.joined(separator: " ")), .text(p.village ?? ""), .text(p.landUseBefore ?? ""),
+                    .text(p.landUseAfter ?? ""), .number(p.areaM2), .number(p.areaMu), .number(p.planarAreaM2)
+                ]
+            },
+            totals: [
+                .text("合计（\(r.polygons.count) 块）"), .empty, .empty, .empty, .number(r.totalM2), .number(r.totalMu),
+                .number(r.totalPlanarM2)
+            ])
     }
 }
