@@ -6,8 +6,10 @@ import LandRegistry
 // Pieces of the survey overlay whose earlier land use is farmland and later land use construction (ledger classes,
 // landuse_balance_classes), minus every reported polygon dated up to the later survey's year end
 // (`subtractReported`): every live violation spot (any status, whatever its date) and every live approval (any
-// kind) dated on or before 31 December of the later year. What is left above `minAreaM2` (ellipsoidal) is reported, one
-// polygon per (earlier parcel, later parcel) piece, with its later parcel code, village and both land uses.
+// kind) dated on or before 31 December of the later year. What is left is dissolved: pieces that touch (one farmland
+// field built over across two later parcels) become one polygon, as an inspector walks it, with every later parcel
+// code, the village of its largest piece and the land uses before and after ("0101/0103" when they differ). A
+// polygon is listed when its area (ellipsoidal; the pieces are disjoint, so their sum) reaches `minAreaM2`.
 
 public struct UnreportedPolygon: Sendable, Encodable {
     public var laterCodes: [String]
@@ -69,6 +71,39 @@ public enum UnreportedConstruction {
         return sources.filter { $0.date.map { $0 <= yearEnd } ?? true }
     }
 
+    /// Touching pieces as one polygon each (union-find over the pieces whose boxes meet and that GEOS says
+    /// intersect: a shared edge or corner). Pieces are disjoint, so a polygon's areas are the sums of its pieces'.
+    static func dissolve(_ pieces: [UnreportedPolygon], geos: GEOSContext) throws -> [UnreportedPolygon] {
+        var parent = Array(pieces.indices)
+        func root(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
+            return i
+        }
+        let index = SpatialIndex(pieces.map { $0.geometry.envelope ?? .empty })
+        for (i, piece) in pieces.enumerated() {
+            guard let e = piece.geometry.envelope else { continue }
+            for j in index.query(e) where j > i && root(i) != root(j) {
+                if try geos.intersects(piece.geometry, pieces[j].geometry) { parent[root(j)] = root(i) }
+            }
+        }
+        let groups = Dictionary(grouping: pieces.indices, by: root).values
+        return try groups.map { members in
+            let parts = members.map { pieces[$0] }
+            let largest = parts.max { $0.areaM2 < $1.areaM2 }! // a group has at least one member
+            func uses(_ use: (UnreportedPolygon) -> String?) -> String? {
+                let distinct = Set(parts.compactMap(use)).sorted()
+                return distinct.isEmpty ? nil : distinct.joined(separator: "/")
+            }
+            let area = parts.reduce(0) { $0 + $1.areaM2 }
+            return UnreportedPolygon(
+                laterCodes: Set(parts.flatMap(\.laterCodes)).sorted(), village: largest.village,
+                landUseBefore: uses(\.landUseBefore), landUseAfter: uses(\.landUseAfter), areaM2: area,
+                planarAreaM2: parts.reduce(0) { $0 + $1.planarAreaM2 }, areaMu: AreaUnits.mu(area),
+                geometry: parts.count == 1 ? largest.geometry : try geos.unaryUnion(parts.map(\.geometry)))
+        }
+    }
+
     public static func compute(_ registry: Registry, from: Int, to: Int, minAreaM2: Double) throws
         -> UnreportedConstructionReport
     {
@@ -84,6 +119,7 @@ public enum UnreportedConstruction {
         var report = UnreportedConstructionReport(
             from: from, to: to, minAreaM2: minAreaM2,
             reportedSources: Dictionary(grouping: sources, by: \.kind).mapValues(\.count))
+        var pieces: [UnreportedPolygon] = []
         try registry.surveyOverlay(from: from, to: to, villages: .keptPieces, wantsGeometry: converted) { p in
             guard converted(p.fromLandUse, p.toLandUse), let g = p.geometry else { return }
             report.convertedM2 += p.ellipsoidalAreaM2
@@ -91,13 +127,15 @@ public enum UnreportedConstruction {
             let rest = try subtractReported(g, sources: sources, index: index, geos: geos)
             guard !rest.isEmpty else { return }
             let area = try areas.ellipsoidalArea(rest)
-            guard area >= minAreaM2 else { return }
-            report.polygons.append(
+            pieces.append(
                 UnreportedPolygon(
                     laterCodes: [p.toCode], village: p.village, landUseBefore: p.fromLandUse, landUseAfter: p.toLandUse,
                     areaM2: area, planarAreaM2: rest.planarArea, areaMu: AreaUnits.mu(area), geometry: rest))
-            report.totalM2 += area
-            report.totalPlanarM2 += rest.planarArea
+        }
+        for polygon in try dissolve(pieces, geos: geos) where polygon.areaM2 >= minAreaM2 {
+            report.polygons.append(polygon)
+            report.totalM2 += polygon.areaM2
+            report.totalPlanarM2 += polygon.planarAreaM2
         }
         // The overlay's workers visit in no set order: list by later parcel code, then area.
         report.polygons.sort {
