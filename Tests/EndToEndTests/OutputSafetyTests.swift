@@ -439,6 +439,52 @@ struct OutputSafetyTests {
         return pid
     }
 
+    // MARK: spots evidence export's folder
+
+    /// `spots evidence export -o FOLDER` writes one file per photo into a folder it makes when missing: each photo
+    /// goes through the same checks, and the folder itself is never a link and is made only where an output may be.
+    @Test("spots evidence export refuses a linked folder, a missing parent, an existing photo and a read-only folder")
+    func evidenceFolder() throws {
+        let (dir, store) = try Self.district()
+        let fm = FileManager.default
+        let code = "JC2023-07-0005"
+        let photo = CLI.geoData + "/photos/\(code)-field.jpg"
+        let added = try CLI.landreg(["spots", "evidence", "add", code, photo, "--store", store], in: dir)
+        try #require(added.status == 0, "\(added.stderr)")
+        func export(_ folder: String, _ extra: [String] = []) throws -> CLI.Result {
+            try CLI.landreg(["spots", "evidence", "export", code, "-o", folder, "--store", store] + extra, in: dir)
+        }
+
+        try fm.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: false)
+        try fm.createSymbolicLink(atPath: dir + "/linked", withDestinationPath: dir + "/elsewhere")
+        let linked = try export(dir + "/linked")
+        #expect(linked.status == 1 && linked.stderr.contains("/linked is a symbolic link"), "\(linked.stderr)")
+        #expect(try fm.contentsOfDirectory(atPath: dir + "/elsewhere").isEmpty)
+
+        let missing = try export("photos/2026/out")
+        #expect(
+            missing.status == 1 && missing.stderr.contains("folder photos/2026 does not exist"), "\(missing.stderr)")
+        #expect(!fm.fileExists(atPath: dir + "/photos"))
+
+        let first = try export(dir + "/out")
+        #expect(first.status == 0, "\(first.stderr)")
+        let written = try fm.contentsOfDirectory(atPath: dir + "/out")
+        #expect(written == ["1-\(code)-field.jpg"], "\(written)")
+        try Data("kept".utf8).write(to: URL(fileURLWithPath: dir + "/out/" + written[0]))
+        let again = try export(dir + "/out")
+        #expect(again.status == 1 && again.stderr.contains("already exists; pass --overwrite"), "\(again.stderr)")
+        #expect(try Self.bytes(dir + "/out/" + written[0]) == Data("kept".utf8))
+
+        let folder = dir + "/readonly"
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let r = try Self.runWhereUnwritable(
+            ["spots", "evidence", "export", code, "-o", folder + "/out", "--store", store], folder: folder, dir: dir,
+            store: store)
+        #expect(r.status == 1 && r.stderr.contains("folder \(folder) is not writable"), "\(r.stderr)")
+        #expect(try fm.contentsOfDirectory(atPath: folder).isEmpty)
+        #expect(try Self.leftovers(dir).isEmpty)
+    }
+
     // MARK: backup's own rule
 
     @Test("backup --overwrite replaces an earlier backup, never a live store")
