@@ -14,9 +14,8 @@ import Foundation
 // name. Each write therefore first creates a lock beside its target, `.NAME.landreg-lock-PID-RANDOM`, holds it with
 // flock(2) for as long as the write lasts, and names its temporary (`.NAME.landreg-tmp-PID-RANDOM[.ext]`) and an old
 // folder it moves aside (`.NAME.landreg-old-PID-RANDOM`) with the same token. The kernel drops a flock when its
-// holder dies, however it dies, and a flock does not care about pids: a reused pid, another pid namespace (a
-// container sharing the folder) or another machine's landreg on the same kernel's file system cannot make a live
-// writer's files look dead or a dead writer's look live.
+// holder dies, however it dies, and a flock does not care about pids: a reused pid or another pid namespace (a
+// container sharing the folder) cannot make a live writer's files look dead or a dead writer's look live.
 //
 // Every output write sweeps its target's folder first: a lock it can take (LOCK_EX | LOCK_NB) belongs to a dead
 // writer, and that writer's temporary is removed, its moved-aside folder put back if the target is missing (it was
