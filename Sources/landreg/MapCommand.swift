@@ -134,11 +134,14 @@ struct MapCommand: ParsableCommand {
         func draw(_ subject: MapSubject, defaultBufferM: Double, store: StoreOptions) throws {
             let format = try format
             let (w, h) = try pageSize(format)
+            // The output is refused before the store is opened (a user who may not write the folder may not be
+            // able to open the store for writing either, and would be told about the store instead).
+            let policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
+            try OutputFile.check(output, policy: policy)
             let registry = try store.open()
             let options = MapOptions(
                 format: format, width: w, height: h, dpi: dpi ?? 150, bufferM: buffer ?? defaultBufferM,
                 asOf: asOf, stateDay: asOf ?? Clock.today())
-            let policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
             let drawn = try OutputFile.write(to: output, policy: policy) { temporary in
                 try MapRenderer.draw(subject, registry: registry, options: options, to: temporary)
             }

@@ -6,20 +6,46 @@ import Testing
 /// a write that fails half-way leaves nothing behind.
 @Suite("Output safety end to end", .serialized)
 struct OutputSafetyTests {
-    /// A command that writes a file, and how to tell its output is complete.
+    /// A command that writes a file (or a folder), and how to tell its output is complete.
     struct OutputCommand: CustomTestStringConvertible, Sendable {
         let arguments: [String]
+        /// The output's extension, given to every output name; nil: the output is a folder (a Shapefile's).
+        var ext: String? = "geojson"
+        /// The command takes its format from the extension and refuses any other (`map`, `dossier`): the store is
+        /// then tried under a name with that extension.
+        var formatFromExtension = false
+        /// The bytes a complete output starts with (nil: checked otherwise).
+        var magic: [UInt8]? = nil
+
         var testDescription: String { arguments.joined(separator: " ") }
         var isBackup: Bool { arguments == ["backup"] }
+        var isFolder: Bool { ext == nil }
+        var isGeoJSONExport: Bool { arguments.first == "export" && ext == "geojson" }
+        /// `base.EXT`, or `base` for a folder.
+        func output(_ base: String) -> String { ext.map { base + "." + $0 } ?? base }
     }
 
+    static let zip = Array("PK\u{3}\u{4}".utf8), sqlite = Array("SQLite format 3\u{0}".utf8)
     static let commands: [OutputCommand] = [
         OutputCommand(arguments: ["export", "parcels"]),
         OutputCommand(arguments: ["export", "zones"]),
         OutputCommand(arguments: ["export", "spots", "--as-of", "2026-06-30"]),
         OutputCommand(arguments: ["export", "sites", "--as-of", "2026-06-30"]),
         OutputCommand(arguments: ["export", "reclaimable", "--as-of", "2026-06-30"]),
-        OutputCommand(arguments: ["backup"])
+        OutputCommand(arguments: ["export", "parcels", "--format", "xlsx"], ext: "xlsx", magic: zip),
+        OutputCommand(arguments: ["export", "parcels", "--format", "gpkg"], ext: "gpkg", magic: sqlite),
+        OutputCommand(arguments: ["export", "parcels", "--format", "shp"], ext: nil),
+        OutputCommand(arguments: ["report", "rectification", "--format", "xlsx"], ext: "xlsx", magic: zip),
+        OutputCommand(
+            arguments: ["report", "utilisation", "--format", "xlsx", "--as-of", "2026-06-30"], ext: "xlsx", magic: zip),
+        OutputCommand(arguments: ["report", "reclaimable", "--format", "xlsx"], ext: "xlsx", magic: zip),
+        OutputCommand(
+            arguments: ["dossier", "spots", "--batch", "2023-07"], ext: "pdf", formatFromExtension: true,
+            magic: Array("%PDF-".utf8)),
+        OutputCommand(
+            arguments: ["map", "spot", "JC2023-07-0002"], ext: "png", formatFromExtension: true,
+            magic: [0x89] + Array("PNG".utf8)),
+        OutputCommand(arguments: ["backup"], ext: "gpkg")
     ]
 
     struct DemoFailed: Error, CustomStringConvertible {
@@ -36,10 +62,10 @@ struct OutputSafetyTests {
         return r.status == 0 ? .success(store) : .failure(DemoFailed(description: "landreg demo failed: \(r.stderr)"))
     }()
 
-    /// A fresh folder holding a copy of the demo store as district.gpkg.
-    static func district() throws -> (dir: String, store: String) {
+    /// A fresh folder holding a copy of the demo store as district.gpkg (or another name).
+    static func district(named name: String = "district.gpkg") throws -> (dir: String, store: String) {
         let dir = CLI.temporaryDirectory()
-        let store = dir + "/district.gpkg"
+        let store = dir + "/" + name
         try FileManager.default.copyItem(atPath: template.get(), toPath: store)
         return (dir, store)
     }
@@ -87,9 +113,38 @@ struct OutputSafetyTests {
                 try SafetyTests.sql(output, "PRAGMA journal_mode").first == "delete", sourceLocation: sourceLocation)
             return
         }
-        let fresh = dir + "/fresh-\(UUID().uuidString).geojson"
+        let fresh = dir + "/" + command.output("fresh-\(UUID().uuidString)")
         let again = try run(command, to: fresh, store: store, in: dir)
         #expect(again.status == 0, "\(again.stderr)", sourceLocation: sourceLocation)
+        defer { try? FileManager.default.removeItem(atPath: fresh) }
+        if command.isFolder {
+            // A Shapefile folder: the same files as a fresh export's, each the same size, nothing of the old folder.
+            let fm = FileManager.default
+            let names = try fm.contentsOfDirectory(atPath: output).sorted()
+            #expect(
+                names == (try fm.contentsOfDirectory(atPath: fresh).sorted()), "\(names)",
+                sourceLocation: sourceLocation)
+            #expect(names.contains { $0.hasSuffix(".shp") }, "\(names)", sourceLocation: sourceLocation)
+            for name in names {
+                #expect(
+                    try bytes(output + "/" + name).count == bytes(fresh + "/" + name).count, "\(name)",
+                    sourceLocation: sourceLocation)
+            }
+            return
+        }
+        if !command.isGeoJSONExport {
+            // A workbook, a GeoPackage, a PDF or a PNG: what a complete one starts with, and about a fresh one's size
+            // (a GeoPackage and a PDF carry the time they were made, so not byte for byte).
+            let written = try bytes(output), again = try bytes(fresh)
+            let magic = command.magic ?? []
+            #expect(
+                !magic.isEmpty && written.starts(with: magic), "\(output) starts \(Array(written.prefix(8)))",
+                sourceLocation: sourceLocation)
+            #expect(
+                abs(written.count - again.count) <= again.count / 100 + 64,
+                "\(written.count) bytes, a fresh one \(again.count)", sourceLocation: sourceLocation)
+            return
+        }
         #expect(
             try bytes(output) == bytes(fresh), "the replaced output differs from a fresh export",
             sourceLocation: sourceLocation)
@@ -98,7 +153,6 @@ struct OutputSafetyTests {
         #expect(
             !features.isEmpty && report.stdout.contains("exported \(features.count) "), "\(report.stdout)",
             sourceLocation: sourceLocation)
-        try FileManager.default.removeItem(atPath: fresh)
     }
 
     // MARK: The issue's report
@@ -122,14 +176,19 @@ struct OutputSafetyTests {
     @Test("an existing file is refused, then replaced completely with --overwrite", arguments: commands)
     func existingFile(_ command: OutputCommand) throws {
         let (dir, store) = try Self.district()
-        let output = dir + "/out.dat"
+        let output = dir + "/" + command.output("out")
         let old = Data("an earlier report the office still needs\n".utf8)
-        try old.write(to: URL(fileURLWithPath: output))
+        // A folder output's earlier folder holds a file of its own, gone once replaced.
+        let oldFile = command.isFolder ? output + "/notes.txt" : output
+        if command.isFolder {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: false)
+        }
+        try old.write(to: URL(fileURLWithPath: oldFile))
         let refused = try Self.run(command, to: output, store: store, in: dir)
         #expect(refused.status == 1)
         #expect(
             refused.stderr.contains("\(output) already exists; pass --overwrite to replace it"), "\(refused.stderr)")
-        #expect(try Self.bytes(output) == old)
+        #expect(try Self.bytes(oldFile) == old)
 
         let replaced = try Self.run(command, to: output, store: store, in: dir, ["--overwrite"])
         #expect(replaced.status == 0, "\(replaced.stderr)")
@@ -139,13 +198,14 @@ struct OutputSafetyTests {
 
     @Test("the store itself is refused even with --overwrite, by any name", arguments: commands)
     func theStore(_ command: OutputCommand) throws {
-        let (dir, store) = try Self.district()
+        let ext = command.formatFromExtension ? command.ext ?? "gpkg" : "gpkg"
+        let (dir, store) = try Self.district(named: "district." + ext)
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: false)
-        try FileManager.default.linkItem(atPath: store, toPath: dir + "/hardlink.gpkg")
+        try FileManager.default.linkItem(atPath: store, toPath: dir + "/hardlink." + ext)
         let before = try Self.bytes(store)
         for (output, message) in [
-            (store, "is the store \(store);"), ("./sub/../district.gpkg", "is the store"),
-            (dir + "/hardlink.gpkg", "under another name (a hard link)")
+            (store, "is the store \(store);"), ("./sub/../district." + ext, "is the store"),
+            (dir + "/hardlink." + ext, "under another name (a hard link)")
         ] {
             for extra in [[], ["--overwrite"]] {
                 let r = try Self.run(command, to: output, store: store, in: dir, extra)
@@ -157,6 +217,7 @@ struct OutputSafetyTests {
         #expect(try Self.leftovers(dir).isEmpty)
     }
 
+    /// `map` and `dossier` take the format from the extension: a `-wal` name is refused for that first (exit 64).
     @Test("the store's -wal and -shm are refused even with --overwrite", arguments: commands)
     func theStoresJournal(_ command: OutputCommand) throws {
         let (dir, store) = try Self.district()
@@ -165,8 +226,12 @@ struct OutputSafetyTests {
             ("-wal", "write-ahead log"), ("-shm", "shared-memory index"), ("-journal", "rollback journal")
         ] {
             let r = try Self.run(command, to: store + suffix, store: store, in: dir, ["--overwrite"])
-            #expect(r.status == 1)
-            #expect(r.stderr.contains("is the store's \(role) \(store + suffix)"), "\(r.stderr)")
+            if command.formatFromExtension {
+                #expect(r.status == 64 && r.stderr.contains("the file must end in"), "\(r.stderr)")
+            } else {
+                #expect(r.status == 1)
+                #expect(r.stderr.contains("is the store's \(role) \(store + suffix)"), "\(r.stderr)")
+            }
         }
         try Self.expectStoreIntact(store, before, in: dir)
         #expect(!FileManager.default.fileExists(atPath: store + "-journal"))
@@ -175,7 +240,7 @@ struct OutputSafetyTests {
     @Test("another SQLite database is refused even with --overwrite", arguments: commands)
     func anotherDatabase(_ command: OutputCommand) throws {
         let (dir, store) = try Self.district()
-        let other = dir + "/ledger.sqlite"
+        let other = dir + "/" + (command.formatFromExtension ? command.output("ledger") : "ledger.sqlite")
         let made = try CLI.gdalPython([
             "-c",
             """
@@ -197,11 +262,11 @@ struct OutputSafetyTests {
     func symbolicLink(_ command: OutputCommand) throws {
         let (dir, store) = try Self.district()
         let fm = FileManager.default
-        let dangling = dir + "/latest.geojson"
+        let dangling = dir + "/" + command.output("latest")
         try fm.createSymbolicLink(atPath: dangling, withDestinationPath: "new-name.geojson")
         let kept = dir + "/kept.txt"
         try Data("kept\n".utf8).write(to: URL(fileURLWithPath: kept))
-        let toKept = dir + "/to-kept.geojson"
+        let toKept = dir + "/" + command.output("to-kept")
         try fm.createSymbolicLink(atPath: toKept, withDestinationPath: kept)
         for link in [dangling, toKept] {
             for extra in [[], ["--overwrite"]] {
@@ -220,7 +285,7 @@ struct OutputSafetyTests {
     @Test("a missing folder is refused and not created", arguments: commands)
     func missingFolder(_ command: OutputCommand) throws {
         let (dir, store) = try Self.district()
-        let r = try Self.run(command, to: "exports/2026/out.geojson", store: store, in: dir)
+        let r = try Self.run(command, to: "exports/2026/" + command.output("out"), store: store, in: dir)
         #expect(r.status == 1)
         #expect(r.stderr.contains("folder exports/2026 does not exist"), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/exports"))
@@ -233,7 +298,7 @@ struct OutputSafetyTests {
         let (dir, store) = try Self.district()
         let folder = dir + "/readonly"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-        let output = folder + "/out.geojson"
+        let output = folder + "/" + command.output("out")
         let r = try Self.runWhereUnwritable(
             command.arguments + ["-o", output, "--store", store], folder: folder, dir: dir, store: store)
         #expect(r.status == 1, "exit \(r.status): \(r.stdout)\(r.stderr)")
@@ -267,7 +332,9 @@ struct OutputSafetyTests {
     /// 64 blocks of 512 bytes (dash) = 32 KiB: room for the store's -shm (32 KiB, made when the store is opened),
     /// less than each of these outputs (zones 40 KB, spots 70 KB, parcels 320 KB, backup 630 KB); the sites and
     /// reclaimable exports of the demo district are smaller than the -shm, so no limit can fail them half-way.
-    static let largeOutputs = commands.filter { $0.isBackup || ["parcels", "zones", "spots"].contains($0.arguments[1]) }
+    static let largeOutputs = commands.filter {
+        $0.isBackup || ($0.isGeoJSONExport && ["parcels", "zones", "spots"].contains($0.arguments[1]))
+    }
 
     @Test("a write that fails half-way leaves no file and no temporary behind", arguments: largeOutputs)
     func failsHalfWay(_ command: OutputCommand) throws {
@@ -313,7 +380,7 @@ struct OutputSafetyTests {
             while !sawTemporary {
                 if waitpid(pid, &status, WNOHANG) == pid { break }
                 // This export's own temporary (a case that failed must not make the next one signal too early).
-                let ownPrefix = "." + (output as NSString).lastPathComponent
+                let ownPrefix = "." + (output as NSString).lastPathComponent + ".landreg-tmp-"
                 sawTemporary = try Self.leftovers(dir).contains { $0.hasPrefix(ownPrefix) }
                 if !sawTemporary { usleep(1_000) }
             }
@@ -370,6 +437,52 @@ struct OutputSafetyTests {
         let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
         guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
         return pid
+    }
+
+    // MARK: spots evidence export's folder
+
+    /// `spots evidence export -o FOLDER` writes one file per photo into a folder it makes when missing: each photo
+    /// goes through the same checks, and the folder itself is never a link and is made only where an output may be.
+    @Test("spots evidence export refuses a linked folder, a missing parent, an existing photo and a read-only folder")
+    func evidenceFolder() throws {
+        let (dir, store) = try Self.district()
+        let fm = FileManager.default
+        let code = "JC2023-07-0005"
+        let photo = CLI.geoData + "/photos/\(code)-field.jpg"
+        let added = try CLI.landreg(["spots", "evidence", "add", code, photo, "--store", store], in: dir)
+        try #require(added.status == 0, "\(added.stderr)")
+        func export(_ folder: String, _ extra: [String] = []) throws -> CLI.Result {
+            try CLI.landreg(["spots", "evidence", "export", code, "-o", folder, "--store", store] + extra, in: dir)
+        }
+
+        try fm.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: false)
+        try fm.createSymbolicLink(atPath: dir + "/linked", withDestinationPath: dir + "/elsewhere")
+        let linked = try export(dir + "/linked")
+        #expect(linked.status == 1 && linked.stderr.contains("/linked is a symbolic link"), "\(linked.stderr)")
+        #expect(try fm.contentsOfDirectory(atPath: dir + "/elsewhere").isEmpty)
+
+        let missing = try export("photos/2026/out")
+        #expect(
+            missing.status == 1 && missing.stderr.contains("folder photos/2026 does not exist"), "\(missing.stderr)")
+        #expect(!fm.fileExists(atPath: dir + "/photos"))
+
+        let first = try export(dir + "/out")
+        #expect(first.status == 0, "\(first.stderr)")
+        let written = try fm.contentsOfDirectory(atPath: dir + "/out")
+        #expect(written == ["1-\(code)-field.jpg"], "\(written)")
+        try Data("kept".utf8).write(to: URL(fileURLWithPath: dir + "/out/" + written[0]))
+        let again = try export(dir + "/out")
+        #expect(again.status == 1 && again.stderr.contains("already exists; pass --overwrite"), "\(again.stderr)")
+        #expect(try Self.bytes(dir + "/out/" + written[0]) == Data("kept".utf8))
+
+        let folder = dir + "/readonly"
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        let r = try Self.runWhereUnwritable(
+            ["spots", "evidence", "export", code, "-o", folder + "/out", "--store", store], folder: folder, dir: dir,
+            store: store)
+        #expect(r.status == 1 && r.stderr.contains("folder \(folder) is not writable"), "\(r.stderr)")
+        #expect(try fm.contentsOfDirectory(atPath: folder).isEmpty)
+        #expect(try Self.leftovers(dir).isEmpty)
     }
 
     // MARK: backup's own rule

@@ -23,7 +23,8 @@ import Synchronization
 // - The output is written under a hidden unique name in the target's folder (same file system: the rename is
 //   atomic), fsynced, and moved into place; the folder is fsynced after. A failed or interrupted (SIGINT, SIGTERM,
 //   SIGHUP) write removes its temporary and leaves the target as it was. SIGKILL cannot be caught: it may leave a
-//   hidden `.NAME.landreg-tmp-…` beside the target, never a partial file under the target's name.
+//   hidden `.NAME.landreg-tmp-…` beside the target (never a partial file under the target's name), which the next
+//   output written into that folder removes (StaleOutputs.swift).
 
 /// What an output may replace.
 public struct OutputPolicy: Sendable {
@@ -153,18 +154,39 @@ public enum OutputFile {
         _ body: (String) throws -> T
     ) throws -> T {
         let target = try inspect(path, policy: policy, database: database, probe: false)
-        // The temporary keeps the target's extension last: GDAL's drivers choose what to create from it (CSV: a
-        // file, not a folder; GeoPackage: no warning about a non-.gpkg name).
+        // Whatever earlier landreg processes killed mid-write (SIGKILL, a crash, power loss) left in this folder.
+        StaleOutputs.sweep(folder: target.folder)
+        // One token names this write's lock, temporary and moved-aside folder: the sweep of a later run finds all
+        // three from the lock. The temporary keeps the target's extension last: GDAL's drivers choose what to
+        // create from it (CSV: a file, not a folder; GeoPackage: no warning about a non-.gpkg name).
+        let token = StaleOutputs.token()
         let ext = (target.name as NSString).pathExtension
         let temporary =
-            target.folder + "/." + target.name + ".landreg-tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            StaleOutputs.path(.temporary, of: target.name, in: target.folder, token: token)
             + (ext.isEmpty ? "" : "." + ext)
-        // The clean-up on a signal covers the temporary from before it first exists (the probe below creates it):
-        // a signal between the probe's create and unlink would otherwise leave it behind.
+        let lockPath = StaleOutputs.path(.lock, of: target.name, in: target.folder, token: token)
+        // The clean-up on a signal covers the lock and the temporary from before they first exist: a signal between
+        // a create and the matching unlink would otherwise leave one behind.
+        Interruption.shared.begin(temporary: lockPath)
         Interruption.shared.begin(temporary: temporary)
         var placed = false
-        defer { if !placed { removeTree(temporary) }; Interruption.shared.end(temporary: temporary) }
-        // Creating the temporary is the writability probe: its error is the folder's.
+        // Creating the lock is the writability probe: its error is the folder's. It is held (flock) until the
+        // temporary is gone, so a later run never removes the temporary of a live writer.
+        let lock: StaleOutputs.Lock
+        do { lock = try StaleOutputs.Lock(creating: lockPath) } catch let error as POSIXError {
+            Interruption.shared.end(temporary: temporary)
+            Interruption.shared.end(temporary: lockPath)
+            throw OutputFileError(
+                path: path,
+                reason: .folderNotWritable(target.folderAsGiven, String(cString: strerror(error.code.rawValue))))
+        }
+        defer {
+            if !placed { removeTree(temporary) }
+            Interruption.shared.end(temporary: temporary)
+            // The lock goes last: a SIGKILL before this leaves a lock a later run finds unheld, with its temporary.
+            lock.remove()
+            Interruption.shared.end(temporary: lockPath)
+        }
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw OutputFileError(
@@ -200,7 +222,7 @@ public enum OutputFile {
         final.expects = kind
         let now = try inspect(path, policy: final, database: database, probe: false)
         try Interruption.shared.critical {
-            try place(temporary, kind: kind, at: now)
+            try place(temporary, kind: kind, at: now, token: token)
             placed = true
         }
         syncFolder(now.folder)
@@ -274,10 +296,11 @@ public enum OutputFile {
                 throw refuse(.symbolicLink)
             case S_IFREG:
                 existing = .file
-                if policy.expects == .directory { throw refuse(.notDirectory) }
+                // A database first: its refusal (never, even with --overwrite) is the one that matters.
                 if try isSQLite(full, path: path) {
                     guard let database, database.accepts(full) else { throw refuse(.database(database?.note ?? "")) }
                 }
+                if policy.expects == .directory { throw refuse(.notDirectory) }
             case S_IFDIR:
                 existing = .directory
                 if policy.expects == .file { throw refuse(.directory) }
@@ -336,7 +359,7 @@ public enum OutputFile {
 
     // MARK: Placing the result
 
-    private static func place(_ temporary: String, kind: OutputKind, at target: Target) throws {
+    private static func place(_ temporary: String, kind: OutputKind, at target: Target, token: String) throws {
         func fail(_ what: String) -> OutputFileError {
             OutputFileError(path: target.path, reason: .failed("\(what): \(String(cString: strerror(errno)))"))
         }
@@ -358,8 +381,7 @@ public enum OutputFile {
         case (.directory, nil):
             guard rename(temporary, target.full) == 0 else { throw fail("cannot move the written folder into place") }
         case (.directory, .directory?):
-            let aside =
-                target.folder + "/." + target.name + ".landreg-old-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let aside = StaleOutputs.path(.aside, of: target.name, in: target.folder, token: token)
             guard rename(target.full, aside) == 0 else { throw fail("cannot move the old folder aside") }
             Interruption.shared.noteAside(aside, of: target.full)
             guard rename(temporary, target.full) == 0 else {
@@ -543,7 +565,10 @@ final class Interruption: @unchecked Sendable {
 
     /// With the lock held: removes the temporaries, puts back what was moved aside, and ends the process.
     private func cleanUpAndExit(_ sig: Int32) -> Never {
-        for t in temporaries { OutputFile.removeTree(t) }
+        // Locks last: a temporary must never be left without its lock.
+        for t in temporaries.sorted(by: { !StaleOutputs.isLock($0) && StaleOutputs.isLock($1) }) {
+            OutputFile.removeTree(t)
+        }
         for (target, aside) in asides {
             var info = stat()
             if lstat(target, &info) != 0 { _ = rename(aside, target) }

@@ -96,16 +96,27 @@ extension SpotsCommand {
             }
 
             func run() throws {
+                let policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
+                // Checked before the store is opened. lstat: a link is refused like any output's (it could point
+                // anywhere), not followed; a missing folder is made only where an output may be written.
+                var info = stat()
+                var makeFolder = false
+                if lstat(output, &info) == 0 {
+                    switch info.st_mode & S_IFMT {
+                    case S_IFDIR: break
+                    case S_IFLNK: throw OutputFileError(path: output, reason: .symbolicLink)
+                    default: throw ValidationError("-o \(output): exists and is not a folder")
+                    }
+                } else {
+                    try OutputFile.check(output, policy: policy)
+                    makeFolder = true
+                }
                 let registry = try store.open()
                 let photos = try registry.spotPhotos(code: code)
                 guard !photos.isEmpty else { throw ValidationError("spot \(code) has no evidence photos") }
-                var isFolder: ObjCBool = false
-                if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) {
-                    guard isFolder.boolValue else { throw ValidationError("-o \(output): exists and is not a folder") }
-                } else {
+                if makeFolder {
                     try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: false)
                 }
-                let policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
                 var written: [Written] = []
                 for p in photos {
                     let bytes = try registry.spotPhotoBytes(p)
