@@ -507,7 +507,8 @@ def kind_backup(kills, store):
             if digests(target, tables) != source:
                 problems.append("the target is not a whole copy")
             kills.sound(target, problems)
-        leftovers = [f for f in os.listdir(copy_dir) if ".partial-" in f]
+        # A killed backup leaves its hidden temporary and lock; the next write in the folder (the retry) sweeps them.
+        leftovers = [f for f in os.listdir(copy_dir) if ".landreg-tmp-" in f or ".landreg-lock-" in f]
         kills.report(n, k, writes, "target complete" if present else "target absent, retry complete", problems,
                      f"{len(leftovers)} temporary files left so far")
     return kills.summary("backup")
