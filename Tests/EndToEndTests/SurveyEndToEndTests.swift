@@ -310,6 +310,27 @@ struct SurveyEndToEndTests {
         let converted = try #require(unreported["converted_m2"] as? Double)
         #expect(converted > total + 1, "the spot over \(spotted) took some away")
 
+        // --min-area keeps the polygons that reach it; a negative one is refused, written either way.
+        if let smallest = polygons.compactMap({ $0["area_m2"] as? Double }).min(), polygons.count > 1 {
+            let kept = try Self.json(
+                try CLI.landreg(
+                    [
+                        "report", "unreported-construction", "--from", "2023", "--to", "2024", "--min-area",
+                        String(smallest + 0.5), "--json", "--store", store
+                    ], in: dir))
+            #expect((kept["polygons"] as? [Any])?.count == polygons.count - 1)
+            #expect(abs((kept["total_m2"] as? Double ?? -1) - (total - smallest)) < 0.01)
+        } else {
+            Issue.record("the planted version should leave more than one unreported polygon")
+        }
+        for negative in [["--min-area", "-1"], ["--min-area=-1"]] {
+            let refused = try CLI.landreg(
+                ["report", "unreported-construction", "--from", "2023", "--to", "2024"] + negative + ["--store", store],
+                in: dir)
+            #expect(refused.status == 64, "\(negative)")
+            #expect(refused.stderr.contains("--min-area must be a non-negative number of m²"), "\(refused.stderr)")
+        }
+
         // The same list as an office table: one row per polygon and the totals row.
         let unreportedBook = dir + "/unreported.xlsx"
         let wroteUnreported = try CLI.landreg(

@@ -22,7 +22,8 @@ struct SurveyPair: ParsableArguments {
 /// make.
 struct UnreportedConstructionQuery: ParsableArguments {
     @OptionGroup var versions: SurveyPair
-    @Option(help: "Smallest polygon kept, m² (ellipsoidal).") var minArea = 1.0
+    // .unconditional: `--min-area -1` is a value to refuse below, not an unknown option `-1`.
+    @Option(parsing: .unconditional, help: "Smallest polygon kept, m² (ellipsoidal).") var minArea = 1.0
 
     func validate() throws {
         if !(minArea >= 0) { throw ValidationError("--min-area must be a non-negative number of m²") }
