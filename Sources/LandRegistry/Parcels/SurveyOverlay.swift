@@ -240,7 +240,8 @@ private final class OverlayRun {
             let dGeometry = try decodeGeometry(d["geom"])
             guard let e = dGeometry.envelope else { continue }
             let prepared = try geos.prepare(dGeometry)
-            var dVillage: String?? = nil // the driver's village, found when a piece first needs it
+            // A new later row's village, looked up once (new rows are the few that changed).
+            let dVillage = driverIsLater && villages != .none ? try village(of: dGeometry, prepared: prepared) : nil
             for c in try Row.fetchAll(candidates, arguments: [tFrom, tTo, e.maxX, e.minX, e.maxY, e.minY]) {
                 let cFid: Int64 = c["fid"], cUse: String? = c["land_use"]
                 let (fromUse, toUse) = driverIsLater ? (cUse, dUse) : (dUse, cUse)
@@ -264,8 +265,7 @@ private final class OverlayRun {
                 var pieceVillage: String? = nil
                 if needsVillage(fromUse, toUse) {
                     if driverIsLater {
-                        if dVillage == nil { dVillage = .some(try village(of: dGeometry, prepared: prepared)) }
-                        pieceVillage = dVillage ?? nil
+                        pieceVillage = dVillage
                     } else if let known = candidateVillage[cFid] {
                         pieceVillage = known
                     } else {
