@@ -39,6 +39,11 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        // PostgreSQL's client library: the PostGIS store (Sources/LandRegistry/PostGIS). Linked directly: its only
+        // library landreg does not load already is libssl (measured with ldd), so there is no start-up cost to avoid.
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
         .systemLibrary(
             name: "CExif", path: "Sources/CExif", pkgConfig: "libexif",
             providers: [.apt(["libexif-dev"])]),
@@ -65,7 +70,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // GRDB's own SQLite module: the C API for the hot paths of bulk imports (SQL functions, binding).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                "CCrypto"
+                "CCrypto", "CLibPQ"
             ]),
         .target(name: "LandAnalysis", dependencies: ["LandRegistry", "LandGeometry", "LandGeoJSON"]),
         // Map pictures (PNG, SVG, PDF) of the store with cairo and pango. Only this target imports CCairo.

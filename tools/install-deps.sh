@@ -2,14 +2,16 @@
 # Installs what landreg needs to build (GEOS, PROJ, SQLite, OpenSSL, cairo and pango headers, and the Noto CJK
 # fonts maps are set in) and what its tests and benchmarks compare against (GDAL's ogr2ogr/ogrinfo and GeoPackage
 # validator, shapely, pyproj, openpyxl; strace for the kill tests; poppler's pdftotext and pdffonts,
-# Pillow for the map tests; libexif to read photo evidence, exiftool to write test photos).
+# Pillow for the map tests; libexif to read photo evidence, exiftool to write test photos; libpq for the PostGIS
+# store, and PostgreSQL 15 + PostGIS 3 whose throw-away clusters the PostGIS tests start, tools/pg/cluster.sh).
 # Idempotent: it installs only what is missing, and runs apt-get update only when it must install.
 set -euo pipefail
 
 apt_packages=(pkg-config libgeos-dev libproj-dev proj-data libsqlite3-dev libssl-dev sqlite3 libgdal-dev libxlsxwriter-dev
               gdal-bin python3-gdal python3-venv strace python3-qgis qgis-providers
               libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils python3-pil
-              libexif-dev libimage-exiftool-perl)
+              libexif-dev libimage-exiftool-perl
+              libpq-dev postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,6 +19,13 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
   echo "install-deps: apt-get install ${missing[*]}" >&2
+  # No system PostgreSQL service: Debian's package would create and start a cluster "15/main" on port 5432. The
+  # tests start their own (tools/pg/cluster.sh). A drop-in (createcluster.conf includes createcluster.d/) rather
+  # than an edit of the package's own file, which its installation would then ask about.
+  if ! dpkg-query -W -f='${Status}' postgresql-common 2>/dev/null | grep -q "install ok installed"; then
+    $sudo mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/landreg.conf >/dev/null
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

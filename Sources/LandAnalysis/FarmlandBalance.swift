@@ -99,7 +99,10 @@ public enum FarmlandBalance {
                 }
             }
             func sum(_ d: [String: (Double, Double)], _ keep: (String) -> Bool) -> (Double, Double) {
-                d.filter { keep($0.key) }.values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+                // In class order: a Dictionary's order changes from run to run, and so would the last digit.
+                d.filter { keep($0.key) }.sorted { $0.key < $1.key }.reduce((0, 0)) {
+                    ($0.0 + $1.value.0, $0.1 + $1.value.1)
+                }
             }
             var l = FarmlandLedger(village: village)
             l.out = lines(out); l.in = lines(into)

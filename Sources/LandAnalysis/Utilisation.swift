@@ -175,7 +175,9 @@ public enum Utilisation {
             if let holder = site.holderCreditCode {
                 own[holder, default: 0] += land
                 leasedOut[holder, default: 0] += out
-                let holderFloor = site.floorAreaM2.map { max(0, $0 - tenantsFloor.values.reduce(0, +)) }
+                // Summed in code order: a Dictionary's order changes from run to run, and so would the last digit.
+                let tenantsTotal = tenantsFloor.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value }
+                let holderFloor = site.floorAreaM2.map { max(0, $0 - tenantsTotal) }
                 shares.insert((holder, "holder", holderFloor, land - out), at: 0)
             }
             landOnSite[site.code] = shares

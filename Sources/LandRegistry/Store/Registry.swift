@@ -37,6 +37,17 @@ public final class Registry: Sendable {
     /// Creates a new store at `path` in `crs`, with the reference data found in `seeds`.
     /// - Throws: `RegistryError.storeExists` when the file is there already; CRS and SQL errors otherwise.
     public static func create(at path: String, crs: CRS, seeds: SeedSet) throws -> Registry {
+        try create(at: path, crs: crs) { db in
+            try seeds.load(into: db)
+            try db.execute(
+                sql: "INSERT INTO landreg_meta (key, value) VALUES ('landreg_version', ?)",
+                arguments: [landregVersion])
+        }
+    }
+
+    /// Creates the schema of a new store at `path` in `crs`, then calls `fill` in one transaction with it (a copy
+    /// from PostGIS brings every row itself, the reference data and landreg_meta included).
+    static func create(at path: String, crs: CRS, fill: (Database) throws -> Void) throws -> Registry {
         if FileManager.default.fileExists(atPath: path) { throw RegistryError.storeExists(path) }
         let definition = try StoreCRSDefinition(crs)
         do {
@@ -45,12 +56,7 @@ public final class Registry: Sendable {
             // writes a scratch table on every open, which would change the file even for a read.)
             try dbQueue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try Migrations.migrator(storeCRS: definition).migrate(dbQueue)
-            try dbQueue.write { db in
-                try seeds.load(into: db)
-                try db.execute(
-                    sql: "INSERT INTO landreg_meta (key, value) VALUES ('landreg_version', ?)",
-                    arguments: [landregVersion])
-            }
+            try dbQueue.write { db in try fill(db) }
             return Registry(path: path, storeCRS: crs, dbQueue: dbQueue)
         } catch {
             // A half-made store is worse than none: remove what this call created.
@@ -133,6 +139,9 @@ public enum RegistryError: Error, LocalizedError, Equatable {
     case storeExists(String)
     case notAStore(String, String)
     case newerStore(String, [String])
+    /// A postgresql:// store given to a command that works on a GeoPackage only (in this version all but `copy`
+    /// and `office`).
+    case postgresStore(String)
 
     public var errorDescription: String? {
         switch self {
@@ -145,6 +154,10 @@ public enum RegistryError: Error, LocalizedError, Equatable {
         case .newerStore(let p, let ids):
             return "\(p) was written by a newer landreg (it has schema steps this version does not know: "
                 + ids.joined(separator: ", ") + "); upgrade landreg to open it. Nothing was changed."
+        case .postgresStore(let url):
+            return
+                "\(url) is a PostgreSQL store: in this version only `landreg copy` and `landreg office` work on one. "
+                + "To work on a subdistrict, copy it into a GeoPackage: landreg copy --from URL --to FILE.gpkg --subdistrict CODE"
         }
     }
 }

@@ -5,7 +5,7 @@ import LandRegistry
 
 /// `--store PATH`, shared by every command that opens the store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store file (a GeoPackage).", valueName: "PATH"))
+    @Option(name: .long, help: ArgumentHelp("The store: a GeoPackage file, or a postgresql:// URL.", valueName: "PATH"))
     var store: String?
 
     /// --store, else $LANDREG_STORE, else ./landreg.gpkg.
@@ -15,7 +15,20 @@ struct StoreOptions: ParsableArguments {
         return "landreg.gpkg"
     }
 
-    func open() throws -> Registry { try Registry.open(at: path) }
+    /// Opens the GeoPackage store. A PostgreSQL store is refused: this version copies to and from one
+    /// (`landreg copy`) and manages its offices (`landreg office`); the other commands work on a GeoPackage.
+    func open() throws -> Registry {
+        if case .postgres = StoreLocation(path) { throw RegistryError.postgresStore(StoreLocation(path).display) }
+        return try Registry.open(at: path)
+    }
+
+    /// The store as a PostgreSQL URL, for the commands that need one.
+    func postgresURL(for command: String) throws -> String {
+        guard case .postgres(let url) = StoreLocation(path) else {
+            throw ValidationError("`landreg \(command)` works on a PostgreSQL store: pass --store postgresql://…")
+        }
+        return url
+    }
 }
 
 /// Who makes a change, when it takes effect, why, and on what evidence.
