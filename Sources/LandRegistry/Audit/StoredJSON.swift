@@ -75,8 +75,8 @@ private final class SnakeCaseCache: @unchecked Sendable {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
             // An object with one null member: encoding and reading it back cannot fail.
-            let object = try! JSONSerialization.jsonObject(with: try! encoder.encode(Probe(key: key)))
-            let snake = (object as! [String: Any]).keys.first!
+            let object = try! JSONDecoder().decode([String: String?].self, from: try! encoder.encode(Probe(key: key)))
+            let snake = object.keys.first!
             keys[key] = snake
             return snake
         }
@@ -92,7 +92,8 @@ extension Dictionary: VerbatimKeys where Key == String, Value: Encodable {
     fileprivate func encodeEntries(into node: Node, codingPath: [CodingKey]) throws {
         _ = node.object()
         for (key, value) in self {
-            try StoredJSON.encode(value, into: node.member(key), codingPath: codingPath + [StoreColumnKey(stringValue: key)])
+            try StoredJSON.encode(
+                value, into: node.member(key), codingPath: codingPath + [StoreColumnKey(stringValue: key)])
         }
     }
 }

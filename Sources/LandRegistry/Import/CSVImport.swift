@@ -119,7 +119,9 @@ extension Registry {
                         if let warning { warnings.append("line \(row.line): " + warning) }
                     }
                 }
-                if rows == 0 && problems.isEmpty { problems.append(.init(line: nil, message: "the file holds no rows")) }
+                if rows == 0 && problems.isEmpty {
+                    problems.append(.init(line: nil, message: "the file holds no rows"))
+                }
                 if !problems.isEmpty { throw CSVAbort.problems }
                 try db.execute(
                     sql: "UPDATE imports SET feature_count = ?, finished_at = ? WHERE id = ?",
