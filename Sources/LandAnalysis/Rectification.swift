@@ -60,23 +60,6 @@ public struct RectificationGroup: Sendable, Codable, Equatable {
     public var returns = 0
     @NullWhenNil public var errorRate: Double?
 
-    enum CodingKeys: String, CodingKey {
-        case group, name, spots
-        case byStatus = "by_status", monitoredAreaM2 = "monitored_area_m2"
-        case illegalSpots = "illegal_spots", illegalAreaM2 = "illegal_area_m2", illegalAreaMu = "illegal_area_mu"
-        case illegalFarmlandM2 = "illegal_farmland_m2", illegalFarmlandMu = "illegal_farmland_mu"
-        case illegalBasicFarmlandM2 = "illegal_basic_farmland_m2", illegalBasicFarmlandMu = "illegal_basic_farmland_mu"
-        case rectifiedSpots = "rectified_spots", closedIllegalSpots = "closed_illegal_spots"
-        case remainingM2 = "remaining_m2", remainingMu = "remaining_mu"
-        case rectificationRateByCount = "rectification_rate_by_count", rectificationRateByArea =
-            "rectification_rate_by_area"
-        case closeOutRate = "close_out_rate", demolishRestoreFarmlandM2 = "demolish_restore_farmland_m2"
-        case recultivatedM2 = "recultivated_m2", demolishRestoreCompletion = "demolish_restore_completion"
-        case overdueSpots = "overdue_spots", noDeadlineSpots = "no_deadline_spots"
-        case issuedSpots = "issued_spots", verifiedSpots = "verified_spots", fillRate = "fill_rate"
-        case submissions, returns, errorRate = "error_rate"
-    }
-
     public init(group: String, name: String? = nil) { self.group = group; self.name = name }
 
     /// Adds one spot to the sums (ratios are computed by `finish`).
@@ -129,12 +112,6 @@ public struct RectificationListedSpot: Sendable, Codable, Equatable {
     public let farmlandAreaM2: Double
     public let remainingM2: Double
     public let zoneCodes: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case code, batch, status, measure, deadline
-        case daysOverdue = "days_overdue", areaM2 = "area_m2", farmlandAreaM2 = "farmland_area_m2"
-        case remainingM2 = "remaining_m2", zoneCodes = "zone_codes"
-    }
 }
 
 /// The rectification report: metrics per group and in total, and the spots that need chasing.
@@ -152,11 +129,6 @@ public struct RectificationReport: Sendable, Codable, Equatable {
     public var splits: [RectificationSplit] = []
     /// The overlay table by group, gap spots and review risks (RectificationBreakdown.swift); set by the caller.
     public var breakdown: RectificationBreakdownReport? = nil
-
-    enum CodingKeys: String, CodingKey {
-        case asOf = "as_of", by, zoneKind = "zone_kind", groups, total, overdue, noDeadline = "no_deadline", splits
-        case breakdown
-    }
 }
 
 public enum Rectification {

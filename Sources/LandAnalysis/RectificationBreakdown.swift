@@ -21,13 +21,6 @@ public struct RectificationBreakdownGroup: Sendable, Codable, Equatable {
 
     public var areaMu: Double { AreaUnits.mu(areaM2) }
 
-    enum CodingKeys: String, CodingKey {
-        case group, name, spots, areaM2 = "area_m2", farmlandM2 = "farmland_m2", agriculturalM2 = "agricultural_m2"
-        case constructionM2 = "construction_m2", unusedM2 = "unused_m2", basicFarmlandM2 = "basic_farmland_m2"
-        case ecoRedlineM2 = "eco_redline_m2", outsideUrbanBoundaryM2 = "outside_urban_boundary_m2"
-        case gapSpots = "gap_spots"
-    }
-
     public init(group: String, name: String? = nil) { self.group = group; self.name = name }
 
     mutating func add(_ s: Spot) {
@@ -54,12 +47,6 @@ public struct RectificationFlaggedSpot: Sendable, Codable, Equatable {
     public var approvalDocuments: [String]
     @NullWhenNil public var approvalDoc: String?
 
-    enum CodingKeys: String, CodingKey {
-        case code, batch, status, areaM2 = "area_m2", classesM2 = "classes_m2", gapM2 = "gap_m2"
-        case approvalCoverage = "approval_coverage", approvalDocuments = "approval_documents"
-        case approvalDoc = "approval_doc"
-    }
-
     init(_ s: Spot) {
         code = s.code; batch = s.batch; status = s.status; areaM2 = s.ellipsoidalAreaM2
         classesM2 = s.breakdown.classesM2; gapM2 = s.breakdown.gapM2(areaM2: s.ellipsoidalAreaM2)
@@ -77,10 +64,6 @@ public struct RectificationBreakdownReport: Sendable, Codable, Equatable {
     public var minCoverage: Double
     /// Legal spots (judged legal, closed or not) whose approval coverage is below `minCoverage`.
     public var reviewRisk: [RectificationFlaggedSpot]
-
-    enum CodingKeys: String, CodingKey {
-        case groups, total, gaps, minCoverage = "min_coverage", reviewRisk = "review_risk"
-    }
 }
 
 public enum RectificationBreakdown {

@@ -58,10 +58,10 @@ public struct SiteOccupant: Codable, Sendable, Equatable {
     @NullWhenNil public var valueAddedPerMu: Double?
     @NullWhenNil public var efficiencyClass: String?
 
+    // The CLI's JSON converts the other names to snake_case; `class` is a Swift keyword.
     enum CodingKeys: String, CodingKey {
-        case name, role
-        case creditCode = "credit_code", floorAreaM2 = "floor_area_m2", landM2 = "land_m2", taxPerMu = "tax_per_mu"
-        case valueAddedPerMu = "value_added_per_mu", efficiencyClass = "class"
+        case creditCode, name, role, floorAreaM2, landM2, taxPerMu, valueAddedPerMu
+        case efficiencyClass = "class"
     }
 }
 
@@ -94,13 +94,13 @@ public struct SiteUtilisation: Codable, Sendable, Equatable {
     @NullWhenNil public var holderClass: String?
     public var occupants: [SiteOccupant]
 
+    // The CLI's JSON converts the other names to snake_case; it would write `coverageBelow30` as
+    // `coverage_below30` (no word break before a digit).
     enum CodingKeys: String, CodingKey {
-        case code, name, holder, industry, stage, mode, zone, far, coverage, occupancy, vacancy, tenants, occupants
-        case holderName = "holder_name", landAreaM2 = "land_area_m2", landAreaMu = "land_area_mu"
-        case footprintM2 = "footprint_m2", floorAreaM2 = "floor_area_m2", leasedFloorM2 = "leased_floor_m2"
-        case overLeased = "over_leased", minFAR = "min_far", farBelowMin = "far_below_min"
-        case coverageBelow30 = "coverage_below_30", taxPerMu = "tax_per_mu", valueAddedPerMu = "value_added_per_mu"
-        case holderClass = "holder_class"
+        case code, name, holder, holderName, industry, stage, mode, zone, landAreaM2, landAreaMu, footprintM2
+        case floorAreaM2, far, coverage, leasedFloorM2, occupancy, vacancy, tenants, overLeased, minFAR, farBelowMin
+        case taxPerMu, valueAddedPerMu, holderClass, occupants
+        case coverageBelow30 = "coverage_below_30"
     }
 }
 
@@ -122,12 +122,11 @@ public struct EnterpriseEfficiency: Codable, Sendable, Equatable {
     /// nil when the enterprise has no figures for the year or no actual land.
     @NullWhenNil public var efficiencyClass: String?
 
+    // The CLI's JSON converts the other names to snake_case; `class` is a Swift keyword.
     enum CodingKeys: String, CodingKey {
-        case name, industry, scale
-        case creditCode = "credit_code", ownLandM2 = "own_land_m2", leasedInLandM2 = "leased_in_land_m2"
-        case leasedOutLandM2 = "leased_out_land_m2", actualLandM2 = "actual_land_m2", actualLandMu = "actual_land_mu"
-        case taxYuan = "tax_yuan", valueAddedYuan = "value_added_yuan", taxPerMu = "tax_per_mu"
-        case valueAddedPerMu = "value_added_per_mu", efficiencyClass = "class"
+        case creditCode, name, industry, scale, ownLandM2, leasedInLandM2, leasedOutLandM2, actualLandM2
+        case actualLandMu, taxYuan, valueAddedYuan, taxPerMu, valueAddedPerMu
+        case efficiencyClass = "class"
     }
 }
 

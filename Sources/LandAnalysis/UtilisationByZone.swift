@@ -33,13 +33,12 @@ public struct ZoneUtilisation: Codable, Sendable, Equatable {
     @NullWhenNil public var taxPerMu: Double?
     @NullWhenNil public var valueAddedPerMu: Double?
 
+    // The CLI's JSON converts the other names to snake_case; it would write `coverageBelow30Sites` as
+    // `coverage_below30_sites` (no word break before a digit).
     enum CodingKeys: String, CodingKey {
-        case sites, far, coverage, occupancy, vacancy, tenants
-        case zoneCode = "zone_code", zoneName = "zone_name", landAreaM2 = "land_area_m2", landAreaMu = "land_area_mu"
-        case footprintM2 = "footprint_m2", floorAreaM2 = "floor_area_m2", leasedFloorM2 = "leased_floor_m2"
-        case overLeasedSites = "over_leased_sites", farBelowMinSites = "far_below_min_sites"
-        case coverageBelow30Sites = "coverage_below_30_sites", taxPerMu = "tax_per_mu", valueAddedPerMu =
-            "value_added_per_mu"
+        case zoneCode, zoneName, sites, landAreaM2, landAreaMu, footprintM2, floorAreaM2, far, coverage
+        case leasedFloorM2, occupancy, vacancy, tenants, overLeasedSites, farBelowMinSites, taxPerMu, valueAddedPerMu
+        case coverageBelow30Sites = "coverage_below_30_sites"
     }
 }
 

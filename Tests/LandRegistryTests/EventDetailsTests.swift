@@ -170,3 +170,144 @@ struct EventDetailsTests {
         }
     }
 }
+
+/// The details types carry no CodingKeys: StoredJSON writes their properties' names in JSONEncoder's snake case and
+/// its decoder reads them back with the store's column conversion. A name the two do not take to the same key would
+/// be left out when read (an optional) or fail, so every type is taken round the loop with every property set.
+@Suite("Stored event keys")
+struct StoredEventKeyTests {
+    static let breakdown: SpotBreakdown = {
+        var b = SpotBreakdown()
+        (b.farmlandM2, b.farmlandPlanarM2, b.agriculturalM2, b.agriculturalPlanarM2) = (1, 2, 3, 4)
+        (b.constructionM2, b.constructionPlanarM2, b.unusedM2, b.unusedPlanarM2) = (5, 6, 7, 8)
+        (b.basicFarmlandM2, b.basicFarmlandPlanarM2, b.ecoRedlineM2, b.ecoRedlinePlanarM2) = (9, 10, 11, 12)
+        (b.outsideUrbanBoundaryM2, b.outsideUrbanBoundaryPlanarM2) = (13, 14)
+        (b.approvalCoverage, b.approvalDocuments) = (0.5, ["浙土字〔2024〕9号"])
+        return b
+    }()
+
+    static let verification = SpotVerification(judgement: .illegal, basis: "未批先建", approvalDoc: "浙土字〔2024〕9号")
+    static let rectification = SpotRectification(measure: "demolish-restore", deadline: "2024-12-31", remainingM2: 9)
+    static let progress = SpotProgress(restoredM2: 1, recultivatedM2: 2, remainingM2: 3)
+
+    static let kinds: [(EventEntity, EventDetails)] = [
+        (
+            .import,
+            .layerImport(
+                LayerImportDetails(
+                    layer: "parcels", file: "a.geojson", features: 3, replaced: 1, repaired: 0, sha256: "ab",
+                    sourceCRS: "EPSG:4549", unchanged: 2))
+        ),
+        (.import, .tableImport(TableImportDetails(layer: "tenancies", file: "t.csv", rows: 4, warnings: 1))),
+        (.import, .spotUpdates(SpotUpdatesDetails(file: "u.csv", sha256: "cd", rows: 6))),
+        (
+            .spot,
+            .spotImport(
+                SpotImportDetails(
+                    batch: "2024-01", importID: 4, areaM2: 622.7, farmlandAreaM2: 600, basicFarmlandAreaM2: 1))
+        ),
+        (.spot, .spotRecompute(SpotRecomputation(before: SpotBreakdown(), after: breakdown, importID: 7))),
+        (.parcel, .retire(RetireDetails(supersededBy: 9, importID: 5, surveyYear: 2024))),
+        (.spot, .verify(verification)),
+        (.spot, .rectify(rectification)),
+        (.spot, .progress(progress)),
+        (.spot, .reopen(SpotReopening(reason: "复核", remainingM2: 5))),
+        (.spot, .close(SpotClosure(closedDoc: "销号〔2025〕01号"))),
+        (.spot, .submit(SpotSubmission(levels: ["county", "city"]))),
+        (.spot, .review(SpotReviewRecord(level: "county", outcome: .return, reason: "复耕不到位", remainingM2: 4))),
+        (.spot, .split(SpotSplitRecord(children: ["A-1", "A-2"], file: "c.geojson", sha256: "ef", inherit: true))),
+        (
+            .spot,
+            .splitChild(
+                SpotSplitChild(
+                    parent: "A", parentFid: 12, index: 1, areaM2: 300, farmlandAreaM2: 200, basicFarmlandAreaM2: 100,
+                    inherited: SpotInheritance(
+                        verification: verification, rectification: rectification, progress: progress)
+                ))
+        ),
+        (
+            .site,
+            .update(SiteChange(mode: .swap, previousMode: .recovery, disposedM2: 10, previousDisposedM2: 5))
+        ),
+        (
+            .tenancy,
+            .tenancyAdd(
+                TenancyAddition(
+                    site: "EC-1", tenant: "T", floorAreaM2: 1, start: "2026-01-01", end: "2026-12-31",
+                    use: .storage,
+                    overLeased: OverLeaseFigures(day: "2026-02-01", leasedFloorAreaM2: 12, siteFloorAreaM2: 10)))
+        ),
+        (.tenancy, .tenancyEnd(TenancyEnding(end: "2027-06-30", previousEnd: "2027-12-31"))),
+        (.layerStyles, .stylesReset(StylesResetDetails(layers: ["sites"], styleIDs: [1, 2], replacedDefaults: 1))),
+        (
+            .spot,
+            .spotPhoto(
+                SpotPhotoEvidence(
+                    mediaID: 3, file: "p.jpg", sha256: "01", takenAt: "2024-08-01T09:00:00Z", latitude: 30.19,
+                    longitude: 120.19, directionDeg: 90, distanceM: 12.5))
+        )
+    ]
+
+    /// Given details with every property set, when they are stored and read back, then they are what was written,
+    /// and each stored key is the key the CLI's JSON (JSONEncoder, `.convertToSnakeCase`) gives the same property.
+    @Test func everyPropertyOfEveryKindIsStoredUnderItsSnakeCaseKeyAndReadBack() throws {
+        for (entity, details) in Self.kinds {
+            let value = try #require(Mirror(reflecting: details).children.first?.value)
+            let unset = Self.unsetProperties(value)
+            #expect(unset.isEmpty, "\(details): the sample leaves \(unset) nil, so the round trip would not test them")
+            #expect(try EventDetails(entity: entity, action: details.action, text: details.text) == details)
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = .sortedKeys
+            let cli = try encoder.encode(AnyEncodable(value))
+            #expect(try Self.keys(Data(details.text.utf8)) == Self.keys(cli), "\(details)")
+        }
+    }
+
+    /// A dictionary's keys are data: stored and read as they are, like JSONEncoder and JSONDecoder keep them.
+    @Test func aDictionarysKeysAreStoredAsTheyAre() throws {
+        struct Options: Codable, Equatable { var fieldMap: [String: String] }
+        let options = Options(fieldMap: ["landUse": "DLBM", "owner_name": "QSDWMC"])
+        let text = StoredJSON.text(options)
+        #expect(text == #"{"field_map":{"landUse":"DLBM","owner_name":"QSDWMC"}}"#)
+        #expect(try StoredJSON.decoder().decode(Options.self, from: Data(text.utf8)) == options)
+        #expect(StoredJSON.text(["landUse": 1]) == #"{"landUse":1}"#)
+    }
+
+    /// The properties of `value`, and of the structs it holds, that are nil.
+    static func unsetProperties(_ value: Any, path: String = "") -> [String] {
+        Mirror(reflecting: value).children.flatMap { child -> [String] in
+            let name = path + (child.label ?? "?")
+            let inner = Mirror(reflecting: child.value)
+            if inner.displayStyle == .optional {
+                guard let some = inner.children.first?.value else { return [name] }
+                return Mirror(reflecting: some).displayStyle == .struct ? unsetProperties(some, path: name + ".") : []
+            }
+            return inner.displayStyle == .struct ? unsetProperties(child.value, path: name + ".") : []
+        }
+    }
+
+    /// Every object key of a JSON document, with its path.
+    static func keys(_ json: Data) throws -> Set<String> {
+        func walk(_ v: Any, _ path: String, into keys: inout Set<String>) {
+            if let object = v as? NSDictionary {
+                for case let (key as String, member) in object {
+                    keys.insert(path + key)
+                    walk(member, path + key + ".", into: &keys)
+                }
+            } else if let array = v as? NSArray {
+                for element in array { walk(element, path, into: &keys) }
+            }
+        }
+        var keys: Set<String> = []
+        walk(try JSONSerialization.jsonObject(with: json), "", into: &keys)
+        return keys
+    }
+}
+
+/// A value of any Encodable type, for encoding what a Mirror hands back.
+private struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: Any) { self.value = value as! any Encodable }
+    func encode(to encoder: Encoder) throws { try value.encode(to: encoder) }
+}

@@ -26,12 +26,8 @@ public struct Event: Codable, Sendable, Equatable, FetchableRecord, PersistableR
     /// Extra facts as a JSON object (counts, measures, areas), as stored; `typedDetails()` reads it.
     public var details: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, actor, entity, action, note, details
-        case recordedAt = "recorded_at", effectiveDate = "effective_date", entityID = "entity_id"
-        case entityCode = "entity_code", fromState = "from_state", toState = "to_state"
-        case evidencePath = "evidence_path", evidenceSHA256 = "evidence_sha256"
-    }
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

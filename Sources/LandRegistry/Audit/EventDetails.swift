@@ -19,8 +19,9 @@ import GRDB
 //   tenancy                     add | end      TenancyAddition, TenancyEnding
 //   layer_styles                styles-reset   StylesResetDetails
 //
-// Details are written with `StoredJSON` (keys sorted, numbers as Swift prints them) and read with JSONDecoder; the
-// keys are those the log has always had. Two shapes changed, and the old ones still read: a close's document is
+// Details are written with `StoredJSON` (keys sorted, numbers as Swift prints them, properties' names in
+// snake_case) and read with its decoder (snake_case back to the properties' names); the keys are those the log has
+// always had. Two shapes changed, and the old ones still read: a close's document is
 // `closed_doc` (was `doc`), and a missing previous value is left out (was `previous_mode: "none"`,
 // `previous_end: "open"`).
 
@@ -132,7 +133,8 @@ public enum EventDetails: Sendable, Equatable {
     /// - Throws: `EventDetailsError` for a kind no landreg writes, `DecodingError` for a text that does not fit it.
     public init(entity: EventEntity, action: EventAction, text: String) throws {
         let data = Data(text.utf8)
-        func read<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: data) }
+        let decoder = StoredJSON.decoder()
+        func read<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decode(type, from: data) }
         switch (entity, action) {
         case (.import, .import):
             // A layer import counts features, a table import rows.
@@ -212,11 +214,6 @@ public struct LayerImportDetails: Codable, Sendable, Equatable {
     public var sha256: String
     public var sourceCRS: String
     public var unchanged: Int
-
-    enum CodingKeys: String, CodingKey {
-        case layer, file, features, replaced, repaired, sha256, unchanged
-        case sourceCRS = "source_crs"
-    }
 }
 
 /// A table imported from CSV or xlsx (enterprises, enterprise years, tenancies).
@@ -242,12 +239,6 @@ public struct SpotImportDetails: Codable, Sendable, Equatable {
     public var areaM2: Double
     public var farmlandAreaM2: Double
     public var basicFarmlandAreaM2: Double
-
-    enum CodingKeys: String, CodingKey {
-        case batch
-        case importID = "import_id", areaM2 = "area_m2", farmlandAreaM2 = "farmland_area_m2"
-        case basicFarmlandAreaM2 = "basic_farmland_area_m2"
-    }
 }
 
 /// A spot's breakdown and approval coverage measured again (`landreg spots recompute`, or an approvals import)
@@ -261,8 +252,6 @@ public struct SpotRecomputation: Codable, Sendable, Equatable {
     public init(before: SpotBreakdown, after: SpotBreakdown, importID: Int64? = nil) {
         self.before = before; self.after = after; self.importID = importID
     }
-
-    enum CodingKeys: String, CodingKey { case before, after, importID = "import_id" }
 }
 
 /// A row superseded by a newer import of its code (`--replace`, a changed parcel of `import survey`), or retired
@@ -277,10 +266,6 @@ public struct RetireDetails: Codable, Sendable, Equatable {
     public init(supersededBy: Int64?, importID: Int64, surveyYear: Int? = nil) {
         self.supersededBy = supersededBy; self.importID = importID; self.surveyYear = surveyYear
     }
-
-    enum CodingKeys: String, CodingKey {
-        case supersededBy = "superseded_by", importID = "import_id", surveyYear = "survey_year"
-    }
 }
 
 /// landreg's default layer styles written again.
@@ -291,7 +276,9 @@ public struct StylesResetDetails: Codable, Sendable, Equatable {
     /// Earlier landreg default rows made non-default.
     public var replacedDefaults: Int
 
-    enum CodingKeys: String, CodingKey { case layers, styleIDs = "style_ids", replacedDefaults = "replaced_defaults" }
+    // JSONEncoder's snake case splits the plural initialism `IDs` into `i_ds`: spelt `styleIds`, the key is
+    // `style_ids` written and read.
+    enum CodingKeys: String, CodingKey { case layers, replacedDefaults, styleIDs = "styleIds" }
 }
 
 // MARK: - Spot steps
@@ -309,8 +296,6 @@ public struct SpotVerification: Codable, Sendable, Equatable, SpotLifecycleChang
     public var basis: String?
     public var approvalDoc: String?
 
-    enum CodingKeys: String, CodingKey { case judgement, basis, approvalDoc = "approval_doc" }
-
     func apply(to spot: inout SpotLifecycleState) {
         if let judgement { spot.judgement = judgement }
         if let basis { spot.basis = basis }
@@ -326,8 +311,6 @@ public struct SpotRectification: Codable, Sendable, Equatable, SpotLifecycleChan
     /// Set (to the whole spot) when no remaining area was recorded before.
     public var remainingM2: Double?
 
-    enum CodingKeys: String, CodingKey { case measure, deadline, remainingM2 = "remaining_m2" }
-
     func apply(to spot: inout SpotLifecycleState) {
         spot.measure = measure
         spot.deadline = deadline
@@ -340,10 +323,6 @@ public struct SpotProgress: Codable, Sendable, Equatable, SpotLifecycleChange {
     public var restoredM2: Double?
     public var recultivatedM2: Double?
     public var remainingM2: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case restoredM2 = "restored_m2", recultivatedM2 = "recultivated_m2", remainingM2 = "remaining_m2"
-    }
 
     func apply(to spot: inout SpotLifecycleState) {
         if let restoredM2 { spot.restoredM2 = restoredM2 }
@@ -368,8 +347,6 @@ public struct SpotReopening: Codable, Sendable, Equatable, SpotLifecycleChange {
     public var reason: String
     public var remainingM2: Double?
 
-    enum CodingKeys: String, CodingKey { case reason, remainingM2 = "remaining_m2" }
-
     func apply(to spot: inout SpotLifecycleState) {
         if let remainingM2 { spot.remainingM2 = remainingM2 }
     }
@@ -378,8 +355,6 @@ public struct SpotReopening: Codable, Sendable, Equatable, SpotLifecycleChange {
 /// Close-out (销号). The document was stored as `doc` before events had types; it is `closed_doc`, like the column.
 public struct SpotClosure: Codable, Sendable, Equatable, SpotLifecycleChange {
     public var closedDoc: String?
-
-    enum CodingKeys: String, CodingKey { case closedDoc = "closed_doc" }
     private enum OldKeys: String, CodingKey { case doc }
 
     public init(closedDoc: String?) { self.closedDoc = closedDoc }
@@ -413,8 +388,6 @@ public struct SpotReviewRecord: Codable, Sendable, Equatable, SpotLifecycleChang
     public var reason: String?
     public var remainingM2: Double?
 
-    enum CodingKeys: String, CodingKey { case level, outcome, reason, remainingM2 = "remaining_m2" }
-
     func apply(to spot: inout SpotLifecycleState) {
         switch outcome {
         case .pass: spot.reviewLevel = level
@@ -439,7 +412,7 @@ public struct SpotSplitRecord: Codable, Sendable, Equatable, SpotLifecycleChange
 /// A child spot created by a split: its parent, and what it took from it. Areas ellipsoidal, m².
 public struct SpotSplitChild: Codable, Sendable, Equatable, SpotLifecycleChange {
     public var parent: String
-    public var parentFID: Int64
+    public var parentFid: Int64
     /// 1-based position of the child in the split file.
     public var index: Int
     public var areaM2: Double
@@ -447,12 +420,6 @@ public struct SpotSplitChild: Codable, Sendable, Equatable, SpotLifecycleChange 
     public var basicFarmlandAreaM2: Double
     /// Set with `--inherit`: the parent's lifecycle columns as the child took them (areas as its share).
     public var inherited: SpotInheritance?
-
-    enum CodingKeys: String, CodingKey {
-        case parent, index, inherited
-        case parentFID = "parent_fid", areaM2 = "area_m2", farmlandAreaM2 = "farmland_area_m2"
-        case basicFarmlandAreaM2 = "basic_farmland_area_m2"
-    }
 
     func apply(to spot: inout SpotLifecycleState) {
         inherited?.apply(to: &spot)
@@ -486,11 +453,6 @@ public struct SiteChange: Codable, Sendable, Equatable {
     public var disposedM2: Double?
     /// With `disposedM2`: the disposed area before.
     public var previousDisposedM2: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case mode, previousMode = "previous_mode", disposedM2 = "disposed_m2", previousDisposedM2 =
-            "previous_disposed_m2"
-    }
 
     public init(
         mode: SiteMode? = nil, previousMode: SiteMode? = nil, disposedM2: Double? = nil,
@@ -536,11 +498,6 @@ public struct TenancyAddition: Codable, Sendable, Equatable {
     public var use: TenancyUse
     /// Set when the lease over-leased its site (recorded anyway, not strict).
     public var overLeased: OverLeaseFigures?
-
-    enum CodingKeys: String, CodingKey {
-        case site, tenant, start, end, use
-        case floorAreaM2 = "floor_area_m2", overLeased = "over_leased"
-    }
 }
 
 /// How far a lease over-leased its site, m² of floor area on `day`.
@@ -548,10 +505,6 @@ public struct OverLeaseFigures: Codable, Sendable, Equatable {
     public var day: String
     public var leasedFloorAreaM2: Double
     public var siteFloorAreaM2: Double
-
-    enum CodingKeys: String, CodingKey {
-        case day, leasedFloorAreaM2 = "leased_floor_area_m2", siteFloorAreaM2 = "site_floor_area_m2"
-    }
 }
 
 /// A lease ended on `end` (its last day).
@@ -559,8 +512,6 @@ public struct TenancyEnding: Codable, Sendable, Equatable {
     public var end: String
     /// The end date before; nil: the lease was open-ended. Stored as `"open"` before events had types.
     public var previousEnd: String?
-
-    enum CodingKeys: String, CodingKey { case end, previousEnd = "previous_end" }
 
     public init(end: String, previousEnd: String?) { self.end = end; self.previousEnd = previousEnd }
 
@@ -586,9 +537,4 @@ public struct SpotPhotoEvidence: Codable, Sendable, Equatable {
     public var longitude: Double?
     public var directionDeg: Double?
     public var distanceM: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case file, sha256, latitude, longitude
-        case mediaID = "media_id", takenAt = "taken_at", directionDeg = "direction_deg", distanceM = "distance_m"
-    }
 }

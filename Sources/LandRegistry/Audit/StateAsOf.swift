@@ -109,10 +109,8 @@ extension Registry {
     public func spots(asOf date: String) throws -> [Spot] {
         try dbQueue.read { db in
             let states = try spotStates(db, asOf: date)
-            return try Spot.fetchAll(
-                db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE retired_at IS NULL ORDER BY batch, code"
-            )
-            .compactMap { spot in states[spot.fid].map(spot.asItStood) }
+            return try Spot.all().live().order(Spot.Columns.batch, Spot.Columns.code).fetchAll(db)
+                .compactMap { spot in states[spot.fid].map(spot.asItStood) }
         }
     }
 }

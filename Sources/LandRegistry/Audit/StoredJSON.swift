@@ -1,3 +1,5 @@
+import Foundation
+import GRDB
 import LandGeoJSON
 import LandGeometry
 
@@ -9,17 +11,90 @@ import LandGeometry
 // before events had types hold exactly this text, `spots history` prints it as it is, and tests compare it.
 // Written by hand because JSONEncoder cannot give that text: it prints 0.0 as "0" and 8000.0 as "8000", so the
 // same event would read differently in an old and a new store. Decoding needs no such care: JSONDecoder reads it.
+//
+// Keys are the properties' names in snake_case, as the CLI's JSON has them (`areaM2` → `area_m2`, `importID` →
+// `import_id`): written with JSONEncoder's own `.convertToSnakeCase`, read back with the store's column-to-property
+// conversion (`DatabaseColumnDecodingStrategy.propertyName(ofColumn:)`, which knows `ID`, `CRS`, `SHA256`), so the
+// details types need no CodingKeys. The keys of a `[String: …]` dictionary are data and kept as they are, as
+// JSONEncoder and JSONDecoder keep them.
 
 /// Compact JSON text of `value` in the store's form (see above).
 enum StoredJSON {
     static func text<T: Encodable>(_ value: T) -> String {
         let root = Node()
         // Our details types only hold strings, numbers, booleans, arrays and objects: encoding cannot fail.
-        try! value.encode(to: NodeEncoder(node: root, codingPath: []))
+        try! encode(value, into: root, codingPath: [])
         var out: [UInt8] = []
         out.reserveCapacity(128)
         root.append(to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A decoder for stored text: snake_case keys to the properties' names.
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .custom { path in
+            StoreColumnKey(
+                stringValue: DatabaseColumnDecodingStrategy.cachedPropertyName(ofColumn: path.last!.stringValue))
+        }
+        return decoder
+    }
+
+    /// `key` as JSONEncoder's `.convertToSnakeCase` writes it, asked of JSONEncoder itself (once per key name), so
+    /// that a stored key and the same property's key in the CLI's JSON cannot differ.
+    static func snakeCase(_ key: String) -> String { snakeCaseKeys.cached(key) }
+
+    private static let snakeCaseKeys = SnakeCaseCache()
+
+    fileprivate static func encode<T: Encodable>(_ value: T, into node: Node, codingPath: [CodingKey]) throws {
+        if let dictionary = value as? any VerbatimKeys {
+            try dictionary.encodeEntries(into: node, codingPath: codingPath)
+        } else {
+            try value.encode(to: NodeEncoder(node: node, codingPath: codingPath))
+        }
+    }
+}
+
+// `keys` is only touched under `lock`.
+private final class SnakeCaseCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys: [String: String] = [:]
+
+    /// One key, encoded as JSONEncoder encodes a property of that name.
+    private struct Probe: Encodable {
+        let key: String
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: StoreColumnKey.self)
+            try c.encodeNil(forKey: StoreColumnKey(stringValue: key))
+        }
+    }
+
+    func cached(_ key: String) -> String {
+        lock.withLock {
+            if let snake = keys[key] { return snake }
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            // An object with one null member: encoding and reading it back cannot fail.
+            let object = try! JSONDecoder().decode([String: String?].self, from: try! encoder.encode(Probe(key: key)))
+            let snake = object.keys.first!
+            keys[key] = snake
+            return snake
+        }
+    }
+}
+
+/// A `[String: …]` dictionary: its keys are written as they are.
+private protocol VerbatimKeys {
+    func encodeEntries(into node: Node, codingPath: [CodingKey]) throws
+}
+
+extension Dictionary: VerbatimKeys where Key == String, Value: Encodable {
+    fileprivate func encodeEntries(into node: Node, codingPath: [CodingKey]) throws {
+        _ = node.object()
+        for (key, value) in self {
+            try StoredJSON.encode(
+                value, into: node.member(key), codingPath: codingPath + [StoreColumnKey(stringValue: key)])
+        }
     }
 }
 
@@ -95,7 +170,8 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: Node
     var codingPath: [CodingKey]
 
-    private func set(_ text: String, _ key: Key) { node.member(key.stringValue).scalar = text }
+    private func member(_ key: Key) -> Node { node.member(StoredJSON.snakeCase(key.stringValue)) }
+    private func set(_ text: String, _ key: Key) { member(key).scalar = text }
     mutating func encodeNil(forKey key: Key) { set("null", key) }
     mutating func encode(_ v: Bool, forKey key: Key) { set(v ? "true" : "false", key) }
     mutating func encode(_ v: String, forKey key: Key) { set(Node.text(v), key) }
@@ -112,20 +188,19 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ v: UInt32, forKey key: Key) { set(String(v), key) }
     mutating func encode(_ v: UInt64, forKey key: Key) { set(String(v), key) }
     mutating func encode<T: Encodable>(_ v: T, forKey key: Key) throws {
-        try v.encode(to: NodeEncoder(node: node.member(key.stringValue), codingPath: codingPath + [key]))
+        try StoredJSON.encode(v, into: member(key), codingPath: codingPath + [key])
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
         -> KeyedEncodingContainer<NestedKey>
     {
-        KeyedEncodingContainer(
-            Keyed<NestedKey>(node: node.member(key.stringValue).object(), codingPath: codingPath + [key]))
+        KeyedEncodingContainer(Keyed<NestedKey>(node: member(key).object(), codingPath: codingPath + [key]))
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer {
-        NodeEncoder(node: node.member(key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
+        NodeEncoder(node: member(key), codingPath: codingPath + [key]).unkeyedContainer()
     }
     mutating func superEncoder() -> Encoder { NodeEncoder(node: node.member("super"), codingPath: codingPath) }
     mutating func superEncoder(forKey key: Key) -> Encoder {
-        NodeEncoder(node: node.member(key.stringValue), codingPath: codingPath + [key])
+        NodeEncoder(node: member(key), codingPath: codingPath + [key])
     }
 }
 
@@ -151,7 +226,7 @@ private struct Unkeyed: UnkeyedEncodingContainer {
     mutating func encode(_ v: UInt32) { add(String(v)) }
     mutating func encode(_ v: UInt64) { add(String(v)) }
     mutating func encode<T: Encodable>(_ v: T) throws {
-        try v.encode(to: NodeEncoder(node: node.element(), codingPath: codingPath))
+        try StoredJSON.encode(v, into: node.element(), codingPath: codingPath)
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
         NestedKey
@@ -184,6 +259,6 @@ private struct Single: SingleValueEncodingContainer {
     mutating func encode(_ v: UInt32) { node.scalar = String(v) }
     mutating func encode(_ v: UInt64) { node.scalar = String(v) }
     mutating func encode<T: Encodable>(_ v: T) throws {
-        try v.encode(to: NodeEncoder(node: node, codingPath: codingPath))
+        try StoredJSON.encode(v, into: node, codingPath: codingPath)
     }
 }

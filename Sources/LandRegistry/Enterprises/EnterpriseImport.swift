@@ -24,18 +24,16 @@ extension Registry {
         try importCSV(
             file: file, source: source, table: "enterprises", required: ["credit_code", "name"],
             known: Self.enterpriseColumns, context: context
-        ) { db, csv, importID, problems in
+        ) { db, importID in
             let insert = try db.makeStatement(
                 sql: """
                     INSERT INTO enterprises (credit_code, name, industry, scale, import_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
                     """)
             var seen: [String: Int] = [:]
-            var rows = 0
             let now = Clock.timestamp()
-            for i in csv.rows.indices {
-                let line = csv.lineNumbers[i]
+            return { row in
                 var why: [String] = []
-                let code = csv.value(i, "credit_code")
+                let code = row.value("credit_code")
                 let codeProblem = try Self.creditCodeProblem(code) { code in
                     if let other = seen[code] { return "credit code \(code) is on line \(other) too" }
                     let registered = try Bool.fetchOne(
@@ -43,18 +41,17 @@ extension Registry {
                     return registered == true ? "credit code \(code) is already registered" : nil
                 }
                 if let codeProblem { why.append(codeProblem) }
-                let name = csv.value(i, "name")
+                let name = row.value("name")
                 if name == nil { why.append("no name") }
-                let scale = csv.value(i, "scale")
+                let scale = row.value("scale")
                 if let scale, scale != "above", scale != "below" {
                     why.append("scale \"\(scale)\" is neither above nor below")
                 }
-                if !why.isEmpty { problems.add(line, why.joined(separator: "; ")); continue }
-                if let code { seen[code] = line }
-                try insert.execute(arguments: [code, name, csv.value(i, "industry"), scale, importID, now])
-                rows += 1
+                if !why.isEmpty { return .refused(why) }
+                if let code { seen[code] = row.line }
+                try insert.execute(arguments: [code, name, row.value("industry"), scale, importID, now])
+                return .written(warning: nil)
             }
-            return (rows, [])
         }
     }
 
@@ -65,7 +62,7 @@ extension Registry {
         try importCSV(
             file: file, source: source, table: "enterprise_years", required: ["credit_code", "year"],
             known: Self.enterpriseYearColumns, context: context
-        ) { db, csv, importID, problems in
+        ) { db, importID in
             let insert = try db.makeStatement(
                 sql: """
                     INSERT INTO enterprise_years (credit_code, year, tax_yuan, value_added_yuan, revenue_yuan, energy_tce,
@@ -74,24 +71,22 @@ extension Registry {
                     """)
             let known = Set(try String.fetchAll(db, sql: "SELECT credit_code FROM enterprises"))
             var seen: [String: Int] = [:]
-            var rows = 0
             let now = Clock.timestamp()
-            for i in csv.rows.indices {
-                let line = csv.lineNumbers[i]
+            return { row in
                 var why: [String] = []
-                let code = csv.value(i, "credit_code")
+                let code = row.value("credit_code")
                 let codeProblem = Self.creditCodeProblem(code) { code in
                     known.contains(code)
                         ? nil : "unknown enterprise \(code) (import it with `landreg import enterprises` first)"
                 }
                 if let codeProblem { why.append(codeProblem) }
-                let yearText = csv.value(i, "year")
+                let yearText = row.value("year")
                 let year = yearText.flatMap(Int.init)
                 if !(year.map { (1949...2200).contains($0) } ?? false) {
                     why.append("year \"\(yearText ?? "")\" is not a year")
                 }
                 func number(_ column: String, nonNegative: Bool = true) -> Double? {
-                    guard let text = csv.value(i, column) else { return nil }
+                    guard let text = row.value(column) else { return nil }
                     guard let v = Double(text), v.isFinite, !nonNegative || v >= 0 else {
                         why.append("\(column) \"\(text)\" is not a\(nonNegative ? " non-negative" : "") number");
                         return nil
@@ -101,7 +96,7 @@ extension Registry {
                 let tax = number("tax_yuan"), va = number("value_added_yuan", nonNegative: false)
                 let revenue = number("revenue_yuan"), energy = number("energy_tce"), rd = number("rd_yuan")
                 var employees: Int? = nil
-                if let text = csv.value(i, "employees") {
+                if let text = row.value("employees") {
                     employees = Int(text)
                     if !(employees.map { $0 >= 0 } ?? false) {
                         why.append("employees \"\(text)\" is not a whole number ≥ 0")
@@ -117,13 +112,12 @@ extension Registry {
                     {
                         why.append("the store already has \(code)'s figures for \(year)")
                     }
-                    seen[key] = line
+                    seen[key] = row.line
                 }
-                if !why.isEmpty { problems.add(line, why.joined(separator: "; ")); continue }
+                if !why.isEmpty { return .refused(why) }
                 try insert.execute(arguments: [code, year, tax, va, revenue, energy, employees, rd, importID, now])
-                rows += 1
+                return .written(warning: nil)
             }
-            return (rows, [])
         }
     }
 

@@ -25,8 +25,7 @@ enum SpotGapCheck {
         // Without parcels there is no overlay table to check (every spot would be one gap): nothing is listed.
         guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM parcels WHERE retired_at IS NULL)") == true
         else { return (findings, 0) }
-        let spots = try Spot.fetchAll(
-            db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE retired_at IS NULL ORDER BY batch, code")
+        let spots = try Spot.all().live().order(Spot.Columns.batch, Spot.Columns.code).fetchAll(db)
         for s in spots where s.breakdown.hasGap(areaM2: s.ellipsoidalAreaM2) {
             let b = s.breakdown
             findings.add(

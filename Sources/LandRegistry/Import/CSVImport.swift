@@ -6,7 +6,8 @@ import LandGeometry
 //
 // Like the GeoJSON imports: one transaction holding an `imports` row, the rows and one `import` event; every
 // bad row is listed with its line number (or, from a .xlsx, its sheet and row) and what is wrong, and if there
-// is any, nothing is written.
+// is any, nothing is written. The walk over the rows is here, once; each table says what one row comes to
+// (`CSVRowOutcome`): refused with its problems, or written, perhaps with a warning.
 
 /// A CSV import refused: every bad row, nothing written.
 public struct CSVImportFailed: Error, LocalizedError, Sendable {
@@ -47,21 +48,33 @@ public struct CSVImportReport: Sendable, Codable {
 
 }
 
-/// Collects the problems of one CSV import, by line.
-final class CSVProblems {
-    private(set) var list: [CSVImportFailed.Problem] = []
-    var isEmpty: Bool { list.isEmpty }
-    func add(_ line: Int?, _ message: String) { list.append(.init(line: line, message: message)) }
+/// One data row of a CSV table.
+struct CSVRow {
+    let table: CSVTable
+    let index: Int
+    /// The 1-based line of the file where the row starts (the header is line 1).
+    var line: Int { table.lineNumbers[index] }
+    /// The trimmed value of `column`; nil when the column is absent or the cell is empty.
+    func value(_ column: String) -> String? { table.value(index, column) }
+}
+
+/// What one row of a CSV import came to.
+enum CSVRowOutcome {
+    /// Not written: what is wrong with it, every problem found.
+    case refused([String])
+    /// Written; `warning`: something recorded but worth a look (listed with the row's line).
+    case written(warning: String?)
 }
 
 extension Registry {
-    /// Reads `file`, checks its columns (every one of `required` there, none outside `known`), and runs `body`
-    /// inside one write transaction with an `imports` row.
-    /// `body` inserts rows, notes problems and returns the row count and warnings; any problem rolls back.
+    /// Reads `file`, checks its columns (every one of `required` there, none outside `known`), and inside one write
+    /// transaction with an `imports` row hands every row, in file order, to the row writer `makeRowWriter` makes
+    /// (given the transaction and the import's id; made again if a busy store replays the transaction). A row
+    /// writer checks its row and writes it or refuses it; any refused row rolls back.
     func importCSV(
         file: String, source: TableReadOptions = .init(), table: String, required: [String], known: [String],
         context: ChangeContext,
-        body: (Database, CSVTable, Int64, CSVProblems) throws -> (rows: Int, warnings: [String])
+        rows makeRowWriter: (Database, Int64) throws -> (CSVRow) throws -> CSVRowOutcome
     ) throws -> CSVImportReport {
         let parsed: CSVTable
         var sheet: String? = nil
@@ -76,12 +89,12 @@ extension Registry {
         } catch let e as InputFileError {
             throw CSVImportFailed(file: file, problems: [.init(line: nil, message: e.problem)], sheet: sheet)
         }
-        var problems = CSVProblems()
+        var problems: [CSVImportFailed.Problem] = []
         let startedAt = Clock.timestamp()
         var report = CSVImportReport(importID: nil, table: table, file: file, rows: 0, warnings: [])
         do {
             try write { db in
-                problems = CSVProblems() // a busy store may replay this transaction from the start
+                problems = [] // a busy store may replay this transaction from the start
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value
                 try db.execute(
                     sql: """
@@ -94,8 +107,21 @@ extension Registry {
                         startedAt
                     ])
                 let importID = db.lastInsertedRowID
-                let (rows, warnings) = try body(db, parsed, importID, problems)
-                if rows == 0 && problems.isEmpty { problems.add(nil, "the file holds no rows") }
+                let writeRow = try makeRowWriter(db, importID)
+                var rows = 0
+                var warnings: [String] = []
+                for i in parsed.rows.indices {
+                    let row = CSVRow(table: parsed, index: i)
+                    switch try writeRow(row) {
+                    case .refused(let why): problems.append(.init(line: row.line, message: why.joined(separator: "; ")))
+                    case .written(let warning):
+                        rows += 1
+                        if let warning { warnings.append("line \(row.line): " + warning) }
+                    }
+                }
+                if rows == 0 && problems.isEmpty {
+                    problems.append(.init(line: nil, message: "the file holds no rows"))
+                }
                 if !problems.isEmpty { throw CSVAbort.problems }
                 try db.execute(
                     sql: "UPDATE imports SET feature_count = ?, finished_at = ? WHERE id = ?",
@@ -111,7 +137,7 @@ extension Registry {
                 report.warnings = warnings
             }
         } catch CSVAbort.problems {
-            throw CSVImportFailed(file: file, problems: problems.list, sheet: sheet)
+            throw CSVImportFailed(file: file, problems: problems, sheet: sheet)
         }
         return report
     }

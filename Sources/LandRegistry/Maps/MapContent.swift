@@ -96,9 +96,7 @@ extension Registry {
             switch subject {
             case .spot(let code):
                 guard
-                    let spot = try Spot.fetchOne(
-                        db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL",
-                        arguments: [code]),
+                    let spot = try Spot.all().live().code(code).fetchOne(db),
                     let g = try liveGeometry(db, table: "spots", code: code)
                 else { throw NotFound(what: "live spot", code: code) }
                 var status = spot.status

@@ -144,7 +144,8 @@ public struct Spot: Codable, Sendable, Equatable, FetchableRecord, PersistableRe
 
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
 
-    /// The same columns for raw statements (the export streams rows through one prepared statement).
+    /// The same columns for the export's raw statement, the one reader that streams every spot through one prepared
+    /// statement (`exportLayer` takes SQL); other reads use `databaseSelection` through GRDB requests.
     static let columnsSQL = columnNames.joined(separator: ", ")
 
     /// True when the spot was judged illegal, whatever happened since (rectifying, rectified, closed).

@@ -36,18 +36,6 @@ public struct SpotBreakdown: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
-        case farmlandM2 = "farmland_m2", farmlandPlanarM2 = "farmland_planar_m2"
-        case agriculturalM2 = "agricultural_m2", agriculturalPlanarM2 = "agricultural_planar_m2"
-        case constructionM2 = "construction_m2", constructionPlanarM2 = "construction_planar_m2"
-        case unusedM2 = "unused_m2", unusedPlanarM2 = "unused_planar_m2"
-        case basicFarmlandM2 = "basic_farmland_m2", basicFarmlandPlanarM2 = "basic_farmland_planar_m2"
-        case ecoRedlineM2 = "eco_redline_m2", ecoRedlinePlanarM2 = "eco_redline_planar_m2"
-        case outsideUrbanBoundaryM2 = "outside_urban_boundary_m2"
-        case outsideUrbanBoundaryPlanarM2 = "outside_urban_boundary_planar_m2"
-        case approvalCoverage = "approval_coverage", approvalDocuments = "approval_documents"
-    }
-
     /// Σ of the four classes, ellipsoidal m² (the overlay table's total).
     public var classesM2: Double { farmlandM2 + agriculturalM2 + constructionM2 + unusedM2 }
 

@@ -15,8 +15,6 @@ public struct SpotRecomputeChange: Codable, Sendable, Equatable {
     public let eventID: Int64
     public let before: SpotBreakdown
     public let after: SpotBreakdown
-
-    enum CodingKeys: String, CodingKey { case code, eventID = "event_id", before, after }
 }
 
 /// What a recompute did: how many spots it measured, and those that changed.
@@ -58,12 +56,10 @@ extension Registry {
         _ db: Database, batch: String?, storeCRS: CRS, context: ChangeContext, importID: Int64?
     ) throws -> SpotRecomputeReport {
         let calculator = try SpotBreakdownCalculator(db: db, storeCRS: storeCRS)
+        var spots = Spot.all().live()
+        if let batch { spots = spots.filter(Spot.Columns.batch == batch) }
         let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT geom, \(Spot.columnsSQL) FROM spots
-                WHERE retired_at IS NULL AND (?1 IS NULL OR batch = ?1) ORDER BY fid
-                """, arguments: [batch])
+            db, spots.select([Column("geom")] + Spot.databaseSelection).order(Spot.Columns.fid))
         let update = try db.makeStatement(
             sql: "UPDATE spots SET " + Spot.breakdownColumns.map { "\($0) = ?" }.joined(separator: ", ")
                 + " WHERE fid = ?")

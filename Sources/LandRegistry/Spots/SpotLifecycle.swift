@@ -48,8 +48,6 @@ public struct SpotStepResult: Sendable, Codable, Equatable {
     public let from: SpotStatus
     public let to: SpotStatus
     public let eventID: Int64
-
-    enum CodingKeys: String, CodingKey { case code, action, from, to, eventID = "event_id" }
 }
 
 /// A step the spot's state or the step's values do not allow. Nothing was written.
@@ -92,9 +90,7 @@ extension Registry {
         minApprovalCoverage: Double = SpotApprovalRule.defaultMinCoverage, _ db: Database
     ) throws -> SpotStepResult {
         guard
-            let spot = try Spot.fetchOne(
-                db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL", arguments: [code]
-            )
+            let spot = try Spot.all().live().code(code).fetchOne(db)
         else { throw NotFound(what: "spot", code: code) }
         func refuse(_ why: String) -> SpotStepRefused { SpotStepRefused(code: code, message: why) }
 
@@ -208,6 +204,8 @@ extension Registry {
 /// replay rebuilds from the audit log. Areas in m².
 public struct SpotLifecycleState: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "spots"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     public var fid: Int64
     public var status: SpotStatus
     public var judgement: SpotJudgement?
@@ -221,12 +219,6 @@ public struct SpotLifecycleState: Codable, Sendable, Equatable, FetchableRecord,
     public var closedDoc: String?
     /// While submitted: the last review level passed.
     public var reviewLevel: String?
-
-    enum CodingKeys: String, CodingKey {
-        case fid, status, judgement, basis, measure, deadline
-        case approvalDoc = "approval_doc", restoredM2 = "restored_m2", recultivatedM2 = "recultivated_m2"
-        case remainingM2 = "remaining_m2", closedDoc = "closed_doc", reviewLevel = "review_level"
-    }
 
     /// A spot as it was imported: reported, nothing judged, measured or reported yet.
     init(imported fid: Int64) { self.fid = fid; status = .reported }

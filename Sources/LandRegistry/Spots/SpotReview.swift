@@ -20,11 +20,10 @@ public enum SpotReviewOutcome: Sendable, Equatable {
 /// One level of the review chain.
 public struct ReviewLevel: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "review_levels"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
     public var code: String
     public var nameZh: String
     public var order: Int
-
-    enum CodingKeys: String, CodingKey { case code, nameZh = "name_zh", order }
 
     public enum Columns {
         public static let code = Column("code"), order = Column("order")

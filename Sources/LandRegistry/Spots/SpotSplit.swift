@@ -50,13 +50,6 @@ public struct SpotSplitResult: Sendable, Codable, Equatable {
         public let farmlandAreaM2: Double
         public let basicFarmlandAreaM2: Double
         public let eventID: Int64
-
-        enum CodingKeys: String, CodingKey {
-            case index, code, status
-            case areaM2 = "area_m2", areaMu = "area_mu", planarAreaM2 = "planar_area_m2"
-            case farmlandAreaM2 = "farmland_area_m2", basicFarmlandAreaM2 = "basic_farmland_area_m2"
-            case eventID = "event_id"
-        }
     }
     public let code: String
     public let from: SpotStatus
@@ -66,11 +59,6 @@ public struct SpotSplitResult: Sendable, Codable, Equatable {
     public let overlapM2: Double
     public let gapM2: Double
     public let children: [Child]
-
-    enum CodingKeys: String, CodingKey {
-        case code, from, children
-        case eventID = "event_id", outsideM2 = "outside_m2", overlapM2 = "overlap_m2", gapM2 = "gap_m2"
-    }
 }
 
 /// The children's layer: only an optional code; the overlay is SpotLayer's.
@@ -169,9 +157,7 @@ extension Registry {
         return try write { db in
             // The state again, inside the transaction: another process may have moved the spot meanwhile.
             guard
-                let now = try Spot.fetchOne(
-                    db, sql: "SELECT \(Spot.columnsSQL) FROM spots WHERE code = ? AND retired_at IS NULL",
-                    arguments: [code])
+                let now = try Spot.all().live().code(code).fetchOne(db)
             else { throw NotFound(what: "spot", code: code) }
             guard now.status == parent.status else {
                 throw refuse(SpotStateMachine.refusal(code: code, action: .split, from: now.status, to: .split))
@@ -238,7 +224,7 @@ extension Registry {
                     to: status.rawValue,
                     details: .splitChild(
                         SpotSplitChild(
-                            parent: code, parentFID: now.fid, index: i + 1, areaM2: g.ellipsoidalAreaM2,
+                            parent: code, parentFid: now.fid, index: i + 1, areaM2: g.ellipsoidalAreaM2,
                             farmlandAreaM2: o.breakdown.farmlandM2, basicFarmlandAreaM2: o.breakdown.basicFarmlandM2,
                             inherited: inherited)))
                 results.append(

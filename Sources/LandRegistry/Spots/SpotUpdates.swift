@@ -16,8 +16,6 @@ public struct SpotUpdatesReport: Sendable, Codable {
     public let file: String
     public let applied: [SpotStepResult]
     public let dryRun: Bool
-
-    enum CodingKeys: String, CodingKey { case file, applied, dryRun = "dry_run" }
 }
 
 /// One bad row of a bulk update.

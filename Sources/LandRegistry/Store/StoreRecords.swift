@@ -23,10 +23,13 @@ extension DatabaseColumnDecodingStrategy {
     /// `planned_far` → `plannedFAR`, `energy_tce` → `energyTCE`. GRDB's `.convertFromSnakeCase` would look for
     /// `importId`, miss the property and, the property being optional, leave it nil without a word.
     static let storeColumns = DatabaseColumnDecodingStrategy.custom { column in
-        StoreColumnKey(stringValue: propertyNames.cached(column))
+        StoreColumnKey(stringValue: cachedPropertyName(ofColumn: column))
     }
 
-    /// GRDB asks for every column of every row it decodes: the conversion is done once per column name.
+    /// `propertyName(ofColumn:)`, worked out once per column name: GRDB asks for every column of every row it
+    /// decodes (and the audit log's JSON decoder for every key of every event it reads).
+    static func cachedPropertyName(ofColumn column: String) -> String { propertyNames.cached(column) }
+
     private static let propertyNames = PropertyNameCache()
 
     // `names` is only touched under `lock` (Mutex would need macOS 15).
@@ -43,8 +46,9 @@ extension DatabaseColumnDecodingStrategy {
         }
     }
 
-    /// The words of column names that Swift names write in capitals.
-    static let initialisms: Set<Substring> = ["id", "far", "tce"]
+    /// The words of column names that Swift names write in capitals (`sourceCRS`, `evidenceSHA256`). Not `fid`:
+    /// records spell their fid columns `spotFid`, `otherFid`.
+    static let initialisms: Set<Substring> = ["id", "far", "tce", "crs", "sha256"]
 
     static func propertyName(ofColumn column: String) -> String {
         let words = column.split(separator: "_", omittingEmptySubsequences: false)

@@ -190,9 +190,9 @@ extension Registry {
 /// The columns ending a lease changes (`updateChanges` writes those that changed).
 struct TenancyTerm: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "tenancies"
+    static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.storeColumns
+    static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
     var id: Int64
     var endDate: String?
     var status: TenancyStatus
-
-    enum CodingKeys: String, CodingKey { case id, status, endDate = "end_date" }
 }

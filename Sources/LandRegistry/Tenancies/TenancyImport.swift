@@ -19,17 +19,14 @@ extension Registry {
         try importCSV(
             file: file, source: source, table: "tenancies", required: ["site", "tenant", "floor_area_m2", "start"],
             known: Self.tenancyColumns, context: context
-        ) { db, csv, importID, problems in
-            var rows = 0
-            var warnings: [String] = []
-            for i in csv.rows.indices {
-                let line = csv.lineNumbers[i]
+        ) { db, importID in
+            return { row in
                 var why: [String] = []
-                let areaText = csv.value(i, "floor_area_m2") ?? ""
+                let areaText = row.value("floor_area_m2") ?? ""
                 let area = Double(areaText)
                 if area == nil { why.append("floor_area_m2 \"\(areaText)\" is not a number") }
                 var use = TenancyUse.production
-                if let text = csv.value(i, "use") {
+                if let text = row.value("use") {
                     if let u = TenancyUse(rawValue: text) {
                         use = u
                     } else {
@@ -37,19 +34,17 @@ extension Registry {
                     }
                 }
                 let new = NewTenancy(
-                    siteCode: csv.value(i, "site") ?? "", tenantCreditCode: csv.value(i, "tenant") ?? "",
-                    floorAreaM2: area ?? .nan, startDate: csv.value(i, "start") ?? "",
-                    endDate: csv.value(i, "end"), use: use)
+                    siteCode: row.value("site") ?? "", tenantCreditCode: row.value("tenant") ?? "",
+                    floorAreaM2: area ?? .nan, startDate: row.value("start") ?? "",
+                    endDate: row.value("end"), use: use)
                 let checked = try Self.check(new, db, areaChecked: area == nil)
                 why += checked.problems
                 if why.isEmpty, let over = checked.overLease, strict { why.append(over.description + " (--strict)") }
-                if !why.isEmpty { problems.add(line, why.joined(separator: "; ")); continue }
-                if let over = checked.overLease { warnings.append("line \(line): " + over.description) }
+                if !why.isEmpty { return .refused(why) }
                 _ = try Self.insert(
                     new, siteFID: checked.siteFID, overLeased: checked.overLease != nil, importID: importID, db)
-                rows += 1
+                return .written(warning: checked.overLease?.description)
             }
-            return (rows, warnings)
         }
     }
 }
