@@ -395,6 +395,34 @@ struct SurveyEndToEndTests {
         }
     }
 
+    /// The overlay runs on every core; the reports over it, and utilisation's per-holder sums, must not depend on
+    /// which thread finished first or on a Dictionary's order (both once changed the last digits between runs).
+    @Test("the change reports and utilisation print the same figures, to the last digit, on every run")
+    func sameFiguresEveryRun() throws {
+        let (dir, store, v2024) = try Self.storeWith2023()
+        let r = try CLI.landreg(
+            ["import", "survey", v2024, "--year", "2024", "--profile", "sandiao", "--store", store], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        for report in [
+            ["survey-change", "--from", "2023", "--to", "2024", "--by", "village"],
+            ["survey-change", "--from", "2023", "--to", "2024"],
+            ["farmland-balance", "--from", "2023", "--to", "2024"],
+            ["unreported-construction", "--from", "2023", "--to", "2024"]
+        ] {
+            let runs = try (0..<4).map { _ in
+                try CLI.landreg(["report"] + report + ["--format", "json", "--store", store], in: dir)
+            }
+            #expect(runs.allSatisfy { $0.status == 0 && !$0.stdout.isEmpty }, "\(report): \(runs.map(\.stderr))")
+            #expect(Set(runs.map(\.stdout)).count == 1, "\(report) differs between runs")
+        }
+        let demo = dir + "/demo.gpkg"
+        #expect(try CLI.landreg(["demo", "--store", demo], in: dir).status == 0)
+        let utilisation = try (0..<4).map { _ in
+            try CLI.landreg(["report", "utilisation", "--format", "json", "--store", demo], in: dir).stdout
+        }
+        #expect(!utilisation[0].isEmpty && Set(utilisation).count == 1, "utilisation differs between runs")
+    }
+
     @Test("--dry-run and re-importing the same version change nothing; an older year is refused and changes nothing")
     func reimportAndOlder() throws {
         let (dir, store, v2024) = try Self.storeWith2023()

@@ -81,20 +81,22 @@ private enum OverlayPass: CaseIterable {
 
 extension Registry {
     /// Visits every piece of the overlay of survey versions `from` and `to` (years). The driving rows of each pass
-    /// are cut into runs of fids, each overlaid on a worker thread with its own read-only connection, GEOS and
-    /// PROJ; `visit` is called under a lock, one piece at a time, in no set order.
+    /// are cut into chunks of fids (about `chunkRows` rows each), overlaid on worker threads, each with its own
+    /// read-only connection, GEOS and PROJ. `visit` is called on one thread at a time, chunk after chunk in pass
+    /// and fid order — the same order on every run and every machine, so that sums over the pieces come out the
+    /// same to the last digit (a worker holds its chunk's pieces until the chunks before it are visited).
     /// - Parameter wantsGeometry: whether a piece between these land uses keeps its geometry (called on the
     ///   workers: it must only read).
     /// - Throws: `NotFound` for a year the store has no version of; the first error a worker met.
     public func surveyOverlay(
         from: Int, to: Int, villages: OverlayVillages, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        chunkRows: Int = 4096,
         wantsGeometry: @escaping (_ fromLandUse: String?, _ toLandUse: String?) -> Bool = { _, _ in false },
         _ visit: (SurveyOverlayPiece) throws -> Void
     ) throws {
-        let threads = max(1, workers)
-        let (tFrom, tTo, runs) = try dbQueue.read { db in
+        let (tFrom, tTo, chunks) = try dbQueue.read { db in
             let tFrom = try SurveyVersion.moment(db, year: from), tTo = try SurveyVersion.moment(db, year: to)
-            var runs: [(OverlayPass, ClosedRange<Int64>)] = []
+            var chunks: [(OverlayPass, ClosedRange<Int64>)] = []
             for pass in OverlayPass.allCases {
                 guard
                     let r = try Row.fetchOne(
@@ -102,42 +104,66 @@ extension Registry {
                         arguments: [tFrom, tTo]),
                     let lo: Int64 = r[0], let hi: Int64 = r[1]
                 else { continue }
-                // A run per worker, unless there are too few rows to be worth a connection each.
-                let count: Int = r[2]
-                let parts = Int64(count < 256 ? 1 : threads)
-                let step = (hi - lo) / parts + 1
-                for k in 0..<parts where lo + k * step <= hi {
-                    runs.append((pass, (lo + k * step)...min(hi, lo + (k + 1) * step - 1)))
+                // Fid spans of about chunkRows driving rows (fids of one version are interleaved with others').
+                let count: Int64 = r[2]
+                let span = max(1, (hi - lo + 1) * Int64(max(1, chunkRows)) / max(1, count))
+                var start = lo
+                while start <= hi {
+                    chunks.append((pass, start...min(hi, start + span - 1)))
+                    start += span
                 }
             }
-            return (tFrom, tTo, runs)
+            return (tFrom, tTo, chunks)
         }
         let storeCRS = self.storeCRS, path = self.path
-        // `visit` runs under `lock` only, and `wantsGeometry` only reads: both may be called from the workers.
-        let shared = Unchecked((wants: wantsGeometry, error: Error?.none))
+        // Shared by the workers, under `turn`: the next chunk to take, the next to visit, the first error.
+        final class Progress: @unchecked Sendable {
+            let turn = NSCondition()
+            var nextToTake = 0, nextToVisit = 0
+            var error: Error?
+        }
+        let progress = Progress()
         withoutActuallyEscaping(visit) { visit in
             let sharedVisit = Unchecked(visit)
-            DispatchQueue.concurrentPerform(iterations: runs.count) { i in
-                let (pass, range) = runs[i]
+            let wants = Unchecked(wantsGeometry)
+            DispatchQueue.concurrentPerform(iterations: max(1, min(workers, chunks.count))) { _ in
                 do {
                     let reader = try DatabaseQueue(path: path, configuration: Registry.configuration(readonly: true))
                     try reader.read { db in
                         let run = try OverlayRun(
-                            db, tFrom: tFrom, tTo: tTo, villages: villages, storeCRS: storeCRS,
-                            wants: shared.value.wants)
-                        try run.drive(pass, fids: range) { piece in
-                            try sharedVisit.lock.withLock {
-                                if shared.value.error != nil { return }
-                                try sharedVisit.value(piece)
+                            db, tFrom: tFrom, tTo: tTo, villages: villages, storeCRS: storeCRS, wants: wants.value)
+                        while true {
+                            progress.turn.lock()
+                            let k = progress.nextToTake
+                            progress.nextToTake += 1
+                            let stop = progress.error != nil || k >= chunks.count
+                            progress.turn.unlock()
+                            if stop { return }
+                            var pieces: [SurveyOverlayPiece] = []
+                            try run.drive(chunks[k].0, fids: chunks[k].1) { pieces.append($0) }
+                            // Chunks are taken in order, so the one this waits for is being worked on.
+                            progress.turn.lock()
+                            defer { progress.turn.unlock() }
+                            while progress.nextToVisit != k && progress.error == nil { progress.turn.wait() }
+                            if progress.error != nil { return }
+                            do {
+                                for piece in pieces { try sharedVisit.value(piece) }
+                            } catch {
+                                progress.error = error
                             }
+                            progress.nextToVisit += 1
+                            progress.turn.broadcast()
                         }
                     }
                 } catch {
-                    shared.lock.withLock { if shared.value.error == nil { shared.value.error = error } }
+                    progress.turn.lock()
+                    if progress.error == nil { progress.error = error }
+                    progress.turn.broadcast()
+                    progress.turn.unlock()
                 }
             }
         }
-        if let e = shared.value.error { throw e }
+        if let e = progress.error { throw e }
     }
 
     /// Land-use code prefixes and their farmland-ledger class (landuse_balance_classes), longest prefix first.
