@@ -6,13 +6,7 @@ import Testing
 /// table of the copied-back GeoPackage with the original, PostGIS computes the areas, ogrinfo lists the layers.
 @Suite("PostGIS store end to end", .serialized)
 struct PostGISStoreTests {
-    static func demoStore() throws -> (dir: String, store: String) {
-        let dir = CLI.temporaryDirectory()
-        let store = dir + "/demo.gpkg"
-        let r = try CLI.landreg(["demo", "--store", store], in: dir)
-        #expect(r.status == 0, "\(r.stderr)")
-        return (dir, store)
-    }
+    static func demoStore() throws -> (dir: String, store: String) { try ReclaimableEndToEndTests.demoStore() }
 
     /// Every registry table of a GeoPackage, rows in the order of all their columns, as one text per table.
     static func tableDump(_ store: String) throws -> [String: String] {

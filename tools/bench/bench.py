@@ -189,6 +189,43 @@ class Bench:
         self.compare(f"import {n:,} parcels from a Shapefile (validate + both areas + index) vs ogr2ogr -f GPKG", 1.0,
                      ours, peer, rss_limit_mb=rss_limit_mb)
 
+    def postgis_copy_row(self, n):
+        """A 100,000-parcel store into PostGIS: `landreg copy` (every table, one transaction of COPY, then every table
+        read back and checksummed) against `ogr2ogr -f PostgreSQL` with PG_USE_COPY=YES (the parcels layer alone,
+        GiST index). Both into a new database of one throw-away cluster (tools/pg/cluster.sh); the server's own CPU
+        and memory are not in either figure."""
+        store = self.store(n)
+        cluster = os.path.join(self.work, "pg")
+        script = os.path.join(self.args.repo, "tools/pg/cluster.sh")
+        self.run(["bash", script, "start", cluster])
+        counter = [0]
+
+        def database():
+            counter[0] += 1
+            name = f"bench{counter[0]}"
+            self.run(["psql", "-X", "-q", "-h", cluster, "-U", "landreg_admin", "-d", "postgres", "-c",
+                      f"DROP DATABASE IF EXISTS {name}"])
+            self.run(["psql", "-X", "-q", "-h", cluster, "-U", "landreg_admin", "-d", "postgres", "-c",
+                      f"CREATE DATABASE {name}"])
+            self.run(["psql", "-X", "-q", "-h", cluster, "-U", "landreg_admin", "-d", name, "-c",
+                      "CREATE EXTENSION postgis"])
+            return name
+
+        def ours():
+            url = f"postgresql:///{database()}?host={cluster}&user=landreg_admin"
+            return self.timed([self.landreg, "copy", "--from", store, "--to", url, "--subdistrict", "330110001"])
+
+        def peer():
+            pg = f"PG:host={cluster} dbname={database()} user=landreg_admin"
+            return self.timed(["env", "PG_USE_COPY=YES", "ogr2ogr", "-f", "PostgreSQL", pg, store, "parcels"])
+
+        try:
+            self.compare(f"copy a {n:,}-parcel store into PostGIS (all tables, verified) vs ogr2ogr -f PostgreSQL "
+                         "PG_USE_COPY=YES (parcels)", 1.0, ours, peer)
+        finally:
+            self.run(["bash", script, "stop", cluster])
+            shutil.rmtree(cluster, ignore_errors=True)
+
     def export_row(self, n):
         store = self.store(n)
         ours_out = os.path.join(self.work, f"export-{n}.geojson")
@@ -473,7 +510,7 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--quick", action="store_true", help="100,000 parcels only, 1 repetition, 100 look-ups")
     ap.add_argument("--reps", type=int, help="repetitions per row (default 3; 1 with --quick)")
-    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable, breakdown, breakdown-1m, survey-change, farmland-balance")
+    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable, breakdown, breakdown-1m, postgis-copy-100k, survey-change, farmland-balance")
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     args = ap.parse_args()
     if args.reps is None:
@@ -493,6 +530,7 @@ def main():
         "reclaimable": lambda: b.reclaimable_row(100_000),
         "breakdown": lambda: b.breakdown_row(100_000),
         "breakdown-1m": lambda: b.breakdown_row(1_000_000),
+        "postgis-copy-100k": lambda: b.postgis_copy_row(100_000),
         "survey-change": lambda: b.survey_row(big, "survey-change"),
         "farmland-balance": lambda: b.survey_row(big, "farmland-balance"),
     }
