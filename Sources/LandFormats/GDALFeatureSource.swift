@@ -53,16 +53,18 @@ public final class GDALFeatureSource: FeatureSource {
     /// The .dbf's name for messages about its text (Shapefiles), else the file's name.
     private let textFileName: String
     /// Features read so far (the progress unit of this source; `fileSize` is the feature count).
-    public private(set) var bytesRead: Int64 = 0
+    public internal(set) var bytesRead: Int64 = 0
     public var fileSize: Int64? { featureCount }
 
     private let dataset: GDALDatasetH
-    private let layer: OGRLayerH
+    let layer: OGRLayerH
     /// How the workers type and decode this layer's features.
-    private let layout: GDALFieldLayout
+    let layout: GDALFieldLayout
     /// The layer's field names (decoded), in order.
     public var fieldNames: [String] { layout.fieldNames }
-    private var position = 0
+    var position = 0
+    /// Set while the import's workers read the layer by position (GDALPositionalReads.swift).
+    var positionalPlan: GDALPositionalPlan?
     private var finished = false
 
     /// Extensions a layer import reads through GDAL.
@@ -266,6 +268,11 @@ public final class GDALFeatureSource: FeatureSource {
                 encoding: chosenEncoding, encodingSource: encodingSource,
                 textFileName: dbfName)
             OGR_L_ResetReading(chosen.handle)
+            if isShapefile {
+                positionalPlan = GDALPositionalPlan(
+                    openPath: openPath, openOptions: openOptions, layer: chosen.handle, layerName: chosen.name,
+                    featureCount: featureCount)
+            }
         } catch {
             GDALClose(dataset)
             throw error
