@@ -7,7 +7,8 @@ import LandGeometry
 //
 // Shapefile (.shp, or a .zip holding them, through /vsizip/), FileGDB folders (OpenFileGDB), GeoPackage, KML/KMZ
 // and CSV with a WKT column. The driver list is chosen by extension, so that a file is never silently read as
-// some other format. Datasets are opened read-only. Features are read with OGR_L_GetNextFeature, their geometry
+// some other format. Datasets are opened read-only. Features are read with OGR_L_GetNextFeature (a plain
+// Shapefile by position, on every worker at once: GDALPositionalReads.swift), their geometry
 // exported as ISO WKB (decoded by LandGeometry on the import's workers) and their fields typed the way the
 // GeoJSON path types properties. GDAL's messages are collected (GDALRuntime) and become landreg's errors.
 //

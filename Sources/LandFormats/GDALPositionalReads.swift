@@ -134,6 +134,10 @@ public final class GDALPositionReader {
             GDALClose(dataset)
             throw GDALSourceError("layer \(plan.layerName) changed while it was read")
         }
+        // The driver parses the .prj lazily, on the first read otherwise: its complaints about an unreadable .prj
+        // (which the source's own handle has already reported, GDALFeatureSource.crs) would become the first
+        // feature's problem. Found by UnreadablePrjTests.
+        _ = GDALRuntime.collectingMessages { OGR_L_GetSpatialRef(layer) }
         self.dataset = dataset; self.layer = layer; self.layout = layout
         self.layerName = plan.layerName; self.featureCount = plan.featureCount
     }
