@@ -107,11 +107,12 @@ final class ImportPipeline<Row: Sendable> {
         let preparers = Unchecked(try (0..<workerCount).map { _ in try makePreparer() })
         let scratches = Unchecked((0..<workerCount).map { _ in GDALDecodingScratch() })
         // A Shapefile is read by position on the workers, each with its own GDAL handle (GDALPositionalReads.swift);
-        // the scanning thread then only hands out positions.
+        // the scanning thread then only hands out positions. When a worker's handle cannot be opened (out of file
+        // descriptors with very many --workers), the layer is read serially: opening them changed nothing.
         let positionalSource = (source as? GDALFeatureSource).flatMap { $0.readsByPosition ? $0 : nil }
         let readers = Unchecked(
-            try positionalSource.map { s in try (0..<workerCount).map { _ in try s.makePositionReader() } })
-        let positionalBox = Unchecked(positionalSource)
+            positionalSource.flatMap { s in try? (0..<workerCount).map { _ in try s.makePositionReader() } })
+        let positionalBox = Unchecked(readers.value == nil ? nil : positionalSource)
         let queue = BoundedQueue<Batch>(capacity: maxBatchesInFlight)
         let sourceBox = Unchecked(source)
         let batchSize = self.batchSize, chunksPerWorker = self.chunksPerWorker, minChunk = self.minChunk
