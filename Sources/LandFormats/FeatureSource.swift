@@ -10,6 +10,8 @@ import LandGeometry
 // exports its WKB (an OGRFeature owns its values and may be read and destroyed on another thread), and the
 // geometry is decoded with LandGeometry's WKB decoder, so that both formats go through the same checks.
 // (So the one scanning thread does only what must stay on it; see README's Performance notes for what it gained.)
+// A plain Shapefile goes further: the scanning thread only hands out positions and each worker fetches its own
+// features through its own GDAL handle (GDALPositionalReads.swift).
 
 /// One feature as a source hands it to the import pipeline.
 public enum SourceFeature: Sendable {

@@ -7,7 +7,8 @@ import LandGeometry
 //
 // Shapefile (.shp, or a .zip holding them, through /vsizip/), FileGDB folders (OpenFileGDB), GeoPackage, KML/KMZ
 // and CSV with a WKT column. The driver list is chosen by extension, so that a file is never silently read as
-// some other format. Datasets are opened read-only. Features are read with OGR_L_GetNextFeature, their geometry
+// some other format. Datasets are opened read-only. Features are read with OGR_L_GetNextFeature (a plain
+// Shapefile by position, on every worker at once: GDALPositionalReads.swift), their geometry
 // exported as ISO WKB (decoded by LandGeometry on the import's workers) and their fields typed the way the
 // GeoJSON path types properties. GDAL's messages are collected (GDALRuntime) and become landreg's errors.
 //
@@ -53,16 +54,18 @@ public final class GDALFeatureSource: FeatureSource {
     /// The .dbf's name for messages about its text (Shapefiles), else the file's name.
     private let textFileName: String
     /// Features read so far (the progress unit of this source; `fileSize` is the feature count).
-    public private(set) var bytesRead: Int64 = 0
+    public internal(set) var bytesRead: Int64 = 0
     public var fileSize: Int64? { featureCount }
 
     private let dataset: GDALDatasetH
-    private let layer: OGRLayerH
+    let layer: OGRLayerH
     /// How the workers type and decode this layer's features.
-    private let layout: GDALFieldLayout
+    let layout: GDALFieldLayout
     /// The layer's field names (decoded), in order.
     public var fieldNames: [String] { layout.fieldNames }
-    private var position = 0
+    var position = 0
+    /// Set while the import's workers read the layer by position (GDALPositionalReads.swift).
+    var positionalPlan: GDALPositionalPlan?
     private var finished = false
 
     /// Extensions a layer import reads through GDAL.
@@ -266,6 +269,11 @@ public final class GDALFeatureSource: FeatureSource {
                 encoding: chosenEncoding, encodingSource: encodingSource,
                 textFileName: dbfName)
             OGR_L_ResetReading(chosen.handle)
+            if isShapefile {
+                positionalPlan = GDALPositionalPlan(
+                    openPath: openPath, openOptions: openOptions, layer: chosen.handle, layerName: chosen.name,
+                    featureCount: featureCount)
+            }
         } catch {
             GDALClose(dataset)
             throw error

@@ -106,6 +106,13 @@ final class ImportPipeline<Row: Sendable> {
         let workerCount = max(1, workers)
         let preparers = Unchecked(try (0..<workerCount).map { _ in try makePreparer() })
         let scratches = Unchecked((0..<workerCount).map { _ in GDALDecodingScratch() })
+        // A Shapefile is read by position on the workers, each with its own GDAL handle (GDALPositionalReads.swift);
+        // the scanning thread then only hands out positions. When a worker's handle cannot be opened (out of file
+        // descriptors with very many --workers), the layer is read serially: opening them changed nothing.
+        let positionalSource = (source as? GDALFeatureSource).flatMap { $0.readsByPosition ? $0 : nil }
+        let readers = Unchecked(
+            positionalSource.flatMap { s in try? (0..<workerCount).map { _ in try s.makePositionReader() } })
+        let positionalBox = Unchecked(readers.value == nil ? nil : positionalSource)
         let queue = BoundedQueue<Batch>(capacity: maxBatchesInFlight)
         let sourceBox = Unchecked(source)
         let batchSize = self.batchSize, chunksPerWorker = self.chunksPerWorker, minChunk = self.minChunk
@@ -114,17 +121,26 @@ final class ImportPipeline<Row: Sendable> {
         // (GEOS contexts, PROJ transforms, read-only store connections) are then released on this thread, and
         // none of them is still working while the caller rolls back or closes the store.
         let producerFinished = DispatchSemaphore(value: 0)
-        defer { producerFinished.wait(); preparers.value.removeAll(); scratches.value.removeAll() }
+        defer {
+            producerFinished.wait(); preparers.value.removeAll(); scratches.value.removeAll(); readers.value = nil
+        }
         let producer = Thread {
             defer { producerFinished.signal() }
             let source = sourceBox.value
+            let positional = positionalBox.value
             while true {
-                var scanned: [SourceFeature] = []
+                var scanned: [Item] = []
                 scanned.reserveCapacity(batchSize)
                 var scanError: Error? = nil
-                do {
-                    while scanned.count < batchSize, let raw = try source.nextSourceFeature() { scanned.append(raw) }
-                } catch { scanError = error }
+                if let positions = positional?.nextPositions(max: batchSize) {
+                    scanned = positions.map(Item.position)
+                } else {
+                    do {
+                        while scanned.count < batchSize, let raw = try source.nextSourceFeature() {
+                            scanned.append(.feature(raw))
+                        }
+                    } catch { scanError = error }
+                }
                 let raws = scanned
                 let results = Unchecked([Result<Row, FeatureProblem>?](repeating: nil, count: raws.count))
                 // The first feature (by position in the batch) whose decoding stops the import.
@@ -149,19 +165,28 @@ final class ImportPipeline<Row: Sendable> {
                             local.reserveCapacity(hi - lo)
                             let scratch = scratches.value[w]
                             for i in lo..<hi {
-                                // A GDAL feature is decoded here, on the worker, not on the scanning thread.
-                                guard case .gdalFeature(let handle) = raws[i] else {
-                                    local.append(prepare(raws[i])); continue
-                                }
-                                switch handle.decode(using: scratch) {
-                                case .success(let decoded): local.append(prepare(.decoded(decoded)))
-                                case .failure(let e):
-                                    // Stops the import after the features before it, as a scan error would.
+                                // Stops the import after the features before it, as a scan error would.
+                                func stopHere(_ e: GDALSourceError) {
                                     stop.lock.withLock {
                                         if stop.value.map({ i < $0.position }) ?? true { stop.value = (i, e) }
                                     }
                                     local.append(
                                         .failure(FeatureProblem(featureIndex: raws[i].index, message: e.message)))
+                                }
+                                // A GDAL feature is fetched (when read by position) and decoded here, on the worker.
+                                let handle: GDALFeatureHandle
+                                switch raws[i] {
+                                case .feature(.gdalFeature(let h)): handle = h
+                                case .feature(let other): local.append(prepare(other)); continue
+                                case .position(let p):
+                                    switch readers.value![w].read(p) {
+                                    case .success(let h): handle = h
+                                    case .failure(let e): stopHere(e); continue
+                                    }
+                                }
+                                switch handle.decode(using: scratch) {
+                                case .success(let decoded): local.append(prepare(.decoded(decoded)))
+                                case .failure(let e): stopHere(e)
                                 }
                             }
                             results.lock.withLock { for (k, r) in local.enumerated() { results.value[lo + k] = r } }
@@ -200,6 +225,19 @@ final class ImportPipeline<Row: Sendable> {
         // The producer has pushed its last batch once we saw `done`; if we stopped early, drain it.
         if consumerError != nil { queue.drain() }
         if let consumerError { throw consumerError }
+    }
+
+    /// What the scanning thread hands a worker: a feature it read, or the position of one the worker reads.
+    enum Item: Sendable {
+        case feature(SourceFeature)
+        case position(Int)
+
+        var index: Int {
+            switch self {
+            case .feature(let f): return f.index
+            case .position(let p): return p
+            }
+        }
     }
 
     struct Batch: Sendable {
