@@ -215,13 +215,21 @@ struct PGCopyBuffer {
     /// Text, escaped. PostgreSQL text cannot hold U+0000: the caller refuses it first.
     mutating func text(_ text: String) {
         separator()
-        for b in text.utf8 {
-            switch b {
-            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-            default: bytes.append(b)
+        var text = text
+        text.withUTF8 { utf8 in
+            // Most text needs no escape: copied in one piece.
+            guard utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for b in utf8 {
+                switch b {
+                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+                default: bytes.append(b)
+                }
             }
         }
     }
@@ -260,22 +268,32 @@ enum Hex {
 
     /// The bytes of `text` (hex digits, optionally after `\x`); nil when it is not hex.
     static func bytes(_ text: String) -> [UInt8]? {
-        var utf8 = Substring(text).utf8[...]
-        if utf8.starts(with: [0x5C, 0x78]) { utf8 = utf8.dropFirst(2) }
-        guard utf8.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count / 2)
-        var high: UInt8?
-        for c in utf8 {
-            let v: UInt8
-            switch c {
-            case 0x30...0x39: v = c - 0x30
-            case 0x61...0x66: v = c - 0x61 + 10
-            case 0x41...0x46: v = c - 0x41 + 10
-            default: return nil
+        var text = text
+        return text.withUTF8 { all -> [UInt8]? in
+            let skip = all.count >= 2 && all[0] == 0x5C && all[1] == 0x78 ? 2 : 0
+            let n = all.count - skip
+            guard n % 2 == 0 else { return nil }
+            func nibble(_ c: UInt8) -> UInt8? {
+                switch c {
+                case 0x30...0x39: return c - 0x30
+                case 0x61...0x66: return c - 0x61 + 10
+                case 0x41...0x46: return c - 0x41 + 10
+                default: return nil
+                }
             }
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+            var ok = true
+            let out = [UInt8](unsafeUninitializedCapacity: n / 2) { buffer, count in
+                var i = skip
+                var k = 0
+                while i < all.count {
+                    guard let h = nibble(all[i]), let l = nibble(all[i + 1]) else { ok = false; break }
+                    buffer[k] = h << 4 | l
+                    k += 1
+                    i += 2
+                }
+                count = k
+            }
+            return ok ? out : nil
         }
-        return out
     }
 }

@@ -61,6 +61,7 @@ public enum StoreCopy {
         let pg = try PGConnection(url: url)
         let target = pg.displayURL
         try pg.execute("BEGIN")
+        var created = false
         do {
             // One copy or schema creation at a time in this database (a constant key: 'landreg' as ASCII).
             try pg.execute("SELECT pg_advisory_xact_lock(1819176549)")
@@ -83,11 +84,13 @@ public enum StoreCopy {
                 }
             } else {
                 try PostGISSchema.create(pg, tables: tables, migrations: migrator.migrations, srid: srid)
+                created = true
             }
             let copied = try registry.dbQueue.read { db in
                 try tables.map { table in try copyTable(table, from: db, into: pg, subdistrict: subdistrict, file: path)
                 }
             }
+            if created { try PostGISSchema.complete(pg, tables: tables) }
             try verify(copied, tables, pg, subdistrict: subdistrict, destination: target)
             try log(copied, pg, subdistrict: subdistrict, direction: "in", file: path)
             try pg.execute("COMMIT")
@@ -117,8 +120,12 @@ public enum StoreCopy {
                 out.raw(subdistrict)
                 checksum.beginRow()
                 for (i, column) in columns.enumerated() {
-                    let value = try CanonicalValue(
-                        sqlite: row[i] as DatabaseValue, column, where: "\(file): \(table.name) row \(index + 1)")
+                    let value: CanonicalValue
+                    do { value = try CanonicalValue(sqlite: row[i] as DatabaseValue, column) } catch let p
+                        as ValueProblem
+                    {
+                        throw p.at("\(file): \(table.name) row \(index + 1)")
+                    }
                     checksum.add(value)
                     value.write(to: &out, column)
                 }
@@ -208,8 +215,10 @@ public enum StoreCopy {
             var values: [DatabaseValue] = []
             values.reserveCapacity(columns.count)
             for (i, column) in columns.enumerated() {
-                let value = try CanonicalValue(
-                    postgres: row[i], column, where: "\(source): \(table.name) row \(index + 1)")
+                let value: CanonicalValue
+                do { value = try CanonicalValue(postgres: row[i], column) } catch let p as ValueProblem {
+                    throw p.at("\(source): \(table.name) row \(index + 1)")
+                }
                 checksum.add(value)
                 values.append(value.databaseValue(column))
             }
@@ -247,7 +256,9 @@ public enum StoreCopy {
             try pg.forEachRow(selectSQL(table), [subdistrict]) { row in
                 checksum.beginRow()
                 for (i, column) in table.columns.enumerated() {
-                    checksum.add(try CanonicalValue(postgres: row[i], column, where: "\(destination): \(table.name)"))
+                    do { checksum.add(try CanonicalValue(postgres: row[i], column)) } catch let p as ValueProblem {
+                        throw p.at("\(destination): \(table.name) row \(checksum.rows)")
+                    }
                 }
             }
             let written = CopiedTable(table: table.name, rows: checksum.rows, checksum: checksum.finish())
@@ -270,7 +281,11 @@ public enum StoreCopy {
         while let row = try rows.next() {
             checksum.beginRow()
             for (i, column) in table.columns.enumerated() {
-                checksum.add(try CanonicalValue(sqlite: row[i] as DatabaseValue, column, where: table.name))
+                do { checksum.add(try CanonicalValue(sqlite: row[i] as DatabaseValue, column)) } catch let p
+                    as ValueProblem
+                {
+                    throw p.at("\(table.name) row \(checksum.rows)")
+                }
             }
         }
         return CopiedTable(table: table.name, rows: checksum.rows, checksum: checksum.finish())
