@@ -2,6 +2,7 @@ import CGDAL
 import Foundation
 import LandGeoJSON
 import LandGeometry
+import Synchronization
 
 // MARK: - Layers of any vector format GDAL reads, one feature at a time
 //
@@ -340,6 +341,21 @@ public final class GDALFeatureSource: FeatureSource {
     /// EPSG-coded SRSs) with confidence ≥ 90.
     static func identify(_ srs: OGRSpatialReferenceH?) -> SourceCRS {
         guard let srs else { return .none }
+        // OSRFindMatches searches PROJ's database (about 50 ms): a CRS already identified in this process (several
+        // layers of one source, the fuzz harness's inputs) is answered from its WKT.
+        var wktPointer: UnsafeMutablePointer<CChar>? = nil
+        let (exported, _) = GDALRuntime.collectingMessages { OSRExportToWkt(srs, &wktPointer) }
+        let wkt = exported == OGRERR_NONE ? wktPointer.map { String(cString: $0) } : nil
+        VSIFree(wktPointer)
+        if let wkt, let known = identifiedCRS.withLock({ $0[wkt] }) { return known }
+        let found = findMatches(srs)
+        if let wkt { identifiedCRS.withLock { $0[wkt] = found } }
+        return found
+    }
+
+    private static let identifiedCRS = Mutex<[String: SourceCRS]>([:])
+
+    private static func findMatches(_ srs: OGRSpatialReferenceH) -> SourceCRS {
         let name = OSRGetName(srs).map { String(cString: $0) } ?? "unnamed CRS"
         var count: Int32 = 0
         var confidences: UnsafeMutablePointer<Int32>? = nil
