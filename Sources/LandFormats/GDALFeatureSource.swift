@@ -68,6 +68,8 @@ public final class GDALFeatureSource: FeatureSource {
     /// Set while the import's workers read the layer by position (GDALPositionalReads.swift).
     var positionalPlan: GDALPositionalPlan?
     private var finished = false
+    /// A Shapefile's .dbf (to count the records it marks deleted, which GDAL skips).
+    private var shapefileDBF: String?
 
     /// Extensions a layer import reads through GDAL.
     public static let layerExtensions = ["shp", "zip", "gdb", "gpkg", "kml", "kmz", "csv"]
@@ -218,6 +220,7 @@ public final class GDALFeatureSource: FeatureSource {
             let n = OGR_L_GetFeatureCount(chosen.handle, 0)
             self.featureCount = n >= 0 ? n : nil
 
+            if isShapefile { shapefileDBF = Self.sibling(Self.withoutExtension(openPath), ["dbf", "DBF"]) }
             if isShapefile, let n = featureCount {
                 let base = Self.withoutExtension(openPath)
                 if let dbf = Self.sibling(base, ["dbf", "DBF"]), let header = Self.readVSI(dbf, limit: 32),
@@ -299,6 +302,11 @@ public final class GDALFeatureSource: FeatureSource {
                         + failures.map(\.text).joined(separator: "; "))
             }
             if let n = featureCount, Int64(position) != n {
+                // GDAL's count includes the records a .dbf marks deleted ('*', as dBASE tools leave them) and its
+                // reading skips them, as ArcGIS and QGIS do: those are not missing features.
+                if let dbf = shapefileDBF, let deleted = Self.deletedRecords(dbf), Int64(position) + deleted == n {
+                    return nil
+                }
                 throw GDALSourceError("layer \(layerName): only \(position) of its \(n) features could be read")
             }
             return nil
@@ -433,6 +441,29 @@ public final class GDALFeatureSource: FeatureSource {
     }
 
     /// Up to `limit` bytes of a file (through GDAL's virtual file system, so inside zips too).
+    /// How many records a .dbf marks deleted (first byte of the record '*'); nil when it cannot be read.
+    public static func deletedRecords(_ dbf: String) -> Int64? {
+        guard let header = readVSI(dbf, limit: 32), header.count >= 12, let fp = VSIFOpenL(dbf, "rb") else {
+            return nil
+        }
+        defer { VSIFCloseL(fp) }
+        let records = Int(header[4]) | Int(header[5]) << 8 | Int(header[6]) << 16 | Int(header[7]) << 24
+        let headerBytes = Int(header[8]) | Int(header[9]) << 8, recordBytes = Int(header[10]) | Int(header[11]) << 8
+        guard recordBytes > 0, VSIFSeekL(fp, vsi_l_offset(headerBytes), SEEK_SET) == 0 else { return nil }
+        // Whole records, a few thousand at a time.
+        let perRead = max(1, (1 << 20) / recordBytes)
+        var buffer = [UInt8](repeating: 0, count: perRead * recordBytes)
+        var seen = 0, deleted: Int64 = 0
+        while seen < records {
+            let want = min(perRead, records - seen)
+            let got = buffer.withUnsafeMutableBytes { VSIFReadL($0.baseAddress, recordBytes, want, fp) }
+            for r in 0..<got where buffer[r * recordBytes] == 0x2A { deleted += 1 }
+            seen += got
+            if got < want { break }
+        }
+        return deleted
+    }
+
     private static func readVSI(_ path: String, limit: Int) -> [UInt8]? {
         guard let fp = VSIFOpenL(path, "rb") else { return nil }
         defer { VSIFCloseL(fp) }
