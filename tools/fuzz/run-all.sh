@@ -102,8 +102,9 @@ build() {
   if [ "$name" = shapefile ] || [ "$name" = xlsx ]; then
     local include
     for include in $(pkg-config --cflags-only-I gdal); do extra+=(-Xcc "$include"); done
-    # LandFormats also writes office workbooks through libxlsxwriter (OfficeWorkbookWriter).
-    extra+=(-I "$repo/Sources/CXLSXWriter" -lgdal -lxlsxwriter)
+    # LandFormats also writes office workbooks through libxlsxwriter (OfficeWorkbookWriter) and reads photos' EXIF
+    # through libexif (PhotoEXIF).
+    extra+=(-I "$repo/Sources/CXLSXWriter" -I "$repo/Sources/CExif" -lgdal -lxlsxwriter -lexif)
   fi
   # shellcheck disable=SC2086  # $sources is a list of paths without spaces (the repository's own files)
   nice -n "$niceness" swiftc "${flags[@]}" -module-name "$module" $sources "${extra[@]}" "${c_libs[@]}" -o "$out" 2>&1 \
