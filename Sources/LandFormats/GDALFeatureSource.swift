@@ -68,8 +68,11 @@ public final class GDALFeatureSource: FeatureSource {
     /// Set while the import's workers read the layer by position (GDALPositionalReads.swift).
     var positionalPlan: GDALPositionalPlan?
     private var finished = false
-    /// A Shapefile's .dbf (to count the records it marks deleted, which GDAL skips).
+    /// A Shapefile's .dbf (to check the records GDAL skipped are the ones it marks deleted).
     private var shapefileDBF: String?
+    /// The record number the next feature read serially should have, and the numbers GDAL passed over.
+    private var nextExpectedFID: Int64?
+    private var skippedFIDs: [Range<Int64>] = []
 
     /// Extensions a layer import reads through GDAL.
     public static let layerExtensions = ["shp", "zip", "gdb", "gpkg", "kml", "kmz", "csv"]
@@ -303,13 +306,26 @@ public final class GDALFeatureSource: FeatureSource {
             }
             if let n = featureCount, Int64(position) != n {
                 // GDAL's count includes the records a .dbf marks deleted ('*', as dBASE tools leave them) and its
-                // reading skips them, as ArcGIS and QGIS do: those are not missing features.
-                if let dbf = shapefileDBF, let deleted = Self.deletedRecords(dbf), Int64(position) + deleted == n {
+                // reading skips them, as ArcGIS and QGIS do: those are not missing features. Accepted only when
+                // every record number GDAL passed over is one the .dbf marks deleted.
+                let expected = nextExpectedFID ?? Int64(position)
+                if expected < n { skippedFIDs.append(expected..<n) }
+                if let dbf = shapefileDBF, !skippedFIDs.isEmpty,
+                    Int64(position) + skippedFIDs.reduce(0, { $0 + Int64($1.count) }) == n,
+                    Self.allDeleted(dbf, records: skippedFIDs)
+                {
                     return nil
                 }
                 throw GDALSourceError("layer \(layerName): only \(position) of its \(n) features could be read")
             }
             return nil
+        }
+        if shapefileDBF != nil {
+            // A Shapefile's FIDs are its record numbers, in order: a gap is a record GDAL passed over.
+            let fid = OGR_F_GetFID(feature)
+            let expected = nextExpectedFID ?? Int64(position)
+            if fid > expected { skippedFIDs.append(expected..<fid) }
+            nextExpectedFID = max(expected, fid + 1)
         }
         let handle = GDALFeatureHandle(
             feature, index: position, layout: layout,
@@ -441,27 +457,25 @@ public final class GDALFeatureSource: FeatureSource {
     }
 
     /// Up to `limit` bytes of a file (through GDAL's virtual file system, so inside zips too).
-    /// How many records a .dbf marks deleted (first byte of the record '*'); nil when it cannot be read.
-    public static func deletedRecords(_ dbf: String) -> Int64? {
+    /// Whether every record in `records` (0-based numbers) is one the .dbf marks deleted (its first byte '*').
+    public static func allDeleted(_ dbf: String, records: [Range<Int64>]) -> Bool {
         guard let header = readVSI(dbf, limit: 32), header.count >= 12, let fp = VSIFOpenL(dbf, "rb") else {
-            return nil
+            return false
         }
         defer { VSIFCloseL(fp) }
-        let records = Int(header[4]) | Int(header[5]) << 8 | Int(header[6]) << 16 | Int(header[7]) << 24
-        let headerBytes = Int(header[8]) | Int(header[9]) << 8, recordBytes = Int(header[10]) | Int(header[11]) << 8
-        guard recordBytes > 0, VSIFSeekL(fp, vsi_l_offset(headerBytes), SEEK_SET) == 0 else { return nil }
-        // Whole records, a few thousand at a time.
-        let perRead = max(1, (1 << 20) / recordBytes)
-        var buffer = [UInt8](repeating: 0, count: perRead * recordBytes)
-        var seen = 0, deleted: Int64 = 0
-        while seen < records {
-            let want = min(perRead, records - seen)
-            let got = buffer.withUnsafeMutableBytes { VSIFReadL($0.baseAddress, recordBytes, want, fp) }
-            for r in 0..<got where buffer[r * recordBytes] == 0x2A { deleted += 1 }
-            seen += got
-            if got < want { break }
+        let count = Int64(header[4]) | Int64(header[5]) << 8 | Int64(header[6]) << 16 | Int64(header[7]) << 24
+        let headerBytes = Int64(header[8]) | Int64(header[9]) << 8
+        let recordBytes = Int64(header[10]) | Int64(header[11]) << 8
+        guard recordBytes > 0 else { return false }
+        for range in records {
+            for r in range {
+                var flag: UInt8 = 0
+                guard r >= 0, r < count, VSIFSeekL(fp, vsi_l_offset(headerBytes + r * recordBytes), SEEK_SET) == 0,
+                    VSIFReadL(&flag, 1, 1, fp) == 1, flag == 0x2A
+                else { return false }
+            }
         }
-        return deleted
+        return true
     }
 
     private static func readVSI(_ path: String, limit: Int) -> [UInt8]? {

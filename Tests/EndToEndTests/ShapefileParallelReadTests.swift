@@ -170,4 +170,35 @@ struct ShapefileParallelReadTests {
         #expect(!deletedCode.isEmpty && !codes[0].contains(deletedCode), "\(deletedCode) was imported")
         #expect(Set(codes[0]).count == Self.parcelCount - 1)
     }
+
+    /// Only records the .dbf marks deleted excuse a short read: a deleted record and a shape cut off the end of
+    /// the .shp together are refused, naming the layer, and the store is unchanged.
+    @Test func aDeletedRecordDoesNotExcuseAMissingOne() throws {
+        let dir = CLI.temporaryDirectory()
+        let (shp, _) = try Self.district(in: dir, name: "short")
+        let r = try CLI.gdalPython([
+            "-c",
+            """
+            import struct, sys
+            dbf = bytearray(open(sys.argv[1], "rb").read())
+            count, header, record = struct.unpack("<IHH", dbf[4:12])
+            dbf[header + 1999 * record] = ord("*")
+            open(sys.argv[1], "wb").write(dbf)
+            # The last shape's bytes go from the .shp (its .shx entry stays): GDAL cannot read it.
+            shx = open(sys.argv[2], "rb").read()
+            offset = struct.unpack(">i", shx[100 + 8 * (count - 1):104 + 8 * (count - 1)])[0] * 2
+            shp = open(sys.argv[3], "rb").read()[:offset]
+            open(sys.argv[3], "wb").write(shp)
+            """, dir + "/short.dbf", dir + "/short.shx", shp
+        ])
+        try #require(r.status == 0, "\(r.stderr)")
+        let store = try FormatImportTests.newStore(dir)
+        let before = FormatImportTests.storeBytes(store)
+        let run = try CLI.landreg(
+            ["import", "parcels", shp, "--profile", "sandiao", "--quiet", "--store", store], in: dir)
+        #expect(run.status == 1, "exit \(run.status): \(run.stderr)")
+        #expect(run.stderr.contains("short"), "\(run.stderr)")
+        #expect(FormatImportTests.storeBytes(store) == before, "the store changed")
+    }
+
 }

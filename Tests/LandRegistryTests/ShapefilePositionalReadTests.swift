@@ -77,7 +77,8 @@ struct ShapefilePositionalReadTests {
             indexes.append(h.index)
             fids.append(try h.decode(using: GDALDecodingScratch()).get().fid)
         }
-        #expect(GDALFeatureSource.deletedRecords(dbf) == 1)
+        #expect(GDALFeatureSource.allDeleted(dbf, records: [799..<800]))
+        #expect(!GDALFeatureSource.allDeleted(dbf, records: [798..<800]), "record 798 is not deleted")
         #expect(indexes == Array(512..<1199))
         #expect(fids == (512..<799).map(Int64.init) + (800..<1200).map(Int64.init))
     }
