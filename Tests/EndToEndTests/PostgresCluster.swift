@@ -16,7 +16,9 @@ final class PostgresCluster: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let started { return started }
-        let dir = CLI.temporaryDirectory() + "-pg"
+        // Under /tmp whatever $TMPDIR says: as root the server runs as `postgres`, which must reach the folder
+        // (a $TMPDIR inside /root would be closed to it), and .ci/run looks there for a cluster left behind.
+        let dir = "/tmp/landreg-e2e-" + UUID().uuidString + "-pg"
         let r = try CLI.run("/bin/bash", [CLI.repo.appendingPathComponent("tools/pg/cluster.sh").path, "start", dir])
         guard r.status == 0 else {
             throw CLI.MissingTool(
