@@ -22,7 +22,7 @@ public enum Offices {
             (1...63).contains(name.utf8.count) && name.first.map { $0 >= "a" && $0 <= "z" } == true
             && name.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "_" }
         guard ok, !name.hasPrefix("pg_"), !name.hasPrefix("landreg_") else {
-            throw StoreCopyError(
+            throw PostGISStoreError(
                 "office name '\(name)': use lower-case letters, digits and _, starting with a letter (not pg_… or landreg_…)"
             )
         }
@@ -35,12 +35,12 @@ public enum Offices {
         try StoreCopy.checkSubdistrict(subdistrict)
         let pg = try PGConnection(url: url)
         guard try PostGISSchema.installed(pg) != nil else {
-            throw StoreCopyError("\(pg.displayURL) holds no landreg store yet: load one with `landreg copy` first")
+            throw PostGISStoreError("\(pg.displayURL) holds no landreg store yet: load one with `landreg copy` first")
         }
         try pg.execute("BEGIN")
         do {
             if try pg.scalar("SELECT 1 FROM pg_roles WHERE rolname = $1", [name]) != nil {
-                throw StoreCopyError("\(pg.displayURL): a role named \(name) exists already")
+                throw PostGISStoreError("\(pg.displayURL): a role named \(name) exists already")
             }
             var create = "CREATE ROLE \(PGConnection.identifier(name)) LOGIN IN ROLE \(PostGISSchema.officeRole)"
             if let password {

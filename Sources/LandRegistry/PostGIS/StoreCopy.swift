@@ -31,11 +31,11 @@ public struct CopyReport: Sendable {
     public let seconds: Double
 }
 
-/// A copy that was refused or failed; nothing was written at the destination.
-public struct StoreCopyError: Error, LocalizedError {
+/// A copy or an office change that was refused or failed: nothing was written (no rows, no file, no role).
+public struct PostGISStoreError: Error, LocalizedError {
     public let message: String
     init(_ message: String) { self.message = message }
-    public var errorDescription: String? { message + " (nothing was copied)" }
+    public var errorDescription: String? { message + " (nothing was changed)" }
 }
 
 public enum StoreCopy {
@@ -43,7 +43,7 @@ public enum StoreCopy {
     /// township code, GB/T 10114, or a 12-digit village-level code).
     public static func checkSubdistrict(_ code: String) throws {
         guard (6...12).contains(code.count), code.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw StoreCopyError(
+            throw PostGISStoreError(
                 "--subdistrict \(code): a subdistrict code is 6 to 12 digits (a 街道's code, e.g. 330110001)")
         }
     }
@@ -67,20 +67,20 @@ public enum StoreCopy {
             try pg.execute("SELECT pg_advisory_xact_lock(1819176549)")
             if let installed = try PostGISSchema.installed(pg) {
                 guard installed.migrations == migrator.migrations else {
-                    throw StoreCopyError(
+                    throw PostGISStoreError(
                         "\(target) holds a landreg store of another version (\(installed.landregVersion), "
                             + "\(installed.migrations.count) schema steps; this landreg has \(migrator.migrations.count))"
                     )
                 }
                 guard installed.srid == srid else {
-                    throw StoreCopyError(
+                    throw PostGISStoreError(
                         "\(path) is in EPSG:\(srid) and \(target) in EPSG:\(installed.srid); a district store has one CRS"
                     )
                 }
                 if try pg.scalar("SELECT 1 FROM landreg.landreg_meta WHERE subdistrict = $1 LIMIT 1", [subdistrict])
                     != nil
                 {
-                    throw StoreCopyError("\(target) already holds subdistrict \(subdistrict)")
+                    throw PostGISStoreError("\(target) already holds subdistrict \(subdistrict)")
                 }
             } else {
                 try PostGISSchema.create(pg, tables: tables, migrations: migrator.migrations, srid: srid)
@@ -149,20 +149,20 @@ public enum StoreCopy {
         try pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         defer { _ = try? pg.execute("ROLLBACK") }
         guard let installed = try PostGISSchema.installed(pg) else {
-            throw StoreCopyError("\(source) holds no landreg store (no schema landreg)")
+            throw PostGISStoreError("\(source) holds no landreg store (no schema landreg)")
         }
         guard try pg.scalar("SELECT 1 FROM landreg.landreg_meta WHERE subdistrict = $1 LIMIT 1", [subdistrict]) != nil
         else {
             let held = try pg.execute("SELECT DISTINCT subdistrict FROM landreg.landreg_meta ORDER BY 1").rows
                 .compactMap { $0[0] }
-            throw StoreCopyError(
+            throw PostGISStoreError(
                 "\(source) holds no subdistrict \(subdistrict)"
                     + (held.isEmpty ? " (it holds none yet)" : " (it holds " + held.joined(separator: ", ") + ")"))
         }
         let crs = try CRS.parse("EPSG:\(installed.srid)")
         let migrator = Migrations.migrator(storeCRS: try StoreCRSDefinition(crs))
         guard installed.migrations == migrator.migrations else {
-            throw StoreCopyError(
+            throw PostGISStoreError(
                 "\(source) holds a landreg store of another version (\(installed.landregVersion)); copy it with that version"
             )
         }
@@ -185,7 +185,7 @@ public enum StoreCopy {
                 for (table, expected) in zip(tables, copied) {
                     let written = try checksum(table, in: db)
                     guard written == expected else {
-                        throw StoreCopyError(
+                        throw PostGISStoreError(
                             "\(path): \(table.name) reads back as \(written.rows) rows, checksum \(written.checksum), "
                                 + "where \(source) has \(expected.rows), \(expected.checksum)")
                     }
@@ -263,7 +263,7 @@ public enum StoreCopy {
             }
             let written = CopiedTable(table: table.name, rows: checksum.rows, checksum: checksum.finish())
             guard written == expected else {
-                throw StoreCopyError(
+                throw PostGISStoreError(
                     "\(destination): \(table.name) reads back as \(written.rows) rows, checksum \(written.checksum), "
                         + "where the GeoPackage has \(expected.rows), \(expected.checksum)")
             }

@@ -144,7 +144,7 @@ struct ValueProblem: Error {
     let column: String
     let what: String
 
-    func at(_ place: String) -> StoreCopyError { StoreCopyError("\(place), column \(column): \(what)") }
+    func at(_ place: String) -> PostGISStoreError { PostGISStoreError("\(place), column \(column): \(what)") }
 }
 
 /// SHA-256 over a table's canonical values, and its row count.
