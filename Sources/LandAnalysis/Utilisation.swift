@@ -160,10 +160,12 @@ public enum Utilisation {
             let land = site.landAreaM2
             var tenantsFloor: [String: Double] = [:]
             for l in leasesBySite[site.code] ?? [] { tenantsFloor[l.tenantCreditCode, default: 0] += l.floorAreaM2 }
+            // In code order: a Dictionary's order changes from run to run, and so would the sums' last digit.
+            let tenants = tenantsFloor.sorted { $0.key < $1.key }
             var shares: [(code: String, role: String, floorM2: Double?, landM2: Double)] = []
             var out = 0.0
             if let floor = site.floorAreaM2, floor > 0 {
-                for (tenant, f) in tenantsFloor.sorted(by: { $0.key < $1.key }) {
+                for (tenant, f) in tenants {
                     let share = land * f / floor
                     leasedIn[tenant, default: 0] += share
                     out += share
@@ -174,8 +176,7 @@ public enum Utilisation {
             if let holder = site.holderCreditCode {
                 own[holder, default: 0] += land
                 leasedOut[holder, default: 0] += out
-                // Summed in code order: a Dictionary's order changes from run to run, and so would the last digit.
-                let tenantsTotal = tenantsFloor.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value }
+                let tenantsTotal = tenants.reduce(0) { $0 + $1.value }
                 let holderFloor = site.floorAreaM2.map { max(0, $0 - tenantsTotal) }
                 shares.insert((holder, "holder", holderFloor, land - out), at: 0)
             }

@@ -127,6 +127,7 @@ public final class GDALFeatureSource: FeatureSource {
         if isShapefile {
             let base = Self.withoutExtension(openPath)
             let dbfPath = Self.sibling(base, ["dbf", "DBF"])
+            shapefileDBF = dbfPath
             dbfName = ((dbfPath ?? base + ".dbf") as NSString).lastPathComponent
             if let wantedEncoding {
                 chosenEncoding = wantedEncoding; encodingSource = .option
@@ -223,10 +224,8 @@ public final class GDALFeatureSource: FeatureSource {
             let n = OGR_L_GetFeatureCount(chosen.handle, 0)
             self.featureCount = n >= 0 ? n : nil
 
-            if isShapefile { shapefileDBF = Self.sibling(Self.withoutExtension(openPath), ["dbf", "DBF"]) }
             if isShapefile, let n = featureCount {
-                let base = Self.withoutExtension(openPath)
-                if let dbf = Self.sibling(base, ["dbf", "DBF"]), let header = Self.readVSI(dbf, limit: 32),
+                if let dbf = shapefileDBF, let header = Self.readVSI(dbf, limit: 32),
                     header.count >= 8
                 {
                     let records =

@@ -8,6 +8,23 @@ import Testing
 struct PostGISStoreTests {
     static func demoStore() throws -> (dir: String, store: String) { try ReclaimableEndToEndTests.demoStore() }
 
+    /// A database of the test cluster, the demo store, and the demo store copied in as each of `subdistricts`.
+    static func loaded(_ subdistricts: [String] = ["330110001"]) throws -> (
+        pg: PostgresCluster, db: String, dir: String, store: String, url: String, stdout: String
+    ) {
+        let pg = try PostgresCluster.shared()
+        let db = try pg.freshDatabase()
+        let (dir, store) = try Self.demoStore()
+        let url = pg.url(database: db)
+        var stdout = ""
+        for code in subdistricts {
+            let r = try CLI.landreg(["copy", "--from", store, "--to", url, "--subdistrict", code], in: dir)
+            #expect(r.status == 0, "\(code): \(r.stderr)")
+            stdout += r.stdout
+        }
+        return (pg, db, dir, store, url, stdout)
+    }
+
     /// Every registry table of a GeoPackage, rows in the order of all their columns, as one text per table.
     static func tableDump(_ store: String) throws -> [String: String] {
         let r = try CLI.gdalPython([
@@ -30,13 +47,8 @@ struct PostGISStoreTests {
     }
 
     @Test func aGeoPackageGoesIntoPostGISAndComesBackTheSame() throws {
-        let pg = try PostgresCluster.shared()
-        let db = try pg.freshDatabase()
-        let (dir, store) = try Self.demoStore()
-        let url = pg.url(database: db)
-        let into = try CLI.landreg(["copy", "--from", store, "--to", url, "--subdistrict", "330110001"], in: dir)
-        #expect(into.status == 0, "\(into.stderr)")
-        #expect(into.stdout.contains("row counts and checksums verified"), "\(into.stdout)")
+        let (pg, db, dir, store, url, into) = try Self.loaded()
+        #expect(into.contains("row counts and checksums verified"), "\(into)")
         // Row counts in PostgreSQL, read by psql, against the GeoPackage's own.
         let original = try Self.tableDump(store)
         for table in ["parcels", "spots", "events", "sites", "tenancies", "zones", "enterprises", "imports"] {
@@ -95,12 +107,7 @@ struct PostGISStoreTests {
     }
 
     @Test func postGISAreasAgreeWithTheStoredOnes() throws {
-        let pg = try PostgresCluster.shared()
-        let db = try pg.freshDatabase()
-        let (dir, store) = try Self.demoStore()
-        let r = try CLI.landreg(
-            ["copy", "--from", store, "--to", pg.url(database: db), "--subdistrict", "330110001"], in: dir)
-        #expect(r.status == 0, "\(r.stderr)")
+        let (pg, db, _, _, _, _) = try Self.loaded()
         // PostGIS measures independently: planar in the store's CRS (ST_Area), ellipsoidal on the spheroid
         // (geography, after ST_Transform to CGCS2000 geographic 4490): per parcel within 0.01 m², totals in m² and 亩.
         let worst = try pg.value(
@@ -138,14 +145,7 @@ struct PostGISStoreTests {
     }
 
     @Test func anOfficeWritesOnlyItsOwnSubdistrictAndNoOneRewritesTheLog() throws {
-        let pg = try PostgresCluster.shared()
-        let db = try pg.freshDatabase()
-        let (dir, store) = try Self.demoStore()
-        let url = pg.url(database: db)
-        for code in ["330110001", "330110002"] {
-            let r = try CLI.landreg(["copy", "--from", store, "--to", url, "--subdistrict", code], in: dir)
-            #expect(r.status == 0, "\(r.stderr)")
-        }
+        let (pg, db, dir, _, url, _) = try Self.loaded(["330110001", "330110002"])
         let a = "yunxi_\(db)", b = "hubu_\(db)"
         for (office, code) in [(a, "330110001"), (b, "330110002")] {
             let r = try CLI.landreg(["office", "add", office, "--subdistrict", code, "--store", url], in: dir)
@@ -229,12 +229,7 @@ struct PostGISStoreTests {
     }
 
     @Test func aCopyKilledMidwayLeavesNothingBehind() throws {
-        let pg = try PostgresCluster.shared()
-        let db = try pg.freshDatabase()
-        let (dir, store) = try Self.demoStore()
-        let url = pg.url(database: db)
-        let first = try CLI.landreg(["copy", "--from", store, "--to", url, "--subdistrict", "330110001"], in: dir)
-        #expect(first.status == 0, "\(first.stderr)")
+        let (pg, db, dir, store, url, _) = try Self.loaded()
         let before = try pg.value("SELECT count(*) FROM landreg.parcels", database: db)
 
         // Another session holds zones (copied last, tables go in name order): the second copy waits there with
@@ -295,12 +290,7 @@ struct PostGISStoreTests {
     }
 
     @Test func refusedCopiesChangeNothing() throws {
-        let pg = try PostgresCluster.shared()
-        let db = try pg.freshDatabase()
-        let (dir, store) = try Self.demoStore()
-        let url = pg.url(database: db)
-        #expect(
-            try CLI.landreg(["copy", "--from", store, "--to", url, "--subdistrict", "330110001"], in: dir).status == 0)
+        let (pg, db, dir, store, url, _) = try Self.loaded()
         func refused(_ arguments: [String], _ message: String) throws {
             let r = try CLI.landreg(arguments, in: dir)
             #expect(r.status != 0, "\(arguments) was not refused")

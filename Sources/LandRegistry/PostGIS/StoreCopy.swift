@@ -91,7 +91,12 @@ public enum StoreCopy {
                 }
             }
             if created { try PostGISSchema.complete(pg, tables: tables) }
-            try verify(copied, tables, pg, subdistrict: subdistrict, destination: target)
+            // The destination read back inside the copy's transaction.
+            for (table, expected) in zip(tables, copied) {
+                try expectSame(
+                    try checksum(table, in: pg, subdistrict: subdistrict, place: target), expected,
+                    destination: target, source: path)
+            }
             try log(copied, pg, subdistrict: subdistrict, direction: "in", file: path)
             try pg.execute("COMMIT")
             return CopyReport(
@@ -109,12 +114,8 @@ public enum StoreCopy {
         var checksum = TableChecksum()
         let columns = table.columns
         let list = columns.map { PGConnection.identifier($0.name) }.joined(separator: ", ")
-        let order = table.orderColumns.map { $0.quotedDatabaseIdentifier }.joined(separator: ", ")
         try pg.copyIn("COPY \(PostGISSchema.qualified(table.name)) (subdistrict, \(list)) FROM STDIN") { out in
-            let rows = try Row.fetchCursor(
-                db,
-                sql: "SELECT " + columns.map { $0.name.quotedDatabaseIdentifier }.joined(separator: ", ")
-                    + " FROM \(table.name.quotedDatabaseIdentifier) ORDER BY \(order)")
+            let rows = try Row.fetchCursor(db, sql: sqliteSelectSQL(table))
             var index = 0
             while let row = try rows.next() {
                 out.raw(subdistrict)
@@ -147,7 +148,8 @@ public enum StoreCopy {
         let pg = try PGConnection(url: url)
         let source = pg.displayURL
         try pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        defer { _ = try? pg.execute("ROLLBACK") }
+        var reading = true
+        defer { if reading { _ = try? pg.execute("ROLLBACK") } }
         guard let installed = try PostGISSchema.installed(pg) else {
             throw PostGISStoreError("\(source) holds no landreg store (no schema landreg)")
         }
@@ -183,18 +185,16 @@ public enum StoreCopy {
                     copied.append(try insertTable(table, from: pg, into: db, subdistrict: subdistrict, source: source))
                 }
                 for (table, expected) in zip(tables, copied) {
-                    let written = try checksum(table, in: db)
-                    guard written == expected else {
-                        throw PostGISStoreError(
-                            "\(path): \(table.name) reads back as \(written.rows) rows, checksum \(written.checksum), "
-                                + "where \(source) has \(expected.rows), \(expected.checksum)")
-                    }
+                    try expectSame(try checksum(table, in: db), expected, destination: path, source: source)
                 }
             }
             try registry.close()
             return copied
         }
-        try log(copied, pg, subdistrict: subdistrict, direction: "out", file: path, commit: true)
+        // The read-only snapshot ends; the log row is a statement of its own.
+        try pg.execute("ROLLBACK")
+        reading = false
+        try log(copied, pg, subdistrict: subdistrict, direction: "out", file: path)
         return CopyReport(
             from: source, to: path, subdistrict: subdistrict, tables: copied, seconds: Date().timeIntervalSince(started)
         )
@@ -246,38 +246,33 @@ public enum StoreCopy {
             + "WHERE subdistrict = $1 ORDER BY " + order.joined(separator: ", ")
     }
 
-    /// The destination read back inside the copy's transaction must match what was read from the source.
-    private static func verify(
-        _ copied: [CopiedTable], _ tables: [StoreTableShape], _ pg: PGConnection, subdistrict: String,
-        destination: String
-    ) throws {
-        for (table, expected) in zip(tables, copied) {
-            var checksum = TableChecksum()
-            try pg.forEachRow(selectSQL(table), [subdistrict]) { row in
-                checksum.beginRow()
-                for (i, column) in table.columns.enumerated() {
-                    do { checksum.add(try CanonicalValue(postgres: row[i], column)) } catch let p as ValueProblem {
-                        throw p.at("\(destination): \(table.name) row \(checksum.rows)")
-                    }
+    /// A GeoPackage table's rows in the order of its key.
+    private static func sqliteSelectSQL(_ table: StoreTableShape) -> String {
+        "SELECT " + table.columns.map { $0.name.quotedDatabaseIdentifier }.joined(separator: ", ")
+            + " FROM \(table.name.quotedDatabaseIdentifier) ORDER BY "
+            + table.orderColumns.map { $0.quotedDatabaseIdentifier }.joined(separator: ", ")
+    }
+
+    /// The checksum of one subdistrict's rows of a PostGIS table, read as the copy reads them.
+    private static func checksum(
+        _ table: StoreTableShape, in pg: PGConnection, subdistrict: String, place: String
+    ) throws -> CopiedTable {
+        var checksum = TableChecksum()
+        try pg.forEachRow(selectSQL(table), [subdistrict]) { row in
+            checksum.beginRow()
+            for (i, column) in table.columns.enumerated() {
+                do { checksum.add(try CanonicalValue(postgres: row[i], column)) } catch let p as ValueProblem {
+                    throw p.at("\(place): \(table.name) row \(checksum.rows)")
                 }
             }
-            let written = CopiedTable(table: table.name, rows: checksum.rows, checksum: checksum.finish())
-            guard written == expected else {
-                throw PostGISStoreError(
-                    "\(destination): \(table.name) reads back as \(written.rows) rows, checksum \(written.checksum), "
-                        + "where the GeoPackage has \(expected.rows), \(expected.checksum)")
-            }
         }
+        return CopiedTable(table: table.name, rows: checksum.rows, checksum: checksum.finish())
     }
 
     /// The checksum of a GeoPackage table, read as the copy reads it.
     static func checksum(_ table: StoreTableShape, in db: Database) throws -> CopiedTable {
         var checksum = TableChecksum()
-        let rows = try Row.fetchCursor(
-            db,
-            sql: "SELECT " + table.columns.map { $0.name.quotedDatabaseIdentifier }.joined(separator: ", ")
-                + " FROM \(table.name.quotedDatabaseIdentifier) ORDER BY "
-                + table.orderColumns.map { $0.quotedDatabaseIdentifier }.joined(separator: ", "))
+        let rows = try Row.fetchCursor(db, sql: sqliteSelectSQL(table))
         while let row = try rows.next() {
             checksum.beginRow()
             for (i, column) in table.columns.enumerated() {
@@ -291,9 +286,19 @@ public enum StoreCopy {
         return CopiedTable(table: table.name, rows: checksum.rows, checksum: checksum.finish())
     }
 
+    /// What was written, read back, must be what was read from the source.
+    private static func expectSame(
+        _ written: CopiedTable, _ expected: CopiedTable, destination: String, source: String
+    ) throws {
+        guard written != expected else { return }
+        throw PostGISStoreError(
+            "\(destination): \(written.table) reads back as \(written.rows) rows, checksum \(written.checksum), "
+                + "where \(source) has \(expected.rows), \(expected.checksum)")
+    }
+
+    /// A row of landreg.copies, in the caller's transaction if one is open.
     private static func log(
-        _ copied: [CopiedTable], _ pg: PGConnection, subdistrict: String, direction: String, file: String,
-        commit: Bool = false
+        _ copied: [CopiedTable], _ pg: PGConnection, subdistrict: String, direction: String, file: String
     ) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -303,14 +308,8 @@ public enum StoreCopy {
         }
         let counts = try json(copied.map { ($0.table, $0.rows) })
         let sums = try json(copied.map { ($0.table, $0.checksum) })
-        if commit {
-            // The read-only snapshot of a copy out ends first; the log row is its own small transaction.
-            try pg.execute("ROLLBACK")
-            try pg.execute("BEGIN")
-        }
         try pg.execute(
             "INSERT INTO landreg.copies (subdistrict, direction, file, row_counts, checksums) VALUES ($1, $2, $3, $4, $5)",
             [subdistrict, direction, file, counts, sums])
-        if commit { try pg.execute("COMMIT") }
     }
 }

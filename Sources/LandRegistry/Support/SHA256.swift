@@ -32,10 +32,8 @@ public struct SHA256Hasher {
     public mutating func finalizeHex() -> String {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         SHA256_Final(&digest, &context)
-        let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in digest { out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 0x0F)]) }
+        Hex.append(digest, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
