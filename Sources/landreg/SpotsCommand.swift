@@ -34,7 +34,7 @@ struct SpotsCommand: ParsableCommand {
         _ step: SpotStep, code: String, change: ChangeOptions, store: StoreOptions, json: Bool,
         minApprovalCoverage: Double = SpotApprovalRule.defaultMinCoverage
     ) throws {
-        let result = try store.open().applySpotStep(
+        let result = try store.openStore().applySpotStep(
             step, code: code, context: try change.context(store: store), minApprovalCoverage: minApprovalCoverage)
         if json { try printJSON(result); return }
         printOut(

@@ -232,18 +232,20 @@ public enum StoreCopy {
 
     /// One subdistrict's rows of a table in the order of its key; geometry as little-endian WKB.
     static func selectSQL(_ table: StoreTableShape) -> String {
-        let list = table.columns.map { c -> String in
-            if case .geometry = c.valueClass {
-                return "ST_AsBinary(\(PGConnection.identifier(c.name)), 'NDR')"
-            }
-            return PGConnection.identifier(c.name)
-        }
         let order = table.orderColumns.map { name -> String in
             let column = table.columns.first { $0.name == name }
             return PGConnection.identifier(name) + (column?.valueClass == .text ? " COLLATE \"C\"" : "")
         }
-        return "SELECT " + list.joined(separator: ", ") + " FROM \(PostGISSchema.qualified(table.name)) "
+        return "SELECT " + selectList(table) + " FROM \(PostGISSchema.qualified(table.name)) "
             + "WHERE subdistrict = $1 ORDER BY " + order.joined(separator: ", ")
+    }
+
+    /// A table's columns as a SELECT lists them: geometry as little-endian WKB.
+    static func selectList(_ table: StoreTableShape) -> String {
+        table.columns.map { c -> String in
+            if case .geometry = c.valueClass { return "ST_AsBinary(\(PGConnection.identifier(c.name)), 'NDR')" }
+            return PGConnection.identifier(c.name)
+        }.joined(separator: ", ")
     }
 
     /// A GeoPackage table's rows in the order of its key.

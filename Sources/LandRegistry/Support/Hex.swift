@@ -9,6 +9,13 @@ enum Hex {
         for b in data { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0x0F)]) }
     }
 
+    /// The hex text of `data`.
+    static func text(_ data: [UInt8]) -> String {
+        var out: [UInt8] = []
+        append(data, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The bytes of `text` (hex digits, optionally after `\x`); nil when it is not hex.
     static func bytes(_ text: String) -> [UInt8]? {
         var text = text

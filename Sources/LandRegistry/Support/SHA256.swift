@@ -32,9 +32,7 @@ public struct SHA256Hasher {
     public mutating func finalizeHex() -> String {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         SHA256_Final(&digest, &context)
-        var out: [UInt8] = []
-        Hex.append(digest, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return Hex.text(digest)
     }
 
     /// The SHA-256 of a file, read in 1 MiB chunks.

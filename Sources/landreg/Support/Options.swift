@@ -15,12 +15,15 @@ struct StoreOptions: ParsableArguments {
         return "landreg.gpkg"
     }
 
-    /// Opens the GeoPackage store. A PostgreSQL store is refused: this version copies to and from one
-    /// (`landreg copy`) and manages its offices (`landreg office`); the other commands work on a GeoPackage.
+    /// Opens the GeoPackage store, for the commands that work on one only: a PostgreSQL store is refused (this
+    /// version copies to and from one, manages its offices and applies spot lifecycle steps there: `openStore`).
     func open() throws -> Registry {
         if case .postgres = StoreLocation(path) { throw RegistryError.postgresStore(StoreLocation(path).display) }
         return try Registry.open(at: path)
     }
+
+    /// Opens the store, a GeoPackage or PostGIS, for the commands that run on both.
+    func openStore() throws -> any LandStore { try openLandStore(path) }
 
     /// The store as a PostgreSQL URL, for the commands that need one.
     func postgresURL(for command: String) throws -> String {
@@ -57,7 +60,9 @@ struct ChangeOptions: ParsableArguments {
     /// The change's context; --evidence is checked (a regular file), hashed, and kept relative to the folder of
     /// `store` when inside it.
     func context(store: StoreOptions) throws -> ChangeContext {
-        let storeFolder = Evidence.folder(ofStore: store.path)
+        // A PostgreSQL store has no folder: evidence paths are kept absolute.
+        let storeFolder: String? =
+            if case .postgres = StoreLocation(store.path) { nil } else { Evidence.folder(ofStore: store.path) }
         return ChangeContext(
             actor: resolvedActor, effectiveDate: effectiveDate, note: note,
             evidence: try evidence.map { try Evidence(file: $0, storeFolder: storeFolder) })

@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import LandGeometry
+
+// MARK: - The registry on PostgreSQL + PostGIS, for the changes that run there
+//
+// An office connects as its own role (`landreg office add`) and works on its subdistrict; $LANDREG_SUBDISTRICT names
+// another (the district's administrator names one; an office may read another's rows but PostgreSQL refuses its
+// writes there), and a store holding one subdistrict needs neither.
+// Every change is one PostgreSQL transaction (PostGISWorkingSet): the rows it changes are locked FOR UPDATE, so two
+// offices' steps on one spot run one after the other and the second sees the first; a deadlock or serialization
+// failure is retried, unseen by the user.
+
+public final class PostGISStore {
+    /// The URL without its password.
+    public let displayURL: String
+    public let storeCRS: CRS
+    /// The subdistrict this connection works on.
+    public let subdistrict: String
+    let pg: PGConnection
+
+    /// Tries of one change when PostgreSQL aborts it for a deadlock or a serialization failure.
+    static let tries = 20
+
+    /// Connects and checks that the database holds a store of this landreg's schema.
+    public static func open(url: String) throws -> PostGISStore {
+        let pg = try PGConnection(url: url)
+        guard let installed = try PostGISSchema.installed(pg) else {
+            throw PostGISStoreError(
+                "\(pg.displayURL) holds no landreg store; load one with `landreg copy --from FILE.gpkg --to URL`")
+        }
+        let migrations = Migrations.migrator(storeCRS: try StoreCRSDefinition(CRS.parse("EPSG:\(installed.srid)")))
+            .migrations
+        guard installed.migrations == migrations else {
+            throw PostGISStoreError(
+                "\(pg.displayURL) holds a landreg store of another version (\(installed.landregVersion), "
+                    + "\(installed.migrations.count) schema steps; this landreg has \(migrations.count))")
+        }
+        let subdistrict: String
+        if let named = ProcessInfo.processInfo.environment["LANDREG_SUBDISTRICT"], !named.isEmpty {
+            // An office naming another subdistrict may read it; PostgreSQL refuses its writes there.
+            try StoreCopy.checkSubdistrict(named)
+            subdistrict = named
+        } else if let own = try pg.scalar("SELECT landreg.office_subdistrict()") {
+            subdistrict = own
+        } else {
+            let held = try pg.execute("SELECT DISTINCT subdistrict FROM landreg.landreg_meta ORDER BY 1").rows
+                .compactMap { $0[0] }
+            guard held.count == 1 else {
+                throw PostGISStoreError(
+                    "\(pg.displayURL) holds \(held.isEmpty ? "no subdistrict" : "subdistricts " + held.joined(separator: ", ")); "
+                        + "connect as an office's role (landreg office add) or set LANDREG_SUBDISTRICT")
+            }
+            subdistrict = held[0]
+        }
+        return PostGISStore(pg: pg, crs: try CRS.parse("EPSG:\(installed.srid)"), subdistrict: subdistrict)
+    }
+
+    private init(pg: PGConnection, crs: CRS, subdistrict: String) {
+        self.pg = pg
+        displayURL = pg.displayURL
+        storeCRS = crs
+        self.subdistrict = subdistrict
+    }
+
+    /// One change in one PostgreSQL transaction: `select` loads the working set (locking what will change), `change`
+    /// runs on it, and what it changed is written back before the commit. Retried whole on a deadlock or
+    /// serialization failure. - Throws: what `change` throws (nothing written), `PostGISStoreError`, `PostgresError`.
+    func change<T>(
+        select: (PostGISWorkingSet) throws -> Void, _ change: (Database, PostGISWorkingSet) throws -> T
+    ) throws -> T {
+        var attempt = 1
+        while true {
+            try pg.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            do {
+                let set = try PostGISWorkingSet(pg: pg, subdistrict: subdistrict, storeCRS: storeCRS)
+                try select(set)
+                let result = try set.run { db in try change(db, set) }
+                try pg.execute("COMMIT")
+                return result
+            } catch let e as PostgresError where ["40001", "40P01"].contains(e.sqlState) && attempt < Self.tries {
+                try? pg.execute("ROLLBACK")
+                attempt += 1
+                usleep(useconds_t.random(in: 1_000...20_000))
+            } catch {
+                try? pg.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+}
+
+extension PostGISStore: LandStore {
+    public var location: String { displayURL }
+
+    /// A lifecycle step: the live spot's row locked, its events and the reference tables loaded, the step applied
+    /// by the same code as on a GeoPackage.
+    public func applySpotStep(
+        _ step: SpotStep, code: String, context: ChangeContext, minApprovalCoverage: Double
+    ) throws -> SpotStepResult {
+        let result = try change(select: { set in
+            try set.loadReferenceTables()
+            let spots = try set.load("spots", where: "code = $2 AND retired_at IS NULL", [code], forUpdate: true)
+            for spot in spots {
+                guard case .integer(let fid) = set.value("fid", of: "spots", in: spot) else { continue }
+                try set.load(
+                    "events", where: "entity = $2 AND entity_id = $3", [EventEntity.spot.rawValue, String(fid)])
+            }
+        }) { db, set in
+            (
+                try Registry.applySpotStep(
+                    step, code: code, context: context, minApprovalCoverage: minApprovalCoverage, db), set
+            )
+        }
+        let (step, set) = result
+        return SpotStepResult(
+            code: step.code, action: step.action, from: step.from, to: step.to,
+            eventID: set.storedID("events", step.eventID))
+    }
+}

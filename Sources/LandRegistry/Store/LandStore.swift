@@ -1,0 +1,31 @@
+import Foundation
+import LandGeometry
+
+// MARK: - The store a command works on, whichever database holds it
+//
+// Two implementations: `Registry` (a GeoPackage file, the default) and `PostGISStore` (a district's PostgreSQL +
+// PostGIS database, each office writing its own subdistrict). What a command asks of the store goes through this
+// protocol, so the command does not know which one it talks to; both run the same code on the same schema, so they
+// give the same results. The commands not yet on it open a `Registry` and refuse a PostgreSQL store
+// (`RegistryError.postgresStore`).
+
+public protocol LandStore: AnyObject {
+    /// The file, or the URL without its password.
+    var location: String { get }
+    var storeCRS: CRS { get }
+
+    /// Applies one lifecycle step to the live spot with this code, in one transaction with its event; concurrent
+    /// steps on one spot run one after the other. - Throws: `NotFound`, `SpotStepRefused` (store unchanged).
+    func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext, minApprovalCoverage: Double) throws
+        -> SpotStepResult
+}
+
+extension Registry: LandStore {
+    public var location: String { path }
+}
+
+/// Opens the store at `location`: a postgresql:// URL is a PostGIS store, anything else a GeoPackage file.
+public func openLandStore(_ location: String) throws -> any LandStore {
+    if case .postgres(let url) = StoreLocation(location) { return try PostGISStore.open(url: url) }
+    return try Registry.open(at: location)
+}
