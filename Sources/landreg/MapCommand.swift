@@ -138,7 +138,7 @@ struct MapCommand: ParsableCommand {
             // able to open the store for writing either, and would be told about the store instead).
             let policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
             try OutputFile.check(output, policy: policy)
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let options = MapOptions(
                 format: format, width: w, height: h, dpi: dpi ?? 150, bufferM: buffer ?? defaultBufferM,
                 asOf: asOf, stateDay: asOf ?? Clock.today())

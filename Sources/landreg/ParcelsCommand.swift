@@ -56,7 +56,7 @@ struct ParcelsCommand: ParsableCommand {
         }
 
         func run() throws {
-            let parcels = try store.open().parcels(
+            let parcels = try store.openForReading().parcels(
                 ParcelFilter(landUsePrefix: landUse, zoneCode: zone, bbox: try parsedBBox(), limit: limit).inSurvey(
                     survey))
             let total = parcels.reduce(0) { $0 + $1.ellipsoidalAreaM2 }
@@ -79,7 +79,7 @@ struct ParcelsCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let p = try registry.parcel(code: code, surveyYear: survey)
             if json { try printJSON(p); return }
             var lines = [
@@ -112,7 +112,7 @@ struct ParcelsCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let versions = try registry.parcelHistory(code: code)
             try HistoryPrinter.print(
                 versions: versions, as: ParcelsCommand.table(versions),
@@ -128,7 +128,7 @@ struct ParcelsCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let lineage = try store.open().parcelLineage(code: code)
+            let lineage = try store.openForReading().parcelLineage(code: code)
             if json { try printJSON(lineage); return }
             var t = TextTable(
                 ["link", "code", "land use", "survey", "status", "shared m²", "shared 亩"], rightAligned: [5, 6])
@@ -158,7 +158,7 @@ struct ParcelsCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let registry = try store.openForReading()
             var point = XY(x, y)
             if let crs, crs != registry.storeCRS {
                 point = try CoordinateTransform(from: crs, to: registry.storeCRS).transform(point)

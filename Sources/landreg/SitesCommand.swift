@@ -33,7 +33,7 @@ struct SitesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let sites = try store.open().sites(stage: stage)
+            let sites = try store.openForReading().sites(stage: stage)
             if json || format == .json { try printJSON(sites); return }
             printOut(SitesCommand.table(sites).render(format))
             if format == .table {
@@ -50,7 +50,7 @@ struct SitesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let s = try registry.site(code: code)
             if json { try printJSON(s); return }
             let far = s.floorAreaM2.map { Format.number($0 / s.landAreaM2, decimals: 2) } ?? "–"
@@ -81,7 +81,7 @@ struct SitesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let versions = try registry.siteHistory(code: code)
             try HistoryPrinter.print(
                 versions: versions, as: SitesCommand.table(versions),

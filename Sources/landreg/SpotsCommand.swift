@@ -173,7 +173,7 @@ struct SpotsCommand: ParsableCommand {
 
         func run() throws {
             let filter = SpotFilter(batch: batch, status: status, overdue: overdue, zoneCode: zone, asOf: asOf)
-            let spots = try store.open().spots(filter)
+            let spots = try store.openForReading().spots(filter)
             if json || format == .json { try printJSON(spots); return }
             var t = TextTable(
                 [
@@ -209,7 +209,7 @@ struct SpotsCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let s = try registry.spot(code: code)
             if json { try printJSON(s); return }
             func area(_ m2: Double) -> String { "\(Format.m2(m2)) m² = \(Format.mu(m2)) 亩" }
@@ -269,7 +269,7 @@ struct SpotsCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            try HistoryPrinter.print(events: try store.open().spotHistory(code: code), json: json)
+            try HistoryPrinter.print(events: try store.openForReading().spotHistory(code: code), json: json)
         }
     }
 }

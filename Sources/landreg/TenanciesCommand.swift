@@ -73,7 +73,7 @@ struct TenanciesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let leases = try store.open().tenancies(siteCode: site, activeOn: activeOn)
+            let leases = try store.openForReading().tenancies(siteCode: site, activeOn: activeOn)
             if json || format == .json { try printJSON(leases); return }
             var t = TextTable(
                 ["id", "site", "tenant", "name", "floor m²", "start", "end", "use", "status", "flag"],

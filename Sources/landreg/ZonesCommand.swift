@@ -14,7 +14,7 @@ struct ZonesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let zones = try store.open().zones(kind: kind)
+            let zones = try store.openForReading().zones(kind: kind)
             if json { try printJSON(zones); return }
             var t = TextTable(["kind", "code", "name", "area m²", "area 亩"], rightAligned: [3, 4])
             for z in zones {

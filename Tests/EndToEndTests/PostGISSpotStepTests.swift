@@ -162,4 +162,34 @@ struct PostGISSpotStepTests {
         ])
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "48 48", "\(r.stdout) \(r.stderr)")
     }
+    /// The reading commands on a PostGIS store print what they print on the GeoPackage it was loaded from.
+    @Test func reportsExportsAndListsAreTheGeoPackagesToTheByte() throws {
+        let (_, _, dir, store, url, _) = try PostGISStoreTests.loaded(["330110001", "330110002"])
+        let environment = ["LANDREG_SUBDISTRICT": "330110002"]
+        for command in [
+            ["report", "rectification", "--format", "json", "--as-of", "2026-12-01"],
+            ["report", "utilisation", "--format", "json"], ["report", "reclaimable", "--format", "json"],
+            ["spots", "list", "--as-of", "2026-12-01"], ["spots", "show", "JC2023-07-0003", "--as-of", "2026-12-01"],
+            ["spots", "history", "JC2023-07-0003"], ["parcels", "list"], ["zones", "list"], ["sites", "list"],
+            ["tenancies", "list"]
+        ] {
+            let a = try CLI.landreg(command + ["--store", store], in: dir)
+            let b = try CLI.landreg(command + ["--store", url], in: dir, environment: environment)
+            #expect(a.status == 0 && b.status == 0, "\(command): \(a.stderr) \(b.stderr)")
+            #expect(!a.stdout.isEmpty && a.stdout == b.stdout, "\(command) differs on PostGIS")
+        }
+        let ea = try CLI.landreg(["export", "parcels", "-o", "a.geojson", "--store", store], in: dir)
+        let eb = try CLI.landreg(
+            ["export", "parcels", "-o", "b.geojson", "--store", url], in: dir, environment: environment)
+        #expect(ea.status == 0 && eb.status == 0, "\(ea.stderr) \(eb.stderr)")
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: dir + "/a.geojson"))
+                == Data(contentsOf: URL(fileURLWithPath: dir + "/b.geojson")))
+        // Two subdistricts and no office role: the administrator must say which.
+        let unnamed = try CLI.landreg(["spots", "list", "--store", url], in: dir)
+        #expect(unnamed.status == 1 && unnamed.stderr.contains("LANDREG_SUBDISTRICT"), "\(unnamed.stderr)")
+        // A command not yet on PostgreSQL says so.
+        let check = try CLI.landreg(["check", "--store", url], in: dir, environment: environment)
+        #expect(check.status == 1 && check.stderr.contains("GeoPackage only"), "\(check.stderr)")
+    }
 }

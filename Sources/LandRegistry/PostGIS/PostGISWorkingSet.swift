@@ -43,8 +43,8 @@ final class PostGISWorkingSet {
     }
 
     /// Loads the subdistrict's rows of `table` that match `condition` (SQL on the table's columns, parameters from
-    /// $2), locked for update when asked; returns them as canonical values in the order of the table's columns.
-    /// The reference tables and landreg_meta are loaded whole, replacing what the migrations put there.
+    /// $2), locked for update when asked; returns them (with a condition) as canonical values in the order of the
+    /// table's columns. A table loaded whole replaces what the migrations put there (reference rows, landreg_meta).
     @discardableResult
     func load(_ table: String, where condition: String? = nil, _ parameters: [String?] = [], forUpdate: Bool = false)
         throws -> [[CanonicalValue]]
@@ -54,14 +54,36 @@ final class PostGISWorkingSet {
             "SELECT " + StoreCopy.selectList(shape) + " FROM \(PostGISSchema.qualified(table)) WHERE subdistrict = $1"
         if let condition { sql += " AND (\(condition))" }
         if forUpdate { sql += " FOR UPDATE" }
+        let replacing = condition == nil && shape.refusals.isEmpty
         var rows: [[CanonicalValue]] = []
-        for row in try pg.execute(sql, [subdistrict] + parameters).rows {
-            rows.append(
-                try zip(row, shape.columns).map { text, column in
-                    do { return try CanonicalValue(postgres: text, column) } catch let p as ValueProblem {
+        try scratch.write { db in
+            if replacing { try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier)") }
+            let statement = try db.makeStatement(
+                sql: "INSERT OR REPLACE INTO \(table.quotedDatabaseIdentifier) ("
+                    + shape.columns.map { $0.name.quotedDatabaseIdentifier }.joined(separator: ", ") + ") VALUES ("
+                    + Array(repeating: "?", count: shape.columns.count).joined(separator: ", ") + ")")
+            // A whole table is read through a cursor and kept only in the working set; selected rows are returned.
+            func add(_ text: [String?]) throws {
+                var values: [CanonicalValue] = []
+                values.reserveCapacity(shape.columns.count)
+                var arguments: [DatabaseValue] = []
+                arguments.reserveCapacity(shape.columns.count)
+                for (i, column) in shape.columns.enumerated() {
+                    let value: CanonicalValue
+                    do { value = try CanonicalValue(postgres: text[i], column) } catch let p as ValueProblem {
                         throw p.at("\(pg.displayURL): \(table)")
                     }
-                })
+                    values.append(value)
+                    arguments.append(value.databaseValue(column))
+                }
+                try statement.execute(arguments: StatementArguments(arguments))
+                if condition != nil { rows.append(values) }
+            }
+            if condition == nil && !forUpdate {
+                try pg.forEachRow(sql, [subdistrict] + parameters) { try add($0) }
+            } else {
+                for row in try pg.execute(sql, [subdistrict] + parameters).rows { try add(row) }
+            }
         }
         if forUpdate, rows.isEmpty {
             // Row-level security hides from FOR UPDATE the rows the role may not change; say so, not "no such row".
@@ -74,24 +96,17 @@ final class PostGISWorkingSet {
                         + "subdistrict's rows, not those of subdistrict \(subdistrict) (\(table))")
             }
         }
-        let replacing = condition == nil && shape.refusals.isEmpty
-        try scratch.write { db in
-            if replacing { try db.execute(sql: "DELETE FROM \(table.quotedDatabaseIdentifier)") }
-            let statement = try db.makeStatement(
-                sql: "INSERT OR REPLACE INTO \(table.quotedDatabaseIdentifier) ("
-                    + shape.columns.map { $0.name.quotedDatabaseIdentifier }.joined(separator: ", ") + ") VALUES ("
-                    + Array(repeating: "?", count: shape.columns.count).joined(separator: ", ") + ")")
-            for row in rows {
-                try statement.execute(
-                    arguments: StatementArguments(zip(row, shape.columns).map { $0.databaseValue($1) }))
-            }
-        }
         return rows
     }
 
     /// The reference tables (seeds/) and landreg_meta, whole: small, and read by most changes.
     func loadReferenceTables() throws {
         for table in Set(SeedSet.entries.map(\.table)).sorted() + ["landreg_meta"] { try load(table) }
+    }
+
+    /// Every registry table of the subdistrict, whole.
+    func loadAll() throws {
+        for name in order { try load(name) }
     }
 
     /// The value of `column` in rows `load` returned.

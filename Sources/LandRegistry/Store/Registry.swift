@@ -21,7 +21,7 @@ public final class Registry: Sendable {
     /// How long a write waits for another process's transaction before giving up, in seconds.
     public static let busyTimeoutSeconds: TimeInterval = 60
 
-    private init(path: String, storeCRS: CRS, dbQueue: DatabaseQueue) {
+    init(path: String, storeCRS: CRS, dbQueue: DatabaseQueue) {
         self.path = path; self.storeCRS = storeCRS; self.dbQueue = dbQueue
     }
 
@@ -139,8 +139,8 @@ public enum RegistryError: Error, LocalizedError, Equatable {
     case storeExists(String)
     case notAStore(String, String)
     case newerStore(String, [String])
-    /// A postgresql:// store given to a command that works on a GeoPackage only (in this version all but `copy`
-    /// and `office`).
+    /// A postgresql:// store given to a command that works on a GeoPackage only (docs/postgis.md lists those that
+    /// run on PostgreSQL).
     case postgresStore(String)
 
     public var errorDescription: String? {
@@ -156,8 +156,9 @@ public enum RegistryError: Error, LocalizedError, Equatable {
                 + ids.joined(separator: ", ") + "); upgrade landreg to open it. Nothing was changed."
         case .postgresStore(let url):
             return
-                "\(url) is a PostgreSQL store: in this version only `landreg copy` and `landreg office` work on one. "
-                + "To work on a subdistrict, copy it into a GeoPackage: landreg copy --from URL --to FILE.gpkg --subdistrict CODE"
+                "\(url) is a PostgreSQL store: in this version this command works on a GeoPackage only (on PostgreSQL: "
+                + "copy, office, spot lifecycle steps, reports, exports, maps and lists). To run it on a subdistrict, "
+                + "copy it into a GeoPackage: landreg copy --from URL --to FILE.gpkg --subdistrict CODE"
         }
     }
 }

@@ -77,7 +77,7 @@ struct ExportCommand: ParsableCommand {
             policy.expects = o.outputKind
             if output != "-" { try OutputFile.check(output, policy: policy) }
             o.outputPolicy = policy
-            let registry = try store.open()
+            let registry = try store.openForReading()
             o.crs = crs ?? (format.isGeoJSON || format == .kml ? CRS.wgs84 : registry.storeCRS)
             return (registry, o)
         }

@@ -32,7 +32,7 @@ extension ReportCommand {
 
         func run() throws {
             let workbook = try result.checkedWorkbook(store: store) // before the store is opened
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let (report, _) = try ReclaimableCalculator.compute(
                 registry, asOf: asOf, zoneKind: by == .zone ? zoneKind : nil)
             for w in report.warnings { diagnose("warning: \(w)") }

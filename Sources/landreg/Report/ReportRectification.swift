@@ -43,7 +43,7 @@ extension ReportCommand {
             let workbook = try result.checkedWorkbook(store: store) // before the store is opened
             let groupings = by.isEmpty ? [RectificationGrouping.batch] : by
             let day = asOf ?? Clock.today()
-            let registry = try store.open()
+            let registry = try store.openForReading()
             if let workbook {
                 try Self.writeWorkbook(
                     registry, groupings: groupings, zoneKind: zoneKind, asOf: day, to: workbook.path,

@@ -51,7 +51,7 @@ extension ReportCommand {
 
         func run() throws {
             let workbook = try result.checkedWorkbook(store: store) // before the store is opened
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let r = try SurveyChange.compute(registry, from: versions.from, to: versions.to, byVillage: by == .village)
             if result.format == .json { try printJSON(r); return }
             if let workbook {
@@ -98,7 +98,7 @@ extension ReportCommand {
 
         func run() throws {
             let workbook = try result.checkedWorkbook(store: store) // before the store is opened
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let r = try FarmlandBalance.compute(
                 registry, from: versions.from, to: versions.to, byVillage: by == .village)
             if json || result.format == .json { try printJSON(r); return }
@@ -151,7 +151,7 @@ extension ReportCommand {
 
         func run() throws {
             let workbook = try result.checkedWorkbook(store: store) // before the store is opened
-            let r = try query.compute(try store.open())
+            let r = try query.compute(try store.openForReading())
             if json || result.format == .json { try printJSON(r); return }
             if let workbook {
                 try ReportWorkbookExport.write(

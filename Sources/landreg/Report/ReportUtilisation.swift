@@ -35,7 +35,7 @@ extension ReportCommand {
 
         func run() throws {
             let workbook = try result.checkedWorkbook(store: store) // before the store is opened
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let day = asOf ?? Clock.today()
             let table = try thresholds.map { try EfficiencyThresholds.load(file: $0) }
             var report = LandAnalysis.Utilisation.report(

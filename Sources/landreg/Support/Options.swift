@@ -22,6 +22,13 @@ struct StoreOptions: ParsableArguments {
         return try Registry.open(at: path)
     }
 
+    /// Opens the store for a command that only reads it: a GeoPackage, or a PostGIS store's subdistrict as it is
+    /// now (`PostGISStore.snapshot`).
+    func openForReading() throws -> Registry {
+        if case .postgres(let url) = StoreLocation(path) { return try PostGISStore.open(url: url).snapshot() }
+        return try Registry.open(at: path)
+    }
+
     /// Opens the store, a GeoPackage or PostGIS, for the commands that run on both.
     func openStore() throws -> any LandStore { try openLandStore(path) }
 
