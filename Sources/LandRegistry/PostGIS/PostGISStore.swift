@@ -29,8 +29,8 @@ public final class PostGISStore {
             throw PostGISStoreError(
                 "\(pg.displayURL) holds no landreg store; load one with `landreg copy --from FILE.gpkg --to URL`")
         }
-        let migrations = Migrations.migrator(storeCRS: try StoreCRSDefinition(CRS.parse("EPSG:\(installed.srid)")))
-            .migrations
+        let crs = try CRS.parse("EPSG:\(installed.srid)")
+        let migrations = Migrations.migrator(storeCRS: try StoreCRSDefinition(crs)).migrations
         guard installed.migrations == migrations else {
             throw PostGISStoreError(
                 "\(pg.displayURL) holds a landreg store of another version (\(installed.landregVersion), "
@@ -53,7 +53,7 @@ public final class PostGISStore {
             }
             subdistrict = held[0]
         }
-        return PostGISStore(pg: pg, crs: try CRS.parse("EPSG:\(installed.srid)"), subdistrict: subdistrict)
+        return PostGISStore(pg: pg, crs: crs, subdistrict: subdistrict)
     }
 
     private init(pg: PGConnection, crs: CRS, subdistrict: String) {
@@ -79,11 +79,11 @@ public final class PostGISStore {
                 try pg.execute("COMMIT")
                 return result
             } catch let e as PostgresError where ["40001", "40P01"].contains(e.sqlState) && attempt < Self.tries {
-                try? pg.execute("ROLLBACK")
+                _ = try? pg.execute("ROLLBACK")
                 attempt += 1
                 usleep(useconds_t.random(in: 1_000...20_000))
             } catch {
-                try? pg.execute("ROLLBACK")
+                _ = try? pg.execute("ROLLBACK")
                 throw error
             }
         }
@@ -103,7 +103,7 @@ extension PostGISStore {
             try set.scratch.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = 1") }
             return Registry(path: displayURL, storeCRS: storeCRS, dbQueue: set.scratch)
         } catch {
-            try? pg.execute("ROLLBACK")
+            _ = try? pg.execute("ROLLBACK")
             throw error
         }
     }
