@@ -109,10 +109,13 @@ struct SitesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
-            let before = try registry.site(code: code)
-            let s = try registry.advanceSite(
-                code: code, to: to, mode: mode, disposedM2: disposed, context: try change.context(store: store))
+            let context = try change.context(store: store)
+            let (before, s) = try store.change { registry in
+                (
+                    try registry.site(code: code),
+                    try registry.advanceSite(code: code, to: to, mode: mode, disposedM2: disposed, context: context)
+                )
+            }
             if json { try printJSON(s); return }
             var line = "site \(s.code): \(before.stage.rawValue) → \(s.stage.rawValue)"
             if let mode { line += ", mode \(mode.rawValue)" }

@@ -30,12 +30,14 @@ struct TenanciesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
-            let r = try registry.addTenancy(
-                NewTenancy(
-                    siteCode: site, tenantCreditCode: tenant, floorAreaM2: floorArea, startDate: start, endDate: end,
-                    use: use),
-                strict: strict, context: try change.context(store: store))
+            let context = try change.context(store: store)
+            let r = try store.change { registry in
+                try registry.addTenancy(
+                    NewTenancy(
+                        siteCode: site, tenantCreditCode: tenant, floorAreaM2: floorArea, startDate: start,
+                        endDate: end, use: use),
+                    strict: strict, context: context)
+            }
             if let over = r.overLease { diagnose("warning: \(over.description); recorded and flagged") }
             if json { try printJSON(r.tenancy); return }
             printOut(
@@ -57,8 +59,8 @@ struct TenanciesCommand: ParsableCommand {
         }
 
         func run() throws {
-            let t = try store.open().endTenancy(
-                id: id, on: change.effectiveDate!, context: try change.context(store: store))
+            let context = try change.context(store: store)
+            let t = try store.change { try $0.endTenancy(id: id, on: change.effectiveDate!, context: context) }
             printOut("tenancy #\(t.id) on \(t.siteCode) ended on \(t.endDate ?? "")\n")
         }
     }

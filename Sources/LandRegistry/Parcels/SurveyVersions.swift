@@ -218,7 +218,9 @@ final class SurveyInserter: FeatureInserter {
     }
 
     /// Writes parcel_lineage for every new or changed row; returns the previous-version fids that any of them
-    /// overlaps. The R*Tree holds only earlier rows here (this import's are added when it ends).
+    /// overlaps. The R*Tree holds only earlier rows here (this import's are added when it ends). Predecessors are
+    /// taken in fid order, not the R*Tree's (which depends on how it was built), so that the lineage ids are the same
+    /// on every store.
     private func recordLineage(previousVersion: String) throws -> Set<Int64> {
         let db = core.db
         var overlapped = Set<Int64>()
@@ -227,6 +229,7 @@ final class SurveyInserter: FeatureInserter {
             sql: """
                 SELECT p.fid, p.geom FROM rtree_parcels_geom r JOIN parcels p ON p.fid = r.id
                 WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ? AND \(previousVersion)
+                ORDER BY p.fid
                 """)
         let geometry = try db.makeStatement(sql: "SELECT geom FROM parcels WHERE fid = ?")
         let link = try db.makeStatement(

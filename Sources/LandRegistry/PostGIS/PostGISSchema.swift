@@ -51,12 +51,12 @@ enum PostGISSchema {
         try pg.execute(
             """
             DO $$ BEGIN
-              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(ownerRole)') THEN
-                CREATE ROLE \(ownerRole) NOLOGIN;
-              END IF;
-              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '\(officeRole)') THEN
-                CREATE ROLE \(officeRole) NOLOGIN;
-              END IF;
+              -- Roles belong to the cluster: another database's first store may be creating them at this moment,
+              -- and then the second CREATE waits for the first and fails on pg_authid's unique index.
+              BEGIN CREATE ROLE \(ownerRole) NOLOGIN;
+              EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END;
+              BEGIN CREATE ROLE \(officeRole) NOLOGIN;
+              EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END;
             END $$;
             CREATE SCHEMA \(schemaName) AUTHORIZATION \(ownerRole);
             GRANT USAGE ON SCHEMA \(schemaName) TO \(officeRole);

@@ -91,6 +91,44 @@ public final class PostGISStore {
 }
 
 extension PostGISStore {
+    /// A change made by the registry's own code (an import, a split, a photo …) on a GeoPackage working set of the
+    /// subdistrict, in a temporary file, inside one PostgreSQL transaction: `tables` are loaded whole with the
+    /// reference tables (nil: every table), the change runs as on a GeoPackage store, and what it changed is written
+    /// back (new rows by COPY) before the commit. Such changes of one subdistrict run one at a time (an advisory
+    /// lock); ids are reserved so that ids inside the change's rows and events are the stored ones. A failure or a
+    /// dry run writes nothing. - Throws: what `change` throws, `PostGISStoreError`, `PostgresError`.
+    public func applyChange<T>(loading tables: [String]?, _ change: (Registry) throws -> T) throws -> T {
+        var attempt = 1
+        while true {
+            let folder = try TemporaryFolder(prefix: "landreg-pg-change")
+            defer { folder.remove() }
+            try pg.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            do {
+                try pg.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext('landreg.change'), hashtext($1))", [subdistrict])
+                let set = try PostGISWorkingSet(
+                    pg: pg, subdistrict: subdistrict, storeCRS: storeCRS, file: folder.path + "/working-set.gpkg")
+                if let tables {
+                    try set.loadReferenceTables()
+                    for table in tables { try set.load(table) }
+                } else {
+                    try set.loadAll()
+                }
+                try set.reserveIDs()
+                let result = try set.runOnRegistry(change)
+                try pg.execute("COMMIT")
+                return result
+            } catch let e as PostgresError where ["40001", "40P01"].contains(e.sqlState) && attempt < Self.tries {
+                _ = try? pg.execute("ROLLBACK")
+                attempt += 1
+                usleep(useconds_t.random(in: 1_000...20_000))
+            } catch {
+                _ = try? pg.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
     /// The subdistrict's store as it is at one moment (one REPEATABLE READ, READ ONLY transaction), every table,
     /// in an in-memory GeoPackage that refuses writes: the commands that only read (reports, exports, lists) run on it
     /// the code they run on a file, so they give the same figures.
@@ -135,5 +173,20 @@ extension PostGISStore: LandStore {
         return SpotStepResult(
             code: step.code, action: step.action, from: step.from, to: step.to,
             eventID: set.storedID("events", step.eventID))
+    }
+}
+
+extension PostGISStore {
+    /// `landreg init` on PostgreSQL: a new subdistrict in the database (the schema too, when it has none), with the
+    /// reference code lists of `seeds`: an empty store made as a GeoPackage in a temporary folder and copied in
+    /// (one transaction, verified), so that both stores start from the same rows.
+    /// - Throws: `PostGISStoreError` when the database holds that subdistrict already or a store of another CRS.
+    public static func create(url: String, subdistrict: String, crs: CRS, seeds: SeedSet) throws -> CopyReport {
+        try StoreCopy.checkSubdistrict(subdistrict)
+        let folder = try TemporaryFolder(prefix: "landreg-pg-init")
+        defer { folder.remove() }
+        let path = folder.path + "/empty.gpkg"
+        try Registry.create(at: path, crs: crs, seeds: seeds).close()
+        return try StoreCopy.geoPackageToPostGIS(from: path, to: url, subdistrict: subdistrict)
     }
 }

@@ -22,20 +22,39 @@ final class PostGISWorkingSet {
     /// The registry tables of the schema, by name.
     let shapes: [String: StoreTableShape]
     private let order: [String]
+    let file: String?
+    let storeCRS: CRS
     private var before: [String: [Key: [CanonicalValue]]] = [:]
+    /// The largest integer key of each table before the change: rows above it are new.
+    private var maxKeyBefore: [String: Int64] = [:]
     /// New ids in PostgreSQL of rows the change added, by table: scratch id → stored id.
     private(set) var assignedIDs: [String: [Int64: Int64]] = [:]
+    /// Set by `reserveIDs`: new rows keep the ids the working set gave them, which are the stored ones.
+    private var idsReserved = false
 
     /// A row's key: its primary key's values (all its values when the table has none), as canonical bytes.
     struct Key: Hashable { let bytes: [UInt8] }
 
-    init(pg: PGConnection, subdistrict: String, storeCRS: CRS) throws {
+    /// The working set is in memory, or in the GeoPackage file `file` (a change that may add a million rows, or
+    /// that opens connections of its own to the store, as an import's overlays do).
+    init(pg: PGConnection, subdistrict: String, storeCRS: CRS, file: String? = nil) throws {
         self.pg = pg
         self.subdistrict = subdistrict
+        self.storeCRS = storeCRS
+        self.file = file
         var config = Registry.configuration()
         // The working set holds some rows, not all that they reference: PostgreSQL checks the foreign keys at commit.
         config.foreignKeysEnabled = false
-        scratch = try DatabaseQueue(configuration: config)
+        if let file {
+            scratch = try DatabaseQueue(path: file, configuration: config)
+            // A throw-away file: no fsync; the journal in memory still rolls a failed or dry-run change back.
+            try scratch.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = OFF")
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = MEMORY")
+            }
+        } else {
+            scratch = try DatabaseQueue(configuration: config)
+        }
         try Migrations.migrator(storeCRS: try StoreCRSDefinition(storeCRS)).migrate(scratch)
         let tables = try scratch.read { db in try StoreSchemaReader.tables(db) }
         shapes = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })
@@ -99,14 +118,56 @@ final class PostGISWorkingSet {
         return rows
     }
 
-    /// The reference tables (seeds/) and landreg_meta, whole: small, and read by most changes.
+    /// The tables a new store already holds rows in, whole: the reference tables (seeds/), the import field
+    /// profiles, the layer styles and landreg_meta; small, and read by most changes.
     func loadReferenceTables() throws {
-        for table in Set(SeedSet.entries.map(\.table)).sorted() + ["landreg_meta"] { try load(table) }
+        for table in Set(SeedSet.entries.map(\.table)).sorted() + ["field_profiles", "layer_styles", "landreg_meta"] {
+            try load(table)
+        }
     }
 
     /// Every registry table of the subdistrict, whole.
     func loadAll() throws {
         for name in order { try load(name) }
+    }
+
+    /// The column of a table keyed by one integer (the GeoPackage's fid or id); nil for other tables.
+    func integerKey(_ table: String) -> String? {
+        guard let shape = shapes[table], shape.primaryKey.count == 1,
+            let column = shape.columns.first(where: { $0.name == shape.primaryKey[0] }), column.valueClass == .integer
+        else { return nil }
+        return column.name
+    }
+
+    /// Makes the working set give new rows the subdistrict's next ids itself: each integer-keyed table's
+    /// advisory lock is taken (held to the commit) and SQLite's AUTOINCREMENT counter set to the stored maximum.
+    /// Ids a change writes into other columns and into JSON (an import event's entity_id, a retire event's
+    /// successor) are then the stored ones, and new rows are written back as they are, in bulk (COPY).
+    func reserveIDs() throws {
+        let keyed = order.compactMap { name in integerKey(name).map { (table: name, key: $0) } }
+        guard !keyed.isEmpty else { return }
+        for (table, _) in keyed {
+            try pg.execute(
+                "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", ["landreg." + table, subdistrict])
+        }
+        let maxima = try pg.execute(
+            keyed.map { t in
+                "SELECT \(PGConnection.literal(t.table)), coalesce(max(\(PGConnection.identifier(t.key))), 0) FROM "
+                    + "\(PostGISSchema.qualified(t.table)) WHERE subdistrict = $1"
+            }.joined(separator: " UNION ALL "), [subdistrict]
+        ).rows
+        try scratch.write { db in
+            for row in maxima {
+                guard let table = row[0], let max = row[1].flatMap({ Int64($0) }) else { continue }
+                try db.execute(
+                    sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", arguments: [max, table])
+                if db.changesCount == 0 {
+                    try db.execute(
+                        sql: "INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", arguments: [table, max])
+                }
+            }
+        }
+        idsReserved = true
     }
 
     /// The value of `column` in rows `load` returned.
@@ -117,9 +178,16 @@ final class PostGISWorkingSet {
     /// Runs `change` on the working set (one SQLite transaction) and writes what it changed back to PostgreSQL,
     /// in the caller's transaction. - Throws: what `change` throws (nothing is written), `PostGISStoreError`.
     func run<T>(_ change: (Database) throws -> T) throws -> T {
+        try runOnRegistry { registry in try registry.dbQueue.write { db in try change(db) } }
+    }
+
+    /// Runs `change` on the working set as a registry (its own transactions, as on a GeoPackage file) and writes
+    /// what it changed back to PostgreSQL, in the caller's transaction.
+    func runOnRegistry<T>(_ change: (Registry) throws -> T) throws -> T {
         before = try snapshot()
-        let result = try scratch.write { db in try change(db) }
-        try writeBack(after: try snapshot())
+        let registry = Registry(path: file ?? pg.displayURL, storeCRS: storeCRS, dbQueue: scratch)
+        let result = try change(registry)
+        try writeBack()
         return result
     }
 
@@ -128,30 +196,59 @@ final class PostGISWorkingSet {
 
     // MARK: Writing back
 
-    private func snapshot() throws -> [String: [Key: [CanonicalValue]]] {
+    /// The rows of every table, by key. With `upToKeysBefore`, a table keyed by one integer gives only its rows
+    /// up to the largest key it had before the change (the rows above it are new, and read by `newRows`).
+    private func snapshot(upToKeysBefore: Bool = false) throws -> [String: [Key: [CanonicalValue]]] {
         try scratch.read { db in
             var tables: [String: [Key: [CanonicalValue]]] = [:]
             for name in order {
                 let shape = shapes[name]!
                 let keyIndexes = shape.orderColumns.compactMap { c in shape.columns.firstIndex { $0.name == c } }
+                var sql = "SELECT " + Self.columnList(shape) + " FROM \(name.quotedDatabaseIdentifier)"
+                let integerKey = self.integerKey(name)
+                if upToKeysBefore, let integerKey {
+                    guard let max = maxKeyBefore[name] else { continue }
+                    sql += " WHERE \(integerKey.quotedDatabaseIdentifier) <= \(max)"
+                }
                 var rows: [Key: [CanonicalValue]] = [:]
-                let cursor = try Row.fetchCursor(
-                    db,
-                    sql: "SELECT " + shape.columns.map { $0.name.quotedDatabaseIdentifier }.joined(separator: ", ")
-                        + " FROM \(name.quotedDatabaseIdentifier)")
+                var maxKey: Int64? = nil
+                let cursor = try Row.fetchCursor(db, sql: sql)
                 while let row = try cursor.next() {
-                    var values: [CanonicalValue] = []
-                    for (i, column) in shape.columns.enumerated() {
-                        do { values.append(try CanonicalValue(sqlite: row[i] as DatabaseValue, column)) } catch let p
-                            as ValueProblem
-                        { throw p.at("\(name) (working set)") }
+                    let values = try Self.values(row, shape)
+                    if integerKey != nil, case .integer(let id) = values[keyIndexes[0]] {
+                        maxKey = Swift.max(maxKey ?? id, id)
                     }
                     rows[Self.key(keyIndexes.map { values[$0] })] = values
                 }
                 tables[name] = rows
+                if !upToKeysBefore { maxKeyBefore[name] = maxKey }
             }
             return tables
         }
+    }
+
+    private static func columnList(_ shape: StoreTableShape) -> String {
+        shape.columns.map { $0.name.quotedDatabaseIdentifier }.joined(separator: ", ")
+    }
+
+    private static func values(_ row: Row, _ shape: StoreTableShape) throws -> [CanonicalValue] {
+        var values: [CanonicalValue] = []
+        values.reserveCapacity(shape.columns.count)
+        for (i, column) in shape.columns.enumerated() {
+            do { values.append(try CanonicalValue(sqlite: row[i] as DatabaseValue, column)) } catch let p
+                as ValueProblem
+            {
+                throw p.at("\(shape.name) (working set)")
+            }
+        }
+        return values
+    }
+
+    /// The SELECT of a table's rows added above its largest key before the change, in key order.
+    private func newRowsSQL(_ table: String) -> String? {
+        guard let key = integerKey(table), let shape = shapes[table] else { return nil }
+        return "SELECT " + Self.columnList(shape) + " FROM \(table.quotedDatabaseIdentifier) WHERE "
+            + "\(key.quotedDatabaseIdentifier) > \(maxKeyBefore[table] ?? Int64.min) ORDER BY \(key.quotedDatabaseIdentifier)"
     }
 
     private static func key(_ values: [CanonicalValue]) -> Key {
@@ -161,7 +258,8 @@ final class PostGISWorkingSet {
         return Key(bytes: Array(checksum.finish().utf8))
     }
 
-    private func writeBack(after: [String: [Key: [CanonicalValue]]]) throws {
+    private func writeBack() throws {
+        let after = try snapshot(upToKeysBefore: true)
         var inserts: [(table: String, row: [CanonicalValue])] = []
         var updates: [(table: String, old: [CanonicalValue], new: [CanonicalValue])] = []
         for name in order {
@@ -179,19 +277,34 @@ final class PostGISWorkingSet {
                 }
             }
         }
+        // Rows above a table's largest key before: streamed by COPY when their ids are reserved (an import's
+        // thousands), else read here and given the subdistrict's next ids (a step's few).
+        var bulk: [String] = []
+        for name in order {
+            guard let sql = newRowsSQL(name) else { continue }
+            if idsReserved {
+                let any = try scratch.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (\(sql))") ?? false }
+                if any { bulk.append(name) }
+            } else {
+                let shape = shapes[name]!
+                try scratch.read { db in
+                    let cursor = try Row.fetchCursor(db, sql: sql)
+                    while let row = try cursor.next() { inserts.append((name, try Self.values(row, shape))) }
+                }
+            }
+        }
         // New rows of a table keyed by one integer take the subdistrict's next ids, in the order the change made them.
         var remap: [String: [Int64: Int64]] = [:]
-        for name in Set(inserts.map(\.table)).sorted() {
-            guard let shape = shapes[name], shape.primaryKey.count == 1,
-                let k = shape.columns.firstIndex(where: { $0.name == shape.primaryKey[0] }),
-                shape.columns[k].valueClass == .integer
+        for name in idsReserved ? [] : Set(inserts.map(\.table)).sorted() {
+            guard let shape = shapes[name], let key = integerKey(name),
+                let k = shape.columns.firstIndex(where: { $0.name == key })
             else { continue }
             try pg.execute(
                 "SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))", ["landreg." + name, subdistrict])
             var next =
                 Int64(
                     try pg.scalar(
-                        "SELECT coalesce(max(\(PGConnection.identifier(shape.primaryKey[0]))), 0) FROM "
+                        "SELECT coalesce(max(\(PGConnection.identifier(key))), 0) FROM "
                             + "\(PostGISSchema.qualified(name)) WHERE subdistrict = $1", [subdistrict]) ?? "0") ?? 0
             let ids = inserts.filter { $0.table == name }.compactMap { row -> Int64? in
                 if case .integer(let id) = row.row[k] { return id }
@@ -204,7 +317,7 @@ final class PostGISWorkingSet {
         }
         assignedIDs = remap
         func followed(_ table: String, _ row: [CanonicalValue]) -> [CanonicalValue] {
-            guard let shape = shapes[table] else { return row }
+            guard !remap.isEmpty, let shape = shapes[table] else { return row }
             var row = row
             for (i, column) in shape.columns.enumerated() {
                 guard case .integer(let id) = row[i] else { continue }
@@ -215,8 +328,50 @@ final class PostGISWorkingSet {
             }
             return row
         }
-        for (table, row) in inserts { try insert(table, followed(table, row)) }
+        // Updates first: a row retired here frees its code for the new row that takes it (a unique index on the
+        // live codes); the foreign keys are checked at commit.
         for (table, old, new) in updates { try update(table, old: old, new: followed(table, new)) }
+        for (table, row) in inserts { try insert(table, followed(table, row)) }
+        for table in bulk { try copyNewRows(table) }
+    }
+
+    /// Streams a table's new rows into PostgreSQL with COPY. A role under row-level security (an office) may not
+    /// COPY into the table itself (PostgreSQL refuses COPY FROM there): its rows go into a temporary table first and
+    /// then in with one INSERT … SELECT, where the policies check every row.
+    private func copyNewRows(_ table: String) throws {
+        guard let shape = shapes[table], let sql = newRowsSQL(table) else { return }
+        let target = PostGISSchema.qualified(table)
+        let columns = "subdistrict, " + shape.columns.map { PGConnection.identifier($0.name) }.joined(separator: ", ")
+        let policed = try pg.scalar("SELECT row_security_active($1::regclass)", [target]) == "t"
+        if policed {
+            try pg.execute(
+                "CREATE TEMPORARY TABLE landreg_new_rows (LIKE \(target) INCLUDING DEFAULTS) ON COMMIT DROP")
+        }
+        try scratch.read { db in
+            try pg.copyIn("COPY \(policed ? "landreg_new_rows" : target) (\(columns)) FROM STDIN") { out in
+                let cursor = try Row.fetchCursor(db, sql: sql)
+                while let row = try cursor.next() {
+                    out.raw(subdistrict)
+                    for (i, column) in shape.columns.enumerated() {
+                        let value: CanonicalValue
+                        do { value = try CanonicalValue(sqlite: row[i] as DatabaseValue, column) } catch let p
+                            as ValueProblem
+                        { throw p.at("\(table) (working set)") }
+                        value.write(to: &out, column)
+                    }
+                    try out.endRow()
+                }
+            }
+        }
+        guard policed else { return }
+        do {
+            try pg.execute("INSERT INTO \(target) (\(columns)) SELECT \(columns) FROM landreg_new_rows")
+        } catch let e as PostgresError where e.sqlState == "42501" {
+            throw PostGISStoreError(
+                "\(pg.displayURL): the role may write only its own subdistrict's rows, not \(table) of subdistrict "
+                    + "\(subdistrict) (\(e.message))")
+        }
+        try pg.execute("DROP TABLE landreg_new_rows")
     }
 
     private func insert(_ table: String, _ row: [CanonicalValue]) throws {

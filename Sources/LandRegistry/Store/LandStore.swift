@@ -18,10 +18,20 @@ public protocol LandStore: AnyObject {
     /// steps on one spot run one after the other. - Throws: `NotFound`, `SpotStepRefused` (store unchanged).
     func applySpotStep(_ step: SpotStep, code: String, context: ChangeContext, minApprovalCoverage: Double) throws
         -> SpotStepResult
+
+    /// Runs a change written for a GeoPackage registry (imports, splits, photos, site and tenancy changes) on this
+    /// store: on a GeoPackage, on the registry itself; on PostGIS, on a working set of the subdistrict holding
+    /// `tables` whole (nil: every table), written back in one transaction. The change keeps its own all-or-nothing
+    /// rules. - Throws: what `change` throws (store unchanged).
+    func applyChange<T>(loading tables: [String]?, _ change: (Registry) throws -> T) throws -> T
 }
 
 extension Registry: LandStore {
     public var location: String { path }
+
+    public func applyChange<T>(loading tables: [String]?, _ change: (Registry) throws -> T) throws -> T {
+        try change(self)
+    }
 }
 
 /// Opens the store at `location`: a postgresql:// URL is a PostGIS store, anything else a GeoPackage file.

@@ -21,11 +21,11 @@ extension ImportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let options = try source.importOptions(change, store: store)
             try source.perform("import approvals") { progress in
-                try registry.importApprovals(
-                    file: source.file, kind: kind, options: try source.importOptions(change, store: store),
-                    progress: progress)
+                try store.change { registry in
+                    try registry.importApprovals(file: source.file, kind: kind, options: options, progress: progress)
+                }
             }
         }
     }

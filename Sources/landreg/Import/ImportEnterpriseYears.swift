@@ -13,9 +13,11 @@ extension ImportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            let context = try change.context(store: store)
             try csv.report(
-                try store.open().importEnterpriseYears(
-                    file: csv.file, table: csv.tableOptions, context: try change.context(store: store)))
+                try store.change {
+                    try $0.importEnterpriseYears(file: csv.file, table: csv.tableOptions, context: context)
+                })
         }
     }
 }

@@ -13,11 +13,13 @@ extension ImportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let options = try source.importOptions(change, store: store)
             try source.perform("import parcels") { progress in
-                try registry.importParcels(
-                    file: source.file, codeSystem: codeSystem,
-                    options: try source.importOptions(change, store: store), progress: progress)
+                // On PostGIS the change reads the subdistrict's parcels (codes, --replace) and the reference tables.
+                try store.change(loading: ["parcels"]) { registry in
+                    try registry.importParcels(
+                        file: source.file, codeSystem: codeSystem, options: options, progress: progress)
+                }
             }
         }
     }

@@ -16,10 +16,11 @@ extension ImportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let options = try source.importOptions(change, store: store)
             try source.perform("import sites") { progress in
-                try registry.importSites(
-                    file: source.file, options: try source.importOptions(change, store: store), progress: progress)
+                try store.change { registry in
+                    try registry.importSites(file: source.file, options: options, progress: progress)
+                }
             }
         }
     }

@@ -22,9 +22,12 @@ extension ImportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let report = try store.open().importSpotUpdates(
-                file: file, table: TableReadOptions(encoding: encoding, sheet: sheet),
-                defaults: try change.context(store: store), dryRun: dryRun)
+            let defaults = try change.context(store: store)
+            let report = try store.change {
+                try $0.importSpotUpdates(
+                    file: file, table: TableReadOptions(encoding: encoding, sheet: sheet), defaults: defaults,
+                    dryRun: dryRun)
+            }
             if json { try printJSON(report); return }
             var counts: [String: Int] = [:]
             for r in report.applied { counts[r.action.rawValue, default: 0] += 1 }

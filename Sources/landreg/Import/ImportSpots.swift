@@ -28,20 +28,23 @@ extension ImportCommand {
         }
 
         func run() throws {
-            let registry = try store.open()
-            var importID: Int64? = nil
-            var unchanged = 0, features = 0
+            let options = try source.importOptions(change, store: store)
+            var unchanged = 0
+            var totals: (farmlandM2: Double, basicFarmlandM2: Double)? = nil
             try source.perform("import spots") { progress in
-                let r = try registry.importSpots(
-                    file: source.file, batch: batch, options: try source.importOptions(change, store: store),
-                    progress: progress)
-                importID = r.importID; unchanged = r.unchanged; features = r.features
-                return r
+                try store.change { registry in
+                    let r = try registry.importSpots(
+                        file: source.file, batch: batch, options: options, progress: progress)
+                    unchanged = r.unchanged
+                    if let importID = r.importID, r.features > 0 {
+                        totals = try registry.farmlandTotals(importID: importID)
+                    }
+                    return r
+                }
             }
             if source.json { return }
             if unchanged > 0 { printOut("\(unchanged) spots already in the store unchanged (skipped)\n") }
-            if let importID, features > 0 {
-                let (farmland, basic) = try registry.farmlandTotals(importID: importID)
+            if let (farmland, basic) = totals {
                 printOut(
                     "over farmland \(Format.m2(farmland)) m² = \(Format.mu(farmland)) 亩, of which basic farmland "
                         + "\(Format.m2(basic)) m² = \(Format.mu(basic)) 亩 (ellipsoidal)\n")

@@ -27,15 +27,17 @@ extension ImportCommand {
         }
 
         func run() throws {
-            let registry = try store.open()
+            let options = try source.importOptions(change, store: store)
             let bar = ProgressBar(label: "import survey", quiet: source.quiet)
             let report: ImportReport
             do {
-                report = try registry.importSurvey(
-                    file: source.file,
-                    survey: SurveyImportOptions(year: year, partial: partial, codeSystem: codeSystem),
-                    options: try source.importOptions(change, store: store)
-                ) { bar.update($0) }
+                report = try store.change { registry in
+                    try registry.importSurvey(
+                        file: source.file,
+                        survey: SurveyImportOptions(year: year, partial: partial, codeSystem: codeSystem),
+                        options: options
+                    ) { bar.update($0) }
+                }
             } catch {
                 bar.finish()
                 throw error

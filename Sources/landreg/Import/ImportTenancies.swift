@@ -14,9 +14,11 @@ extension ImportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
+            let context = try change.context(store: store)
             try csv.report(
-                try store.open().importTenancies(
-                    file: csv.file, strict: strict, table: csv.tableOptions, context: try change.context(store: store)))
+                try store.change {
+                    try $0.importTenancies(file: csv.file, strict: strict, table: csv.tableOptions, context: context)
+                })
         }
     }
 }

@@ -13,11 +13,11 @@ extension ImportCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let registry = try store.open()
+            let options = try source.importOptions(change, store: store)
             try source.perform("import zones") { progress in
-                try registry.importZones(
-                    file: source.file, kind: kind, options: try source.importOptions(change, store: store),
-                    progress: progress)
+                try store.change(loading: ["zones"]) { registry in
+                    try registry.importZones(file: source.file, kind: kind, options: options, progress: progress)
+                }
             }
         }
     }

@@ -37,11 +37,12 @@ extension SpotsCommand {
             }
 
             func run() throws {
-                let registry = try store.open()
-                let added = try registry.addSpotPhotos(
-                    code: code, files: photos,
-                    rules: SpotPhotoRules(maxDistanceM: maxDistance, allowNoPosition: noPosition),
-                    context: try change.context(store: store))
+                let context = try change.context(store: store)
+                let added = try store.change { registry in
+                    try registry.addSpotPhotos(
+                        code: code, files: photos,
+                        rules: SpotPhotoRules(maxDistanceM: maxDistance, allowNoPosition: noPosition), context: context)
+                }
                 if json { try printJSON(added); return }
                 for p in added {
                     let place = p.distanceM.map { $0 == 0 ? "inside the spot" : "\(Format.m2($0)) m from the spot" }
@@ -60,7 +61,7 @@ extension SpotsCommand {
             @OptionGroup var store: StoreOptions
 
             func run() throws {
-                let photos = try store.open().spotPhotos(code: code)
+                let photos = try store.openForReading().spotPhotos(code: code)
                 if json || format == .json { try printJSON(photos); return }
                 var t = TextTable(
                     ["#", "file", "taken at", "latitude", "longitude", "direction °", "distance m", "camera", "sha256"],
@@ -111,7 +112,7 @@ extension SpotsCommand {
                     try OutputFile.check(output, policy: policy)
                     makeFolder = true
                 }
-                let registry = try store.open()
+                let registry = try store.openForReading()
                 let photos = try registry.spotPhotos(code: code)
                 guard !photos.isEmpty else { throw ValidationError("spot \(code) has no evidence photos") }
                 if makeFolder {

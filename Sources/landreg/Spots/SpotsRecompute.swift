@@ -16,7 +16,8 @@ extension SpotsCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let r = try store.open().recomputeSpots(batch: batch, context: try change.context(store: store))
+            let context = try change.context(store: store)
+            let r = try store.change { try $0.recomputeSpots(batch: batch, context: context) }
             if json { try printJSON(r); return }
             for c in r.changed {
                 let figures = c.after.changes(from: c.before).map { f in

@@ -47,14 +47,16 @@ extension SpotsCommand {
         }
 
         func run() throws {
-            let registry = try store.open()
             var source = FeatureImportOptions(
                 sourceCRS: crs, fieldMap: try FieldMapping.parseMapArguments(map), repair: repair, workers: 1,
                 context: try change.context(store: store))
             source.layer = layer
             source.encoding = encoding
-            let result = try registry.splitSpot(
-                code: code, file: into, options: SpotSplitOptions(codes: codeList, inherit: inherit, source: source))
+            let result = try store.change { registry in
+                try registry.splitSpot(
+                    code: code, file: into, options: SpotSplitOptions(codes: codeList, inherit: inherit, source: source)
+                )
+            }
             if json { try printJSON(result); return }
             var t = TextTable(
                 ["#", "code", "status", "area m²", "area 亩", "farmland m²", "basic farmland m²", "event"],

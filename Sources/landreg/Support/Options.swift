@@ -32,6 +32,12 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store, a GeoPackage or PostGIS, for the commands that run on both.
     func openStore() throws -> any LandStore { try openLandStore(path) }
 
+    /// Runs a registry change on the store, a GeoPackage or PostGIS (there on a working set of the subdistrict
+    /// holding `tables` whole, nil: every table; see LandStore.applyChange).
+    func change<T>(loading tables: [String]? = nil, _ body: (Registry) throws -> T) throws -> T {
+        try openStore().applyChange(loading: tables, body)
+    }
+
     /// The store as a PostgreSQL URL, for the commands that need one.
     func postgresURL(for command: String) throws -> String {
         guard case .postgres(let url) = StoreLocation(path) else {
