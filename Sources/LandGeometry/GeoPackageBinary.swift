@@ -92,6 +92,10 @@ public enum GeoPackageBinary {
             isEmpty: flags & flagEmpty != 0, envelope: envelope, wkbOffset: wkbOffset)
     }
 
+    /// Where a blob's WKB begins (after the header and its envelope), to pass the WKB on without decoding it.
+    /// - Throws: `GeometryInputError` when the header is malformed.
+    public static func wkbOffset(_ blob: UnsafeRawBufferPointer) throws -> Int { try header(blob).wkbOffset }
+
     /// Decodes a blob into its srs_id and geometry.
     /// - Throws: `GeometryInputError` when the header or the WKB is malformed.
     public static func decode(_ blob: UnsafeRawBufferPointer) throws -> (srsID: Int32, geometry: Geometry) {

@@ -347,17 +347,20 @@ final class PostGISWorkingSet {
             try pg.execute(
                 "CREATE TEMPORARY TABLE landreg_new_rows (LIKE \(target) INCLUDING DEFAULTS) ON COMMIT DROP")
         }
+        let subdistrictUTF8 = Array(subdistrict.utf8)
+        let fields = shape.columns.count + 1
         try scratch.read { db in
-            try pg.copyIn("COPY \(policed ? "landreg_new_rows" : target) (\(columns)) FROM STDIN") { out in
+            try pg.copyInBinary(
+                "COPY \(policed ? "landreg_new_rows" : target) (\(columns)) FROM STDIN (FORMAT binary)"
+            ) { out in
                 let cursor = try Row.fetchCursor(db, sql: sql)
                 while let row = try cursor.next() {
-                    out.raw(subdistrict)
+                    out.beginRow(fields: fields)
+                    out.bytes(subdistrictUTF8)
                     for (i, column) in shape.columns.enumerated() {
-                        let value: CanonicalValue
-                        do { value = try CanonicalValue(sqlite: row[i] as DatabaseValue, column) } catch let p
-                            as ValueProblem
-                        { throw p.at("\(table) (working set)") }
-                        value.write(to: &out, column)
+                        do { try out.sqliteValue(row[i] as DatabaseValue, column) } catch let p as ValueProblem {
+                            throw p.at("\(table) (working set)")
+                        }
                     }
                     try out.endRow()
                 }
