@@ -63,11 +63,13 @@ final class PostGISWorkingSet {
 
     /// Loads the subdistrict's rows of `table` that match `condition` (SQL on the table's columns, parameters from
     /// $2), locked for update when asked; returns them (with a condition) as canonical values in the order of the
-    /// table's columns. A table loaded whole replaces what the migrations put there (reference rows, landreg_meta).
+    /// table's columns. A table loaded whole replaces what the migrations put there (reference rows, landreg_meta),
+    /// and is read through a cursor (memory bounded by a batch) unless `throughCursor` is false (a small table).
     @discardableResult
-    func load(_ table: String, where condition: String? = nil, _ parameters: [String?] = [], forUpdate: Bool = false)
-        throws -> [[CanonicalValue]]
-    {
+    func load(
+        _ table: String, where condition: String? = nil, _ parameters: [String?] = [], forUpdate: Bool = false,
+        throughCursor: Bool = true
+    ) throws -> [[CanonicalValue]] {
         guard let shape = shapes[table] else { throw PostGISStoreError("this landreg has no table \(table)") }
         var sql =
             "SELECT " + StoreCopy.selectList(shape) + " FROM \(PostGISSchema.qualified(table)) WHERE subdistrict = $1"
@@ -98,7 +100,7 @@ final class PostGISWorkingSet {
                 try statement.execute(arguments: StatementArguments(arguments))
                 if condition != nil { rows.append(values) }
             }
-            if condition == nil && !forUpdate {
+            if condition == nil && !forUpdate && throughCursor {
                 try pg.forEachRow(sql, [subdistrict] + parameters) { try add($0) }
             } else {
                 for row in try pg.execute(sql, [subdistrict] + parameters).rows { try add(row) }
@@ -121,8 +123,9 @@ final class PostGISWorkingSet {
     /// The tables a new store already holds rows in, whole: the reference tables (seeds/), the import field
     /// profiles, the layer styles and landreg_meta; small, and read by most changes.
     func loadReferenceTables() throws {
+        // In one statement each (a cursor costs two more round trips per table).
         for table in Set(SeedSet.entries.map(\.table)).sorted() + ["field_profiles", "layer_styles", "landreg_meta"] {
-            try load(table)
+            try load(table, throughCursor: false)
         }
     }
 
