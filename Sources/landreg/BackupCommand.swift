@@ -29,6 +29,15 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let policy = OutputPolicy(overwrite: overwrite, protectedPaths: [store.path])
         try Registry.checkBackupTarget(output, policy: policy) // before the store is opened
+        if case .postgres(let url) = StoreLocation(store.path) {
+            // The subdistrict out into a new GeoPackage: `landreg copy`, verified table by table.
+            let subdistrict = try PostGISStore.open(url: url).subdistrict
+            let copied = try StoreCopy.postGISToGeoPackage(
+                from: url, to: output, subdistrict: subdistrict, policy: policy)
+            if json { try printJSON(CopyCommand.CopyJSON(copied)); return }
+            printOut(CopyCommand.text(copied))
+            return
+        }
         let report = try store.open().backup(to: output, policy: policy)
         if json { try printJSON(report); return }
         let rows = report.tables.reduce(0) { $0 + $1.rows }

@@ -49,7 +49,12 @@ struct CheckCommand: ParsableCommand {
             areaToleranceM2: toleranceM2, areaTolerancePercent: tolerancePercent,
             overlapToleranceM2: overlapToleranceM2, quick: quick, gdalValidator: gdal,
             listLimit: limit)
-        let report = try store.open().check(options)
+        // On PostgreSQL the checks read a snapshot of the subdistrict (PostGISStore.snapshot); GDAL's validator
+        // checks a GeoPackage file, which a PostGIS store is not.
+        if gdal, case .postgres = StoreLocation(store.path) {
+            throw ValidationError("--gdal validates a GeoPackage file; a PostgreSQL store has none to validate")
+        }
+        let report = try store.openForReading().check(options)
         if json { try printJSON(report) } else { printOut(Self.text(report)) }
         if !report.ok { throw ExitCode.failure }
     }

@@ -41,19 +41,22 @@ struct CopyCommand: ParsableCommand {
             throw ValidationError("both stores are PostgreSQL: copy through a GeoPackage, or use pg_dump")
         }
         if json { try printJSON(CopyJSON(report)); return }
+        printOut(Self.text(report))
+    }
+
+    /// What a copy prints: the tables, their rows and checksums.
+    static func text(_ report: CopyReport) -> String {
         let rows = report.tables.reduce(0) { $0 + $1.rows }
-        printOut(
-            "copied \(report.from) to \(report.to) as subdistrict \(report.subdistrict): \(report.tables.count) tables, "
-                + "\(rows) rows, row counts and checksums verified, in \(Format.number(report.seconds, decimals: 1)) s\n"
-        )
         var t = TextTable(["table", "rows", "sha-256 (first 16)"], rightAligned: [1])
         for table in report.tables where table.rows > 0 {
             t.add([table.table, String(table.rows), String(table.checksum.prefix(16))])
         }
-        printOut(t.render())
+        return "copied \(report.from) to \(report.to) as subdistrict \(report.subdistrict): \(report.tables.count) "
+            + "tables, \(rows) rows, row counts and checksums verified, in "
+            + "\(Format.number(report.seconds, decimals: 1)) s\n" + t.render()
     }
 
-    private struct CopyJSON: Encodable {
+    struct CopyJSON: Encodable {
         let from: String
         let to: String
         let subdistrict: String

@@ -56,7 +56,7 @@ struct DossierCommand: ParsableCommand {
             // A refused target fails before the store is read; an unknown code or an empty selection before the
             // file is created.
             try OutputFile.check(output, policy: policy)
-            let registry = try store.open()
+            let registry = try store.openForReading()
             let selector: DossierSelector =
                 codes.isEmpty
                 ? .filter(SpotFilter(batch: batch, status: status, overdue: overdue, asOf: asOf)) : .codes(codes)

@@ -19,7 +19,7 @@ struct StylesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let rows = try store.open().layerStyles()
+            let rows = try store.openForReading().layerStyles()
             if json { try printJSON(rows); return }
             var t = TextTable(
                 ["id", "layer", "style", "default", "owner", "updated", "QML bytes"], rightAligned: [0, 6])
@@ -41,10 +41,11 @@ struct StylesCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let rows = try store.open().resetLayerStyles(context: try change.context(store: store))
+            let context = try change.context(store: store)
+            let rows = try store.change { try $0.resetLayerStyles(context: context) }
             printOut(
-                "wrote \(rows.count) default styles (\(rows.map(\.table).joined(separator: ", "))) into \(store.path)\n"
-            )
+                "wrote \(rows.count) default styles (\(rows.map(\.table).joined(separator: ", "))) into "
+                    + "\(StoreLocation(store.path).display)\n")
         }
     }
 }

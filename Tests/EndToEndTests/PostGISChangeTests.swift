@@ -7,9 +7,12 @@ import Testing
 @Suite("PostGIS imports and changes", .serialized)
 struct PostGISChangeTests {
     /// The demo's year through the CLI: the survey, zones, enterprises, sites, leases, approvals, two spot batches,
-    /// a field team's steps, photos, a recount, the reports, the next survey version.
+    /// a field team's steps, photos, a recount, the reports, the next survey version and what changed between them
+    /// (an overlay of the two versions).
     static func year(_ g: String) -> [[String]] {
-        var commands: [[String]] = [["import", "parcels", g + "/parcels.geojson", "--profile", "sandiao", "--quiet"]]
+        var commands: [[String]] = [
+            ["import", "survey", g + "/parcels.geojson", "--year", "2023", "--profile", "sandiao", "--quiet"]
+        ]
         for kind in ["basic-farmland", "development-area", "eco-redline", "grid", "urban-boundary", "village"] {
             commands.append(["import", "zones", g + "/zones-\(kind).geojson", "--kind", kind, "--quiet"])
         }
@@ -38,6 +41,8 @@ struct PostGISChangeTests {
             ["report", "utilisation", "--as-of", "2026-06-30", "--format", "json"],
             ["report", "reclaimable", "--format", "md"],
             ["import", "survey", g + "/parcels-2024.geojson", "--year", "2024", "--profile", "sandiao", "--quiet"],
+            ["report", "survey-change", "--from", "2023", "--to", "2024", "--format", "json"],
+            ["report", "farmland-balance", "--from", "2023", "--to", "2024", "--format", "md"],
             ["import", "zones", g + "/zones-village.geojson", "--kind", "village", "--replace", "--dry-run", "--quiet"],
             ["spots", "history", "JC2024-01-0021"],
             ["parcels", "list", "--limit", "5"],
@@ -95,6 +100,15 @@ struct PostGISChangeTests {
             #expect(Self.maskedTimes(a.stdout) == Self.maskedTimes(b.stdout), "\(command)")
             #expect(Self.maskedTimes(a.stderr) == Self.maskedTimes(b.stderr), "\(command)")
         }
+        // A spot split into two halves (cut by shapely from the GeoPackage's spot): the same children on both.
+        let halves = dir + "/halves.geojson"
+        let cut = try CLI.python(SpotSplitReviewEndToEndTests.cutScript, [gpkg, "JC2024-01-0002", halves, "exact"])
+        #expect(cut.status == 0, "\(cut.stderr)")
+        let split = ["spots", "split", "JC2024-01-0002", "--into", halves, "--on", "2024-09-01", "--json"]
+        let splitA = try CLI.landreg(split + ["--store", gpkg], in: dir)
+        let splitB = try CLI.landreg(split + ["--store", url], in: dir)
+        #expect(splitA.status == 0 && splitB.status == 0, "\(splitA.stderr) \(splitB.stderr)")
+        #expect(splitA.stdout == splitB.stdout)
         // The tables read back from PostGIS are the GeoPackage's, row for row, ids and areas to the bit.
         let back = dir + "/back.gpkg"
         let out = try CLI.landreg(["copy", "--from", url, "--to", back, "--subdistrict", "330110001"], in: dir)
@@ -202,5 +216,75 @@ struct PostGISChangeTests {
         #expect(other.status == 1 && other.stderr.contains("only its own subdistrict"), "\(other.stderr)")
         #expect(try pg.value(zones + "'330110001'", database: db) == otherBefore)
         #expect(try pg.value(imports, database: db) == importsBefore)
+    }
+
+    @Test func anImportKilledWhileWritingLeavesNothingBehind() throws {
+        let (pg, db, dir, _, url, _) = try PostGISStoreTests.loaded()
+        let counts = """
+            SELECT (SELECT count(*) FROM landreg.parcels) || ' ' || (SELECT count(*) FROM landreg.imports) || ' ' \
+            || (SELECT count(*) FROM landreg.events)
+            """
+        let before = try pg.value(counts, database: db)
+        let file = dir + "/grid.geojson"
+        let squares = (0..<400).map { i -> String in
+            let x = 40_530_000 + Double(i % 20) * 60, y = 3_350_000 + Double(i / 20) * 60
+            return """
+                {"type":"Feature","properties":{"code":"G-\(i)","land_use":"0101"},"geometry":{"type":"Polygon",\
+                "coordinates":[[[\(x),\(y)],[\(x + 50),\(y)],[\(x + 50),\(y + 50)],[\(x),\(y + 50)],[\(x),\(y)]]]}}
+                """
+        }
+        try
+            (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4528"}},"features":["#
+            + squares.joined(separator: ",") + "]}").write(toFile: file, atomically: true, encoding: .utf8)
+
+        // Another session holds parcels in SHARE mode (reads go on, writes wait): the import, whose rows go back in
+        // table order, has written its events and its import row inside its transaction and waits there to write
+        // its parcels; then it is killed.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        holder.arguments = ["-X", "-q", "-h", pg.dir, "-d", db, "-U", "landreg_admin"]
+        let holderInput = Pipe()
+        holder.standardInput = holderInput
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        holderInput.fileHandleForWriting.write(Data("BEGIN; LOCK TABLE landreg.parcels IN SHARE MODE;\n".utf8))
+        let importing = Process()
+        importing.executableURL = URL(fileURLWithPath: CLI.binary)
+        importing.arguments = ["import", "parcels", file, "--quiet", "--store", url]
+        importing.standardOutput = FileHandle.nullDevice
+        importing.standardError = FileHandle.nullDevice
+        try importing.run()
+        var waiting = false
+        for _ in 0..<400 {
+            let n = try pg.value(
+                """
+                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE NOT l.granted AND a.application_name = 'landreg' AND a.query LIKE 'COPY%parcels%'
+                """, database: db)
+            if n != "0" { waiting = true; break }
+            usleep(50_000)
+        }
+        #expect(waiting, "the import never reached the locked parcels")
+        kill(importing.processIdentifier, SIGKILL)
+        importing.waitUntilExit()
+        #expect(importing.terminationReason == .uncaughtSignal, "the import ended before it was killed")
+        holderInput.fileHandleForWriting.write(Data("ROLLBACK;\n\\q\n".utf8))
+        try holderInput.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        // The server notices the lost client and rolls its transaction back: not a row of it stays.
+        for _ in 0..<200 {
+            if try pg.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'landreg'", database: db)
+                == "0"
+            {
+                break
+            }
+            usleep(50_000)
+        }
+        #expect(try pg.value(counts, database: db) == before)
+        // And the same import, not interrupted, goes through whole.
+        let again = try CLI.landreg(["import", "parcels", file, "--quiet", "--store", url], in: dir)
+        #expect(again.status == 0, "\(again.stderr)")
+        let parts = before.split(separator: " ").compactMap { Int($0) }
+        #expect(try pg.value(counts, database: db) == "\(parts[0] + 400) \(parts[1] + 1) \(parts[2] + 1)")
     }
 }

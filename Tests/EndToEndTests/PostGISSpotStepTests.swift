@@ -169,6 +169,11 @@ struct PostGISSpotStepTests {
         for command in [
             ["report", "rectification", "--format", "json", "--as-of", "2026-12-01"],
             ["report", "utilisation", "--format", "json"], ["report", "reclaimable", "--format", "json"],
+            // The two reports read only the tables they need on PostGIS: every grouping, as of two days.
+            ["report", "rectification", "--format", "json", "--by", "zone", "--as-of", "2024-07-01"],
+            ["report", "rectification", "--format", "md", "--by", "batch"],
+            ["report", "utilisation", "--format", "json", "--by", "zone", "--as-of", "2025-06-30"],
+            ["report", "utilisation", "--format", "md", "--year", "2025"],
             ["spots", "list", "--as-of", "2026-12-01"], ["spots", "show", "JC2023-07-0003", "--as-of", "2026-12-01"],
             ["spots", "history", "JC2023-07-0003"], ["parcels", "list"], ["zones", "list"], ["sites", "list"],
             ["tenancies", "list"]
@@ -188,8 +193,24 @@ struct PostGISSpotStepTests {
         // Two subdistricts and no office role: the administrator must say which.
         let unnamed = try CLI.landreg(["spots", "list", "--store", url], in: dir)
         #expect(unnamed.status == 1 && unnamed.stderr.contains("LANDREG_SUBDISTRICT"), "\(unnamed.stderr)")
-        // A command not yet on PostgreSQL says so.
-        let check = try CLI.landreg(["check", "--store", url], in: dir, environment: environment)
-        #expect(check.status == 1 && check.stderr.contains("GeoPackage only"), "\(check.stderr)")
+        // `check` reads the subdistrict as the reports do, and finds it as sound as the GeoPackage it came from.
+        let check = try CLI.landreg(["check", "--json", "--store", url], in: dir, environment: environment)
+        let checkFile = try CLI.landreg(["check", "--json", "--store", store], in: dir)
+        #expect(check.status == 0 && checkFile.status == 0, "\(check.stdout) \(check.stderr)")
+        func findings(_ json: String) -> String {
+            // The store's name and the time taken differ; every finding and count must not.
+            json.split(separator: "\n").filter { !$0.contains("\"store\"") && !$0.contains("\"seconds\"") }
+                .joined(separator: "\n")
+        }
+        #expect(findings(check.stdout) == findings(checkFile.stdout))
+        // `backup` writes the subdistrict out as a GeoPackage store (a verified copy), which reports the same.
+        let backup = dir + "/backup-330110001.gpkg"
+        let saved = try CLI.landreg(["backup", "-o", backup, "--store", url], in: dir, environment: environment)
+        #expect(saved.status == 0 && saved.stdout.contains("checksums verified"), "\(saved.stderr)")
+        let fromBackup = try CLI.landreg(["report", "rectification", "--format", "json", "--store", backup], in: dir)
+        let fromFile = try CLI.landreg(["report", "rectification", "--format", "json", "--store", store], in: dir)
+        #expect(fromBackup.status == 0 && fromBackup.stdout == fromFile.stdout)
+        let again = try CLI.landreg(["backup", "-o", backup, "--store", url], in: dir, environment: environment)
+        #expect(again.status == 1 && again.stderr.contains("nothing was written"), "\(again.stderr)")
     }
 }

@@ -310,7 +310,7 @@ struct PostGISStoreTests {
                 "--subdistrict", "330110003"
             ],
             "cannot connect")
-        try refused(["check", "--store", url], "works on a GeoPackage only")
+        try refused(["check", "--gdal", "--store", url], "a PostgreSQL store has none to validate")
         try refused(["office", "add", "Bad-Name", "--subdistrict", "330110001", "--store", url], "lower-case letters")
         try refused(["office", "add", "ok_name", "--subdistrict", "330110001", "--store", store], "postgresql://")
         #expect(!FileManager.default.fileExists(atPath: dir + "/out.gpkg"))

@@ -204,7 +204,7 @@ extension Registry {
                     source: source, workers: options.workers,
                     makePreparer: {
                         let ingest = try GeometryIngest(sourceCRS: declared, storeCRS: storeCRS, repair: options.repair)
-                        let enrich = try layer.makeEnricher(storePath: path, storeCRS: storeCRS)
+                        let enrich = try layer.makeEnricher(storePath: databaseFile, storeCRS: storeCRS)
                         return { raw in
                             Self.prepare(
                                 raw, file: file, layer: layer, mapping: mapping, ingest: ingest, enrich: enrich)

@@ -115,7 +115,11 @@ extension Registry {
             }
             return (tFrom, tTo, chunks)
         }
-        let storeCRS = self.storeCRS, path = self.path
+        let storeCRS = self.storeCRS, file = self.databaseFile
+        // A store with no file of its own (a PostGIS store's snapshot, in memory) is overlaid on one thread, through
+        // its own connection: the same chunks in the same order, so the same sums.
+        let ownConnections = FileManager.default.fileExists(atPath: file)
+        let shared = ownConnections ? nil : dbQueue
         // Shared by the workers, under `turn`: the next chunk to take, the next to visit, the first error.
         final class Progress: @unchecked Sendable {
             let turn = NSCondition()
@@ -126,9 +130,10 @@ extension Registry {
         withoutActuallyEscaping(visit) { visit in
             let sharedVisit = Unchecked(visit)
             let wants = Unchecked(wantsGeometry)
-            DispatchQueue.concurrentPerform(iterations: max(1, min(workers, chunks.count))) { _ in
+            DispatchQueue.concurrentPerform(iterations: max(1, min(ownConnections ? workers : 1, chunks.count))) { _ in
                 do {
-                    let reader = try DatabaseQueue(path: path, configuration: Registry.configuration(readonly: true))
+                    let reader =
+                        try shared ?? DatabaseQueue(path: file, configuration: Registry.configuration(readonly: true))
                     try reader.read { db in
                         let run = try OverlayRun(
                             db, tFrom: tFrom, tTo: tTo, villages: villages, storeCRS: storeCRS, wants: wants.value)

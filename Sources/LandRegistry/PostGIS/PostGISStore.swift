@@ -132,11 +132,18 @@ extension PostGISStore {
     /// The subdistrict's store as it is at one moment (one REPEATABLE READ, READ ONLY transaction), every table,
     /// in an in-memory GeoPackage that refuses writes: the commands that only read (reports, exports, lists) run on it
     /// the code they run on a file, so they give the same figures.
-    public func snapshot() throws -> Registry {
+    /// With `tables`, only those and the reference tables are read (a report that reads no parcels does not load
+    /// a million of them); nil reads every table.
+    public func snapshot(tables: [String]? = nil) throws -> Registry {
         try pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let set = try PostGISWorkingSet(pg: pg, subdistrict: subdistrict, storeCRS: storeCRS)
-            try set.loadAll()
+            if let tables {
+                try set.loadReferenceTables()
+                for table in tables { try set.load(table) }
+            } else {
+                try set.loadAll()
+            }
             try pg.execute("COMMIT")
             try set.scratch.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = 1") }
             return Registry(path: displayURL, storeCRS: storeCRS, dbQueue: set.scratch)

@@ -188,7 +188,7 @@ final class PostGISWorkingSet {
     /// what it changed back to PostgreSQL, in the caller's transaction.
     func runOnRegistry<T>(_ change: (Registry) throws -> T) throws -> T {
         before = try snapshot()
-        let registry = Registry(path: file ?? pg.displayURL, storeCRS: storeCRS, dbQueue: scratch)
+        let registry = Registry(path: pg.displayURL, storeCRS: storeCRS, dbQueue: scratch, file: file)
         let result = try change(registry)
         try writeBack()
         return result

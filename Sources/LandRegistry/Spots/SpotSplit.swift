@@ -258,7 +258,7 @@ extension Registry {
         let (declared, _) = try opened.declaredCRS(file: file, options: options)
         let layer = SpotChildLayer(
             spots: SpotLayer(batch: parent.batch, context: options.context, storeCRS: storeCRS))
-        let storeCRS = self.storeCRS, path = self.path
+        let storeCRS = self.storeCRS, databaseFile = self.databaseFile
         var children: [PreparedFeature<SpotFields>] = []
         var problems: [FeatureProblem] = []
         do {
@@ -266,7 +266,7 @@ extension Registry {
                 source: opened.source, workers: 1,
                 makePreparer: {
                     let ingest = try GeometryIngest(sourceCRS: declared, storeCRS: storeCRS, repair: options.repair)
-                    let enrich = try layer.makeEnricher(storePath: path, storeCRS: storeCRS)
+                    let enrich = try layer.makeEnricher(storePath: databaseFile, storeCRS: storeCRS)
                     return { raw in
                         Self.prepare(raw, file: file, layer: layer, mapping: mapping, ingest: ingest, enrich: enrich)
                     }

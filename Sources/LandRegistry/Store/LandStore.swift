@@ -6,8 +6,10 @@ import LandGeometry
 // Two implementations: `Registry` (a GeoPackage file, the default) and `PostGISStore` (a district's PostgreSQL +
 // PostGIS database, each office writing its own subdistrict). What a command asks of the store goes through this
 // protocol, so the command does not know which one it talks to; both run the same code on the same schema, so they
-// give the same results. The commands not yet on it open a `Registry` and refuse a PostgreSQL store
-// (`RegistryError.postgresStore`).
+// give the same results. A spot step goes through `applySpotStep` (on PostGIS: the spot's row locked, the rest
+// untouched), every other change through `applyChange`, and a read opens a `Registry` of the store as it is
+// (on PostGIS: `PostGISStore.snapshot`). Only what is a GeoPackage's own (its file backup) opens a `Registry`
+// and refuses a PostgreSQL store (`RegistryError.postgresStore`).
 
 public protocol LandStore: AnyObject {
     /// The file, or the URL without its password.

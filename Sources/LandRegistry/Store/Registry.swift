@@ -12,8 +12,12 @@ import LandGeometry
 // Import/, Queries/, Export/). Only LandRegistry knows SQL.
 
 public final class Registry: Sendable {
-    /// The store file.
+    /// The store file, or the PostgreSQL store's URL (without its password) for a working set or snapshot of it:
+    /// the name messages give the store.
     public let path: String
+    /// The SQLite file behind `dbQueue`, for the connections of its own an import's workers open (`path` but for a
+    /// PostGIS working set, whose file is a temporary one).
+    let databaseFile: String
     /// The working CRS: every geometry in the store is in it.
     public let storeCRS: CRS
     let dbQueue: DatabaseQueue
@@ -21,8 +25,8 @@ public final class Registry: Sendable {
     /// How long a write waits for another process's transaction before giving up, in seconds.
     public static let busyTimeoutSeconds: TimeInterval = 60
 
-    init(path: String, storeCRS: CRS, dbQueue: DatabaseQueue) {
-        self.path = path; self.storeCRS = storeCRS; self.dbQueue = dbQueue
+    init(path: String, storeCRS: CRS, dbQueue: DatabaseQueue, file: String? = nil) {
+        self.path = path; self.storeCRS = storeCRS; self.dbQueue = dbQueue; self.databaseFile = file ?? path
     }
 
     static func configuration(readonly: Bool = false) -> Configuration {
@@ -156,9 +160,8 @@ public enum RegistryError: Error, LocalizedError, Equatable {
                 + ids.joined(separator: ", ") + "); upgrade landreg to open it. Nothing was changed."
         case .postgresStore(let url):
             return
-                "\(url) is a PostgreSQL store: in this version this command works on a GeoPackage only (on PostgreSQL: "
-                + "copy, office, spot lifecycle steps, reports, exports, maps and lists). To run it on a subdistrict, "
-                + "copy it into a GeoPackage: landreg copy --from URL --to FILE.gpkg --subdistrict CODE"
+                "\(url) is a PostgreSQL store, and this works on a GeoPackage file only; to work on a subdistrict "
+                + "as a file, copy it out: landreg copy --from URL --to FILE.gpkg --subdistrict CODE"
         }
     }
 }

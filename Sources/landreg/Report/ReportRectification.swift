@@ -43,7 +43,8 @@ extension ReportCommand {
             let workbook = try result.checkedWorkbook(store: store) // before the store is opened
             let groupings = by.isEmpty ? [RectificationGrouping.batch] : by
             let day = asOf ?? Clock.today()
-            let registry = try store.openForReading()
+            // The report reads spots, their events and zones (--by zone), never parcels.
+            let registry = try store.openForReading(tables: ["spots", "events", "zones"])
             if let workbook {
                 try Self.writeWorkbook(
                     registry, groupings: groupings, zoneKind: zoneKind, asOf: day, to: workbook.path,

@@ -35,7 +35,9 @@ extension ReportCommand {
 
         func run() throws {
             let workbook = try result.checkedWorkbook(store: store) // before the store is opened
-            let registry = try store.openForReading()
+            // The report reads sites, enterprises, their years and leases, and zones (--by zone), never parcels.
+            let registry = try store.openForReading(
+                tables: ["sites", "enterprises", "enterprise_years", "tenancies", "zones"])
             let day = asOf ?? Clock.today()
             let table = try thresholds.map { try EfficiencyThresholds.load(file: $0) }
             var report = LandAnalysis.Utilisation.report(

@@ -24,8 +24,11 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the store for a command that only reads it: a GeoPackage, or a PostGIS store's subdistrict as it is
     /// now (`PostGISStore.snapshot`).
-    func openForReading() throws -> Registry {
-        if case .postgres(let url) = StoreLocation(path) { return try PostGISStore.open(url: url).snapshot() }
+    /// `tables`: on PostGIS, the only tables (with the reference tables) the command reads; nil, every table.
+    func openForReading(tables: [String]? = nil) throws -> Registry {
+        if case .postgres(let url) = StoreLocation(path) {
+            return try PostGISStore.open(url: url).snapshot(tables: tables)
+        }
         return try Registry.open(at: path)
     }
 
