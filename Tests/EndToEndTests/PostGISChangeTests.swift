@@ -81,6 +81,21 @@ struct PostGISChangeTests {
             .replacingOccurrences(of: #""seconds" : [0-9.e-]+"#, with: #""seconds" : 0"#, options: .regularExpression)
     }
 
+    /// A GeoJSON file of `count` 50 m squares, `perRow` to a row 100 m apart, in EPSG:4528 (CGCS2000 3° zone 40),
+    /// of land use 0101 and the codes `codes` gives.
+    static func writeSquares(_ count: Int, perRow: Int, to file: String, codes: (Int) -> String) throws {
+        let features = (0..<count).map { i -> String in
+            let x = 40_520_000 + Double(i % perRow) * 100, y = 3_340_000 + Double(i / perRow) * 100
+            return """
+                {"type":"Feature","properties":{"code":"\(codes(i))","land_use":"0101"},"geometry":{"type":"Polygon",\
+                "coordinates":[[[\(x),\(y)],[\(x + 50),\(y)],[\(x + 50),\(y + 50)],[\(x),\(y + 50)],[\(x),\(y)]]]}}
+                """
+        }
+        try
+            (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4528"}},"features":["#
+            + features.joined(separator: ",") + "]}").write(toFile: file, atomically: true, encoding: .utf8)
+    }
+
     @Test func theOfficesYearGivesTheSameOutputAndTheSameStoreOnPostGIS() throws {
         let pg = try PostgresCluster.shared()
         let db = try pg.freshDatabase()
@@ -130,20 +145,10 @@ struct PostGISChangeTests {
             || (SELECT count(*) FROM landreg.events)
             """
         let before = try pg.value(counts, database: db)
-        // Three 50 m squares in the zone-numbered CGCS2000 CRS; with `repeat`, the third has the first's code.
+        // Three 50 m squares in the zone-numbered CGCS2000 CRS; with `repeatingACode`, the third has the first's code.
         let file = dir + "/new.geojson"
         func write(repeatingACode: Bool) throws {
-            let features = (0..<3).map { i -> String in
-                let x = 40_520_000 + Double(i) * 100, y = 3_340_000.0
-                let code = repeatingACode && i == 2 ? "N-0" : "N-\(i)"
-                return """
-                    {"type":"Feature","properties":{"code":"\(code)","land_use":"0101"},"geometry":{"type":"Polygon",\
-                    "coordinates":[[[\(x),\(y)],[\(x + 50),\(y)],[\(x + 50),\(y + 50)],[\(x),\(y + 50)],[\(x),\(y)]]]}}
-                    """
-            }
-            try
-                (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4528"}},"features":["#
-                + features.joined(separator: ",") + "]}").write(toFile: file, atomically: true, encoding: .utf8)
+            try Self.writeSquares(3, perRow: 3, to: file, codes: { i in repeatingACode && i == 2 ? "N-0" : "N-\(i)" })
         }
         // A code given twice: refused whole, naming it, nothing written.
         try write(repeatingACode: true)
@@ -226,60 +231,16 @@ struct PostGISChangeTests {
             """
         let before = try pg.value(counts, database: db)
         let file = dir + "/grid.geojson"
-        let squares = (0..<400).map { i -> String in
-            let x = 40_530_000 + Double(i % 20) * 60, y = 3_350_000 + Double(i / 20) * 60
-            return """
-                {"type":"Feature","properties":{"code":"G-\(i)","land_use":"0101"},"geometry":{"type":"Polygon",\
-                "coordinates":[[[\(x),\(y)],[\(x + 50),\(y)],[\(x + 50),\(y + 50)],[\(x),\(y + 50)],[\(x),\(y)]]]}}
-                """
-        }
-        try
-            (#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4528"}},"features":["#
-            + squares.joined(separator: ",") + "]}").write(toFile: file, atomically: true, encoding: .utf8)
+        try Self.writeSquares(400, perRow: 20, to: file, codes: { "G-\($0)" })
 
         // Another session holds parcels in SHARE mode (reads go on, writes wait): the import, whose rows go back in
         // table order, has written its events and its import row inside its transaction and waits there to write
-        // its parcels; then it is killed.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        holder.arguments = ["-X", "-q", "-h", pg.dir, "-d", db, "-U", "landreg_admin"]
-        let holderInput = Pipe()
-        holder.standardInput = holderInput
-        holder.standardOutput = FileHandle.nullDevice
-        try holder.run()
-        holderInput.fileHandleForWriting.write(Data("BEGIN; LOCK TABLE landreg.parcels IN SHARE MODE;\n".utf8))
-        let importing = Process()
-        importing.executableURL = URL(fileURLWithPath: CLI.binary)
-        importing.arguments = ["import", "parcels", file, "--quiet", "--store", url]
-        importing.standardOutput = FileHandle.nullDevice
-        importing.standardError = FileHandle.nullDevice
-        try importing.run()
-        var waiting = false
-        for _ in 0..<400 {
-            let n = try pg.value(
-                """
-                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE NOT l.granted AND a.application_name = 'landreg' AND a.query LIKE 'COPY%parcels%'
-                """, database: db)
-            if n != "0" { waiting = true; break }
-            usleep(50_000)
-        }
-        #expect(waiting, "the import never reached the locked parcels")
-        kill(importing.processIdentifier, SIGKILL)
-        importing.waitUntilExit()
-        #expect(importing.terminationReason == .uncaughtSignal, "the import ended before it was killed")
-        holderInput.fileHandleForWriting.write(Data("ROLLBACK;\n\\q\n".utf8))
-        try holderInput.fileHandleForWriting.close()
-        holder.waitUntilExit()
-        // The server notices the lost client and rolls its transaction back: not a row of it stays.
-        for _ in 0..<200 {
-            if try pg.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'landreg'", database: db)
-                == "0"
-            {
-                break
-            }
-            usleep(50_000)
-        }
+        // its parcels; then it is killed, and the server rolls its transaction back: not a row of it stays.
+        let (reached, killed) = try pg.killWhileWaiting(
+            ["import", "parcels", file, "--quiet", "--store", url], lock: "LOCK TABLE landreg.parcels IN SHARE MODE",
+            pattern: "COPY%parcels%", database: db)
+        #expect(reached, "the import never reached the locked parcels")
+        #expect(killed, "the import ended before it was killed")
         #expect(try pg.value(counts, database: db) == before)
         // And the same import, not interrupted, goes through whole.
         let again = try CLI.landreg(["import", "parcels", file, "--quiet", "--store", url], in: dir)

@@ -234,47 +234,11 @@ struct PostGISStoreTests {
 
         // Another session holds zones (copied last, tables go in name order): the second copy waits there with
         // every other table written inside its transaction; then it is killed.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        holder.arguments = ["-X", "-q", "-h", pg.dir, "-d", db, "-U", "landreg_admin"]
-        let holderInput = Pipe()
-        holder.standardInput = holderInput
-        holder.standardOutput = FileHandle.nullDevice
-        try holder.run()
-        holderInput.fileHandleForWriting.write(Data("BEGIN; LOCK TABLE landreg.zones IN ACCESS EXCLUSIVE MODE;\n".utf8))
-
-        let copy = Process()
-        copy.executableURL = URL(fileURLWithPath: CLI.binary)
-        copy.arguments = ["copy", "--from", store, "--to", url, "--subdistrict", "330110002"]
-        copy.standardOutput = FileHandle.nullDevice
-        copy.standardError = FileHandle.nullDevice
-        try copy.run()
-        var waiting = false
-        for _ in 0..<300 {
-            let n = try pg.value(
-                """
-                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE NOT l.granted AND a.application_name = 'landreg'
-                """, database: db)
-            if n != "0" { waiting = true; break }
-            usleep(50_000)
-        }
-        #expect(waiting, "the second copy never reached the locked table")
-        kill(copy.processIdentifier, SIGKILL)
-        copy.waitUntilExit()
-        #expect(copy.terminationReason == .uncaughtSignal, "the copy ended before it was killed")
-        holderInput.fileHandleForWriting.write(Data("ROLLBACK;\n\\q\n".utf8))
-        try holderInput.fileHandleForWriting.close()
-        holder.waitUntilExit()
-        // The server notices the lost client and rolls its transaction back.
-        for _ in 0..<200 {
-            if try pg.value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'landreg'", database: db)
-                == "0"
-            {
-                break
-            }
-            usleep(50_000)
-        }
+        let (reached, killed) = try pg.killWhileWaiting(
+            ["copy", "--from", store, "--to", url, "--subdistrict", "330110002"],
+            lock: "LOCK TABLE landreg.zones IN ACCESS EXCLUSIVE MODE", database: db)
+        #expect(reached, "the second copy never reached the locked table")
+        #expect(killed, "the copy ended before it was killed")
         let left = try pg.value(
             """
             SELECT (SELECT count(*) FROM landreg.parcels WHERE subdistrict = '330110002')

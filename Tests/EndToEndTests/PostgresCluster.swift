@@ -66,4 +66,50 @@ final class PostgresCluster: @unchecked Sendable {
         guard r.status == 0 else { throw CLI.MissingTool(description: "psql: \(sql): \(r.stderr)") }
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
+
+    /// Runs landreg with `arguments` while another session holds `lock` (a LOCK TABLE statement, in its own open
+    /// transaction); once landreg waits for that lock in a statement like `pattern` (LIKE, on pg_stat_activity's
+    /// query), it is killed (SIGKILL) inside its transaction, the lock is released, and this returns when the server
+    /// has noticed the lost client. Returns whether landreg reached the lock, and whether the signal ended it.
+    func killWhileWaiting(_ arguments: [String], lock: String, pattern: String = "%", database: String) throws
+        -> (reached: Bool, killed: Bool)
+    {
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        holder.arguments = ["-X", "-q", "-h", dir, "-d", database, "-U", "landreg_admin"]
+        let holderInput = Pipe()
+        holder.standardInput = holderInput
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        holderInput.fileHandleForWriting.write(Data("BEGIN; \(lock);\n".utf8))
+        let landreg = Process()
+        landreg.executableURL = URL(fileURLWithPath: CLI.binary)
+        landreg.arguments = arguments
+        landreg.standardOutput = FileHandle.nullDevice
+        landreg.standardError = FileHandle.nullDevice
+        try landreg.run()
+        var reached = false
+        for _ in 0..<400 {
+            let n = try value(
+                """
+                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE NOT l.granted AND a.application_name = 'landreg' AND a.query LIKE \(
+                    "'" + pattern.replacingOccurrences(of: "'", with: "''") + "'")
+                """, database: database)
+            if n != "0" { reached = true; break }
+            usleep(50_000)
+        }
+        kill(landreg.processIdentifier, SIGKILL)
+        landreg.waitUntilExit()
+        holderInput.fileHandleForWriting.write(Data("ROLLBACK;\n\\q\n".utf8))
+        try holderInput.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        for _ in 0..<200 {
+            let left = try value(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'landreg'", database: database)
+            if left == "0" { break }
+            usleep(50_000)
+        }
+        return (reached, landreg.terminationReason == .uncaughtSignal)
+    }
 }

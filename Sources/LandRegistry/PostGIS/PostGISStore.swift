@@ -69,13 +69,22 @@ public final class PostGISStore {
     func change<T>(
         select: (PostGISWorkingSet) throws -> Void, _ change: (Database, PostGISWorkingSet) throws -> T
     ) throws -> T {
+        try retriedTransaction {
+            let set = try PostGISWorkingSet(pg: pg, subdistrict: subdistrict, storeCRS: storeCRS)
+            try select(set)
+            return try set.run { db in try change(db, set) }
+        }
+    }
+
+    /// Runs `body` in a READ COMMITTED transaction and commits; on a deadlock or serialization failure rolls back
+    /// and runs it again (up to `tries` times, after a short random pause), on any other error rolls back and
+    /// throws.
+    private func retriedTransaction<T>(_ body: () throws -> T) throws -> T {
         var attempt = 1
         while true {
             try pg.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
             do {
-                let set = try PostGISWorkingSet(pg: pg, subdistrict: subdistrict, storeCRS: storeCRS)
-                try select(set)
-                let result = try set.run { db in try change(db, set) }
+                let result = try body()
                 try pg.execute("COMMIT")
                 return result
             } catch let e as PostgresError where ["40001", "40P01"].contains(e.sqlState) && attempt < Self.tries {
@@ -98,34 +107,15 @@ extension PostGISStore {
     /// lock); ids are reserved so that ids inside the change's rows and events are the stored ones. A failure or a
     /// dry run writes nothing. - Throws: what `change` throws, `PostGISStoreError`, `PostgresError`.
     public func applyChange<T>(loading tables: [String]?, _ change: (Registry) throws -> T) throws -> T {
-        var attempt = 1
-        while true {
+        try retriedTransaction {
             let folder = try TemporaryFolder(prefix: "landreg-pg-change")
             defer { folder.remove() }
-            try pg.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-            do {
-                try pg.execute(
-                    "SELECT pg_advisory_xact_lock(hashtext('landreg.change'), hashtext($1))", [subdistrict])
-                let set = try PostGISWorkingSet(
-                    pg: pg, subdistrict: subdistrict, storeCRS: storeCRS, file: folder.path + "/working-set.gpkg")
-                if let tables {
-                    try set.loadReferenceTables()
-                    for table in tables { try set.load(table) }
-                } else {
-                    try set.loadAll()
-                }
-                try set.reserveIDs()
-                let result = try set.runOnRegistry(change)
-                try pg.execute("COMMIT")
-                return result
-            } catch let e as PostgresError where ["40001", "40P01"].contains(e.sqlState) && attempt < Self.tries {
-                _ = try? pg.execute("ROLLBACK")
-                attempt += 1
-                usleep(useconds_t.random(in: 1_000...20_000))
-            } catch {
-                _ = try? pg.execute("ROLLBACK")
-                throw error
-            }
+            try pg.execute("SELECT pg_advisory_xact_lock(hashtext('landreg.change'), hashtext($1))", [subdistrict])
+            let set = try PostGISWorkingSet(
+                pg: pg, subdistrict: subdistrict, storeCRS: storeCRS, file: folder.path + "/working-set.gpkg")
+            try set.load(tables: tables)
+            try set.reserveIDs()
+            return try set.runOnRegistry(change)
         }
     }
 
@@ -138,12 +128,7 @@ extension PostGISStore {
         try pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         do {
             let set = try PostGISWorkingSet(pg: pg, subdistrict: subdistrict, storeCRS: storeCRS)
-            if let tables {
-                try set.loadReferenceTables()
-                for table in tables { try set.load(table) }
-            } else {
-                try set.loadAll()
-            }
+            try set.load(tables: tables)
             try pg.execute("COMMIT")
             try set.scratch.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = 1") }
             return Registry(path: displayURL, storeCRS: storeCRS, dbQueue: set.scratch)

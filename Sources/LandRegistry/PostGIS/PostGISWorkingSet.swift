@@ -134,6 +134,13 @@ final class PostGISWorkingSet {
         for name in order { try load(name) }
     }
 
+    /// `tables` whole with the reference tables; nil: every table.
+    func load(tables: [String]?) throws {
+        guard let tables else { return try loadAll() }
+        try loadReferenceTables()
+        for table in tables { try load(table) }
+    }
+
     /// The column of a table keyed by one integer (the GeoPackage's fid or id); nil for other tables.
     func integerKey(_ table: String) -> String? {
         guard let shape = shapes[table], shape.primaryKey.count == 1,
