@@ -248,4 +248,45 @@ struct PostGISChangeTests {
         let parts = before.split(separator: " ").compactMap { Int($0) }
         #expect(try pg.value(counts, database: db) == "\(parts[0] + 400) \(parts[1] + 1) \(parts[2] + 1)")
     }
+
+    @Test func aSpotStepWaitsForAChangeOfItsSubdistrictAndThenGoesThrough() throws {
+        let (pg, db, _, _, url, _) = try PostGISStoreTests.loaded()
+        // A session holding the subdistrict's change lock as an import does (exclusively).
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        holder.arguments = ["-X", "-q", "-h", pg.dir, "-d", db, "-U", "landreg_admin"]
+        let holderInput = Pipe()
+        holder.standardInput = holderInput
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        holderInput.fileHandleForWriting.write(
+            Data("BEGIN; SELECT pg_advisory_xact_lock(hashtext('landreg.change'), hashtext('330110001'));\n".utf8))
+        let step = Process()
+        step.executableURL = URL(fileURLWithPath: CLI.binary)
+        step.arguments = ["spots", "progress", "JC2023-07-0003", "--remaining", "1.5", "--store", url]
+        step.standardOutput = FileHandle.nullDevice
+        step.standardError = FileHandle.nullDevice
+        try step.run()
+        var waited = false
+        for _ in 0..<200 {
+            let n = try pg.value(
+                """
+                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE NOT l.granted AND l.locktype = 'advisory' AND a.application_name = 'landreg'
+                """, database: db)
+            if n != "0" { waited = true; break }
+            usleep(50_000)
+        }
+        #expect(waited, "the step did not wait for the change lock")
+        #expect(step.isRunning)
+        holderInput.fileHandleForWriting.write(Data("COMMIT;\n\\q\n".utf8))
+        try holderInput.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        step.waitUntilExit()
+        #expect(step.terminationStatus == 0)
+        #expect(
+            try pg.value(
+                "SELECT remaining_m2 FROM landreg.spots WHERE code = 'JC2023-07-0003' AND retired_at IS NULL",
+                database: db) == "1.5")
+    }
 }

@@ -70,6 +70,10 @@ public final class PostGISStore {
         select: (PostGISWorkingSet) throws -> Void, _ change: (Database, PostGISWorkingSet) throws -> T
     ) throws -> T {
         try retriedTransaction {
+            // Steps of one subdistrict run side by side (each locks its rows); a change on a working set of whole
+            // tables (applyChange) holds this lock alone, so no step changes a row it loaded before it writes back.
+            try pg.execute(
+                "SELECT pg_advisory_xact_lock_shared(hashtext('landreg.change'), hashtext($1))", [subdistrict])
             let set = try PostGISWorkingSet(pg: pg, subdistrict: subdistrict, storeCRS: storeCRS)
             try select(set)
             return try set.run { db in try change(db, set) }
@@ -103,9 +107,9 @@ extension PostGISStore {
     /// A change made by the registry's own code (an import, a split, a photo …) on a GeoPackage working set of the
     /// subdistrict, in a temporary file, inside one PostgreSQL transaction: `tables` are loaded whole with the
     /// reference tables (nil: every table), the change runs as on a GeoPackage store, and what it changed is written
-    /// back (new rows by COPY) before the commit. Such changes of one subdistrict run one at a time (an advisory
-    /// lock); ids are reserved so that ids inside the change's rows and events are the stored ones. A failure or a
-    /// dry run writes nothing. - Throws: what `change` throws, `PostGISStoreError`, `PostgresError`.
+    /// back (new rows by COPY) before the commit. Such a change holds the subdistrict's change lock alone (spot
+    /// steps share it), so nothing it loaded changes before it writes back; ids are reserved so that ids inside the
+    /// change's rows and events are the stored ones. A failure or a dry run writes nothing. - Throws: what `change` throws, `PostGISStoreError`, `PostgresError`.
     public func applyChange<T>(loading tables: [String]?, _ change: (Registry) throws -> T) throws -> T {
         try retriedTransaction {
             let folder = try TemporaryFolder(prefix: "landreg-pg-change")

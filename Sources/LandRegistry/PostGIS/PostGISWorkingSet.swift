@@ -207,7 +207,7 @@ final class PostGISWorkingSet {
     // MARK: Writing back
 
     /// The rows of every table, by key. With `upToKeysBefore`, a table keyed by one integer gives only its rows
-    /// up to the largest key it had before the change (the rows above it are new, and read by `newRows`).
+    /// up to the largest key it had before the change (the rows above it are new: `newRowsSQL`).
     private func snapshot(upToKeysBefore: Bool = false) throws -> [String: [Key: [CanonicalValue]]] {
         try scratch.read { db in
             var tables: [String: [Key: [CanonicalValue]]] = [:]
