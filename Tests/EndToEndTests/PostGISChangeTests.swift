@@ -106,6 +106,11 @@ struct PostGISChangeTests {
         #expect(created.status == 0 && created.stdout.contains("created subdistrict 330110001"), "\(created.stderr)")
         let again = try CLI.landreg(["init", "--store", url, "--subdistrict", "330110001"], in: dir)
         #expect(again.status == 1 && again.stderr.contains("already holds subdistrict 330110001"), "\(again.stderr)")
+        let otherCRS = try CLI.landreg(
+            ["init", "--store", url, "--subdistrict", "330110009", "--crs", "EPSG:4528"], in: dir)
+        #expect(
+            otherCRS.status == 1 && otherCRS.stderr.contains("the new subdistrict (--crs EPSG:4528) is in EPSG:4528")
+                && otherCRS.stderr.contains("one CRS"), "\(otherCRS.stderr)")
 
         for command in Self.year(CLI.geoData) {
             let a = try CLI.landreg(command + ["--store", gpkg], in: dir)

@@ -109,7 +109,8 @@ extension PostGISStore {
     /// reference tables (nil: every table), the change runs as on a GeoPackage store, and what it changed is written
     /// back (new rows by COPY) before the commit. Such a change holds the subdistrict's change lock alone (spot
     /// steps share it), so nothing it loaded changes before it writes back; ids are reserved so that ids inside the
-    /// change's rows and events are the stored ones. A failure or a dry run writes nothing. - Throws: what `change` throws, `PostGISStoreError`, `PostgresError`.
+    /// change's rows and events are the stored ones. A failure or a dry run writes nothing.
+    /// - Throws: what `change` throws, `PostGISStoreError`, `PostgresError`.
     public func applyChange<T>(loading tables: [String]?, _ change: (Registry) throws -> T) throws -> T {
         try retriedTransaction {
             let folder = try TemporaryFolder(prefix: "landreg-pg-change")
@@ -183,6 +184,7 @@ extension PostGISStore {
         defer { folder.remove() }
         let path = folder.path + "/empty.gpkg"
         try Registry.create(at: path, crs: crs, seeds: seeds).close()
-        return try StoreCopy.geoPackageToPostGIS(from: path, to: url, subdistrict: subdistrict)
+        return try StoreCopy.geoPackageToPostGIS(
+            from: path, to: url, subdistrict: subdistrict, named: "the new subdistrict (--crs \(crs))")
     }
 }

@@ -50,8 +50,10 @@ public enum StoreCopy {
 
     // MARK: GeoPackage → PostGIS
 
-    public static func geoPackageToPostGIS(from path: String, to url: String, subdistrict: String) throws -> CopyReport
-    {
+    /// `named`: what messages call the GeoPackage (default: its path).
+    public static func geoPackageToPostGIS(
+        from path: String, to url: String, subdistrict: String, named: String? = nil
+    ) throws -> CopyReport {
         let started = Date()
         try checkSubdistrict(subdistrict)
         let registry = try Registry.open(at: path)
@@ -74,7 +76,8 @@ public enum StoreCopy {
                 }
                 guard installed.srid == srid else {
                     throw PostGISStoreError(
-                        "\(path) is in EPSG:\(srid) and \(target) in EPSG:\(installed.srid); a district store has one CRS"
+                        "\(named ?? path) is in EPSG:\(srid) and \(target) in EPSG:\(installed.srid); a district store has "
+                            + "one CRS"
                     )
                 }
                 if try pg.scalar("SELECT 1 FROM landreg.landreg_meta WHERE subdistrict = $1 LIMIT 1", [subdistrict])
