@@ -24,7 +24,7 @@ final class PostGISWorkingSet {
     private let order: [String]
     let file: String?
     let storeCRS: CRS
-    private var before: [String: [Key: [CanonicalValue]]] = [:]
+    private var before = Image()
     /// The largest integer key of each table before the change: rows above it are new.
     private var maxKeyBefore: [String: Int64] = [:]
     /// New ids in PostgreSQL of rows the change added, by table: scratch id → stored id.
@@ -34,6 +34,17 @@ final class PostGISWorkingSet {
 
     /// A row's key: its primary key's values (all its values when the table has none), as canonical bytes.
     struct Key: Hashable { let bytes: [UInt8] }
+
+    /// A SHA-256 of a row's values as SQLite holds them (a geometry's blob as it is, not decoded).
+    struct RowDigest: Hashable { let bytes: [UInt8] }
+
+    /// What the working set held, to be compared after the change: the rows of a table keyed by one integer as one
+    /// digest each (a working set of a million parcels keeps 32 bytes a row, not its values), the others (small:
+    /// reference tables, link tables) as their canonical values.
+    struct Image {
+        var digests: [String: [Int64: RowDigest]] = [:]
+        var values: [String: [Key: [CanonicalValue]]] = [:]
+    }
 
     /// The working set is in memory, or in the GeoPackage file `file` (a change that may add a million rows, or
     /// that opens connections of its own to the store, as an import's overlays do).
@@ -206,34 +217,103 @@ final class PostGISWorkingSet {
 
     // MARK: Writing back
 
-    /// The rows of every table, by key. With `upToKeysBefore`, a table keyed by one integer gives only its rows
-    /// up to the largest key it had before the change (the rows above it are new: `newRowsSQL`).
-    private func snapshot(upToKeysBefore: Bool = false) throws -> [String: [Key: [CanonicalValue]]] {
+    /// The rows of every table (see `Image`). With `upToKeysBefore`, a table keyed by one integer gives only its
+    /// rows up to the largest key it had before the change (the rows above it are new: `newRowsSQL`).
+    private func snapshot(upToKeysBefore: Bool = false) throws -> Image {
         try scratch.read { db in
-            var tables: [String: [Key: [CanonicalValue]]] = [:]
+            var image = Image()
             for name in order {
                 let shape = shapes[name]!
-                let keyIndexes = shape.orderColumns.compactMap { c in shape.columns.firstIndex { $0.name == c } }
                 var sql = "SELECT " + Self.columnList(shape) + " FROM \(name.quotedDatabaseIdentifier)"
-                let integerKey = self.integerKey(name)
-                if upToKeysBefore, let integerKey {
-                    guard let max = maxKeyBefore[name] else { continue }
-                    sql += " WHERE \(integerKey.quotedDatabaseIdentifier) <= \(max)"
-                }
-                var rows: [Key: [CanonicalValue]] = [:]
-                var maxKey: Int64? = nil
-                let cursor = try Row.fetchCursor(db, sql: sql)
-                while let row = try cursor.next() {
-                    let values = try Self.values(row, shape)
-                    if integerKey != nil, case .integer(let id) = values[keyIndexes[0]] {
-                        maxKey = Swift.max(maxKey ?? id, id)
+                if let integerKey = self.integerKey(name) {
+                    let k = shape.columns.firstIndex { $0.name == integerKey }!
+                    if upToKeysBefore {
+                        guard let max = maxKeyBefore[name] else { continue }
+                        sql += " WHERE \(integerKey.quotedDatabaseIdentifier) <= \(max)"
                     }
-                    rows[Self.key(keyIndexes.map { values[$0] })] = values
+                    var digests: [Int64: RowDigest] = [:]
+                    let cursor = try Row.fetchCursor(db, sql: sql)
+                    while let row = try cursor.next() {
+                        guard let id = row[k] as Int64? else { continue }
+                        digests[id] = Self.digest(row, columns: shape.columns.count)
+                    }
+                    image.digests[name] = digests
+                    if !upToKeysBefore { maxKeyBefore[name] = digests.keys.max() }
+                } else {
+                    let keyIndexes = shape.orderColumns.compactMap { c in shape.columns.firstIndex { $0.name == c } }
+                    var rows: [Key: [CanonicalValue]] = [:]
+                    let cursor = try Row.fetchCursor(db, sql: sql)
+                    while let row = try cursor.next() {
+                        let values = try Self.values(row, shape)
+                        rows[Self.key(keyIndexes.map { values[$0] })] = values
+                    }
+                    image.values[name] = rows
                 }
-                tables[name] = rows
-                if !upToKeysBefore { maxKeyBefore[name] = maxKey }
             }
-            return tables
+            return image
+        }
+    }
+
+    /// The digest of a row's SQLite values: each tagged by its storage class, text and blobs length-prefixed.
+    private static func digest(_ row: Row, columns: Int) -> RowDigest {
+        var hasher = SHA256Hasher()
+        var scratch: [UInt8] = []
+        for i in 0..<columns {
+            scratch.removeAll(keepingCapacity: true)
+            switch (row[i] as DatabaseValue).storage {
+            case .null: scratch.append(0)
+            case .int64(let v):
+                scratch.append(1)
+                withUnsafeBytes(of: v.littleEndian) { scratch.append(contentsOf: $0) }
+            case .double(let v):
+                scratch.append(2)
+                withUnsafeBytes(of: v.bitPattern.littleEndian) { scratch.append(contentsOf: $0) }
+            case .string(let v):
+                scratch.append(3)
+                withUnsafeBytes(of: UInt64(v.utf8.count).littleEndian) { scratch.append(contentsOf: $0) }
+                scratch.append(contentsOf: v.utf8)
+            case .blob(let v):
+                scratch.append(4)
+                withUnsafeBytes(of: UInt64(v.count).littleEndian) { scratch.append(contentsOf: $0) }
+                hasher.update(scratch)
+                hasher.update(v)
+                continue
+            }
+            hasher.update(scratch)
+        }
+        return RowDigest(bytes: hasher.finalize())
+    }
+
+    /// One row of the working set by its integer key, as canonical values.
+    private func scratchRow(_ table: String, id: Int64) throws -> [CanonicalValue] {
+        let shape = shapes[table]!, key = integerKey(table)!
+        return try scratch.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT " + Self.columnList(shape) + " FROM \(table.quotedDatabaseIdentifier) WHERE "
+                        + "\(key.quotedDatabaseIdentifier) = ?", arguments: [id])
+            else { throw PostGISStoreError("\(table) \(key) \(id) vanished from the working set") }
+            return try Self.values(row, shape)
+        }
+    }
+
+    /// One stored row by its integer key, as canonical values (the row the working set loaded: the change holds
+    /// the locks that keep it so).
+    private func storedRow(_ table: String, id: Int64) throws -> [CanonicalValue] {
+        let shape = shapes[table]!, key = integerKey(table)!
+        guard
+            let row = try pg.execute(
+                "SELECT " + StoreCopy.selectList(shape) + " FROM \(PostGISSchema.qualified(table)) "
+                    + "WHERE subdistrict = $1 AND \(PGConnection.identifier(key)) = $2", [subdistrict, String(id)]
+            ).rows.first
+        else {
+            throw PostGISStoreError("\(pg.displayURL): \(table) \(key) \(id) of subdistrict \(subdistrict) is gone")
+        }
+        return try zip(row, shape.columns).map { text, column in
+            do { return try CanonicalValue(postgres: text, column) } catch let p as ValueProblem {
+                throw p.at("\(pg.displayURL): \(table)")
+            }
         }
     }
 
@@ -273,7 +353,31 @@ final class PostGISWorkingSet {
         var inserts: [(table: String, row: [CanonicalValue])] = []
         var updates: [(table: String, old: [CanonicalValue], new: [CanonicalValue])] = []
         for name in order {
-            let old = before[name] ?? [:], new = after[name] ?? [:]
+            if integerKey(name) != nil {
+                let old = before.digests[name] ?? [:], new = after.digests[name] ?? [:]
+                if let gone = old.keys.first(where: { new[$0] == nil }) {
+                    throw PostGISStoreError(
+                        "the change would delete a row of \(name) (\(integerKey(name)!) \(gone)); nothing is ever deleted"
+                    )
+                }
+                var changed: [Int64] = [], added: [Int64] = []
+                for (id, digest) in new {
+                    if let was = old[id] {
+                        if was != digest { changed.append(id) }
+                    } else {
+                        added.append(id)
+                    }
+                }
+                for id in changed.sorted() {
+                    // The stored row is the one loaded (the change holds its locks); a row whose bytes changed but
+                    // not its values (an integer stored again as a real) is no update.
+                    let (stored, now) = (try storedRow(name, id: id), try scratchRow(name, id: id))
+                    if !Self.same(stored, now) { updates.append((name, stored, now)) }
+                }
+                for id in added.sorted() { inserts.append((name, try scratchRow(name, id: id))) }
+                continue
+            }
+            let old = before.values[name] ?? [:], new = after.values[name] ?? [:]
             if let gone = old.keys.first(where: { new[$0] == nil }) {
                 let row = old[gone]!
                 throw PostGISStoreError(

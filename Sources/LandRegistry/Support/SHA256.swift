@@ -29,10 +29,13 @@ public struct SHA256Hasher {
     }
 
     /// Finishes and returns the digest as 64 lowercase hex characters.
-    public mutating func finalizeHex() -> String {
+    public mutating func finalizeHex() -> String { Hex.text(finalize()) }
+
+    /// Finishes and returns the 32 bytes of the digest.
+    public mutating func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         SHA256_Final(&digest, &context)
-        return Hex.text(digest)
+        return digest
     }
 
     /// The SHA-256 of a file, read in 1 MiB chunks.
