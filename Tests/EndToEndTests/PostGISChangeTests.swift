@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// Imports and the other changes on the PostGIS store: the office's year (init, every import, lifecycle steps,
-/// photos, a new survey version) gives the same output and, row for row, the same store as on a GeoPackage; an import
-/// is all or nothing there too; an office imports into its own subdistrict only.
+/// photos, a split, a new survey version) gives the same output and, row for row, the same store as on a GeoPackage;
+/// an import is all or nothing there too, even killed while it writes; an office imports into its own subdistrict
+/// only; a spot step waits for a change of its subdistrict.
 @Suite("PostGIS imports and changes", .serialized)
 struct PostGISChangeTests {
     /// The demo's year through the CLI: the survey, zones, enterprises, sites, leases, approvals, two spot batches,
