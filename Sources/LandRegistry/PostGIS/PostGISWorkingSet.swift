@@ -254,34 +254,21 @@ final class PostGISWorkingSet {
         }
     }
 
-    /// The digest of a row's SQLite values: each tagged by its storage class, text and blobs length-prefixed.
+    /// The digest of a row's values as SQLite holds them, by storage class (a geometry's blob as its bytes, not
+    /// decoded), in TableChecksum's tagged form.
     private static func digest(_ row: Row, columns: Int) -> RowDigest {
-        var hasher = SHA256Hasher()
-        var scratch: [UInt8] = []
+        var checksum = TableChecksum()
+        checksum.beginRow()
         for i in 0..<columns {
-            scratch.removeAll(keepingCapacity: true)
             switch (row[i] as DatabaseValue).storage {
-            case .null: scratch.append(0)
-            case .int64(let v):
-                scratch.append(1)
-                withUnsafeBytes(of: v.littleEndian) { scratch.append(contentsOf: $0) }
-            case .double(let v):
-                scratch.append(2)
-                withUnsafeBytes(of: v.bitPattern.littleEndian) { scratch.append(contentsOf: $0) }
-            case .string(let v):
-                scratch.append(3)
-                withUnsafeBytes(of: UInt64(v.utf8.count).littleEndian) { scratch.append(contentsOf: $0) }
-                scratch.append(contentsOf: v.utf8)
-            case .blob(let v):
-                scratch.append(4)
-                withUnsafeBytes(of: UInt64(v.count).littleEndian) { scratch.append(contentsOf: $0) }
-                hasher.update(scratch)
-                hasher.update(v)
-                continue
+            case .null: checksum.add(.null)
+            case .int64(let v): checksum.add(.integer(v))
+            case .double(let v): checksum.add(.real(v))
+            case .string(let v): checksum.add(.text(v))
+            case .blob(let v): checksum.add(.blob([UInt8](v)))
             }
-            hasher.update(scratch)
         }
-        return RowDigest(bytes: hasher.finalize())
+        return RowDigest(bytes: checksum.finishBytes())
     }
 
     /// One row of the working set by its integer key, as canonical values.

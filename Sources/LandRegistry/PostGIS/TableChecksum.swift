@@ -186,4 +186,7 @@ struct TableChecksum {
     }
 
     mutating func finish() -> String { hasher.finalizeHex() }
+
+    /// The 32 bytes of the SHA-256.
+    mutating func finishBytes() -> [UInt8] { hasher.finalize() }
 }
