@@ -265,7 +265,7 @@ final class PostGISWorkingSet {
             case .int64(let v): checksum.add(.integer(v))
             case .double(let v): checksum.add(.real(v))
             case .string(let v): checksum.add(.text(v))
-            case .blob(let v): checksum.add(.blob([UInt8](v)))
+            case .blob(let v): checksum.add(bytes: v, tag: 4) // the blob's bytes hashed in place
             }
         }
         return RowDigest(bytes: checksum.finishBytes())

@@ -173,16 +173,20 @@ struct TableChecksum {
             scratch.append(3)
             length(s.utf8.count)
             scratch.append(contentsOf: s.utf8)
-        case .blob(let b):
-            scratch.append(4)
-            length(b.count)
-            scratch.append(contentsOf: b)
-        case .geometry(_, let wkb):
-            scratch.append(5)
-            length(wkb.count)
-            scratch.append(contentsOf: wkb)
+        case .blob(let b): return add(bytes: b, tag: 4)
+        case .geometry(_, let wkb): return add(bytes: wkb, tag: 5)
         }
         hasher.update(scratch)
+    }
+
+    /// A blob's or a geometry's bytes (tag 4 or 5), length-prefixed like the rest, fed to the hash as they are
+    /// rather than copied first: the same bytes hashed, so the same checksum.
+    mutating func add<D: DataProtocol>(bytes: D, tag: UInt8) {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(tag)
+        withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { scratch.append(contentsOf: $0) }
+        hasher.update(scratch)
+        hasher.update(bytes)
     }
 
     mutating func finish() -> String { hasher.finalizeHex() }
