@@ -82,6 +82,18 @@ struct PostGISChangeTests {
             .replacingOccurrences(of: #""seconds" : [0-9.e-]+"#, with: #""seconds" : 0"#, options: .regularExpression)
     }
 
+    /// The parcels, imports and events of the whole store, as one line psql prints.
+    static let counts = """
+        SELECT (SELECT count(*) FROM landreg.parcels) || ' ' || (SELECT count(*) FROM landreg.imports) || ' ' \
+        || (SELECT count(*) FROM landreg.events)
+        """
+
+    /// `counts` after one parcel import of `parcels` features: one more import and its one event.
+    static func counts(_ before: String, afterOneImportOf parcels: Int) -> String {
+        let n = before.split(separator: " ").compactMap { Int($0) }
+        return "\(n[0] + parcels) \(n[1] + 1) \(n[2] + 1)"
+    }
+
     /// A GeoJSON file of `count` 50 m squares, `perRow` to a row 100 m apart, in EPSG:4528 (CGCS2000 3° zone 40),
     /// of land use 0101 and the codes `codes` gives.
     static func writeSquares(_ count: Int, perRow: Int, to file: String, codes: (Int) -> String) throws {
@@ -146,11 +158,7 @@ struct PostGISChangeTests {
 
     @Test func anImportOnPostGISIsAllOrNothing() throws {
         let (pg, db, dir, _, url, _) = try PostGISStoreTests.loaded()
-        let counts = """
-            SELECT (SELECT count(*) FROM landreg.parcels) || ' ' || (SELECT count(*) FROM landreg.imports) || ' ' \
-            || (SELECT count(*) FROM landreg.events)
-            """
-        let before = try pg.value(counts, database: db)
+        let before = try pg.value(Self.counts, database: db)
         // Three 50 m squares in the zone-numbered CGCS2000 CRS; with `repeatingACode`, the third has the first's code.
         let file = dir + "/new.geojson"
         func write(repeatingACode: Bool) throws {
@@ -163,16 +171,15 @@ struct PostGISChangeTests {
         #expect(
             refused.stderr.contains("nothing was imported") && refused.stderr.contains("duplicate code N-0"),
             "\(refused.stderr)")
-        #expect(try pg.value(counts, database: db) == before)
+        #expect(try pg.value(Self.counts, database: db) == before)
         // A dry run reports and writes nothing; the corrected file goes in whole, in one import with one event.
         try write(repeatingACode: false)
         let dry = try CLI.landreg(["import", "parcels", file, "--dry-run", "--store", url], in: dir)
         #expect(dry.status == 0 && dry.stdout.contains("would import 3 parcels"), "\(dry.stdout) \(dry.stderr)")
-        #expect(try pg.value(counts, database: db) == before)
+        #expect(try pg.value(Self.counts, database: db) == before)
         let done = try CLI.landreg(["import", "parcels", file, "--json", "--quiet", "--store", url], in: dir)
         #expect(done.status == 0, "\(done.stderr)")
-        let parts = before.split(separator: " ").compactMap { Int($0) }
-        #expect(try pg.value(counts, database: db) == "\(parts[0] + 3) \(parts[1] + 1) \(parts[2] + 1)")
+        #expect(try pg.value(Self.counts, database: db) == Self.counts(before, afterOneImportOf: 3))
         // The import's event names the import PostgreSQL holds, and every new parcel points at it.
         let importID = try pg.value(
             "SELECT max(id) FROM landreg.imports WHERE subdistrict = '330110001'", database: db)
@@ -231,11 +238,7 @@ struct PostGISChangeTests {
 
     @Test func anImportKilledWhileWritingLeavesNothingBehind() throws {
         let (pg, db, dir, _, url, _) = try PostGISStoreTests.loaded()
-        let counts = """
-            SELECT (SELECT count(*) FROM landreg.parcels) || ' ' || (SELECT count(*) FROM landreg.imports) || ' ' \
-            || (SELECT count(*) FROM landreg.events)
-            """
-        let before = try pg.value(counts, database: db)
+        let before = try pg.value(Self.counts, database: db)
         let file = dir + "/grid.geojson"
         try Self.writeSquares(400, perRow: 20, to: file, codes: { "G-\($0)" })
 
@@ -247,12 +250,11 @@ struct PostGISChangeTests {
             pattern: "COPY%parcels%", database: db)
         #expect(reached, "the import never reached the locked parcels")
         #expect(killed, "the import ended before it was killed")
-        #expect(try pg.value(counts, database: db) == before)
+        #expect(try pg.value(Self.counts, database: db) == before)
         // And the same import, not interrupted, goes through whole.
         let again = try CLI.landreg(["import", "parcels", file, "--quiet", "--store", url], in: dir)
         #expect(again.status == 0, "\(again.stderr)")
-        let parts = before.split(separator: " ").compactMap { Int($0) }
-        #expect(try pg.value(counts, database: db) == "\(parts[0] + 400) \(parts[1] + 1) \(parts[2] + 1)")
+        #expect(try pg.value(Self.counts, database: db) == Self.counts(before, afterOneImportOf: 400))
     }
 
     @Test func aSpotStepWaitsForAChangeOfItsSubdistrictAndThenGoesThrough() throws {

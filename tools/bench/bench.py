@@ -145,7 +145,8 @@ class Bench:
         target_text = ("(comparison)" if target is None else f"≤ {target:.1f}") + (
             f", RSS ≤ {rss_limit_mb} MB" if rss_limit_mb else "")
         self.rows.append([name, f"{lm:.2f}", f"{pm:.2f}", f"{ratio:.2f}", target_text, "yes" if met else "NO",
-                          f"{lrss:.0f}", f"{prss:.0f}", note])
+                          # A row of many processes reports no peak RSS (0): shown as –, not 0 MB.
+                          f"{lrss:.0f}" if lrss else "–", f"{prss:.0f}" if prss else "–", note])
 
     def skip(self, name, why):
         log(f"{name}: skipped: {why}")
