@@ -260,15 +260,8 @@ struct PostGISChangeTests {
     @Test func aSpotStepWaitsForAChangeOfItsSubdistrictAndThenGoesThrough() throws {
         let (pg, db, _, _, url, _) = try PostGISStoreTests.loaded()
         // A session holding the subdistrict's change lock as an import does (exclusively).
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        holder.arguments = ["-X", "-q", "-h", pg.dir, "-d", db, "-U", "landreg_admin"]
-        let holderInput = Pipe()
-        holder.standardInput = holderInput
-        holder.standardOutput = FileHandle.nullDevice
-        try holder.run()
-        holderInput.fileHandleForWriting.write(
-            Data("BEGIN; SELECT pg_advisory_xact_lock(hashtext('landreg.change'), hashtext('330110001'));\n".utf8))
+        let holder = try pg.holdInTransaction(
+            "SELECT pg_advisory_xact_lock(hashtext('landreg.change'), hashtext('330110001'))", database: db)
         let step = Process()
         step.executableURL = URL(fileURLWithPath: CLI.binary)
         step.arguments = ["spots", "progress", "JC2023-07-0003", "--remaining", "1.5", "--store", url]
@@ -287,9 +280,7 @@ struct PostGISChangeTests {
         }
         #expect(waited, "the step did not wait for the change lock")
         #expect(step.isRunning)
-        holderInput.fileHandleForWriting.write(Data("COMMIT;\n\\q\n".utf8))
-        try holderInput.fileHandleForWriting.close()
-        holder.waitUntilExit()
+        try holder.end("COMMIT")
         step.waitUntilExit()
         #expect(step.terminationStatus == 0)
         #expect(

@@ -67,6 +67,43 @@ final class PostgresCluster: @unchecked Sendable {
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A psql session inside an open transaction that has run `sql` (a lock to hold).
+    final class Holder {
+        let process: Process
+        let input: Pipe
+        init(process: Process, input: Pipe) { self.process = process; self.input = input }
+
+        /// Ends the transaction (COMMIT or ROLLBACK) and the session.
+        func end(_ how: String) throws {
+            input.fileHandleForWriting.write(Data("\(how);\n\\q\n".utf8))
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+    }
+
+    /// Starts a psql session that runs `BEGIN; sql;` and returns once the server has run it (the session is then
+    /// idle in its transaction, holding what `sql` took): a landreg started after this finds the lock taken.
+    func holdInTransaction(_ sql: String, database: String) throws -> Holder {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        process.arguments = ["-X", "-q", "-h", dir, "-d", database, "-U", "landreg_admin"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("BEGIN; \(sql);\n".utf8))
+        for _ in 0..<400 {
+            let idle = try value(
+                """
+                SELECT count(*) FROM pg_stat_activity WHERE application_name = 'psql' AND datname = current_database()
+                AND state = 'idle in transaction'
+                """, database: database)
+            if idle != "0" { return Holder(process: process, input: input) }
+            usleep(25_000)
+        }
+        throw CLI.MissingTool(description: "psql never ran \(sql)")
+    }
+
     /// Runs landreg with `arguments` while another session holds `lock` (a LOCK TABLE statement, in its own open
     /// transaction); once landreg waits for that lock in a statement like `pattern` (LIKE, on pg_stat_activity's
     /// query), it is killed (SIGKILL) inside its transaction, the lock is released, and this returns when the server
@@ -74,14 +111,7 @@ final class PostgresCluster: @unchecked Sendable {
     func killWhileWaiting(_ arguments: [String], lock: String, pattern: String = "%", database: String) throws
         -> (reached: Bool, killed: Bool)
     {
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        holder.arguments = ["-X", "-q", "-h", dir, "-d", database, "-U", "landreg_admin"]
-        let holderInput = Pipe()
-        holder.standardInput = holderInput
-        holder.standardOutput = FileHandle.nullDevice
-        try holder.run()
-        holderInput.fileHandleForWriting.write(Data("BEGIN; \(lock);\n".utf8))
+        let holder = try holdInTransaction(lock, database: database)
         let landreg = Process()
         landreg.executableURL = URL(fileURLWithPath: CLI.binary)
         landreg.arguments = arguments
@@ -101,9 +131,7 @@ final class PostgresCluster: @unchecked Sendable {
         }
         kill(landreg.processIdentifier, SIGKILL)
         landreg.waitUntilExit()
-        holderInput.fileHandleForWriting.write(Data("ROLLBACK;\n\\q\n".utf8))
-        try holderInput.fileHandleForWriting.close()
-        holder.waitUntilExit()
+        try holder.end("ROLLBACK")
         for _ in 0..<200 {
             let left = try value(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'landreg'", database: database)
