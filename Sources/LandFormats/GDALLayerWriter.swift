@@ -58,18 +58,18 @@ public final class GDALLayerWriter {
     public let path: String
     public let driver: Driver
     private var dataset: GDALDatasetH?
-    private let layer: OGRLayerH
-    private let definition: OGRFeatureDefnH
+    let layer: OGRLayerH
+    let definition: OGRFeatureDefnH
     private let fields: [ExportField]
     /// Each field's index in the layer (KML layers start with their own Name and Description fields).
-    private let indices: [Int32]
-    private let family: GeometryFamily?
+    let indices: [Int32]
+    let family: GeometryFamily?
     private let inTransaction: Bool
-    /// The one OGR feature every row is written through (created once: OGR_F_Create per row was a malloc and a
-    /// field array per feature); nil until the first write.
+    /// The one OGR feature every row of `write` goes through (created once: OGR_F_Create per row was a malloc and
+    /// a field array per feature); nil until the first write.
     private var reused: OGRFeatureH?
     private let guardFormulas: Bool
-    private var written = 0
+    var written = 0
 
     /// Creates the dataset at `path` (nothing may exist there) with one layer.
     /// - Parameters:
@@ -178,81 +178,64 @@ public final class GDALLayerWriter {
     /// - Parameter feature: how errors name the feature ("feature 12 (id 330205-001-00012)").
     public func write(_ values: [ExportValue], wkb: UnsafeRawBufferPointer?, feature: @autoclosure () -> String) throws
     {
-        try beginFeature()
+        if reused == nil { reused = try makeFeature() }
+        let fill = FeatureFill(feature: reused!, writer: self)
+        fill.clear()
         for (i, value) in values.enumerated() {
             switch value {
             case .null: break
-            case .integer(let v): setInteger(i, v)
-            case .real(let v): setDouble(i, v)
-            case .boolean(let v): setBoolean(i, v)
-            case .date(let y, let m, let d): setDate(i, year: y, month: m, day: d)
+            case .integer(let v): fill.setInteger(i, v)
+            case .real(let v): fill.setDouble(i, v)
+            case .boolean(let v): fill.setBoolean(i, v)
+            case .date(let y, let m, let d): fill.setDate(i, year: y, month: m, day: d)
             case .string(let s):
                 let text = guardFormulas ? FormulaGuard.csvText(s) : s
-                text.withCString { setText(i, $0) }
+                text.withCString { fill.setText(i, $0) }
             }
         }
-        try endFeature(wkb: wkb, feature: feature())
+        if let wkb, wkb.count > 0 { try fill.setGeometry(wkb: wkb, feature: feature()) }
+        try create(reused!, feature: feature())
     }
 
-    // Row at a time without an [ExportValue] per row, for callers that read values straight from a statement:
-    // beginFeature, set… for the fields (0-based, in `fields` order) that have a value, endFeature.
-
-    /// Starts a feature: every field null, no geometry. The one OGR feature is created once and reused.
-    public func beginFeature() throws {
-        if reused == nil {
-            // OGR_F_Create returns NULL only when out of memory.
-            guard let made = OGR_F_Create(definition) else {
-                throw ExportWriteError("\(path): GDAL cannot allocate a feature")
-            }
-            reused = made
+    /// A new OGR feature of the layer (the caller destroys it).
+    func makeFeature() throws -> OGRFeatureH {
+        // OGR_F_Create returns NULL only when out of memory.
+        guard let made = OGR_F_Create(definition) else {
+            throw ExportWriteError("\(path): GDAL cannot allocate a feature")
         }
-        let f = reused!
-        // The driver gives each new feature its FID; a kept FID would ask the GeoPackage to overwrite a row.
-        OGR_F_SetFID(f, -1) // OGRNullFID
-        for index in indices { OGR_F_SetFieldNull(f, index) }
-        // The previous row's geometry goes (SetGeometryDirectly destroys what the feature held).
-        OGR_F_SetGeometryDirectly(f, nil)
+        return made
     }
 
-    public func setInteger(_ field: Int, _ value: Int64) { OGR_F_SetFieldInteger64(reused, indices[field], value) }
-    public func setDouble(_ field: Int, _ value: Double) { OGR_F_SetFieldDouble(reused, indices[field], value) }
-    public func setBoolean(_ field: Int, _ value: Bool) { OGR_F_SetFieldInteger(reused, indices[field], value ? 1 : 0) }
-    public func setDate(_ field: Int, year: Int, month: Int, day: Int) {
-        OGR_F_SetFieldDateTimeEx(reused, indices[field], Int32(year), Int32(month), Int32(day), 0, 0, 0, 0)
-    }
-    /// `text`: NUL-terminated UTF-8 (GDAL copies it). Not formula-guarded: CSV callers guard before.
-    public func setText(_ field: Int, _ text: UnsafePointer<CChar>) {
-        OGR_F_SetFieldString(reused, indices[field], text)
-    }
-
-    /// Sets the geometry from `wkb` (nil or empty: none) and writes the feature.
-    public func endFeature(wkb: UnsafeRawBufferPointer?, feature: @autoclosure () -> String) throws {
-        guard let f = reused else { throw ExportWriteError("\(path): endFeature without beginFeature") }
-        if let wkb, let family, wkb.count > 0 {
-            var geometry: OGRGeometryH?
-            // OGR_G_CreateFromWkb returns OGRERR_NONE and a new geometry, or an error for bytes it cannot read.
-            let err = OGR_G_CreateFromWkb(wkb.baseAddress, nil, &geometry, Int32(wkb.count))
-            guard err == OGRERR_NONE, var g = geometry else {
-                throw ExportWriteError("\(path): \(feature()): GDAL cannot read its geometry (WKB error \(err))")
-            }
-            let type = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
-            // A layer declared Multi* holds single parts promoted to one-part multis (GeoPackage requires it).
-            if type != family.multiType && family != .any {
-                switch family {
-                case .polygon: g = OGR_G_ForceToMultiPolygon(g)
-                case .line: g = OGR_G_ForceToMultiLineString(g)
-                case .point: g = OGR_G_ForceToMultiPoint(g)
-                case .any: break
-                }
-            }
-            // SetGeometryDirectly takes ownership of g.
-            OGR_F_SetGeometryDirectly(f, g)
-        }
+    /// Hands a filled feature to the driver.
+    func create(_ f: OGRFeatureH, feature: @autoclosure () -> String) throws {
         // OGR_L_CreateFeature returns OGRERR_NONE on success.
         guard OGR_L_CreateFeature(layer, f) == OGRERR_NONE else {
             throw ExportWriteError("\(path): \(feature()): GDAL cannot write it: \(Self.lastError())")
         }
         written += 1
+    }
+
+    /// A new OGR geometry (the caller owns it) from WKB, single parts promoted to the layer's Multi* type.
+    static func geometry(
+        wkb: UnsafeRawBufferPointer, family: GeometryFamily, path: String, feature: @autoclosure () -> String
+    ) throws -> OGRGeometryH {
+        var geometry: OGRGeometryH?
+        // OGR_G_CreateFromWkb returns OGRERR_NONE and a new geometry, or an error for bytes it cannot read.
+        let err = OGR_G_CreateFromWkb(wkb.baseAddress, nil, &geometry, Int32(wkb.count))
+        guard err == OGRERR_NONE, var g = geometry else {
+            throw ExportWriteError("\(path): \(feature()): GDAL cannot read its geometry (WKB error \(err))")
+        }
+        let type = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
+        // A layer declared Multi* holds single parts promoted to one-part multis (GeoPackage requires it).
+        if type != family.multiType && family != .any {
+            switch family {
+            case .polygon: g = OGR_G_ForceToMultiPolygon(g)
+            case .line: g = OGR_G_ForceToMultiLineString(g)
+            case .point: g = OGR_G_ForceToMultiPoint(g)
+            case .any: break
+            }
+        }
+        return g
     }
 
     /// Commits and closes the dataset: after this the file at `path` is complete.

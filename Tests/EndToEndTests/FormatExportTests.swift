@@ -448,7 +448,7 @@ struct FormatExportTests {
         let rows = [
             #"{"code":"K-1","n":3,"x":1.5,"d":"2024-02-29","ok":true,"note":"水田"}"#,
             #"{"code":"K-2","n":4,"x":2,"d":"2024-03-01","ok":false,"note":"旱地旱地","later":"y"}"#,
-            #"{"code":"K-3","n":null,"d":null,"mix":"a"}"#, #"{"code":"K-4","mix":7}"#
+            #"{"code":"K-3","n":null,"d":null,"mix":"a"}"#, #"{"code":"K-4","mix":7,"noday":"2023-02-29"}"#
         ]
         let features = rows.map {
             #"{"type":"Feature","properties":\#($0),"geometry":{"type":"Polygon","coordinates":[\#(ring)]}}"#
@@ -491,10 +491,13 @@ struct FormatExportTests {
             let shp = file == "k-shp"
             // Kept keys after the columns, in order of first appearance; n Integer64, x Real (one value has a
             // fraction), d Date, ok Boolean, texts String (a Shapefile's width the widest text in UTF-8 bytes),
-            // mix (text and number) String.
-            #expect(fields.map { $0[0] } == ["n", "x", "d", "ok", "note", "later", "mix"], "\(file): \(fields)")
+            // mix (text and number) String, noday (2023-02-29, no day of the calendar) String.
             #expect(
-                fields.map { $0[1] } == ["Integer64", "Real", "Date", "Integer", "String", "String", "String"],
+                fields.map { $0[0] } == ["n", "x", "d", "ok", "note", "later", "mix", "noday"], "\(file): \(fields)")
+            #expect(
+                fields.map { $0[1] } == [
+                    "Integer64", "Real", "Date", "Integer", "String", "String", "String", "String"
+                ],
                 "\(file): \(fields)")
             // GDAL reads a .dbf's logical field back as an Integer without the subtype.
             if !shp { #expect(fields[3][2] == "Boolean", "\(file): \(fields)") }
@@ -504,9 +507,10 @@ struct FormatExportTests {
             }
             #expect(values.count == 4)
             if values.count == 4 {
-                #expect(values[0] == ["3", "1.5", "2024/02/29", "1", "水田", nil, nil], "\(file): \(values)")
+                #expect(values[0] == ["3", "1.5", "2024/02/29", "1", "水田", nil, nil, nil], "\(file): \(values)")
                 #expect(values[1][0...5] == ["4", "2.0", "2024/03/01", "0", "旱地旱地", "y"], "\(file): \(values)")
                 #expect(values[2][6] == "a" && values[3][6] == "7", "\(file): \(values)")
+                #expect(values[3][7] == "2023-02-29", "\(file): \(values)")
             }
         }
     }

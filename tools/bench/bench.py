@@ -658,7 +658,7 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--quick", action="store_true", help="100,000 parcels only, 1 repetition, 100 look-ups")
     ap.add_argument("--reps", type=int, help="repetitions per row (default 3; 1 with --quick)")
-    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, lookups, farmland, reclaimable, breakdown, breakdown-1m, postgis-copy-100k, postgis-import-100k, postgis-import-1m, concurrent-steps, postgis-reports-1m, survey-change, farmland-balance")
+    ap.add_argument("--rows", help="comma-separated subset: import-100k, import-1m, import-shp-100k, import-shp-1m, export-100k, export-shp-100k, export-shp-1m, lookups, farmland, reclaimable, breakdown, breakdown-1m, postgis-copy-100k, postgis-import-100k, postgis-import-1m, concurrent-steps, postgis-reports-1m, survey-change, farmland-balance")
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     args = ap.parse_args()
     if args.reps is None:
@@ -673,6 +673,7 @@ def main():
         "import-shp-1m": lambda: None if args.quick else b.import_shapefile_row(1_000_000, rss_limit_mb=300),
         "export-100k": lambda: b.export_row(100_000),
         "export-shp-100k": lambda: b.export_shp_row(100_000),
+        "export-shp-1m": lambda: None if args.quick else b.export_shp_row(1_000_000),
         "lookups": lambda: b.lookup_row(big, 100 if args.quick else 1_000),
         "farmland": lambda: b.farmland_row(big),
         "reclaimable": lambda: b.reclaimable_row(100_000),

@@ -10,11 +10,11 @@ import LandGeometry
 // Why by hand (measured, 100,000 parcels to a UTF-8 Shapefile, release build, 2 loaded cores): the general path
 // (FormatExport: rows through `makeRow` into JSON values, a schema pass then a write pass, both in Swift) took
 // 7.4 s of CPU at first and 5.4 s once its row building and schema bookkeeping were trimmed, against ogr2ogr's
-// 2.7–3.0 s on the same store. Here the schema comes from two aggregate queries that SQLite answers in C (the
-// table's columns and, through json_each, the kept properties' keys, JSON types, widest texts and first
-// appearance), and the one write pass hands SQLite's column pointers (texts, doubles, the stored WKB) to one
-// reused OGR feature without a Swift value per field: 3.2–3.8 s of CPU. The json_each query is about 1 s of
-// that; a byte scanner of the properties texts would be the next step. Figures: README, Performance.
+// 2.7–3.0 s on the same store. Here the schema comes from an aggregate query that SQLite answers in C (the
+// table's columns) and a scan of the kept properties' texts (KeptKeyScan.swift: their keys, JSON types, widest
+// texts and first appearance; json_each where the scan gives up), and the one write pass hands SQLite's column
+// pointers (texts, doubles, the stored WKB) to OGR features without a Swift value per field, filled on a second
+// thread while this one hands them to the driver (GDALFilledWrite.swift). Figures: docs/performance.md.
 //
 // Same output as the general path, byte for byte on the bench store. Whatever this path cannot decide from
 // the aggregates the general path handles (it returns nil, or throws `ColumnExportFallBack` before the output
@@ -65,10 +65,11 @@ extension Registry {
             options.format == .gpkg || (options.format == .shp && options.encoding == .utf8)
         else { return nil }
         do {
-            let (report, messages) = try GDALRuntime.collectingMessages {
+            let (result, messages) = try GDALRuntime.collectingMessages {
                 try exportColumnLayerCollecting(plan, to: file, options: options)
             }
-            return report?.adding(messages)
+            // The filling thread's messages first: they come from reading the rows, before the driver writes them.
+            return result.map { $0.report.adding($0.fillMessages + messages) }
         } catch is ColumnExportFallBack {
             return nil
         }
@@ -82,9 +83,9 @@ extension Registry {
     }
 
     private func exportColumnLayerCollecting(_ plan: ColumnLayer, to file: String, options: ExportOptions) throws
-        -> ExportReport?
+        -> (report: ExportReport, fillMessages: [GDALMessage])?
     {
-        try dbQueue.read { db -> ExportReport? in
+        try dbQueue.read { db -> (report: ExportReport, fillMessages: [GDALMessage])? in
             guard let planned = try columnSchema(plan, db: db, options: options) else { return nil }
             let fields = planned.map(\.field)
             let keys = planned.dropFirst(plan.columns.count).map(\.field.name)
@@ -95,6 +96,7 @@ extension Registry {
                 .joined(separator: ", ")
             let sql = "SELECT \(select) FROM \(plan.table) \(plan.joins) \(plan.filter) \(plan.order)"
             var count = 0
+            var fillMessages: [GDALMessage] = []
             try OutputFile.write(to: file, policy: outputPolicy(options.outputPolicy, expects: options.outputKind)) {
                 path in
                 let sink = try LayerSink(
@@ -103,60 +105,63 @@ extension Registry {
                 guard let writer = sink.gdalWriter else { throw ColumnExportFallBack() }
                 let statement = try db.makeStatement(sql: sql)
                 let h = statement.sqliteStatement
-                let idColumn = Int32(1 + plan.idColumn)
-                func describe() -> String {
-                    let id = sqlite3_column_text(h, idColumn).map { String(cString: $0) }
-                    return describeFeature(count, id.map(JSONValue.string))
-                }
-                while true {
-                    let step = sqlite3_step(h)
-                    if step == SQLITE_DONE { break }
-                    guard step == SQLITE_ROW else {
-                        throw DatabaseError(
-                            resultCode: ResultCode(rawValue: step),
-                            message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                    }
-                    try writer.beginFeature()
-                    for (i, p) in planned.enumerated() where sqlite3_column_type(h, p.column) != SQLITE_NULL {
-                        switch p.field.type {
-                        case .real:
-                            let v = sqlite3_column_double(h, p.column)
-                            writer.setDouble(i, p.isMu ? AreaUnits.mu(v) : v)
-                        case .integer64: writer.setInteger(i, sqlite3_column_int64(h, p.column))
-                        case .boolean: writer.setBoolean(i, sqlite3_column_int64(h, p.column) != 0)
-                        case .string:
-                            // sqlite3_column_text returns NUL-terminated UTF-8, valid until the next step.
-                            guard let text = sqlite3_column_text(h, p.column) else { continue }
-                            text.withMemoryRebound(to: CChar.self, capacity: 1) { writer.setText(i, $0) }
-                        case .date:
-                            guard let text = sqlite3_column_text(h, p.column), sqlite3_column_bytes(h, p.column) == 10
-                            else { continue }
-                            // YYYY-MM-DD, checked a date by the schema query.
-                            func number(_ from: Int, _ n: Int) -> Int {
-                                (from..<from + n).reduce(0) { $0 * 10 + Int(text[$1]) - 48 }
-                            }
-                            writer.setDate(i, year: number(0, 4), month: number(5, 2), day: number(8, 2))
+                let idField = plan.idColumn
+                // The statement is stepped on the writer's filling thread while this one waits in writeFilled
+                // (SQLite's serialized mode; GRDB's connection is not used meanwhile).
+                fillMessages = try writer.writeFilled(
+                    fill: { f in
+                        let step = sqlite3_step(h)
+                        if step == SQLITE_DONE { return false }
+                        guard step == SQLITE_ROW else {
+                            throw DatabaseError(
+                                resultCode: ResultCode(rawValue: step),
+                                message: String(cString: sqlite3_errmsg(sqlite3_db_handle(h))))
                         }
-                    }
-                    guard let blob = sqlite3_column_blob(h, 0) else { throw ColumnExportFallBack() }
-                    let raw = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(h, 0)))
-                    let start = try GeoPackageWKB.wkbOffset(raw)
-                    let wkb = UnsafeRawBufferPointer(rebasing: raw[start...])
-                    // Another family: the general path refuses it (Shapefile) or declares a Geometry layer.
-                    guard GeoPackageWKB.family(ofWKB: wkb) == plan.family else { throw ColumnExportFallBack() }
-                    try writer.endFeature(wkb: wkb, feature: describe())
-                    count += 1
-                }
+                        for (i, p) in planned.enumerated() where sqlite3_column_type(h, p.column) != SQLITE_NULL {
+                            switch p.field.type {
+                            case .real:
+                                let v = sqlite3_column_double(h, p.column)
+                                f.setDouble(i, p.isMu ? AreaUnits.mu(v) : v)
+                            case .integer64: f.setInteger(i, sqlite3_column_int64(h, p.column))
+                            case .boolean: f.setBoolean(i, sqlite3_column_int64(h, p.column) != 0)
+                            case .string:
+                                // sqlite3_column_text returns NUL-terminated UTF-8, valid until the next step.
+                                guard let text = sqlite3_column_text(h, p.column) else { continue }
+                                text.withMemoryRebound(to: CChar.self, capacity: 1) { f.setText(i, $0) }
+                            case .date:
+                                guard let text = sqlite3_column_text(h, p.column),
+                                    sqlite3_column_bytes(h, p.column) == 10
+                                else { continue }
+                                // YYYY-MM-DD, checked a date by the schema query.
+                                func number(_ from: Int, _ n: Int) -> Int {
+                                    (from..<from + n).reduce(0) { $0 * 10 + Int(text[$1]) - 48 }
+                                }
+                                f.setDate(i, year: number(0, 4), month: number(5, 2), day: number(8, 2))
+                            }
+                        }
+                        guard let blob = sqlite3_column_blob(h, 0) else { throw ColumnExportFallBack() }
+                        let raw = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(h, 0)))
+                        let start = try GeoPackageWKB.wkbOffset(raw)
+                        let wkb = UnsafeRawBufferPointer(rebasing: raw[start...])
+                        // Another family: the general path refuses it (Shapefile) or declares a Geometry layer.
+                        guard GeoPackageWKB.family(ofWKB: wkb) == plan.family else { throw ColumnExportFallBack() }
+                        try f.setGeometry(
+                            wkb: wkb, feature: describeFeature(count, f.text(idField).map(JSONValue.string)))
+                        count += 1
+                        return true
+                    },
+                    describe: { index, f in describeFeature(index, f.text(idField).map(JSONValue.string)) })
                 try sink.finish()
                 // An exported GeoPackage carries its layer's default style, as QGIS reads it (docs/styles.md).
                 if options.format == .gpkg { try LayerStyles.install(layer: plan.layer, into: path) }
             }
-            return ExportReport(
+            let report = ExportReport(
                 layer: plan.layer, file: file, crs: options.crs.description, features: count,
                 fieldNames: options.format == .shp
                     ? fields.map {
                         ShapefileFieldName(field: $0.name, shapefile: $0.fileName)
                     } : nil)
+            return (report, fillMessages)
         }
     }
 
@@ -166,14 +171,15 @@ extension Registry {
         let hasDates = options.format.hasDates
         let shp = options.format == .shp
         // Per column: non-null count; for texts also the widest in UTF-8 bytes and how many are YYYY-MM-DD days
-        // (CASE so that date() runs only on ten-character texts with a dash where a day has one).
+        // (CASE so that date() runs only on ten-character texts with a dash where a day has one; '+0 days' makes
+        // an impossible day such as 2023-02-29 another text, as Clock.validDay of the general path has it).
         let aggregates =
             ["count(*)"]
             + plan.columns.flatMap { c -> [String] in
                 guard case .text = c.kind else { return ["count(\(c.sql))", "0", "0"] }
                 return [
                     "count(\(c.sql))", "coalesce(max(length(CAST(\(c.sql) AS BLOB))), 0)",
-                    "coalesce(sum(CASE WHEN length(\(c.sql)) = 10 AND substr(\(c.sql), 5, 1) = '-' THEN date(\(c.sql)) IS \(c.sql) ELSE 0 END), 0)"
+                    "coalesce(sum(CASE WHEN length(\(c.sql)) = 10 AND substr(\(c.sql), 5, 1) = '-' THEN date(\(c.sql), '+0 days') IS \(c.sql) ELSE 0 END), 0)"
                 ]
             }
         guard
@@ -197,36 +203,12 @@ extension Registry {
                     field: ExportField(name: c.name, type: type, widthBytes: max(1, c.kind == .text ? width : 1)),
                     column: Int32(1 + i), isMu: c.kind == .mu))
         }
-        // Per kept key and JSON type: first appearance (row, then position), count, widest text, texts that are
-        // days, integers beyond Int64. Grouped by type too: each json_each column is read once per value (this
-        // query took 1.5 s of CPU on 100,000 parcels with one aggregate per type, 1.07 s so).
-        let keySQL = """
-            SELECT j.key, j.type, min((\(plan.rowKey) << 32) + j.id), count(*),
-                   coalesce(max(CASE WHEN j.type = 'text' THEN length(CAST(j.atom AS BLOB)) END), 0),
-                   sum(CASE WHEN j.type = 'text' AND length(j.atom) = 10 THEN date(j.atom) IS j.atom ELSE 0 END),
-                   sum(CASE WHEN j.type = 'integer' THEN typeof(j.atom) <> 'integer' ELSE 0 END)
-            FROM \(plan.table), json_each(\(plan.properties)) j \(plan.filter) GROUP BY j.key, j.type
-            """
-        struct Tally {
-            var first = Int64.max, bools: Int64 = 0, ints: Int64 = 0, reals: Int64 = 0, texts: Int64 = 0,
-                nested: Int64 = 0, bigInts: Int64 = 0, width = 0, days: Int64 = 0
-        }
-        var tallies: [String: Tally] = [:]
-        for r in try Row.fetchAll(db, sql: keySQL) {
-            let name: String = r[0], type: String = r[1], n: Int64 = r[3]
-            var t = tallies[name] ?? Tally()
-            t.first = min(t.first, r[2])
-            switch type {
-            case "true", "false": t.bools += n
-            case "integer": t.ints += n
-            case "real": t.reals += n
-            case "text": t.texts += n; t.width = max(t.width, r[4]); t.days += r[5]
-            case "array", "object": t.nested += n
-            default: break // null
-            }
-            t.bigInts += r[6]
-            tallies[name] = t
-        }
+        // Per kept key: first appearance, counts by JSON type, widest text, days, integers beyond Int64.
+        let tallies =
+            try KeptKeyTally.scanned(
+                db, table: plan.table, filter: plan.filter, rowKey: plan.rowKey, properties: plan.properties)
+            ?? KeptKeyTally.fromSQL(
+                db, table: plan.table, filter: plan.filter, rowKey: plan.rowKey, properties: plan.properties)
         struct Key { let name: String; let first: Int64; let type: ExportFieldType?; let width: Int }
         var keys: [Key] = []
         let taken = Set(plan.columns.map(\.name))
