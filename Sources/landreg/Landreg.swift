@@ -32,7 +32,7 @@ struct Landreg: ParsableCommand {
             SitesCommand.self, TenanciesCommand.self,
             SpotsCommand.self,
             ReportCommand.self,
-            BackupCommand.self, CheckCommand.self, CopyCommand.self, OfficeCommand.self,
+            BackupCommand.self, CheckCommand.self, CopyCommand.self, MigrateCommand.self, OfficeCommand.self,
             StylesCommand.self, MapCommand.self, DossierCommand.self
         ])
 }

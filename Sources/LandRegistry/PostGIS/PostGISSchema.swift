@@ -29,6 +29,11 @@ enum PostGISSchema {
         let landregVersion: String
         let migrations: [String]
         let srid: Int
+
+        /// Its schema steps are the first of `steps` (a store of an older landreg, which `landreg migrate` takes on).
+        func isOlder(than steps: [String]) -> Bool {
+            !migrations.isEmpty && migrations.count < steps.count && Array(steps.prefix(migrations.count)) == migrations
+        }
     }
 
     static func installed(_ pg: PGConnection) throws -> Installed? {

@@ -34,7 +34,9 @@ public final class PostGISStore {
         guard installed.migrations == migrations else {
             throw PostGISStoreError(
                 "\(pg.displayURL) holds a landreg store of another version (\(installed.landregVersion), "
-                    + "\(installed.migrations.count) schema steps; this landreg has \(migrations.count))")
+                    + "\(installed.migrations.count) schema steps; this landreg has \(migrations.count))"
+                    + (installed.isOlder(than: migrations)
+                        ? "; the district's administrator migrates it with `landreg migrate --store URL`" : ""))
         }
         let subdistrict: String
         if let named = ProcessInfo.processInfo.environment["LANDREG_SUBDISTRICT"], !named.isEmpty {
@@ -53,14 +55,30 @@ public final class PostGISStore {
             }
             subdistrict = held[0]
         }
-        return PostGISStore(pg: pg, crs: crs, subdistrict: subdistrict)
+        return PostGISStore(pg: pg, crs: crs, subdistrict: subdistrict, migrations: migrations)
     }
 
-    private init(pg: PGConnection, crs: CRS, subdistrict: String) {
+    private init(pg: PGConnection, crs: CRS, subdistrict: String, migrations: [String]) {
         self.pg = pg
         displayURL = pg.displayURL
         storeCRS = crs
         self.subdistrict = subdistrict
+        self.migrations = migrations
+    }
+
+    /// The schema steps the store had when opened (this landreg's).
+    private let migrations: [String]
+
+    /// Inside a change, once its lock is held: the store is still of this landreg's schema. `landreg migrate` takes
+    /// every subdistrict's change lock, so a change that waited for it would otherwise go on against the schema it
+    /// checked at opening, now renamed and kept, and its rows would be lost to the live store.
+    private func checkSchemaUnchanged() throws {
+        let now = try pg.scalar("SELECT value FROM landreg.store_schema WHERE key = 'migrations'")
+        guard now == migrations.joined(separator: "\n") else {
+            throw PostGISStoreError(
+                "\(displayURL) was migrated to another landreg's schema while this command waited; run it with that "
+                    + "landreg")
+        }
     }
 
     /// One change in one PostgreSQL transaction: `select` loads the working set (locking what will change), `change`
@@ -74,6 +92,7 @@ public final class PostGISStore {
             // tables (applyChange) holds this lock alone, so no step changes a row it loaded before it writes back.
             try pg.execute(
                 "SELECT pg_advisory_xact_lock_shared(hashtext('landreg.change'), hashtext($1))", [subdistrict])
+            try checkSchemaUnchanged()
             let set = try PostGISWorkingSet(pg: pg, subdistrict: subdistrict, storeCRS: storeCRS)
             try select(set)
             return try set.run { db in try change(db, set) }
@@ -116,6 +135,7 @@ extension PostGISStore {
             let folder = try TemporaryFolder(prefix: "landreg-pg-change")
             defer { folder.remove() }
             try pg.execute("SELECT pg_advisory_xact_lock(hashtext('landreg.change'), hashtext($1))", [subdistrict])
+            try checkSchemaUnchanged()
             let set = try PostGISWorkingSet(
                 pg: pg, subdistrict: subdistrict, storeCRS: storeCRS, file: folder.path + "/working-set.gpkg")
             try set.load(tables: tables)

@@ -72,6 +72,8 @@ public enum StoreCopy {
                     throw PostGISStoreError(
                         "\(target) holds a landreg store of another version (\(installed.landregVersion), "
                             + "\(installed.migrations.count) schema steps; this landreg has \(migrator.migrations.count))"
+                            + (installed.isOlder(than: migrator.migrations)
+                                ? "; migrate it first with `landreg migrate --store URL`" : "")
                     )
                 }
                 guard installed.srid == srid else {
@@ -111,7 +113,7 @@ public enum StoreCopy {
         }
     }
 
-    private static func copyTable(
+    static func copyTable(
         _ table: StoreTableShape, from db: Database, into pg: PGConnection, subdistrict: String, file: String
     ) throws -> CopiedTable {
         var checksum = TableChecksum()
@@ -203,7 +205,7 @@ public enum StoreCopy {
         )
     }
 
-    private static func insertTable(
+    static func insertTable(
         _ table: StoreTableShape, from pg: PGConnection, into db: Database, subdistrict: String, source: String
     ) throws -> CopiedTable {
         var checksum = TableChecksum()
@@ -259,7 +261,7 @@ public enum StoreCopy {
     }
 
     /// The checksum of one subdistrict's rows of a PostGIS table, read as the copy reads them.
-    private static func checksum(
+    static func checksum(
         _ table: StoreTableShape, in pg: PGConnection, subdistrict: String, place: String
     ) throws -> CopiedTable {
         var checksum = TableChecksum()
@@ -292,7 +294,7 @@ public enum StoreCopy {
     }
 
     /// What was written, read back, must be what was read from the source.
-    private static func expectSame(
+    static func expectSame(
         _ written: CopiedTable, _ expected: CopiedTable, destination: String, source: String
     ) throws {
         guard written != expected else { return }
@@ -302,7 +304,7 @@ public enum StoreCopy {
     }
 
     /// A row of landreg.copies, in the caller's transaction if one is open.
-    private static func log(
+    static func log(
         _ copied: [CopiedTable], _ pg: PGConnection, subdistrict: String, direction: String, file: String
     ) throws {
         let encoder = JSONEncoder()

@@ -50,8 +50,11 @@ public final class Registry: Sendable {
     }
 
     /// Creates the schema of a new store at `path` in `crs`, then calls `fill` in one transaction with it (a copy
-    /// from PostGIS brings every row itself, the reference data and landreg_meta included).
-    static func create(at path: String, crs: CRS, fill: (Database) throws -> Void) throws -> Registry {
+    /// from PostGIS brings every row itself, the reference data and landreg_meta included). `upTo`: the schema as
+    /// it was after that migration (an older landreg's store, for migrating a PostGIS store); nil: this landreg's.
+    static func create(
+        at path: String, crs: CRS, upTo lastStep: String? = nil, fill: (Database) throws -> Void
+    ) throws -> Registry {
         if FileManager.default.fileExists(atPath: path) { throw RegistryError.storeExists(path) }
         let definition = try StoreCRSDefinition(crs)
         do {
@@ -59,7 +62,8 @@ public final class Registry: Sendable {
             // WAL is a property of the file: set once here, every later connection uses it. (GRDB's own WAL set-up
             // writes a scratch table on every open, which would change the file even for a read.)
             try dbQueue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-            try Migrations.migrator(storeCRS: definition).migrate(dbQueue)
+            let migrator = Migrations.migrator(storeCRS: definition)
+            if let lastStep { try migrator.migrate(dbQueue, upTo: lastStep) } else { try migrator.migrate(dbQueue) }
             try dbQueue.write { db in try fill(db) }
             return Registry(path: path, storeCRS: crs, dbQueue: dbQueue)
         } catch {
