@@ -162,6 +162,36 @@ struct QGISStyleTests {
         #expect(validator.status == 0, "\(validator.stdout)\(validator.stderr)")
     }
 
+    /// A district store on PostGIS: QGIS's postgres provider finds each landreg table's default style in
+    /// public.layer_styles (written when the schema is made) and draws it as it draws the GeoPackage's layers.
+    @Test func aPostGISStoresLayersOpenInQGISStyled() throws {
+        let (dir, store) = try Self.sampleStore()
+        let pg = try PostgresCluster.shared()
+        let db = try pg.freshDatabase()
+        let copy = try CLI.landreg(
+            ["copy", "--from", store, "--to", pg.url(database: db), "--subdistrict", "330110001"], in: dir)
+        try #require(copy.status == 0, "\(copy.stderr)")
+        #expect(!copy.stderr.contains("were not written"), "\(copy.stderr)")
+        let report = try Self.openWithQGIS(
+            "pg:dbname=\(db) host=\(pg.dir) user=landreg_admin", layers: Self.storeLayers, in: dir)
+        for layer in Self.storeLayers {
+            #expect(report[layer]?["valid"] as? Bool == true, "\(layer): \(report[layer] ?? [:])")
+        }
+        Self.expectStyled(report, spotsWithLifecycle: true)
+        // One default row per layer, landreg's, for this database's schema landreg; an office's role reads them.
+        let rows = try pg.value(
+            """
+            SELECT string_agg(f_table_name || ' ' || f_geometry_column, ',' ORDER BY f_table_name) FROM public.layer_styles
+            WHERE f_table_catalog = current_database() AND f_table_schema = 'landreg' AND useasdefault
+            """, database: db)
+        #expect(rows == "parcels geom,sites geom,spots geom,zones geom")
+        let office = "qgis_\(db)"
+        let added = try CLI.landreg(
+            ["office", "add", office, "--subdistrict", "330110001", "--store", pg.url(database: db)], in: dir)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(try pg.value("SELECT count(*) FROM public.layer_styles", database: db, user: office) == "4")
+    }
+
     /// An exported GeoPackage carries its layer's default style: QGIS opens it with the same renderer and the same
     /// classes (categories or rules, and labels) as the layer in the store it came from.
     @Test func anExportedGeoPackageOpensInQGISWithItsLayersStyle() throws {

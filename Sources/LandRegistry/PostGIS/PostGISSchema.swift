@@ -119,6 +119,11 @@ enum PostGISSchema {
         }
         for table in tables { try pg.execute(rightsSQL(table)) }
         try pg.execute("RESET ROLE")
+        // Where QGIS looks for a PostgreSQL layer's style; a role that may not write there changes nothing else.
+        if let why = try PostGISLayerStyles.write(pg, schema: schemaName) {
+            FileHandle.standardError.write(
+                Data("landreg: the layers' QGIS styles were not written to public.layer_styles (\(why))\n".utf8))
+        }
     }
 
     /// SQLite's functions the CHECK constraints call (StoreSchemaReader.pgCheck), answering as SQLite does for the

@@ -2,6 +2,8 @@
 QGIS made of the layer's default style and what rendering it draws.
 
 usage: /usr/bin/python3 check_styles.py STORE.gpkg OUT_DIR LAYER...
+       /usr/bin/python3 check_styles.py "pg:dbname=D host=DIR user=U" OUT_DIR LAYER...   (a PostGIS store's
+       tables landreg.LAYER, through QGIS's postgres provider: their style from public.layer_styles)
 
 For each layer: the renderer type, its category values or rule filters and labels, whether labels are on and
 which field they show, the number of distinct colours in a rendering of the layer alone (written to
@@ -15,7 +17,7 @@ import sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 try:
     from qgis.core import (QgsApplication, QgsVectorLayer, QgsMapSettings, QgsMapRendererParallelJob,
-                           QgsPointXY, QgsExpression)
+                           QgsPointXY, QgsExpression, QgsDataSourceUri)
     from qgis.PyQt.QtCore import QSize
     from qgis.PyQt.QtGui import QColor
 except ImportError as e:
@@ -59,7 +61,12 @@ def pixel_at(settings, image, point):
 
 report = {}
 for name in layers:
-    layer = QgsVectorLayer(store + "|layername=" + name, name, "ogr")
+    if store.startswith("pg:"):
+        uri = QgsDataSourceUri(store[3:])
+        uri.setDataSource("landreg", name, "geom")
+        layer = QgsVectorLayer(uri.uri(False), name, "postgres")
+    else:
+        layer = QgsVectorLayer(store + "|layername=" + name, name, "ogr")
     entry = {"valid": layer.isValid(), "features": layer.featureCount()}
     if not layer.isValid():
         report[name] = entry
