@@ -83,7 +83,9 @@ extension GDALLayerWriter {
         let finished = DispatchSemaphore(value: 0)
         let fillsBox = Unchecked(fills)
         return try withoutActuallyEscaping(fill) { fill in
-            let fillBox = Unchecked(fill)
+            // Emptied once the filler has stopped: the Thread object may keep its block (and this box) alive past
+            // this call, and `fill` must not be referenced then (withoutActuallyEscaping traps on it).
+            let fillBox = Unchecked<((FeatureFill) throws -> Bool)?>(fill)
             let filler = Thread {
                 defer { finished.signal() }
                 let (_, messages) = GDALRuntime.collectingMessages {
@@ -100,7 +102,7 @@ extension GDALLayerWriter {
                         do {
                             for f in fillsBox.value[b] {
                                 f.clear()
-                                guard try fillBox.value(f) else { last = true; break }
+                                guard try fillBox.value?(f) ?? false else { last = true; break }
                                 count += 1
                             }
                         } catch {
@@ -126,6 +128,7 @@ extension GDALLayerWriter {
                     handoff.condition.unlock()
                     finished.wait()
                 }
+                fillBox.value = nil
             }
             var round = 0, index = 0
             while true {

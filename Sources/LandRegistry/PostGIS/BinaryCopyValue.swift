@@ -4,7 +4,7 @@ import LandGeometry
 
 // MARK: - A GeoPackage value as COPY's binary form of its PostgreSQL column
 //
-// The working set's new rows (an import's thousands) go to PostgreSQL by binary COPY: integers and doubles as
+// The working set's new rows (an import's thousands) and `landreg copy`'s rows go to PostgreSQL by binary COPY: integers and doubles as
 // their 8 bytes, text and bytea as they are, and geometry as EWKB taken from the GeoPackage blob without decoding
 // it (the blob's WKB with the column's SRID spliced in). Against the text form (`CanonicalValue.write`: a geometry
 // decoded and re-encoded, then hex; doubles printed and parsed) it took the write-back of 100,000 parcels from
@@ -29,16 +29,22 @@ extension PGBinaryCopyBuffer {
         case (.geometry(_, let srid), .blob(let d)): bytes(try Self.ewkb(geoPackage: d, srid: srid, column))
         default:
             // A value of the wrong class: the canonical reading names the problem; a value it takes goes as it says.
-            switch try CanonicalValue(sqlite: value, column) {
-            case .null: null()
-            case .integer(let i): int8(i)
-            case .real(let d): float8(d)
-            case .text(let s): bytes(s.utf8)
-            case .blob(let b): bytes(b)
-            case .geometry(_, let wkb):
-                guard case .geometry(_, let srid) = column.valueClass else { return null() }
-                bytes(CanonicalValue.ewkb(wkb, srid: srid))
-            }
+            canonical(try CanonicalValue(sqlite: value, column), column)
+        }
+    }
+
+    /// Writes a value in canonical form (what `landreg copy` reads and checksums): geometry as EWKB of its
+    /// canonical WKB with the column's SRID.
+    mutating func canonical(_ value: CanonicalValue, _ column: StoreTableShape.Column) {
+        switch value {
+        case .null: null()
+        case .integer(let i): int8(i)
+        case .real(let d): float8(d)
+        case .text(let s): bytes(s.utf8)
+        case .blob(let b): bytes(b)
+        case .geometry(_, let wkb):
+            guard case .geometry(_, let srid) = column.valueClass else { return null() }
+            bytes(CanonicalValue.ewkb(wkb, srid: srid))
         }
     }
 

@@ -86,16 +86,6 @@ final class PGConnection {
         try execute("CLOSE \(cursor)")
     }
 
-    /// `COPY … FROM STDIN` (text format): `produce` is called with a writer until it returns; the data is sent in
-    /// chunks of about 1 MiB.
-    func copyIn(_ copySQL: String, _ produce: (inout PGCopyBuffer) throws -> Void) throws {
-        try copy(copySQL) {
-            var buffer = PGCopyBuffer(connection: self)
-            try produce(&buffer)
-            try buffer.flush()
-        }
-    }
-
     /// `COPY … FROM STDIN (FORMAT binary)`: `produce` writes the rows (PGBinaryCopyBuffer), sent in chunks of about
     /// 1 MiB.
     func copyInBinary(_ copySQL: String, _ produce: (inout PGBinaryCopyBuffer) throws -> Void) throws {
@@ -205,72 +195,6 @@ final class PGConnection {
 struct PGRows {
     let columns: [String]
     let rows: [[String?]]
-}
-
-/// Rows for `COPY … FROM STDIN` in PostgreSQL's text format: tab-separated, `\N` for NULL, backslash escapes.
-struct PGCopyBuffer {
-    fileprivate let connection: PGConnection
-    private var bytes: [UInt8] = []
-    private var fieldsInRow = 0
-
-    fileprivate init(connection: PGConnection) {
-        self.connection = connection
-        bytes.reserveCapacity(1 << 20 + 4096)
-    }
-
-    private mutating func separator() {
-        if fieldsInRow > 0 { bytes.append(0x09) }
-        fieldsInRow += 1
-    }
-
-    mutating func null() { separator(); bytes.append(contentsOf: [0x5C, 0x4E]) }
-
-    /// A value written as it is (numbers, hex): it must hold no tab, newline or backslash.
-    mutating func raw(_ text: String) { separator(); bytes.append(contentsOf: text.utf8) }
-
-    /// Text, escaped. PostgreSQL text cannot hold U+0000: the caller refuses it first.
-    mutating func text(_ text: String) {
-        separator()
-        var text = text
-        text.withUTF8 { utf8 in
-            // Most text needs no escape: copied in one piece.
-            guard utf8.contains(where: { $0 == 0x5C || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else {
-                bytes.append(contentsOf: utf8)
-                return
-            }
-            for b in utf8 {
-                switch b {
-                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-                default: bytes.append(b)
-                }
-            }
-        }
-    }
-
-    /// bytea in hex form (`\x…`, its backslash escaped for COPY).
-    mutating func bytea(_ data: [UInt8]) {
-        separator()
-        bytes.append(contentsOf: [0x5C, 0x5C, 0x78])
-        Hex.append(data, to: &bytes)
-    }
-
-    /// Hex without prefix (PostGIS reads hex EWKB as a geometry).
-    mutating func hex(_ data: [UInt8]) { separator(); Hex.append(data, to: &bytes) }
-
-    mutating func endRow() throws {
-        bytes.append(0x0A)
-        fieldsInRow = 0
-        if bytes.count >= 1 << 20 { try flush() }
-    }
-
-    mutating func flush() throws {
-        guard !bytes.isEmpty else { return }
-        try connection.send(bytes)
-        bytes.removeAll(keepingCapacity: true)
-    }
 }
 
 /// Rows for `COPY … FROM STDIN (FORMAT binary)`: each value in its type's binary form (network byte order), so

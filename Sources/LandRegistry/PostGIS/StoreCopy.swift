@@ -119,11 +119,16 @@ public enum StoreCopy {
         var checksum = TableChecksum()
         let columns = table.columns
         let list = columns.map { PGConnection.identifier($0.name) }.joined(separator: ", ")
-        try pg.copyIn("COPY \(PostGISSchema.qualified(table.name)) (subdistrict, \(list)) FROM STDIN") { out in
+        let subdistrictUTF8 = Array(subdistrict.utf8)
+        // Binary COPY (BinaryCopyValue.swift): numbers as their 8 bytes, geometry as EWKB, not text and hex.
+        try pg.copyInBinary(
+            "COPY \(PostGISSchema.qualified(table.name)) (subdistrict, \(list)) FROM STDIN (FORMAT binary)"
+        ) { out in
             let rows = try Row.fetchCursor(db, sql: sqliteSelectSQL(table))
             var index = 0
             while let row = try rows.next() {
-                out.raw(subdistrict)
+                out.beginRow(fields: columns.count + 1)
+                out.bytes(subdistrictUTF8)
                 checksum.beginRow()
                 for (i, column) in columns.enumerated() {
                     let value: CanonicalValue
@@ -133,7 +138,7 @@ public enum StoreCopy {
                         throw p.at("\(file): \(table.name) row \(index + 1)")
                     }
                     checksum.add(value)
-                    value.write(to: &out, column)
+                    out.canonical(value, column)
                 }
                 try out.endRow()
                 index += 1

@@ -72,27 +72,6 @@ enum CanonicalValue {
         }
     }
 
-    /// Written to a COPY row. Geometry as hex EWKB carrying the column's SRID (a typmod column refuses SRID 0).
-    func write(to out: inout PGCopyBuffer, _ column: StoreTableShape.Column) {
-        switch self {
-        case .null: out.null()
-        case .integer(let i): out.raw(String(i))
-        case .real(let d):
-            if d.isNaN {
-                out.raw("NaN")
-            } else if d.isInfinite {
-                out.raw(d > 0 ? "Infinity" : "-Infinity")
-            } else {
-                out.raw("\(d)")
-            }
-        case .text(let s): out.text(s)
-        case .blob(let b): out.bytea(b)
-        case .geometry(_, let wkb):
-            guard case .geometry(_, let srid) = column.valueClass else { return out.null() }
-            out.hex(Self.ewkb(wkb, srid: srid))
-        }
-    }
-
     /// The value for a GeoPackage row.
     func databaseValue(_ column: StoreTableShape.Column) -> DatabaseValue {
         switch self {
