@@ -268,17 +268,7 @@ struct PostGISChangeTests {
         step.standardOutput = FileHandle.nullDevice
         step.standardError = FileHandle.nullDevice
         try step.run()
-        var waited = false
-        for _ in 0..<200 {
-            let n = try pg.value(
-                """
-                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE NOT l.granted AND l.locktype = 'advisory' AND a.application_name = 'landreg'
-                """, database: db)
-            if n != "0" { waited = true; break }
-            usleep(50_000)
-        }
-        #expect(waited, "the step did not wait for the change lock")
+        #expect(try pg.landregWaitsForAnAdvisoryLock(database: db), "the step did not wait for the change lock")
         #expect(step.isRunning)
         try holder.end("COMMIT")
         step.waitUntilExit()

@@ -127,17 +127,7 @@ struct PostGISMigrationTests {
         step.standardOutput = FileHandle.nullDevice
         step.standardError = errors
         try step.run()
-        var waited = false
-        for _ in 0..<200 {
-            let n = try pg.value(
-                """
-                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-                WHERE NOT l.granted AND l.locktype = 'advisory' AND a.application_name = 'landreg'
-                """, database: db)
-            if n != "0" { waited = true; break }
-            usleep(50_000)
-        }
-        #expect(waited, "the step did not wait for the change lock")
+        #expect(try pg.landregWaitsForAnAdvisoryLock(database: db), "the step did not wait for the change lock")
         try holder.end("COMMIT")
         step.waitUntilExit()
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

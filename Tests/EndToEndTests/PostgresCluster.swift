@@ -104,6 +104,21 @@ final class PostgresCluster: @unchecked Sendable {
         throw CLI.MissingTool(description: "psql never ran \(sql)")
     }
 
+    /// Waits (up to 10 s) until a landreg process waits for an advisory lock (a change lock another session holds);
+    /// false if none did.
+    func landregWaitsForAnAdvisoryLock(database: String) throws -> Bool {
+        for _ in 0..<200 {
+            let n = try value(
+                """
+                SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE NOT l.granted AND l.locktype = 'advisory' AND a.application_name = 'landreg'
+                """, database: database)
+            if n != "0" { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
     /// Runs landreg with `arguments` while another session holds `lock` (a LOCK TABLE statement, in its own open
     /// transaction); once landreg waits for that lock in a statement like `pattern` (LIKE, on pg_stat_activity's
     /// query), it is killed (SIGKILL) inside its transaction, the lock is released, and this returns when the server
